@@ -1,0 +1,1 @@
+//! OpenSSL-compatible hashed certificate directories: a pure plan, then its application to disk

@@ -1,0 +1,1 @@
+//! Deterministic outputs: PEM bundles with comment blocks, and JSON manifests

@@ -1,0 +1,1 @@
+//! The only crate that talks HTTP: fetch the CCADB report over verified HTTPS

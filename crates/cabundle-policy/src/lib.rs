@@ -1,0 +1,1 @@
+//! Which roots to trust for a purpose at a date, with a reason for every exclusion

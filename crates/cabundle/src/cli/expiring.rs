@@ -1,0 +1,7 @@
+//! Arguments of `cabundle expiring`.
+
+use clap::Args;
+
+/// Arguments of `cabundle expiring`.
+#[derive(Debug, Args)]
+pub struct ExpiringArgs {}

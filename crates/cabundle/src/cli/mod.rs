@@ -1,0 +1,84 @@
+//! Command-line types (clap derive), kept apart from what the commands do.
+//!
+//! One file per command holds its arguments; `commands/` holds the logic.
+
+use clap::{Args, Parser, Subcommand};
+
+pub mod build;
+pub mod capath;
+pub mod chain;
+pub mod convert;
+pub mod diff;
+pub mod expiring;
+pub mod fetch;
+pub mod inspect;
+pub mod probe;
+pub mod rehash;
+pub mod verify;
+
+/// Build trusted CA bundles from the CCADB report, hash CApath directories like
+/// `openssl rehash`, and explain TLS verification failures.
+#[derive(Debug, Parser)]
+#[command(
+    name = "cabundle",
+    version,
+    about,
+    propagate_version = true,
+    after_help = "Exit codes: 0 ok, 1 not as expected (a --check or verification failed), 2 error.\n\nExample:\n  cabundle build --pem ca-bundle.pem --capath crts"
+)]
+pub struct Cli {
+    /// Options every command takes.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Print only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more detail (repeat for more).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create OpenSSL hash links (<hash>.N) in certificate directories, like `openssl rehash`.
+    Rehash(rehash::RehashArgs),
+    /// Show each certificate or CRL in files: names, validity, key, fingerprints, hashes.
+    Inspect(inspect::InspectArgs),
+    /// Split a PEM bundle into one file per certificate and hash the directory.
+    Capath(capath::CapathArgs),
+    /// Build a PEM bundle and a hashed directory from the CCADB report.
+    Build(build::BuildArgs),
+    /// Download the CCADB report over verified HTTPS, checked before it is written.
+    Fetch(fetch::FetchArgs),
+    /// Show what changed between two reports, bundles or directories.
+    Diff(diff::DiffArgs),
+    /// Verify a certificate chain and explain why it fails.
+    Verify(verify::VerifyArgs),
+    /// Connect to a TLS server, show its chain and explain whether it verifies.
+    Probe(probe::ProbeArgs),
+    /// Order certificates into a full chain (leaf, intermediates, root).
+    Chain(chain::ChainArgs),
+    /// Convert certificates between PEM and DER.
+    Convert(convert::ConvertArgs),
+    /// List certificates that expire within a window.
+    Expiring(expiring::ExpiringArgs),
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Write man pages (one per command) into a directory.
+    Man {
+        /// The directory to write into.
+        dir: std::path::PathBuf,
+    },
+}
