@@ -25,9 +25,15 @@ pub fn ccadb_data() -> Option<PathBuf> {
         return Some(dir);
     }
     if std::env::var_os("CI").is_some() {
-        panic!("CCADB data not found at {} (set CABUNDLE_CCADB_DATA)", dir.display());
+        panic!(
+            "CCADB data not found at {} (set CABUNDLE_CCADB_DATA)",
+            dir.display()
+        );
     }
-    eprintln!("notice: CCADB data not found at {}; skipping (set CABUNDLE_CCADB_DATA)", dir.display());
+    eprintln!(
+        "notice: CCADB data not found at {}; skipping (set CABUNDLE_CCADB_DATA)",
+        dir.display()
+    );
     None
 }
 

@@ -1,6 +1,16 @@
 //! `cargo xtask`: maintainer tasks. One module per task; few dependencies.
 //!
-//! Tasks: `bench` (benchmarks against the reference tools).
+//! Tasks: `bench` (benchmarks against the reference tools), `build-bundle` (reproducible
+//! release bundles from `bundles/`), `refresh` (update the bundles' pinned source).
+
+mod archive;
+mod bench;
+mod build_bundle;
+mod outputs;
+mod pipeline;
+mod recipe;
+mod refresh;
+mod source;
 
 use std::process::ExitCode;
 
@@ -17,10 +27,25 @@ fn main() -> ExitCode {
 
 fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     match args.first().map(String::as_str) {
+        Some("bench") if wants_help(&args[1..]) => usage(bench::USAGE),
+        Some("bench") => bench::run(&args[1..]),
+        Some("build-bundle") if wants_help(&args[1..]) => usage(build_bundle::USAGE),
+        Some("build-bundle") => build_bundle::run(&args[1..]),
+        Some("refresh") if wants_help(&args[1..]) => usage(refresh::USAGE),
+        Some("refresh") => refresh::run(&args[1..]),
         Some(task) => anyhow::bail!("unknown task `{task}`\nhint: run `cargo xtask` for the list"),
         None => {
-            eprintln!("usage: cargo xtask <task>\n\ntasks:\n  bench    benchmarks against the reference tools");
+            eprintln!("usage: cargo xtask <task>\n\ntasks:\n  bench    benchmarks against the reference tools\n  build-bundle  build the release bundles of bundles/ reproducibly (--check to verify)\n  refresh  update the bundles' pinned source and print release notes");
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn wants_help(args: &[String]) -> bool {
+    args.iter().any(|a| a == "--help" || a == "-h")
+}
+
+fn usage(text: &str) -> anyhow::Result<ExitCode> {
+    println!("{text}");
+    Ok(ExitCode::SUCCESS)
 }

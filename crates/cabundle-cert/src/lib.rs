@@ -4,8 +4,14 @@
 //! certificate: fingerprints, names, validity, key, CA flag, and OpenSSL's subject-name hashes
 //! (`X509_NAME_hash` and the old MD5 one) exactly as OpenSSL computes them.
 
-use serde::Serialize;
+mod cert;
+mod der;
+mod name;
+mod pem;
+
+use serde::{Serialize, Serializer};
 use std::fmt;
+use std::str::FromStr;
 
 /// A SHA-256 fingerprint of a DER certificate.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -36,6 +42,15 @@ pub enum ObjectKind {
     Crl,
 }
 
+impl fmt::Display for ObjectKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ObjectKind::Certificate => "certificate",
+            ObjectKind::Crl => "CRL",
+        })
+    }
+}
+
 /// The public key of a certificate.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize)]
 pub struct KeyInfo {
@@ -61,7 +76,7 @@ pub enum Error {
         reason: String,
     },
     /// DER bytes are not a valid certificate or CRL.
-    #[error("invalid {kind:?} DER (object {index}): {reason}")]
+    #[error("invalid {kind} DER (object {index}): {reason}")]
     Der {
         /// 0-based index of the object in the input.
         index: usize,
@@ -74,6 +89,14 @@ pub enum Error {
     /// OpenSSL fails on the same names.
     #[error("cannot canonicalise name: {0}")]
     Name(String),
+    /// A SHA-256 fingerprint string is malformed.
+    #[error("invalid SHA-256 fingerprint {input:?}: {reason}")]
+    Fingerprint {
+        /// The text that was parsed.
+        input: String,
+        /// What was wrong.
+        reason: String,
+    },
 }
 
 /// Result alias for this crate.
@@ -158,36 +181,77 @@ pub struct PemBlock {
     pub contents: Vec<u8>,
 }
 
-impl Certificate {
-    /// Parses one DER certificate.
-    pub fn from_der(der: &[u8]) -> Result<Certificate> {
-        let _ = der;
-        todo!("cert core")
-    }
-}
-
-impl Crl {
-    /// Parses one DER CRL.
-    pub fn from_der(der: &[u8]) -> Result<Crl> {
-        let _ = der;
-        todo!("cert core")
-    }
-}
-
 /// Finds every PEM block in `text` (text, comments and blank lines around blocks are ignored;
 /// CRLF and trailing spaces are accepted). Returns blocks in order. A block that starts but does
 /// not end, or whose base64 is invalid, is an error.
 pub fn pem_blocks(text: &[u8]) -> Result<Vec<PemBlock>> {
-    let _ = text;
-    todo!("cert core")
+    pem::blocks(text)
 }
 
 /// Reads every certificate and CRL in `bytes`, PEM (any number of blocks) or a single DER
 /// object. PEM blocks with other labels (keys, parameters) are skipped, as OpenSSL does when
 /// reading X509_INFO. For `TRUSTED CERTIFICATE` the trailing trust auxiliary data is dropped.
+///
+/// Input with no PEM block that is not DER either (empty files, plain text, junk) yields no
+/// objects; callers decide whether that is an error.
 pub fn read_objects(bytes: &[u8]) -> Result<Vec<Object>> {
-    let _ = bytes;
-    todo!("cert core")
+    if !contains(bytes, b"-----BEGIN ") {
+        if bytes.first() == Some(&der::tag::SEQUENCE) {
+            return object_from_der(0, bytes, None).map(|o| o.into_iter().collect());
+        }
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for (index, block) in pem::blocks(bytes)?.into_iter().enumerate() {
+        let expected = match block.label.as_str() {
+            "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => ObjectKind::Certificate,
+            "X509 CRL" => ObjectKind::Crl,
+            _ => continue,
+        };
+        // `TRUSTED CERTIFICATE` carries trust settings after the certificate; the first DER
+        // element is the certificate, and parsing stops there.
+        if let Some(object) = object_from_der(index, &block.contents, Some(expected))? {
+            out.push(object);
+        }
+    }
+    Ok(out)
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Parses one DER object, of the `expected` kind or (when `None`) of the kind its structure
+/// shows. Errors carry `index`.
+fn object_from_der(
+    index: usize,
+    der: &[u8],
+    expected: Option<ObjectKind>,
+) -> Result<Option<Object>> {
+    let kind = match expected.or_else(|| cert::kind_of(der)) {
+        Some(kind) => kind,
+        None => {
+            return Err(Error::Der {
+                index,
+                kind: ObjectKind::Certificate,
+                reason: "neither a certificate nor a CRL".into(),
+            });
+        }
+    };
+    let with_index = |e: Error| match e {
+        Error::Der { kind, reason, .. } => Error::Der {
+            index,
+            kind,
+            reason,
+        },
+        other => other,
+    };
+    Ok(Some(match kind {
+        ObjectKind::Certificate => {
+            Object::Certificate(Box::new(Certificate::from_der(der).map_err(with_index)?))
+        }
+        ObjectKind::Crl => Object::Crl(Box::new(Crl::from_der(der).map_err(with_index)?)),
+    }))
 }
 
 /// Reads every certificate in `bytes` (PEM or DER); CRLs are an error-free skip.
@@ -204,22 +268,25 @@ pub fn read_certificates(bytes: &[u8]) -> Result<Vec<Certificate>> {
 /// `X509_NAME_hash`: SHA-1 over OpenSSL's canonical encoding of a DER `Name`, first four
 /// bytes little-endian.
 pub fn name_hash(name_der: &[u8]) -> Result<SubjectHash> {
-    let _ = name_der;
-    todo!("cert core")
+    name::hash(name_der)
 }
 
 /// `X509_NAME_hash_old`: MD5 over the DER `Name`, first four bytes little-endian.
 pub fn name_hash_old(name_der: &[u8]) -> SubjectHash {
-    let _ = name_der;
-    todo!("cert core")
+    name::hash_old(name_der)
 }
 
 /// OpenSSL's canonical encoding of a DER `Name` (`x509_name_canon`): each RDN's values
 /// converted to canonical UTF8String, the RDN re-encoded as a DER SET, all RDNs
 /// concatenated without the outer SEQUENCE. Empty for the empty name.
 pub fn canonical_name(name_der: &[u8]) -> Result<Vec<u8>> {
-    let _ = name_der;
-    todo!("cert core")
+    name::canonical(name_der)
+}
+
+/// A one-line, RFC 4514-like rendering of a DER `Name`, most specific RDN first
+/// (`CN=..., O=..., C=...`), as used for [`Certificate::subject`].
+pub fn display_name(name_der: &[u8]) -> String {
+    name::display(name_der)
 }
 
 impl fmt::Display for Sha256Fingerprint {
@@ -240,5 +307,102 @@ impl fmt::Display for Sha1Fingerprint {
 impl fmt::Debug for Sha1Fingerprint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Sha1Fingerprint({self})")
+    }
+}
+
+impl FromStr for Sha256Fingerprint {
+    type Err = Error;
+
+    /// Parses 64 hex digits, in either case, optionally separated by colons.
+    fn from_str(s: &str) -> Result<Self> {
+        let digits: String = s.trim().chars().filter(|&c| c != ':').collect();
+        let mut out = [0u8; 32];
+        hex::decode_to_slice(&digits, &mut out).map_err(|e| Error::Fingerprint {
+            input: s.to_owned(),
+            reason: match e {
+                hex::FromHexError::InvalidStringLength | hex::FromHexError::OddLength => {
+                    format!("expected 64 hex digits, found {}", digits.len())
+                }
+                other => other.to_string().to_lowercase(),
+            },
+        })?;
+        Ok(Sha256Fingerprint(out))
+    }
+}
+
+impl Serialize for Sha256Fingerprint {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Sha256Fingerprint {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(deserializer)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl Serialize for Sha1Fingerprint {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl Serialize for SubjectHash {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_from_str() {
+        let check = |input: &str, ok: bool| {
+            let parsed = input.parse::<Sha256Fingerprint>();
+            assert_eq!(parsed.is_ok(), ok, "{input}: {parsed:?}");
+            if let Ok(fp) = parsed {
+                assert_eq!(fp.to_string(), "ab".repeat(32));
+            }
+        };
+        check(&"ab".repeat(32), true);
+        check(&"AB".repeat(32), true);
+        check(&vec!["AB"; 32].join(":"), true);
+        check(&"ab".repeat(31), false);
+        check(&"zz".repeat(32), false);
+        check("", false);
+    }
+
+    #[test]
+    fn serialize_as_hex() {
+        let fp = Sha256Fingerprint([0xab; 32]);
+        assert_eq!(
+            serde_json::to_string(&fp).unwrap(),
+            format!("\"{}\"", "ab".repeat(32))
+        );
+        assert_eq!(
+            serde_json::to_string(&SubjectHash(0x1a2b)).unwrap(),
+            "\"00001a2b\""
+        );
+        let back: Sha256Fingerprint =
+            serde_json::from_str(&format!("\"{}\"", "AB".repeat(32))).unwrap();
+        assert_eq!(back, fp);
+    }
+
+    #[test]
+    fn empty_name_hash() {
+        // SHA-1 of nothing starts da 39 a3 ee.
+        assert_eq!(name_hash(&[0x30, 0x00]).unwrap().to_string(), "eea339da");
+    }
+
+    #[test]
+    fn non_objects_read_as_nothing() {
+        for input in [&b""[..], b"hello\n", b"\x00\x01\x02"] {
+            assert!(read_objects(input).unwrap().is_empty());
+        }
+        assert!(read_objects(b"\x30\x03\x02\x01").is_err());
     }
 }

@@ -1,1 +1,717 @@
-//! Which roots to trust for a purpose at a date, with a reason for every exclusion
+//! Which roots to trust for a purpose at a date, with a reason for every exclusion.
+//!
+//! Pure: [`decide`] takes the roots of a parsed report, the certificates added by the user and
+//! the [`PolicyOptions`] (the as-of date among them: this crate never reads the clock), and
+//! returns one [`Decision`] per certificate, sorted by SHA-256, plus the [`Warning`]s a user
+//! should see.
+//!
+//! A root from the report is included for a purpose when all of these hold, checked in this
+//! order (the first rule that fails is the [`Reason`] given):
+//!
+//! 1. its SHA-256 is not in [`PolicyOptions::excludes`];
+//! 2. its trust bits hold no value this crate does not know (an unknown value is never guessed);
+//! 3. its trust bits name the purpose (`Websites` for TLS, `Email` for S/MIME);
+//! 4. its distrust-after date for the purpose, if any, plus the grace period, is not before the
+//!    as-of date (certificates issued before the distrust date may live that long);
+//! 5. its notAfter is not before the as-of date at 00:00 UTC, unless expired roots are kept.
+//!
+//! Added certificates (`--add`) are trusted by the user's choice: only rule 1 applies to them.
+//!
+//! Architecture Invariant: no decision depends on anything but the inputs; the same inputs give
+//! the same decisions in the same order.
+
+use cabundle_ccadb::{Date, Root, TrustBits};
+use cabundle_cert::{Certificate, Sha256Fingerprint};
+use std::collections::BTreeSet;
+use std::fmt;
+
+/// The longest leaf-certificate lifetime the CA/Browser Forum baseline requirements allow
+/// (398 days): a leaf issued the day before a distrust date may be in use that long after it.
+pub const DEFAULT_DISTRUST_GRACE_DAYS: u32 = 398;
+
+/// What the trusted roots are for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Purpose {
+    /// Server authentication: trust bit `Websites`, column `Distrust for TLS After Date`.
+    Tls,
+    /// S/MIME: trust bit `Email`, column `Distrust for S/MIME After Date`.
+    Email,
+}
+
+impl Purpose {
+    /// The name used on the command line and in outputs: `tls` or `email`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Tls => "tls",
+            Purpose::Email => "email",
+        }
+    }
+
+    /// The `Trust Bits` value that grants this purpose.
+    pub fn trust_bit(self) -> &'static str {
+        match self {
+            Purpose::Tls => "Websites",
+            Purpose::Email => "Email",
+        }
+    }
+
+    /// How the distrust column names the purpose in messages: `TLS` or `S/MIME`.
+    pub fn distrust_name(self) -> &'static str {
+        match self {
+            Purpose::Tls => "TLS",
+            Purpose::Email => "S/MIME",
+        }
+    }
+
+    fn granted_by(self, bits: &TrustBits) -> bool {
+        match self {
+            Purpose::Tls => bits.websites,
+            Purpose::Email => bits.email,
+        }
+    }
+
+    fn distrust_after(self, root: &Root) -> Option<Date> {
+        match self {
+            Purpose::Tls => root.tls_distrust_after,
+            Purpose::Email => root.smime_distrust_after,
+        }
+    }
+}
+
+impl fmt::Display for Purpose {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Purpose {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "tls" => Ok(Purpose::Tls),
+            "email" => Ok(Purpose::Email),
+            other => Err(format!(
+                "unknown purpose \"{other}\" (expected tls or email)"
+            )),
+        }
+    }
+}
+
+/// The policy's inputs besides the certificates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyOptions {
+    /// What the roots are trusted for.
+    pub purpose: Purpose,
+    /// The date the decisions are made for (the caller reads the clock, if it wants today).
+    pub as_of: Date,
+    /// Days added to a distrust-after date before the root is left out.
+    pub distrust_grace_days: u32,
+    /// Keep roots whose notAfter is before the as-of date.
+    pub include_expired: bool,
+    /// Certificates to leave out whatever else holds.
+    pub excludes: Vec<Sha256Fingerprint>,
+}
+
+impl PolicyOptions {
+    /// TLS at `as_of`, with the default grace period, nothing excluded.
+    pub fn new(purpose: Purpose, as_of: Date) -> Self {
+        PolicyOptions {
+            purpose,
+            as_of,
+            distrust_grace_days: DEFAULT_DISTRUST_GRACE_DAYS,
+            include_expired: false,
+            excludes: Vec::new(),
+        }
+    }
+}
+
+/// Why a certificate was left out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// Its SHA-256 was given to `--exclude`.
+    Excluded,
+    /// Its trust bits hold values this policy does not know.
+    UnknownTrustBits {
+        /// The values, as written in the report.
+        values: Vec<String>,
+    },
+    /// Its trust bits do not name the purpose.
+    NotTrustedForPurpose {
+        /// The purpose asked for.
+        purpose: Purpose,
+        /// The trust bits it has, as written (e.g. `Email`, `All Trust Bits Turned Off`, `none`).
+        trust_bits: String,
+    },
+    /// It is distrusted for the purpose and the grace period has ended.
+    Distrusted {
+        /// The purpose.
+        purpose: Purpose,
+        /// The distrust-after date from the report.
+        after: Date,
+        /// The grace period, in days.
+        grace_days: u32,
+        /// `after` plus the grace period.
+        grace_end: Date,
+    },
+    /// Its notAfter is before the as-of date.
+    Expired {
+        /// notAfter.
+        not_after: time::OffsetDateTime,
+    },
+}
+
+impl Reason {
+    /// A short stable name for the kind of reason (`excluded`, `unknown-trust-bits`,
+    /// `not-trusted-for-purpose`, `distrusted`, `expired`), used in manifests and summaries.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Reason::Excluded => "excluded",
+            Reason::UnknownTrustBits { .. } => "unknown-trust-bits",
+            Reason::NotTrustedForPurpose { .. } => "not-trusted-for-purpose",
+            Reason::Distrusted { .. } => "distrusted",
+            Reason::Expired { .. } => "expired",
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::Excluded => f.write_str("excluded by --exclude"),
+            Reason::UnknownTrustBits { values } => {
+                write!(f, "unknown trust bits: {}", values.join(", "))
+            }
+            Reason::NotTrustedForPurpose {
+                purpose,
+                trust_bits,
+            } => write!(
+                f,
+                "not trusted for {} (trust bits: {trust_bits})",
+                purpose.distrust_name()
+            ),
+            Reason::Distrusted {
+                purpose,
+                after,
+                grace_days,
+                grace_end,
+            } => write!(
+                f,
+                "distrusted for {} after {after} (+{grace_days} days grace ended {grace_end})",
+                purpose.distrust_name()
+            ),
+            Reason::Expired { not_after } => {
+                write!(f, "expired on {}", not_after.date())
+            }
+        }
+    }
+}
+
+/// Where a certificate came from.
+#[derive(Clone, Copy, Debug)]
+pub enum Origin<'a> {
+    /// A root of the report.
+    Report(&'a Root),
+    /// A certificate given with `--add`.
+    Added,
+}
+
+/// The verdict on one certificate.
+#[derive(Clone, Debug)]
+pub struct Decision<'a> {
+    /// The certificate.
+    pub certificate: &'a Certificate,
+    /// Where it came from.
+    pub origin: Origin<'a>,
+    /// `None` when included; the reason when left out.
+    pub excluded: Option<Reason>,
+}
+
+impl<'a> Decision<'a> {
+    /// Whether the certificate is in the outputs.
+    pub fn is_included(&self) -> bool {
+        self.excluded.is_none()
+    }
+
+    /// The certificate's SHA-256.
+    pub fn sha256(&self) -> Sha256Fingerprint {
+        self.certificate.sha256
+    }
+
+    /// The report's row, when it came from the report.
+    pub fn root(&self) -> Option<&'a Root> {
+        match self.origin {
+            Origin::Report(root) => Some(root),
+            Origin::Added => None,
+        }
+    }
+
+    /// The report's label, or the subject for added certificates.
+    pub fn label(&self) -> &'a str {
+        match self.origin {
+            Origin::Report(root) => &root.label,
+            Origin::Added => &self.certificate.subject,
+        }
+    }
+}
+
+/// Something the user should know that does not stop the build.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Warning {
+    /// An `--exclude` fingerprint matched no certificate.
+    ExcludeMatchedNothing {
+        /// The fingerprint.
+        sha256: Sha256Fingerprint,
+    },
+    /// A root had trust-bit values this policy does not know, and was left out.
+    UnknownTrustBits {
+        /// The root's label.
+        label: String,
+        /// The root's SHA-256.
+        sha256: Sha256Fingerprint,
+        /// The values.
+        values: Vec<String>,
+    },
+    /// An added certificate is also a root of the report; it is listed once.
+    AddedAlreadyInReport {
+        /// The certificate's SHA-256.
+        sha256: Sha256Fingerprint,
+        /// The report's label for it.
+        label: String,
+    },
+    /// An added certificate has expired (it is kept: it was asked for).
+    AddedExpired {
+        /// The certificate's SHA-256.
+        sha256: Sha256Fingerprint,
+        /// Its subject.
+        subject: String,
+        /// notAfter.
+        not_after: time::OffsetDateTime,
+    },
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Warning::ExcludeMatchedNothing { sha256 } => {
+                write!(f, "--exclude {sha256} matches no certificate")
+            }
+            Warning::UnknownTrustBits {
+                label,
+                sha256,
+                values,
+            } => write!(
+                f,
+                "\"{label}\" ({sha256}) has unknown trust bits ({}); it is left out",
+                values.join(", ")
+            ),
+            Warning::AddedAlreadyInReport { sha256, label } => write!(
+                f,
+                "an added certificate is already in the report as \"{label}\" ({sha256})"
+            ),
+            Warning::AddedExpired {
+                sha256,
+                subject,
+                not_after,
+            } => write!(
+                f,
+                "added certificate \"{subject}\" ({sha256}) expired on {}; it is kept",
+                not_after.date()
+            ),
+        }
+    }
+}
+
+/// All decisions of one policy run.
+#[derive(Clone, Debug)]
+pub struct Decisions<'a> {
+    /// One per distinct certificate, sorted by SHA-256.
+    pub decisions: Vec<Decision<'a>>,
+    /// Warnings, in a stable order.
+    pub warnings: Vec<Warning>,
+}
+
+impl<'a> Decisions<'a> {
+    /// The included certificates, sorted by SHA-256.
+    pub fn included(&self) -> impl Iterator<Item = &Decision<'a>> {
+        self.decisions.iter().filter(|d| d.is_included())
+    }
+
+    /// The excluded certificates with their reasons, sorted by SHA-256.
+    pub fn excluded(&self) -> impl Iterator<Item = (&Decision<'a>, &Reason)> {
+        self.decisions
+            .iter()
+            .filter_map(|d| d.excluded.as_ref().map(|r| (d, r)))
+    }
+
+    /// How many certificates were left out for each kind of reason, sorted by kind.
+    pub fn excluded_by_kind(&self) -> Vec<(&'static str, usize)> {
+        let mut counts = std::collections::BTreeMap::new();
+        for (_, reason) in self.excluded() {
+            *counts.entry(reason.kind()).or_insert(0) += 1;
+        }
+        counts.into_iter().collect()
+    }
+}
+
+/// Decides, for every root of the report and every added certificate, whether it is trusted.
+/// See the crate documentation for the rules.
+pub fn decide<'a>(
+    roots: &'a [Root],
+    added: &'a [Certificate],
+    options: &PolicyOptions,
+) -> Decisions<'a> {
+    let excludes: BTreeSet<Sha256Fingerprint> = options.excludes.iter().copied().collect();
+    let mut matched = BTreeSet::new();
+    let mut warnings = Vec::new();
+    let mut decisions: Vec<Decision<'a>> = Vec::with_capacity(roots.len() + added.len());
+
+    for root in roots {
+        let excluded = judge_root(root, options, &excludes);
+        if excludes.contains(&root.sha256) {
+            matched.insert(root.sha256);
+        }
+        if let Some(Reason::UnknownTrustBits { values }) = &excluded {
+            warnings.push(Warning::UnknownTrustBits {
+                label: root.label.clone(),
+                sha256: root.sha256,
+                values: values.clone(),
+            });
+        }
+        decisions.push(Decision {
+            certificate: &root.certificate,
+            origin: Origin::Report(root),
+            excluded,
+        });
+    }
+
+    let as_of_midnight = options.as_of.midnight().assume_utc();
+    let mut added_seen = BTreeSet::new();
+    for cert in added {
+        if !added_seen.insert(cert.sha256) {
+            continue;
+        }
+        if let Some(root) = roots.iter().find(|r| r.sha256 == cert.sha256) {
+            warnings.push(Warning::AddedAlreadyInReport {
+                sha256: cert.sha256,
+                label: root.label.clone(),
+            });
+            continue;
+        }
+        let excluded = if excludes.contains(&cert.sha256) {
+            matched.insert(cert.sha256);
+            Some(Reason::Excluded)
+        } else {
+            if cert.not_after < as_of_midnight {
+                warnings.push(Warning::AddedExpired {
+                    sha256: cert.sha256,
+                    subject: cert.subject.clone(),
+                    not_after: cert.not_after,
+                });
+            }
+            None
+        };
+        decisions.push(Decision {
+            certificate: cert,
+            origin: Origin::Added,
+            excluded,
+        });
+    }
+
+    for sha256 in excludes.difference(&matched) {
+        warnings.push(Warning::ExcludeMatchedNothing { sha256: *sha256 });
+    }
+    decisions.sort_by_key(|d| d.certificate.sha256);
+    Decisions {
+        decisions,
+        warnings,
+    }
+}
+
+/// The rules for one root of the report: `None` when it is trusted.
+fn judge_root(
+    root: &Root,
+    options: &PolicyOptions,
+    excludes: &BTreeSet<Sha256Fingerprint>,
+) -> Option<Reason> {
+    let purpose = options.purpose;
+    if excludes.contains(&root.sha256) {
+        return Some(Reason::Excluded);
+    }
+    if !root.unknown_trust_bits.is_empty() {
+        return Some(Reason::UnknownTrustBits {
+            values: root.unknown_trust_bits.clone(),
+        });
+    }
+    if !purpose.granted_by(&root.trust_bits) {
+        return Some(Reason::NotTrustedForPurpose {
+            purpose,
+            trust_bits: trust_bits_text(&root.trust_bits),
+        });
+    }
+    if let Some(after) = purpose.distrust_after(root) {
+        let grace_end = after
+            .checked_add(time::Duration::days(i64::from(options.distrust_grace_days)))
+            .unwrap_or(Date::MAX);
+        if grace_end < options.as_of {
+            return Some(Reason::Distrusted {
+                purpose,
+                after,
+                grace_days: options.distrust_grace_days,
+                grace_end,
+            });
+        }
+    }
+    let not_after = root.certificate.not_after;
+    if !options.include_expired && not_after < options.as_of.midnight().assume_utc() {
+        return Some(Reason::Expired { not_after });
+    }
+    None
+}
+
+/// Trust bits as the report writes them (`Websites;Email`), or `none`.
+pub fn trust_bits_text(bits: &TrustBits) -> String {
+    let mut parts = Vec::new();
+    if bits.websites {
+        parts.push("Websites");
+    }
+    if bits.email {
+        parts.push("Email");
+    }
+    if bits.code {
+        parts.push("Code");
+    }
+    if bits.all_off {
+        parts.push("All Trust Bits Turned Off");
+    }
+    if parts.is_empty() {
+        "none".to_owned()
+    } else {
+        parts.join(";")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::{date, datetime};
+
+    fn cert(n: u8, not_after: time::OffsetDateTime) -> Certificate {
+        Certificate {
+            der: vec![n],
+            sha256: Sha256Fingerprint([n; 32]),
+            sha1: cabundle_cert::Sha1Fingerprint([n; 20]),
+            subject: format!("CN=Root {n}"),
+            issuer: format!("CN=Root {n}"),
+            subject_der: Vec::new(),
+            issuer_der: Vec::new(),
+            serial_hex: format!("{n:02X}"),
+            not_before: datetime!(2000-01-01 0:00 UTC),
+            not_after,
+            key: cabundle_cert::KeyInfo {
+                algorithm: "EC".into(),
+                bits: Some(256),
+                curve: Some("P-256".into()),
+            },
+            is_ca: true,
+            subject_hash: cabundle_cert::SubjectHash(u32::from(n)),
+            subject_hash_old: cabundle_cert::SubjectHash(u32::from(n)),
+            issuer_hash: cabundle_cert::SubjectHash(u32::from(n)),
+        }
+    }
+
+    /// A root from a compact description.
+    struct Spec {
+        bits: &'static str,
+        tls: Option<Date>,
+        smime: Option<Date>,
+        not_after: time::OffsetDateTime,
+    }
+
+    fn root(n: u8, spec: &Spec) -> Root {
+        let mut trust_bits = TrustBits::default();
+        let mut unknown = Vec::new();
+        for part in spec.bits.split(';').filter(|p| !p.is_empty()) {
+            match part {
+                "Websites" => trust_bits.websites = true,
+                "Email" => trust_bits.email = true,
+                "Code" => trust_bits.code = true,
+                "All Trust Bits Turned Off" => trust_bits.all_off = true,
+                other => unknown.push(other.to_owned()),
+            }
+        }
+        Root {
+            row: usize::from(n),
+            owner: "Owner".into(),
+            label: format!("Root {n}"),
+            issuer_org: String::new(),
+            serial: format!("{n:02X}"),
+            sha256: Sha256Fingerprint([n; 32]),
+            valid_from: None,
+            valid_to: Some(spec.not_after.date()),
+            trust_bits,
+            unknown_trust_bits: unknown,
+            tls_distrust_after: spec.tls,
+            smime_distrust_after: spec.smime,
+            mozilla_applied_constraints: String::new(),
+            certificate: cert(n, spec.not_after),
+        }
+    }
+
+    const FAR: time::OffsetDateTime = datetime!(2040-01-01 0:00 UTC);
+
+    /// Decides one root and compares the reason's text (`""` for included).
+    fn check(spec: Spec, options: &PolicyOptions, expected: &str) {
+        let roots = [root(1, &spec)];
+        let d = decide(&roots, &[], options);
+        let got = d.decisions[0]
+            .excluded
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        assert_eq!(got, expected, "bits {:?}", spec.bits);
+    }
+
+    fn spec(bits: &'static str) -> Spec {
+        Spec {
+            bits,
+            tls: None,
+            smime: None,
+            not_after: FAR,
+        }
+    }
+
+    #[test]
+    fn rules() {
+        let tls = PolicyOptions::new(Purpose::Tls, date!(2026 - 11 - 23));
+        let email = PolicyOptions::new(Purpose::Email, date!(2026 - 11 - 23));
+        check(spec("Websites"), &tls, "");
+        check(spec("Websites;Email"), &tls, "");
+        check(spec("Websites;Email"), &email, "");
+        check(
+            spec("Email"),
+            &tls,
+            "not trusted for TLS (trust bits: Email)",
+        );
+        check(
+            spec("Websites"),
+            &email,
+            "not trusted for S/MIME (trust bits: Websites)",
+        );
+        check(
+            spec("All Trust Bits Turned Off"),
+            &tls,
+            "not trusted for TLS (trust bits: All Trust Bits Turned Off)",
+        );
+        check(spec(""), &tls, "not trusted for TLS (trust bits: none)");
+        check(
+            spec("Websites;Client Auth"),
+            &tls,
+            "unknown trust bits: Client Auth",
+        );
+
+        // The distrust date plus 398 days is 2026-01-02: left out on 2026-01-03, kept on the day.
+        let distrusted = |bits| Spec {
+            tls: Some(date!(2024 - 11 - 30)),
+            ..spec(bits)
+        };
+        check(
+            distrusted("Websites"),
+            &tls,
+            "distrusted for TLS after 2024-11-30 (+398 days grace ended 2026-01-02)",
+        );
+        check(
+            distrusted("Websites"),
+            &PolicyOptions::new(Purpose::Tls, date!(2026 - 01 - 02)),
+            "",
+        );
+        check(
+            distrusted("Websites"),
+            &PolicyOptions::new(Purpose::Tls, date!(2026 - 01 - 03)),
+            "distrusted for TLS after 2024-11-30 (+398 days grace ended 2026-01-02)",
+        );
+        let no_grace = PolicyOptions {
+            distrust_grace_days: 0,
+            ..PolicyOptions::new(Purpose::Tls, date!(2024 - 12 - 01))
+        };
+        check(
+            distrusted("Websites"),
+            &no_grace,
+            "distrusted for TLS after 2024-11-30 (+0 days grace ended 2024-11-30)",
+        );
+        // A TLS distrust date does not touch S/MIME.
+        check(distrusted("Websites;Email"), &email, "");
+        let smime = Spec {
+            smime: Some(date!(2020 - 01 - 01)),
+            ..spec("Websites;Email")
+        };
+        check(
+            smime,
+            &email,
+            "distrusted for S/MIME after 2020-01-01 (+398 days grace ended 2021-02-02)",
+        );
+
+        // notAfter against the as-of date at 00:00 UTC.
+        let expiring = |not_after| Spec {
+            not_after,
+            ..spec("Websites")
+        };
+        check(expiring(datetime!(2026-11-23 0:00 UTC)), &tls, "");
+        check(
+            expiring(datetime!(2026-11-22 23:59:59 UTC)),
+            &tls,
+            "expired on 2026-11-22",
+        );
+        let keep = PolicyOptions {
+            include_expired: true,
+            ..tls.clone()
+        };
+        check(expiring(datetime!(2020-01-01 0:00 UTC)), &keep, "");
+    }
+
+    #[test]
+    fn excludes_adds_and_order() {
+        let roots = [
+            root(3, &spec("Websites")),
+            root(1, &spec("Websites")),
+            root(2, &spec("Email")),
+        ];
+        let added = [
+            cert(9, FAR),
+            cert(1, FAR),
+            cert(8, datetime!(2001-01-01 0:00 UTC)),
+        ];
+        let options = PolicyOptions {
+            excludes: vec![Sha256Fingerprint([3; 32]), Sha256Fingerprint([7; 32])],
+            ..PolicyOptions::new(Purpose::Tls, date!(2026 - 11 - 23))
+        };
+        let d = decide(&roots, &added, &options);
+        let got: Vec<(u8, Option<&str>)> = d
+            .decisions
+            .iter()
+            .map(|d| (d.sha256().0[0], d.excluded.as_ref().map(Reason::kind)))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (1, None),
+                (2, Some("not-trusted-for-purpose")),
+                (3, Some("excluded")),
+                (8, None),
+                (9, None)
+            ]
+        );
+        assert!(matches!(d.decisions[4].origin, Origin::Added));
+        let warnings: Vec<String> = d.warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(warnings.len(), 3, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("an added certificate is already in the report as \"Root 1\"")
+        );
+        assert!(warnings[1].contains("expired on 2001-01-01; it is kept"));
+        assert!(warnings[2].starts_with("--exclude 0707"));
+        assert_eq!(
+            d.excluded_by_kind(),
+            [("excluded", 1), ("not-trusted-for-purpose", 1)]
+        );
+    }
+}

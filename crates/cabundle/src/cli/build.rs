@@ -1,7 +1,61 @@
 //! Arguments of `cabundle build`.
 
-use clap::Args;
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+
+/// What the trusted roots are for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PurposeArg {
+    /// Server authentication (trust bit `Websites`).
+    Tls,
+    /// S/MIME (trust bit `Email`).
+    Email,
+}
 
 /// Arguments of `cabundle build`.
 #[derive(Debug, Args)]
-pub struct BuildArgs {}
+#[command(
+    after_help = "The decisions printed by --explain go to stdout (one line per certificate: \
+included or excluded, SHA-256, label, reason); the summary and warnings go to stderr.\n\n\
+Examples:\n  cabundle build --pem ca-bundle.pem --capath certs --manifest manifest.json\n  \
+cabundle build --report IncludedCACertificateReportPEMCSV.csv --as-of 2026-11-23 --explain\n  \
+cabundle build --add proxy-root.pem --pem ca-bundle.pem"
+)]
+pub struct BuildArgs {
+    /// The report: a file (CCADB IncludedCACertificateReportPEMCSV or NSS certdata.txt) or an
+    /// https URL.
+    #[arg(long, value_name = "FILE|URL", default_value = cabundle_build::DEFAULT_REPORT_URL)]
+    pub report: String,
+    /// What the roots are trusted for.
+    #[arg(long, value_enum, default_value = "tls")]
+    pub purpose: PurposeArg,
+    /// The date the policy is applied for, YYYY-MM-DD (default: today, UTC).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<String>,
+    /// Days a root stays trusted after its distrust-after date (398: the longest leaf lifetime
+    /// the CA/Browser Forum baseline requirements allow).
+    #[arg(long, value_name = "N", default_value_t = cabundle_policy::DEFAULT_DISTRUST_GRACE_DAYS)]
+    pub distrust_grace_days: u32,
+    /// Keep roots whose notAfter is before the as-of date.
+    #[arg(long)]
+    pub include_expired: bool,
+    /// Also trust the CA certificates in FILE (PEM or DER; repeatable), e.g. a TLS-inspection
+    /// proxy's root.
+    #[arg(long, value_name = "FILE")]
+    pub add: Vec<PathBuf>,
+    /// Leave out the certificate with this SHA-256 fingerprint (repeatable).
+    #[arg(long, value_name = "SHA256")]
+    pub exclude: Vec<String>,
+    /// Write the PEM bundle here.
+    #[arg(long, value_name = "FILE")]
+    pub pem: Option<PathBuf>,
+    /// Write a hashed directory (one file per root plus OpenSSL hash links) here.
+    #[arg(long, value_name = "DIR")]
+    pub capath: Option<PathBuf>,
+    /// Write a JSON manifest of the build here.
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+    /// Print the decision for every certificate to stdout.
+    #[arg(long)]
+    pub explain: bool,
+}

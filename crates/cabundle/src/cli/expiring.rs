@@ -1,7 +1,22 @@
 //! Arguments of `cabundle expiring`.
 
 use clap::Args;
+use std::path::PathBuf;
 
 /// Arguments of `cabundle expiring`.
 #[derive(Debug, Args)]
-pub struct ExpiringArgs {}
+#[command(after_help = "Exit codes: 0 none expire within the window, 1 some do (or have), 2 error.\n\nExample:\n  cabundle expiring --within 90d /etc/ssl/certs/ca-certificates.crt")]
+pub struct ExpiringArgs {
+    /// PEM or DER files, or directories of them.
+    #[arg(value_name = "BUNDLE|DIR", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The window: days (90d), weeks (12w) or hours (48h).
+    #[arg(long, value_name = "WINDOW", default_value = "90d")]
+    pub within: String,
+    /// Measure from this time instead of now: RFC 3339 or YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub at: Option<String>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,7 +1,137 @@
-//! Arguments of `cabundle fetch`.
+//! Arguments of `cabundle fetch`, and the HTTP options other commands that download reuse.
 
 use clap::Args;
+use std::path::PathBuf;
+use std::time::Duration;
 
 /// Arguments of `cabundle fetch`.
 #[derive(Debug, Args)]
-pub struct FetchArgs {}
+#[command(
+    after_help = "The body is checked before anything is written: it must be a CCADB \
+report (or certdata.txt) with at least --min-roots roots, and match --expect-sha256 when \
+given. The file is replaced atomically; on failure an existing file is left untouched.\n\n\
+Example:\n  cabundle fetch -o IncludedCACertificateReportPEMCSV.csv"
+)]
+pub struct FetchArgs {
+    /// The URL of the report.
+    #[arg(value_name = "URL", default_value = cabundle_fetch::DEFAULT_REPORT_URL)]
+    pub url: String,
+    /// Where to write the report.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Refuse the download unless its SHA-256 is this (64 hex digits).
+    #[arg(long, value_name = "HEX", value_parser = parse_sha256)]
+    pub expect_sha256: Option<[u8; 32]>,
+    /// Refuse a report with fewer roots than this (a truncated or test report).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MIN_ROOTS)]
+    pub min_roots: usize,
+    /// Connection, time-out and retry options.
+    #[command(flatten)]
+    pub http: HttpArgs,
+}
+
+/// How to download: whom to trust, time-outs, retries. Shared by every command that fetches.
+#[derive(Clone, Debug, Args)]
+pub struct HttpArgs {
+    /// Trust only the CA certificates in this PEM file instead of the platform trust store
+    /// (for a proxy that re-signs TLS traffic).
+    #[arg(long, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
+    /// Time allowed to connect and finish the TLS handshake (`15`, `2.5s`, `500ms`).
+    #[arg(long, value_name = "DURATION", default_value = "15s", value_parser = parse_duration)]
+    pub connect_timeout: Duration,
+    /// Time allowed without receiving data.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub read_timeout: Duration,
+    /// Tries in all; time-outs, truncated bodies and 5xx answers are retried.
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=10))]
+    pub attempts: u32,
+    /// Pause before the second try, doubled before each further one.
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_duration)]
+    pub retry_backoff: Duration,
+}
+
+impl Default for HttpArgs {
+    /// The same values as the command-line defaults (a test keeps them equal).
+    fn default() -> Self {
+        HttpArgs {
+            ca_file: None,
+            connect_timeout: Duration::from_secs(15),
+            read_timeout: Duration::from_secs(30),
+            attempts: 3,
+            retry_backoff: Duration::from_secs(2),
+        }
+    }
+}
+
+/// Fewest roots a downloaded report may list: the real one has about 170, so far fewer means
+/// a truncated or wrong document.
+pub const DEFAULT_MIN_ROOTS: usize = 100;
+
+/// Parses `15`, `2.5s`, `500ms` or `1m`; a bare number is seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, scale) = if let Some(n) = text.strip_suffix("ms") {
+        (n, 0.001)
+    } else if let Some(n) = text.strip_suffix('s') {
+        (n, 1.0)
+    } else if let Some(n) = text.strip_suffix('m') {
+        (n, 60.0)
+    } else {
+        (text, 1.0)
+    };
+    let value: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("invalid duration `{text}` (expected e.g. 15, 2.5s, 500ms, 1m)"))?;
+    Duration::try_from_secs_f64(value * scale)
+        .map_err(|_| format!("invalid duration `{text}` (must be positive)"))
+}
+
+/// Parses 64 hex digits (either case).
+pub fn parse_sha256(text: &str) -> Result<[u8; 32], String> {
+    let mut out = [0u8; 32];
+    hex::decode_to_slice(text.trim(), &mut out)
+        .map_err(|_| format!("invalid SHA-256 `{text}` (expected 64 hex digits)"))?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        fn check(input: &str, expected: Option<u64>) {
+            let got = parse_duration(input).ok().map(|d| d.as_millis() as u64);
+            assert_eq!(got, expected, "{input}");
+        }
+        check("15", Some(15_000));
+        check("2.5s", Some(2_500));
+        check("500ms", Some(500));
+        check("1m", Some(60_000));
+        check("0", Some(0));
+        check("-1", None);
+        check("soon", None);
+    }
+
+    #[test]
+    fn defaults_match_the_command_line() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Probe {
+            #[command(flatten)]
+            http: HttpArgs,
+        }
+        let parsed = Probe::parse_from(["probe"]).http;
+        let default = HttpArgs::default();
+        assert_eq!(format!("{parsed:?}"), format!("{default:?}"));
+    }
+
+    #[test]
+    fn sha256_values() {
+        assert_eq!(parse_sha256(&"AB".repeat(32)), Ok([0xab; 32]));
+        assert!(parse_sha256("abcd").is_err());
+        assert!(parse_sha256(&"zz".repeat(32)).is_err());
+    }
+}

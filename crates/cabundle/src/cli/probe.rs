@@ -1,7 +1,29 @@
 //! Arguments of `cabundle probe`.
 
+use super::verify::StoreArgs;
 use clap::Args;
+use std::path::PathBuf;
 
 /// Arguments of `cabundle probe`.
 #[derive(Debug, Args)]
-pub struct ProbeArgs {}
+#[command(after_help = "Exit codes: 0 the server's chain verifies, 1 it does not, 2 error (refused, timed out).\n\nExample:\n  cabundle probe example.com --save-chain chain.pem")]
+pub struct ProbeArgs {
+    /// The server: HOST or HOST:PORT (port 443 by default; [v6addr]:PORT for IPv6).
+    #[arg(value_name = "HOST[:PORT]")]
+    pub target: String,
+    /// The name to send in SNI and to check the certificate against (default: HOST).
+    #[arg(long, value_name = "NAME")]
+    pub servername: Option<String>,
+    /// Trusted roots.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Write the chain the server sent to this PEM file.
+    #[arg(long, value_name = "FILE")]
+    pub save_chain: Option<PathBuf>,
+    /// Seconds to wait for the connection and each read.
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub timeout: u64,
+    /// Verify at this time instead of now: RFC 3339 or YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub at: Option<String>,
+}

@@ -1,11 +1,30 @@
-//! `cabundle capath`.
+//! `cabundle capath`: split a PEM bundle into one file per certificate, then hash the directory.
 
 use crate::cli::capath::CapathArgs;
+use crate::commands::rehash::{Mode, rehash_dir};
 use crate::output::Output;
+use anyhow::Context;
 use std::process::ExitCode;
 
 /// Runs `cabundle capath`.
 pub fn run(args: CapathArgs, out: &Output) -> anyhow::Result<ExitCode> {
-    let _ = (args, out);
-    anyhow::bail!("`cabundle capath` is not implemented yet")
+    let bytes = fs_err::read(&args.from)?;
+    let files = cabundle_capath::split_bundle(&bytes)
+        .with_context(|| format!("invalid bundle {}", args.from.display()))?;
+    if files.is_empty() {
+        anyhow::bail!("no certificates in {}", args.from.display());
+    }
+    let written = cabundle_capath::write_split(&args.dir, &files)?;
+    out.info(&format!(
+        "{}: {} certificate files written, {} already there",
+        args.dir.display(),
+        written.len(),
+        files.len() - written.len()
+    ));
+    let outcome = rehash_dir(&args.dir, &args.hash.options(), Mode::Apply, out)?;
+    Ok(if outcome.errors > 0 {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

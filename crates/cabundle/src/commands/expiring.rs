@@ -1,11 +1,69 @@
-//! `cabundle expiring`.
+//! `cabundle expiring`: certificates that expire within a window, soonest first.
 
 use crate::cli::expiring::ExpiringArgs;
+use crate::commands::verify::{read_certs, read_dir_certs, time_arg};
 use crate::output::Output;
+use cabundle_verify::format_date;
+use std::io::Write;
 use std::process::ExitCode;
 
 /// Runs `cabundle expiring`.
 pub fn run(args: ExpiringArgs, out: &Output) -> anyhow::Result<ExitCode> {
-    let _ = (args, out);
-    anyhow::bail!("`cabundle expiring` is not implemented yet")
+    let at = time_arg(args.at.as_deref())?;
+    let within = cabundle_verify::parse_window(&args.within)?;
+    let mut certs = Vec::new();
+    for path in &args.paths {
+        if path.is_dir() {
+            certs.extend(read_dir_certs(path, out)?);
+        } else {
+            certs.extend(read_certs(path)?);
+        }
+    }
+    let found = cabundle_verify::expiring(&certs, at, within);
+    let mut w = std::io::stdout().lock();
+    if args.json {
+        let list: Vec<serde_json::Value> = found
+            .iter()
+            .map(|e| {
+                serde_json::json!({
+                    "subject": e.cert.subject,
+                    "sha256": e.cert.sha256.to_string(),
+                    "not_after": e.cert.not_after
+                        .format(&time::format_description::well_known::Rfc3339)
+                        .unwrap_or_default(),
+                    "days_left": e.days_left,
+                    "expired": e.expired,
+                })
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut w, &list)?;
+        writeln!(w)?;
+    } else {
+        for e in &found {
+            let when = if e.expired {
+                format!("EXPIRED {} days ago", -e.days_left)
+            } else {
+                format!("in {} days", e.days_left)
+            };
+            writeln!(
+                w,
+                "{}  {when}  {}  sha256:{}",
+                format_date(e.cert.not_after),
+                e.cert.subject,
+                e.cert.sha256
+            )?;
+        }
+    }
+    let expired = found.iter().filter(|e| e.expired).count();
+    out.info(&format!(
+        "{} of {} certificates expire before {} ({expired} already expired)",
+        found.len(),
+        certs.len(),
+        format_date(at.saturating_add(within))
+    ));
+    Ok(if found.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

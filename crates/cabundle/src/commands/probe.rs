@@ -1,11 +1,251 @@
-//! `cabundle probe`.
+//! `cabundle probe`: connect with TLS, capture the chain the server sends whatever its
+//! validity (like `openssl s_client -showcerts`), print it, then the `verify` verdict.
 
 use crate::cli::probe::ProbeArgs;
+use crate::commands::convert::write_atomic;
+use crate::commands::verify::{exit_code, load_manifest, load_store, print_report, time_arg};
 use crate::output::Output;
+use anyhow::{Context, anyhow, bail};
+use cabundle_cert::Certificate;
+use cabundle_verify::{Options, Problem, Purpose, format_date};
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::WebPkiSupportedAlgorithms;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
+use std::io::{ErrorKind, Write};
+use std::net::{TcpStream, ToSocketAddrs};
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// Runs `cabundle probe`.
 pub fn run(args: ProbeArgs, out: &Output) -> anyhow::Result<ExitCode> {
-    let _ = (args, out);
-    anyhow::bail!("`cabundle probe` is not implemented yet")
+    let at = time_arg(args.at.as_deref())?;
+    let (host, port) = split_target(&args.target)?;
+    let name = args.servername.clone().unwrap_or_else(|| host.clone());
+    let timeout = Duration::from_secs(args.timeout.max(1));
+    let (store, source) = load_store(&args.store, out)?;
+    let manifest = load_manifest(&args.store)?;
+
+    let ders = fetch_chain(&host, port, &name, timeout)?;
+    let mut chain: Vec<Certificate> = Vec::new();
+    for (i, der) in ders.iter().enumerate() {
+        let cert = Certificate::from_der(der)
+            .with_context(|| format!("certificate {i} sent by the server cannot be read"))?;
+        chain.push(cert);
+    }
+    if chain.is_empty() {
+        bail!("{host}:{port} sent no certificate");
+    }
+
+    let mut w = std::io::stdout().lock();
+    writeln!(w, "{host}:{port} sent {} certificate{}:", chain.len(), if chain.len() == 1 { "" } else { "s" })?;
+    for (i, c) in chain.iter().enumerate() {
+        writeln!(w, "  {i}  subject: {}", c.subject)?;
+        writeln!(w, "     issuer:  {}", c.issuer)?;
+        writeln!(
+            w,
+            "     valid:   {} to {}",
+            format_date(c.not_before),
+            format_date(c.not_after)
+        )?;
+        writeln!(w, "     sha256:  {}", c.sha256)?;
+        writeln!(w, "     sha1:    {}", c.sha1)?;
+    }
+    if let Some(path) = &args.save_chain {
+        let pem: String = chain.iter().map(|c| cabundle_verify::to_pem(&c.der)).collect();
+        write_atomic(path, pem.as_bytes())?;
+        out.info(&format!("saved the chain to {}", path.display()));
+    }
+
+    out.verbose(&format!("trust store: {source} ({} certificates)", store.len()));
+    let opts = Options {
+        at,
+        hostname: Some(name.clone()),
+        purpose: Purpose::Tls,
+        manifest,
+    };
+    let report = cabundle_verify::verify(&chain, &store, &opts)?;
+    print_report(&report, &mut w)?;
+    let maybe_proxy = report.problems.iter().any(|p| {
+        p.is_unknown_root()
+            || matches!(p, Problem::MissingIntermediate { urls, .. } if urls.is_empty())
+    });
+    if maybe_proxy {
+        let saved = match &args.save_chain {
+            Some(path) => format!("the chain is saved in {}", path.display()),
+            None => format!(
+                "save the chain: cabundle probe {} --save-chain chain.pem",
+                args.target
+            ),
+        };
+        let top = chain.last().map(|c| c.subject.as_str()).unwrap_or_default();
+        let root = match chain.last() {
+            Some(c) if c.subject_der == c.issuer_der => format!("\"{top}\" (the last certificate sent)"),
+            Some(c) => format!("the issuer of \"{top}\", \"{}\"", c.issuer),
+            None => String::new(),
+        };
+        writeln!(
+            w,
+            "the chain ends at a root that is in no public trust store given: {root}; this is a private CA, or a TLS-inspecting proxy on this network"
+        )?;
+        writeln!(
+            w,
+            "hint: {saved}; if you trust it, check it with whoever runs the proxy or CA, put its root in ROOT.pem, then: cabundle build --add ROOT.pem ..."
+        )?;
+    }
+    Ok(exit_code(&report))
 }
+
+/// `HOST`, `HOST:PORT`, `[V6]:PORT` or a bare IPv6 address; port 443 by default.
+fn split_target(target: &str) -> anyhow::Result<(String, u16)> {
+    let bad_port = |p: &str| anyhow!("invalid port {p:?} in {target:?}");
+    if let Some(rest) = target.strip_prefix('[') {
+        let (host, after) = rest
+            .split_once(']')
+            .ok_or_else(|| anyhow!("invalid address {target:?}: missing ]"))?;
+        let port = match after.strip_prefix(':') {
+            Some(p) => p.parse().map_err(|_| bad_port(p))?,
+            None => 443,
+        };
+        return Ok((host.to_owned(), port));
+    }
+    match target.rsplit_once(':') {
+        Some((host, p)) if !host.contains(':') => {
+            Ok((host.to_owned(), p.parse().map_err(|_| bad_port(p))?))
+        }
+        _ => Ok((target.to_owned(), 443)),
+    }
+}
+
+/// Connects, runs the TLS handshake and returns the certificates the server sent.
+fn fetch_chain(
+    host: &str,
+    port: u16,
+    name: &str,
+    timeout: Duration,
+) -> anyhow::Result<Vec<Vec<u8>>> {
+    let addrs: Vec<_> = (host, port)
+        .to_socket_addrs()
+        .with_context(|| format!("cannot resolve {host}"))?
+        .collect();
+    let mut last_err = None;
+    let mut sock = None;
+    for addr in &addrs {
+        match TcpStream::connect_timeout(addr, timeout) {
+            Ok(s) => {
+                sock = Some(s);
+                break;
+            }
+            Err(e) => last_err = Some(e),
+        }
+    }
+    let mut sock = match (sock, last_err) {
+        (Some(s), _) => s,
+        (None, Some(e)) if e.kind() == ErrorKind::ConnectionRefused => bail!(
+            "connection refused by {host}:{port}\nhint: is the server running and listening on that port?"
+        ),
+        (None, Some(e)) if matches!(e.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock) => bail!(
+            "timed out after {}s connecting to {host}:{port}\nhint: check the host, the port and any firewall, or raise --timeout",
+            timeout.as_secs()
+        ),
+        (None, Some(e)) => return Err(e).with_context(|| format!("cannot connect to {host}:{port}")),
+        (None, None) => bail!("{host} has no address"),
+    };
+    sock.set_read_timeout(Some(timeout))?;
+    sock.set_write_timeout(Some(timeout))?;
+
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let recorder = Arc::new(Recorder {
+        chain: Mutex::new(Vec::new()),
+        algs: provider.signature_verification_algorithms,
+    });
+    let config = rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
+        .with_safe_default_protocol_versions()?
+        .dangerous()
+        .with_custom_certificate_verifier(recorder.clone())
+        .with_no_client_auth();
+    let server_name = ServerName::try_from(name.to_owned())
+        .map_err(|_| anyhow!("invalid server name {name:?}"))?;
+    let mut conn = rustls::ClientConnection::new(Arc::new(config), server_name)?;
+    let mut handshake_err = None;
+    while conn.is_handshaking() {
+        if let Err(e) = conn.complete_io(&mut sock) {
+            handshake_err = Some(e);
+            break;
+        }
+    }
+    let chain = recorder
+        .chain
+        .lock()
+        .map_err(|_| anyhow!("internal error: poisoned lock"))?
+        .clone();
+    if let Some(e) = handshake_err {
+        if chain.is_empty() {
+            return Err(match e.kind() {
+                ErrorKind::WouldBlock | ErrorKind::TimedOut => anyhow!(
+                    "timed out after {}s waiting for the TLS handshake with {host}:{port}\nhint: is it a TLS port? raise --timeout if the server is slow",
+                    timeout.as_secs()
+                ),
+                ErrorKind::UnexpectedEof | ErrorKind::ConnectionReset => anyhow!(
+                    "{host}:{port} closed the connection during the TLS handshake\nhint: is it a TLS port, and does it accept the name {name:?}?"
+                ),
+                _ => anyhow::Error::new(e)
+                    .context(format!("TLS handshake with {host}:{port} failed")),
+            });
+        }
+    } else {
+        conn.send_close_notify();
+        let _ = conn.complete_io(&mut sock);
+    }
+    Ok(chain)
+}
+
+/// Accepts any certificate chain and records it; handshake signatures are still checked.
+#[derive(Debug)]
+struct Recorder {
+    chain: Mutex<Vec<Vec<u8>>>,
+    algs: WebPkiSupportedAlgorithms,
+}
+
+impl ServerCertVerifier for Recorder {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        if let Ok(mut chain) = self.chain.lock() {
+            *chain = std::iter::once(end_entity)
+                .chain(intermediates)
+                .map(|c| c.as_ref().to_vec())
+                .collect();
+        }
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algs)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algs)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algs.supported_schemes()
+    }
+}
+

@@ -1,11 +1,187 @@
-//! `cabundle verify`.
+//! `cabundle verify`, and what `probe` shares with it: loading the trust store, reading the
+//! clock, printing the verdict.
 
-use crate::cli::verify::VerifyArgs;
+use crate::cli::verify::{PurposeArg, StoreArgs, VerifyArgs};
 use crate::output::Output;
+use anyhow::{Context, bail};
+use cabundle_cert::Certificate;
+use cabundle_verify::{Manifest, Options, Purpose, Report, format_date};
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use time::OffsetDateTime;
+
+/// Bundle files tried for `--system`, after SSL_CERT_FILE and SSL_CERT_DIR.
+const SYSTEM_FILES: &[&str] = &[
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/ca-bundle.pem",
+    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+    "/etc/ssl/cert.pem",
+];
+
+/// Directories tried for `--system` when no bundle file exists.
+const SYSTEM_DIRS: &[&str] = &["/etc/ssl/certs", "/etc/pki/tls/certs"];
 
 /// Runs `cabundle verify`.
 pub fn run(args: VerifyArgs, out: &Output) -> anyhow::Result<ExitCode> {
-    let _ = (args, out);
-    anyhow::bail!("`cabundle verify` is not implemented yet")
+    let at = time_arg(args.at.as_deref())?;
+    let chain = read_certs(&args.chain)?;
+    if chain.is_empty() {
+        bail!("no certificates in {}", args.chain.display());
+    }
+    let (store, source) = load_store(&args.store, out)?;
+    out.verbose(&format!("trust store: {} ({} certificates)", source, store.len()));
+    let opts = Options {
+        at,
+        hostname: args.hostname,
+        purpose: match args.purpose {
+            PurposeArg::Tls => Purpose::Tls,
+            PurposeArg::Email => Purpose::Email,
+        },
+        manifest: load_manifest(&args.store)?,
+    };
+    let report = cabundle_verify::verify(&chain, &store, &opts)?;
+    print_report(&report, &mut std::io::stdout().lock())?;
+    Ok(exit_code(&report))
+}
+
+/// 0 when the chain verifies, 1 when not.
+pub(crate) fn exit_code(report: &Report) -> ExitCode {
+    if report.is_valid() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// `--at`, or now: the binary is the only place that reads the clock.
+pub(crate) fn time_arg(at: Option<&str>) -> anyhow::Result<OffsetDateTime> {
+    match at {
+        Some(s) => Ok(cabundle_verify::parse_date(s)?),
+        None => Ok(OffsetDateTime::now_utc()),
+    }
+}
+
+/// Every certificate in a PEM or DER file.
+pub(crate) fn read_certs(path: &Path) -> anyhow::Result<Vec<Certificate>> {
+    let bytes = fs_err::read(path)?;
+    cabundle_cert::read_certificates(&bytes)
+        .with_context(|| format!("cannot read certificates from {}", path.display()))
+}
+
+/// Every certificate in the files of a directory (symbolic links followed, duplicates and
+/// files that hold no certificate skipped), in file-name order.
+pub(crate) fn read_dir_certs(dir: &Path, out: &Output) -> anyhow::Result<Vec<Certificate>> {
+    let mut paths: Vec<PathBuf> = fs_err::read_dir(dir)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
+    paths.sort();
+    let mut certs: Vec<Certificate> = Vec::new();
+    for path in paths {
+        if !path.is_file() {
+            continue;
+        }
+        match read_certs(&path) {
+            Ok(found) => {
+                for c in found {
+                    if !certs.iter().any(|k| k.sha256 == c.sha256) {
+                        certs.push(c);
+                    }
+                }
+            }
+            Err(err) => out.verbose(&format!("skipping {}: {err:#}", path.display())),
+        }
+    }
+    Ok(certs)
+}
+
+/// The trust store the options name, and a description of where it came from.
+pub(crate) fn load_store(
+    args: &StoreArgs,
+    out: &Output,
+) -> anyhow::Result<(Vec<Certificate>, String)> {
+    let (certs, source) = if let Some(file) = &args.bundle {
+        (read_certs(file)?, file.display().to_string())
+    } else if let Some(dir) = &args.capath {
+        (read_dir_certs(dir, out)?, dir.display().to_string())
+    } else {
+        system_store(out)?
+    };
+    if certs.is_empty() {
+        bail!("no certificates in the trust store {source}");
+    }
+    Ok((certs, source))
+}
+
+fn system_store(out: &Output) -> anyhow::Result<(Vec<Certificate>, String)> {
+    if let Some(file) = std::env::var_os("SSL_CERT_FILE") {
+        let file = PathBuf::from(file);
+        return Ok((read_certs(&file)?, format!("{} (SSL_CERT_FILE)", file.display())));
+    }
+    if let Some(dirs) = std::env::var_os("SSL_CERT_DIR") {
+        let mut certs = Vec::new();
+        for dir in std::env::split_paths(&dirs) {
+            certs.extend(read_dir_certs(&dir, out)?);
+        }
+        let shown = PathBuf::from(&dirs).display().to_string();
+        return Ok((certs, format!("{shown} (SSL_CERT_DIR)")));
+    }
+    for file in SYSTEM_FILES {
+        let file = Path::new(file);
+        if file.is_file() {
+            return Ok((read_certs(file)?, file.display().to_string()));
+        }
+    }
+    for dir in SYSTEM_DIRS {
+        let dir = Path::new(dir);
+        if dir.is_dir() {
+            return Ok((read_dir_certs(dir, out)?, dir.display().to_string()));
+        }
+    }
+    bail!("no system trust store found\nhint: give one with --bundle PEM or --capath DIR, or set SSL_CERT_FILE")
+}
+
+/// The manifest named by `--manifest`, if any.
+pub(crate) fn load_manifest(args: &StoreArgs) -> anyhow::Result<Option<Manifest>> {
+    let Some(path) = &args.manifest else {
+        return Ok(None);
+    };
+    let bytes = fs_err::read(path)?;
+    Manifest::from_json(&bytes)
+        .map(Some)
+        .with_context(|| format!("cannot read manifest {}", path.display()))
+}
+
+/// Prints the path that was built, then the verdict, each problem and its hint.
+pub(crate) fn print_report(report: &Report, w: &mut impl Write) -> std::io::Result<()> {
+    writeln!(w, "path:")?;
+    for (i, link) in report.path.iter().enumerate() {
+        let store = if link.trusted { "  (trust store)" } else { "" };
+        writeln!(
+            w,
+            "  {i}  {}{store}\n       valid {} to {}",
+            link.subject,
+            format_date(link.not_before),
+            format_date(link.not_after)
+        )?;
+    }
+    if report.is_valid() {
+        let names: Vec<&str> = report.path.iter().map(|l| l.subject.as_str()).collect();
+        writeln!(w, "verified: {}", names.join(" -> "))?;
+        return Ok(());
+    }
+    let n = report.problems.len();
+    writeln!(
+        w,
+        "not verified: {n} problem{}",
+        if n == 1 { "" } else { "s" }
+    )?;
+    for problem in &report.problems {
+        writeln!(w, "{problem}")?;
+        if let Some(hint) = problem.hint() {
+            writeln!(w, "hint: {hint}")?;
+        }
+    }
+    Ok(())
 }

@@ -1,0 +1,173 @@
+//! The hashed directory of a build, in memory: one PEM file per certificate under a stable
+//! name, and OpenSSL hash links (`hhhhhhhh.N`) pointing at them.
+//!
+//! File names are the certificate's label made safe for file systems plus the first 16 hex
+//! digits of its SHA-256 (`GlobalSign_Root_CA-ebd41040e4bb3ec7.pem`), so a label change or a
+//! collision never renames another certificate's file. Links with the same subject hash are
+//! numbered in SHA-256 order.
+
+use cabundle_policy::{Decisions, Purpose};
+use sha2::Digest as _;
+use std::collections::BTreeMap;
+
+/// What a directory entry is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CapathEntryKind {
+    /// A regular file with these bytes.
+    File(Vec<u8>),
+    /// A symbolic link to this name in the same directory.
+    Link(String),
+}
+
+/// One entry of the hashed directory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CapathEntry {
+    /// The file name.
+    pub name: String,
+    /// A file or a link.
+    pub kind: CapathEntryKind,
+}
+
+/// A label as a file-name stem: ASCII letters, digits, `.`, `-` and `_` are kept, runs of
+/// anything else become one `_`, at most 64 characters.
+fn safe_stem(label: &str) -> String {
+    let mut out = String::new();
+    for c in label.chars() {
+        if c.is_ascii_alphanumeric() || matches!(c, '-' | '.') {
+            out.push(c);
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    let trimmed: String = out
+        .trim_matches(|c| c == '_' || c == '.')
+        .chars()
+        .take(64)
+        .collect();
+    if trimmed.is_empty() {
+        "root".to_owned()
+    } else {
+        trimmed
+    }
+}
+
+/// The entries of the hashed directory for the included certificates, sorted by name.
+pub fn capath_entries(decisions: &Decisions<'_>, purpose: Purpose) -> Vec<CapathEntry> {
+    let mut entries = Vec::new();
+    let mut per_hash: BTreeMap<u32, u32> = BTreeMap::new();
+    for decision in decisions.included() {
+        let cert = decision.certificate;
+        let sha = cert.sha256.to_string();
+        let name = format!("{}-{}.pem", safe_stem(decision.label()), &sha[..16]);
+        let mut bytes = cabundle_emit::comment_block(decision, purpose).into_bytes();
+        bytes.extend_from_slice(cabundle_emit::pem_block(&cert.der).as_bytes());
+        let n = per_hash.entry(cert.subject_hash.0).or_insert(0);
+        entries.push(CapathEntry {
+            name: format!("{}.{}", cert.subject_hash, n),
+            kind: CapathEntryKind::Link(name.clone()),
+        });
+        *n += 1;
+        entries.push(CapathEntry {
+            name,
+            kind: CapathEntryKind::File(bytes),
+        });
+    }
+    entries.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
+    entries
+}
+
+/// SHA-256 over the directory's listing: for each entry in name order, one line
+/// `NAME\tfile\tSHA256-OF-CONTENT\n` or `NAME\tlink\tTARGET\n`. Lower-case hex.
+pub fn capath_digest(entries: &[CapathEntry]) -> String {
+    let mut sorted: Vec<&CapathEntry> = entries.iter().collect();
+    sorted.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
+    let mut hasher = sha2::Sha256::new();
+    for entry in sorted {
+        let line = match &entry.kind {
+            CapathEntryKind::File(bytes) => format!(
+                "{}\tfile\t{}\n",
+                entry.name,
+                hex::encode(sha2::Sha256::digest(bytes))
+            ),
+            CapathEntryKind::Link(target) => format!("{}\tlink\t{target}\n", entry.name),
+        };
+        hasher.update(line.as_bytes());
+    }
+    hex::encode(hasher.finalize())
+}
+
+/// Whether `name` is one this module writes: a `.pem` file or a hash link `hhhhhhhh.N`
+/// (CRL links `hhhhhhhh.rN` too, as `openssl rehash` may have added them).
+pub(crate) fn is_our_name(name: &str) -> bool {
+    if name.ends_with(".pem") && !name.starts_with('.') {
+        return true;
+    }
+    let Some((hash, n)) = name.split_once('.') else {
+        return false;
+    };
+    let n = n.strip_prefix('r').unwrap_or(n);
+    hash.len() == 8
+        && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        && !n.is_empty()
+        && n.bytes().all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems() {
+        fn check(input: &str, expected: &str) {
+            assert_eq!(safe_stem(input), expected, "{input:?}");
+        }
+        check("GlobalSign Root CA", "GlobalSign_Root_CA");
+        check("Certum Trusted Network CA 2", "Certum_Trusted_Network_CA_2");
+        check(
+            "TÜBİTAK Kamu SM SSL Kök Sertifikası - Sürüm 1",
+            "T_B_TAK_Kamu_SM_SSL_K_k_Sertifikas_-_S_r_m_1",
+        );
+        check("../../etc/passwd", "etc_passwd");
+        check("", "root");
+        check("///", "root");
+        check(&"a".repeat(100), &"a".repeat(64));
+    }
+
+    #[test]
+    fn our_names() {
+        fn check(input: &str, expected: bool) {
+            assert_eq!(is_our_name(input), expected, "{input:?}");
+        }
+        check("a-0123.pem", true);
+        check("5ad8a5d6.0", true);
+        check("5ad8a5d6.12", true);
+        check("5ad8a5d6.r0", true);
+        check("5AD8A5D6.0", true);
+        check("5ad8a5d6", false);
+        check("5ad8a5d6.", false);
+        check("5ad8a5d.0", false);
+        check(".hidden.pem", false);
+        check("notes.txt", false);
+        check("ca.crt", false);
+    }
+
+    #[test]
+    fn digest_is_order_independent() {
+        let a = CapathEntry {
+            name: "a.pem".into(),
+            kind: CapathEntryKind::File(b"x".to_vec()),
+        };
+        let b = CapathEntry {
+            name: "00000000.0".into(),
+            kind: CapathEntryKind::Link("a.pem".into()),
+        };
+        assert_eq!(
+            capath_digest(&[a.clone(), b.clone()]),
+            capath_digest(&[b, a])
+        );
+        assert_eq!(
+            capath_digest(&[]),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+}

@@ -1,0 +1,73 @@
+//! The error type of the build pipeline: every variant names the file, row or certificate.
+
+use cabundle_cert::Sha256Fingerprint;
+use std::path::PathBuf;
+
+/// Errors from building or writing outputs.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The report could not be parsed.
+    #[error("cannot read the report {source_name}: {source}")]
+    Report {
+        /// The report's file name or URL.
+        source_name: String,
+        /// Why.
+        source: cabundle_ccadb::Error,
+    },
+    /// An `--add` file holds something that is not a certificate.
+    #[error("cannot read certificates from {file}: {source}")]
+    AddRead {
+        /// The file.
+        file: String,
+        /// Why.
+        source: cabundle_cert::Error,
+    },
+    /// An `--add` file holds no certificate.
+    #[error("{file} holds no certificate")]
+    AddEmpty {
+        /// The file.
+        file: String,
+    },
+    /// An `--add` certificate is not a CA certificate.
+    #[error(
+        "{file}: certificate {index} (\"{subject}\", SHA-256 {sha256}) is not a CA certificate\nhint: --add takes root certificates (basic constraints CA:TRUE), such as a TLS-inspection proxy's root"
+    )]
+    AddNotCa {
+        /// The file.
+        file: String,
+        /// 1-based position of the certificate in the file.
+        index: usize,
+        /// Its subject.
+        subject: String,
+        /// Its SHA-256.
+        sha256: Sha256Fingerprint,
+    },
+    /// An `--exclude` value is not a SHA-256 fingerprint.
+    #[error("\"{value}\" is not a SHA-256 fingerprint (64 hex digits, colons allowed)")]
+    BadFingerprint {
+        /// The value as given.
+        value: String,
+    },
+    /// Reading or writing a file failed (the message names the path).
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// The capath destination exists and holds files this tool did not write.
+    #[error(
+        "refusing to replace {}: it holds {entry}, which cabundle does not write\nhint: give --capath a new or empty directory, or one cabundle built before",
+        .dir.display()
+    )]
+    CapathNotOurs {
+        /// The destination.
+        dir: PathBuf,
+        /// The unexpected entry.
+        entry: String,
+    },
+    /// An output destination is a directory where a file is expected, or the reverse.
+    #[error("{} exists and is not a {expected}", .path.display())]
+    WrongKind {
+        /// The destination.
+        path: PathBuf,
+        /// `file` or `directory`.
+        expected: &'static str,
+    },
+}

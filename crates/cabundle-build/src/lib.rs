@@ -1,0 +1,232 @@
+//! The build pipeline shared by `cabundle build` and `cargo xtask build-bundle`.
+//!
+//! Two steps, so that a failure never leaves half an output behind:
+//!
+//! 1. [`build`] (pure): report bytes, added certificates and [`PolicyOptions`] in, a [`Built`]
+//!    out, holding every output in memory: the PEM bundle, the hashed directory's files and
+//!    links, the JSON manifest, and the decisions.
+//! 2. [`Built::write`] (IO): stages every requested output under a temporary name beside its
+//!    destination, and only when all are staged renames them into place. A build that fails
+//!    anywhere before that leaves existing outputs exactly as they were.
+//!
+//! The hashed directory's digest, recorded in the manifest, is the SHA-256 of its listing:
+//! for each entry in byte order of its name, one line `NAME\tfile\tSHA256-OF-CONTENT\n` or
+//! `NAME\tlink\tTARGET\n`.
+
+mod capath;
+mod error;
+mod write;
+
+pub use capath::{CapathEntry, CapathEntryKind, capath_digest, capath_entries};
+pub use error::Error;
+pub use write::OutputPaths;
+
+use cabundle_ccadb::Report;
+use cabundle_cert::{Certificate, Sha256Fingerprint};
+use cabundle_emit::{AddedInfo, BuildInfo, Digest, OutputDigests, SourceInfo};
+use cabundle_policy::{Decisions, PolicyOptions, decide};
+use sha2::Digest as _;
+
+/// The live CCADB report of Mozilla's included roots, with PEM.
+pub const DEFAULT_REPORT_URL: &str =
+    "https://ccadb.my.salesforce-sites.com/mozilla/IncludedCACertificateReportPEMCSV";
+
+/// The version written into outputs.
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// A certificate given with `--add`, with the file it came from.
+#[derive(Clone, Debug)]
+pub struct Added {
+    /// The file name as given.
+    pub file: String,
+    /// The certificate.
+    pub certificate: Certificate,
+}
+
+/// Reads the certificates of one `--add` file (PEM with one or more certificates, or DER).
+/// Every certificate must be a CA certificate (basic constraints `cA` true).
+pub fn read_added(file: &str, bytes: &[u8]) -> Result<Vec<Added>, Error> {
+    let certs = cabundle_cert::read_certificates(bytes).map_err(|source| Error::AddRead {
+        file: file.to_owned(),
+        source,
+    })?;
+    if certs.is_empty() {
+        return Err(Error::AddEmpty {
+            file: file.to_owned(),
+        });
+    }
+    certs
+        .into_iter()
+        .enumerate()
+        .map(|(index, certificate)| {
+            if certificate.is_ca {
+                Ok(Added {
+                    file: file.to_owned(),
+                    certificate,
+                })
+            } else {
+                Err(Error::AddNotCa {
+                    file: file.to_owned(),
+                    index: index + 1,
+                    subject: certificate.subject.clone(),
+                    sha256: certificate.sha256,
+                })
+            }
+        })
+        .collect()
+}
+
+/// Parses a SHA-256 fingerprint written as 64 hex digits, optionally separated by `:`,
+/// in either case.
+pub fn parse_fingerprint(text: &str) -> Result<Sha256Fingerprint, Error> {
+    let clean: String = text.trim().chars().filter(|c| *c != ':').collect();
+    let mut out = [0u8; 32];
+    hex::decode_to_slice(&clean, &mut out).map_err(|_| Error::BadFingerprint {
+        value: text.to_owned(),
+    })?;
+    Ok(Sha256Fingerprint(out))
+}
+
+/// Everything one build produces, in memory.
+#[derive(Debug)]
+pub struct Built {
+    report: Report,
+    added: Vec<Added>,
+    added_certs: Vec<Certificate>,
+    policy: PolicyOptions,
+    source: SourceInfo,
+    pem: Vec<u8>,
+    capath: Vec<CapathEntry>,
+    manifest: Vec<u8>,
+}
+
+/// Builds every output for `report` (an `IncludedCACertificateReportPEMCSV` or a
+/// `certdata.txt`) under `policy`. `source_name` is the report's file name or URL, written
+/// into the outputs.
+pub fn build(
+    report: &[u8],
+    source_name: &str,
+    policy: &PolicyOptions,
+    adds: &[Added],
+) -> Result<Built, Error> {
+    let parsed = cabundle_ccadb::parse_any(report).map_err(|source| Error::Report {
+        source_name: source_name.to_owned(),
+        source,
+    })?;
+    let source = SourceInfo {
+        name: source_name.to_owned(),
+        sha256: hex::encode(sha2::Sha256::digest(report)),
+        size: report.len() as u64,
+    };
+    let added_certs: Vec<Certificate> = adds.iter().map(|a| a.certificate.clone()).collect();
+    let added_info: Vec<AddedInfo> = adds
+        .iter()
+        .map(|a| AddedInfo {
+            file: a.file.clone(),
+            sha256: a.certificate.sha256.to_string(),
+            subject: a.certificate.subject.clone(),
+        })
+        .collect();
+
+    let decisions = decide(&parsed.roots, &added_certs, policy);
+    let info = BuildInfo {
+        source: &source,
+        policy,
+        adds: &added_info,
+        tool_version: TOOL_VERSION,
+    };
+    let pem = cabundle_emit::pem_bundle(&info, &decisions);
+    let capath = capath_entries(&decisions, policy.purpose);
+    let digests = OutputDigests {
+        pem: Some(Digest {
+            sha256: hex::encode(sha2::Sha256::digest(&pem)),
+            size: pem.len() as u64,
+        }),
+        capath: Some(Digest {
+            sha256: capath_digest(&capath),
+            size: capath.len() as u64,
+        }),
+    };
+    let manifest = cabundle_emit::manifest(&info, &decisions, &digests);
+    Ok(Built {
+        report: parsed,
+        added: adds.to_vec(),
+        added_certs,
+        policy: policy.clone(),
+        source,
+        pem,
+        capath,
+        manifest,
+    })
+}
+
+impl Built {
+    /// The policy's decisions, one per certificate, sorted by SHA-256.
+    pub fn decisions(&self) -> Decisions<'_> {
+        decide(&self.report.roots, &self.added_certs, &self.policy)
+    }
+
+    /// The parsed report.
+    pub fn report(&self) -> &Report {
+        &self.report
+    }
+
+    /// The certificates given with `--add`.
+    pub fn added(&self) -> &[Added] {
+        &self.added
+    }
+
+    /// The policy applied.
+    pub fn policy(&self) -> &PolicyOptions {
+        &self.policy
+    }
+
+    /// The report's name, SHA-256 and size.
+    pub fn source(&self) -> &SourceInfo {
+        &self.source
+    }
+
+    /// The PEM bundle's bytes.
+    pub fn pem(&self) -> &[u8] {
+        &self.pem
+    }
+
+    /// The hashed directory's entries, sorted by name.
+    pub fn capath(&self) -> &[CapathEntry] {
+        &self.capath
+    }
+
+    /// The JSON manifest's bytes.
+    pub fn manifest(&self) -> &[u8] {
+        &self.manifest
+    }
+
+    /// Writes the requested outputs; see [`write::OutputPaths`] for how.
+    pub fn write(&self, paths: &OutputPaths) -> Result<(), Error> {
+        write::write_all(self, paths)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints() {
+        fn check(input: &str, ok: bool) {
+            assert_eq!(parse_fingerprint(input).is_ok(), ok, "{input:?}");
+        }
+        let hex64 = "ab".repeat(32);
+        check(&hex64, true);
+        check(&hex64.to_uppercase(), true);
+        check(&vec!["AB"; 32].join(":"), true);
+        check(&format!(" {hex64} "), true);
+        check(&"ab".repeat(31), false);
+        check(&"zz".repeat(32), false);
+        check("", false);
+        assert_eq!(
+            parse_fingerprint(&vec!["0A"; 32].join(":")).ok(),
+            Some(Sha256Fingerprint([10; 32]))
+        );
+    }
+}

@@ -1,0 +1,216 @@
+//! Golden builds: the exact bytes of the outputs built from the fixture report, pinned by
+//! files under `tests/golden/` and by their SHA-256. `UPDATE_GOLDEN=1 cargo test -p
+//! cabundle-build --test golden` rewrites the files after an intended change (then update the
+//! digests below from the test's output).
+// Test helpers: a failed unwrap is a failed test, with its location.
+#![allow(clippy::unwrap_used)]
+
+#[path = "../../../tests/fixture/mod.rs"]
+mod fixture;
+
+use cabundle_build::{Added, OutputPaths, build};
+use cabundle_policy::{PolicyOptions, Purpose};
+use sha2::Digest as _;
+use std::path::PathBuf;
+use time::macros::date;
+
+fn golden_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
+}
+
+/// Compares `bytes` with the golden file `name` (or rewrites it under `UPDATE_GOLDEN=1`) and
+/// returns the SHA-256 of the bytes.
+fn check_golden(name: &str, bytes: &[u8]) -> String {
+    let path = golden_dir().join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, bytes).unwrap();
+    }
+    let expected = std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run with UPDATE_GOLDEN=1 to create it)",
+            path.display()
+        )
+    });
+    assert!(
+        expected == bytes,
+        "{name} differs from the golden file {} (run with UPDATE_GOLDEN=1 after an intended change)",
+        path.display()
+    );
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+fn policy(purpose: Purpose) -> PolicyOptions {
+    PolicyOptions::new(purpose, date!(2026 - 11 - 23))
+}
+
+#[test]
+fn golden_tls_and_email() {
+    let report = fixture::report_csv(&fixture::roots());
+    let cases = [
+        (Purpose::Tls, "fixture-tls"),
+        (Purpose::Email, "fixture-email"),
+    ];
+    let mut digests = Vec::new();
+    for (purpose, stem) in cases {
+        let built = build(report.as_bytes(), "fixture.csv", &policy(purpose), &[]).unwrap();
+        let pem = check_golden(&format!("{stem}.pem"), built.pem());
+        let manifest = check_golden(&format!("{stem}.json"), built.manifest());
+        digests.push((stem, pem, manifest));
+    }
+    for (stem, pem, manifest) in &digests {
+        eprintln!("{stem}: pem {pem} manifest {manifest}");
+    }
+    if std::env::var_os("UPDATE_GOLDEN").is_none() {
+        let pinned: Vec<(&str, &str, &str)> = PINNED.to_vec();
+        let got: Vec<(&str, &str, &str)> = digests
+            .iter()
+            .map(|(s, p, m)| (*s, p.as_str(), m.as_str()))
+            .collect();
+        assert_eq!(got, pinned, "update PINNED after an intended change");
+    }
+}
+
+/// SHA-256 of the golden outputs: (case, PEM bundle, manifest).
+const PINNED: [(&str, &str, &str); 2] = [
+    (
+        "fixture-tls",
+        "bd18c524e9f868948b92df73188ea6c10c198fd588841576e9f06cc3e06e0f8e",
+        "65f79fc5586dcf633affc219582a28d6875da3ac27f4e149cd452a4c680f70ab",
+    ),
+    (
+        "fixture-email",
+        "d2d12de0df3cc586e69e644ec886b694fb9574526606d3c0f7c3e3db0017cd2e",
+        "11bdd5dbd2484c8177e13c6f0e6c173fa4a936e30aabe37c45d9c039835a19b0",
+    ),
+];
+
+#[test]
+fn selection_and_reasons() {
+    let report = fixture::report_csv(&fixture::roots());
+    let built = build(report.as_bytes(), "fixture.csv", &policy(Purpose::Tls), &[]).unwrap();
+    let decisions = built.decisions();
+    let mut got: Vec<(String, String)> = decisions
+        .decisions
+        .iter()
+        .map(|d| {
+            (
+                d.label().to_owned(),
+                d.excluded
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    got.sort();
+    let expected = [
+        ("Alpha Root CA", ""),
+        ("Beta Email Root", "not trusted for TLS (trust bits: Email)"),
+        (
+            "Delta Root (distrusted)",
+            "distrusted for TLS after 2024-11-30 (+398 days grace ended 2026-01-02)",
+        ),
+        ("Epsilon Root (expired)", "expired on 2025-06-30"),
+        ("Eta Root (unknown bit)", "unknown trust bits: Client Auth"),
+        ("Gamma Root (distrusted, in grace)", ""),
+        ("Theta Root, \"quoted\"", ""),
+        (
+            "Zeta Root (off)",
+            "not trusted for TLS (trust bits: All Trust Bits Turned Off)",
+        ),
+    ];
+    let expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+        .collect();
+    assert_eq!(got, expected);
+    assert_eq!(decisions.warnings.len(), 1, "{:?}", decisions.warnings);
+}
+
+#[test]
+fn same_inputs_same_bytes_and_capath_layout() {
+    let report = fixture::report_csv(&fixture::roots());
+    let a = build(report.as_bytes(), "fixture.csv", &policy(Purpose::Tls), &[]).unwrap();
+    let b = build(report.as_bytes(), "fixture.csv", &policy(Purpose::Tls), &[]).unwrap();
+    assert_eq!(a.pem(), b.pem());
+    assert_eq!(a.manifest(), b.manifest());
+    assert_eq!(a.capath(), b.capath());
+    // 3 roots: one file and one link each.
+    assert_eq!(a.capath().len(), 6);
+
+    let dir = tempfile::tempdir().unwrap();
+    let paths = OutputPaths {
+        pem: Some(dir.path().join("bundle.pem")),
+        capath: Some(dir.path().join("certs")),
+        manifest: Some(dir.path().join("manifest.json")),
+    };
+    a.write(&paths).unwrap();
+    // Writing again replaces the directory in place.
+    a.write(&paths).unwrap();
+    assert_eq!(
+        std::fs::read(dir.path().join("bundle.pem")).unwrap(),
+        a.pem()
+    );
+    let mut names: Vec<String> = std::fs::read_dir(dir.path().join("certs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let mut expected: Vec<String> = a.capath().iter().map(|e| e.name.clone()).collect();
+    expected.sort();
+    assert_eq!(names, expected);
+    // No temporary names are left beside the outputs.
+    let mut top: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    top.sort();
+    assert_eq!(top, ["bundle.pem", "certs", "manifest.json"]);
+}
+
+#[test]
+fn capath_refuses_foreign_directory_and_keeps_everything() {
+    let report = fixture::report_csv(&fixture::roots());
+    let built = build(report.as_bytes(), "fixture.csv", &policy(Purpose::Tls), &[]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let pem = dir.path().join("bundle.pem");
+    std::fs::write(&pem, b"old bundle").unwrap();
+    let certs = dir.path().join("certs");
+    std::fs::create_dir(&certs).unwrap();
+    std::fs::write(certs.join("notes.txt"), b"mine").unwrap();
+    let err = built
+        .write(&OutputPaths {
+            pem: Some(pem.clone()),
+            capath: Some(certs.clone()),
+            manifest: None,
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("notes.txt"), "{err}");
+    assert_eq!(std::fs::read(&pem).unwrap(), b"old bundle");
+    assert_eq!(std::fs::read(certs.join("notes.txt")).unwrap(), b"mine");
+}
+
+#[test]
+fn added_certificates() {
+    let extra = fixture::FixtureRoot {
+        label: "Proxy Root",
+        seed: 42,
+        ..fixture::roots()[0].clone()
+    };
+    let cert = fixture::certificate(&extra);
+    let added = cabundle_build::read_added("proxy.pem", cert.pem().as_bytes()).unwrap();
+    assert_eq!(added.len(), 1);
+    let report = fixture::report_csv(&fixture::roots());
+    let built = build(
+        report.as_bytes(),
+        "fixture.csv",
+        &policy(Purpose::Tls),
+        &added,
+    )
+    .unwrap();
+    let text = String::from_utf8(built.pem().to_vec()).unwrap();
+    assert!(text.contains("# Owner: added with --add"), "{text}");
+    let manifest = String::from_utf8(built.manifest().to_vec()).unwrap();
+    assert!(manifest.contains("\"file\": \"proxy.pem\""), "{manifest}");
+    let _: &[Added] = built.added();
+}

@@ -1,0 +1,122 @@
+//! Performing a [`Plan`]: the output edge of `rehash`.
+//!
+//! Only the plan's changes touch the disk; a kept link costs nothing. A link that replaces
+//! another is made under a temporary name and renamed into place, so the name never
+//! disappears; copies (`--copy`) are written the same way.
+
+use crate::plan::{Action, Plan};
+use crate::{Error, Result};
+use std::io::{self, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+/// Performs the changes of `plan` in `dir`, in order, going on after a failure like OpenSSL.
+/// Returns the failures (empty when all went well).
+///
+/// Regular files are never removed or overwritten, except copies under hash-link names
+/// when the plan was made with `--copy`.
+pub fn apply(dir: &Path, plan: &Plan) -> Vec<Error> {
+    let mut errors = Vec::new();
+    for action in plan.changes() {
+        let result = match action {
+            Action::Keep { .. } => Ok(()),
+            Action::Link {
+                link,
+                target,
+                replaces,
+            } => {
+                let path = dir.join(link.to_string());
+                if plan.copy {
+                    write_copy(&dir.join(target), &path)
+                } else if replaces.is_some() {
+                    replace_symlink(target.as_ref(), &path)
+                } else {
+                    std::os::unix::fs::symlink(target, &path).map_err(|source| Error::Link {
+                        path: path.clone(),
+                        source,
+                    })
+                }
+            }
+            Action::Remove { link, .. } => remove_link(&dir.join(link.to_string()), plan.copy),
+        };
+        if let Err(err) = result {
+            errors.push(err);
+        }
+    }
+    errors
+}
+
+/// Makes `path` a symbolic link to `target` atomically: link under a temporary name, rename.
+fn replace_symlink(target: &Path, path: &Path) -> Result<()> {
+    let link_error = |source| Error::Link {
+        path: path.to_owned(),
+        source,
+    };
+    let tmp = temporary_name(path);
+    // A leftover from an interrupted run may be there.
+    let _ = std::fs::remove_file(&tmp);
+    std::os::unix::fs::symlink(target, &tmp).map_err(link_error)?;
+    std::fs::rename(&tmp, path).map_err(|source| {
+        let _ = std::fs::remove_file(&tmp);
+        link_error(source)
+    })
+}
+
+fn temporary_name(path: &Path) -> std::path::PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.cabundle-tmp"))
+}
+
+/// Writes a copy of `source` at `path` (temporary file, then rename), readable by all.
+fn write_copy(source: &Path, path: &Path) -> Result<()> {
+    let data = std::fs::read(source).map_err(|e| Error::Read {
+        path: source.to_owned(),
+        source: e,
+    })?;
+    write_atomic(path, &data)
+}
+
+/// Writes `data` at `path` through a temporary file in the same directory and a rename.
+pub(crate) fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
+    let write_error = |source| Error::Write {
+        path: path.to_owned(),
+        source,
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".cabundle-")
+        .tempfile_in(dir)
+        .map_err(write_error)?;
+    tmp.write_all(data).map_err(write_error)?;
+    tmp.as_file()
+        .set_permissions(std::fs::Permissions::from_mode(0o644))
+        .map_err(write_error)?;
+    tmp.persist(path).map_err(|e| write_error(e.error))?;
+    Ok(())
+}
+
+/// Removes a hash link; a regular file is removed only when it is a copy (`copy`).
+fn remove_link(path: &Path, copy: bool) -> Result<()> {
+    let remove_error = |source| Error::Remove {
+        path: path.to_owned(),
+        source,
+    };
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(remove_error(e)),
+        Ok(meta) => {
+            let ft = meta.file_type();
+            if !(ft.is_symlink() || (copy && ft.is_file())) {
+                let other = io::Error::other("not a symbolic link");
+                return Err(remove_error(other));
+            }
+        }
+    }
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(remove_error(e)),
+        _ => Ok(()),
+    }
+}

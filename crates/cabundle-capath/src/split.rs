@@ -1,0 +1,85 @@
+//! Splitting a PEM bundle into one file per certificate, for `cabundle capath`.
+//!
+//! Each certificate is written as `<sha256>.pem` (the SHA-256 of its DER in lower-case hex):
+//! the name follows from the content alone, so the same bundle always gives the same files,
+//! and a file under such a name holding anything else is not ours and is left alone.
+
+use crate::apply::write_atomic;
+use crate::{Error, Result};
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+/// One file to write: its name and its PEM text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SplitFile {
+    /// `<sha256 hex>.pem`.
+    pub name: String,
+    /// One `CERTIFICATE` block, base64 in 64-column lines, LF line endings.
+    pub pem: Vec<u8>,
+}
+
+/// The certificates of a PEM bundle as files, sorted by name, duplicates once. Blocks with
+/// other labels (CRLs, keys) are left out; `TRUSTED CERTIFICATE` blocks lose their trust
+/// settings.
+pub fn split_bundle(bytes: &[u8]) -> Result<Vec<SplitFile>, cabundle_cert::Error> {
+    let mut files: Vec<SplitFile> = cabundle_cert::read_certificates(bytes)?
+        .into_iter()
+        .map(|cert| SplitFile {
+            name: format!("{}.pem", hex(&Sha256::digest(&cert.der))),
+            pem: pem(&cert.der),
+        })
+        .collect();
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    files.dedup_by(|a, b| a.name == b.name);
+    Ok(files)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn pem(der: &[u8]) -> Vec<u8> {
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut out = b"-----BEGIN CERTIFICATE-----\n".to_vec();
+    for line in b64.as_bytes().chunks(64) {
+        out.extend_from_slice(line);
+        out.push(b'\n');
+    }
+    out.extend_from_slice(b"-----END CERTIFICATE-----\n");
+    out
+}
+
+/// Writes `files` into `dir` (created if missing), each atomically. A file already there with
+/// the same bytes is left untouched; one with other bytes is an error, checked for every file
+/// before anything is written. Returns the names written.
+pub fn write_split(dir: &Path, files: &[SplitFile]) -> Result<Vec<String>> {
+    std::fs::create_dir_all(dir).map_err(|source| Error::Write {
+        path: dir.to_owned(),
+        source,
+    })?;
+    let mut to_write = Vec::new();
+    for file in files {
+        let path = dir.join(&file.name);
+        match std::fs::symlink_metadata(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => to_write.push(file),
+            Err(source) => return Err(Error::Read { path, source }),
+            Ok(meta) if !meta.file_type().is_file() => return Err(Error::Clobber { path }),
+            Ok(_) => {
+                let existing = std::fs::read(&path).map_err(|source| Error::Read {
+                    path: path.clone(),
+                    source,
+                })?;
+                if existing != file.pem {
+                    return Err(Error::Clobber { path });
+                }
+            }
+        }
+    }
+    let mut written = Vec::new();
+    for file in to_write {
+        write_atomic(&dir.join(&file.name), &file.pem)?;
+        written.push(file.name.clone());
+    }
+    Ok(written)
+}

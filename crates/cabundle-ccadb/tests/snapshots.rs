@@ -1,0 +1,239 @@
+//! Every published snapshot in the shared CCADB data folder parses, with the row counts its
+//! SOURCES.md records, and the NSS certdata.txt releases agree with the CCADB reports of the
+//! same dates. The data is located like the end-to-end tests do (`CABUNDLE_CCADB_DATA`, else
+//! `../shared/data/ccadb` beside the checkout) and never copied into the repository.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use cabundle_ccadb::{Report, Sha256Fingerprint, TrustBits, parse_any, parse_pem_csv};
+
+/// The data folder, or `None` (with a notice) outside CI when it is missing.
+fn ccadb_data() -> Option<PathBuf> {
+    let dir = match std::env::var_os("CABUNDLE_CCADB_DATA") {
+        Some(d) => PathBuf::from(d),
+        None => PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/data/ccadb"
+        )),
+    };
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!(
+            "CCADB data not found at {} (set CABUNDLE_CCADB_DATA)",
+            dir.display()
+        );
+    }
+    eprintln!(
+        "notice: CCADB data not found at {}; skipping (set CABUNDLE_CCADB_DATA)",
+        dir.display()
+    );
+    None
+}
+
+fn load(dir: &Path, name: &str) -> Report {
+    let bytes = std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    parse_any(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// Snapshot date, data rows, header columns (from SOURCES.md).
+const ROOT_REPORTS: [(&str, usize, usize); 26] = [
+    ("2024-06-01", 170, 33),
+    ("2024-07-01", 171, 33),
+    ("2024-08-01", 171, 33),
+    ("2024-09-01", 176, 33),
+    ("2024-10-01", 176, 33),
+    ("2024-11-01", 176, 34),
+    ("2024-12-01", 174, 34),
+    ("2025-01-01", 174, 34),
+    ("2025-02-01", 175, 34),
+    ("2025-03-01", 175, 34),
+    ("2025-04-01", 175, 36),
+    ("2025-05-01", 175, 36),
+    ("2025-06-01", 174, 36),
+    ("2025-07-01", 174, 36),
+    ("2025-08-01", 180, 36),
+    ("2025-09-01", 180, 36),
+    ("2025-10-01", 180, 36),
+    ("2025-11-01", 180, 37),
+    ("2025-12-01", 180, 37),
+    ("2026-01-01", 180, 37),
+    ("2026-02-01", 180, 37),
+    ("2026-03-01", 181, 37),
+    ("2026-04-01", 181, 37),
+    ("2026-05-01", 167, 37),
+    ("2026-06-01", 167, 37),
+    ("2026-07-01", 166, 37),
+];
+
+#[test]
+fn every_root_report_parses() {
+    let Some(dir) = ccadb_data() else { return };
+    let mut found = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if name.starts_with("IncludedCACertificateReportPEMCSV-") {
+            found += 1;
+            assert!(
+                ROOT_REPORTS.iter().any(|(d, ..)| name.contains(d)),
+                "{name} is not in the expected list"
+            );
+        }
+    }
+    assert_eq!(found, ROOT_REPORTS.len());
+    for (date, rows, columns) in ROOT_REPORTS {
+        let name = format!("IncludedCACertificateReportPEMCSV-{date}.csv");
+        let report = load(&dir, &name);
+        assert_eq!(report.roots.len(), rows, "{name}");
+        assert_eq!(report.columns.len(), columns, "{name}");
+        for root in &report.roots {
+            assert!(
+                root.unknown_trust_bits.is_empty(),
+                "{name} row {}",
+                root.row
+            );
+            assert_eq!(
+                root.serial, root.certificate.serial_hex,
+                "{name} row {}",
+                root.row
+            );
+            assert!(
+                root.valid_from.is_some() && root.valid_to.is_some(),
+                "{name} row {}",
+                root.row
+            );
+        }
+        // From 2025-05-01 the GoDaddy and Starfield Class 2 roots are listed with all trust
+        // bits turned off.
+        let off = report.roots.iter().filter(|r| r.trust_bits.all_off).count();
+        assert_eq!(
+            off > 0,
+            date >= "2025-05-01",
+            "{name}: {off} roots with all bits off"
+        );
+    }
+}
+
+#[test]
+fn all_certificate_pems_parse() {
+    let Some(dir) = ccadb_data() else { return };
+    let dir = dir.join("AllCertificatePEMsCSVFormat-2026-02-28");
+    let (mut rows, mut unique) = (0, std::collections::HashSet::new());
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let records = parse_pem_csv(&std::fs::read(&path).unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        rows += records.len();
+        unique.extend(records.into_iter().map(|r| r.certificate.sha256));
+    }
+    assert_eq!((rows, unique.len()), (9910, 9898));
+}
+
+/// Trust bits and TLS distrust date by fingerprint, with the label for messages.
+fn by_fingerprint(
+    report: &Report,
+) -> BTreeMap<Sha256Fingerprint, (&str, TrustBits, Option<time::Date>)> {
+    report
+        .roots
+        .iter()
+        .map(|r| {
+            (
+                r.sha256,
+                (r.label.as_str(), r.trust_bits, r.tls_distrust_after),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn certdata_3_101_matches_the_report_of_2024_06() {
+    let Some(dir) = ccadb_data() else { return };
+    let csv = load(&dir, "IncludedCACertificateReportPEMCSV-2024-06-01.csv");
+    let nss = load(&dir, "certdata-NSS_3_101_RTM-2024-06-07.txt");
+    assert_eq!(nss.roots.len(), 172);
+    let (csv, nss) = (by_fingerprint(&csv), by_fingerprint(&nss));
+    for (fp, (label, bits, _)) in &csv {
+        let (_, nss_bits, _) = nss
+            .get(fp)
+            .unwrap_or_else(|| panic!("{label} is not in certdata"));
+        assert_eq!(bits, nss_bits, "{label}");
+    }
+    let extra: BTreeMap<&str, TrustBits> = nss
+        .iter()
+        .filter(|(fp, _)| !csv.contains_key(fp))
+        .map(|(_, (label, bits, _))| (*label, *bits))
+        .collect();
+    let tls_and_mail = TrustBits {
+        websites: true,
+        email: true,
+        ..TrustBits::default()
+    };
+    assert_eq!(
+        extra,
+        BTreeMap::from([
+            // NOT_TRUSTED for every purpose: no bit, and not "turned off" either.
+            (
+                "Explicitly Distrust DigiNotar Root CA",
+                TrustBits::default()
+            ),
+            // Added to NSS before the CCADB listed it.
+            (
+                "FIRMAPROFESIONAL CA ROOT-A WEB",
+                TrustBits {
+                    email: false,
+                    ..tls_and_mail
+                }
+            ),
+        ])
+    );
+}
+
+#[test]
+fn certdata_3_123_matches_the_report_of_2026_05() {
+    let Some(dir) = ccadb_data() else { return };
+    let csv = load(&dir, "IncludedCACertificateReportPEMCSV-2026-05-01.csv");
+    let nss = load(&dir, "certdata-NSS_3_123_RTM-2026-04-16.txt");
+    assert_eq!((csv.roots.len(), nss.roots.len()), (167, 167));
+    let (csv, nss) = (by_fingerprint(&csv), by_fingerprint(&nss));
+    assert!(csv.keys().eq(nss.keys()), "the same 167 certificates");
+    let mut differences = Vec::new();
+    for (fp, (label, bits, distrust)) in &csv {
+        let (_, nss_bits, nss_distrust) = nss[fp];
+        if (*bits, *distrust) != (nss_bits, nss_distrust) && (bits.websites || nss_bits.websites) {
+            differences.push((*label, *bits, *distrust, nss_bits, nss_distrust));
+        } else {
+            assert_eq!(*bits, nss_bits, "{label}");
+        }
+    }
+    // NSS 3.123 gives Izenpe.com its server distrust date on the trust object; it is read.
+    let izenpe = nss
+        .values()
+        .find(|(label, ..)| *label == "Izenpe.com")
+        .unwrap();
+    assert_eq!(izenpe.2, Some(time::macros::date!(2026 - 04 - 15)));
+    // The one known difference (SOURCES.md): the CCADB has already dropped the TLS bit of ePKI,
+    // whose TLS distrust date has passed, while NSS keeps the bit with a distrust-after date.
+    // Both mean: no TLS trust for certificates issued after 2025-04-15.
+    let day = time::macros::date!(2025 - 04 - 15);
+    let email = TrustBits {
+        email: true,
+        ..TrustBits::default()
+    };
+    let both = TrustBits {
+        websites: true,
+        ..email
+    };
+    assert_eq!(
+        differences,
+        [(
+            "ePKI Root Certification Authority",
+            email,
+            Some(day),
+            both,
+            Some(day)
+        )]
+    );
+}

@@ -1,0 +1,96 @@
+//! The error type of `cabundle-fetch`.
+
+use std::path::PathBuf;
+
+/// Why a fetch or a write failed. Every variant names the URL or path it is about.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Only `https://` URLs are fetched: the report decides what a machine trusts.
+    #[error("refusing to fetch {url}: only https:// URLs are accepted")]
+    NotHttps {
+        /// The URL given.
+        url: String,
+    },
+    /// The certificates to trust could not be read.
+    #[error("invalid CA certificates: {reason}")]
+    CaCertificates {
+        /// What was wrong.
+        reason: String,
+    },
+    /// The HTTP client could not be set up.
+    #[error("cannot set up the HTTP client: {reason}")]
+    Client {
+        /// What was wrong.
+        reason: String,
+    },
+    /// The server's certificate did not verify, or the handshake failed.
+    #[error("TLS with {url} failed: {reason}")]
+    Tls {
+        /// The URL fetched.
+        url: String,
+        /// What rustls reported, e.g. `invalid peer certificate: UnknownIssuer`.
+        reason: String,
+    },
+    /// Connecting or reading timed out on every try.
+    #[error("timed out fetching {url} ({})", tries(*attempts))]
+    Timeout {
+        /// The URL fetched.
+        url: String,
+        /// How many tries were made.
+        attempts: u32,
+    },
+    /// The server answered with an error status.
+    #[error("{url} answered HTTP {status} ({})", tries(*attempts))]
+    Status {
+        /// The URL fetched.
+        url: String,
+        /// The HTTP status code.
+        status: u16,
+        /// How many tries were made.
+        attempts: u32,
+    },
+    /// Any other transport failure (DNS, connection refused, reset, proxy).
+    #[error("cannot fetch {url}: {reason} ({})", tries(*attempts))]
+    Http {
+        /// The URL fetched.
+        url: String,
+        /// The error and its causes.
+        reason: String,
+        /// How many tries were made.
+        attempts: u32,
+    },
+    /// The body cannot be the report: empty, an HTML page, truncated, too large.
+    #[error("refusing what {url} sent: {reason}")]
+    Refused {
+        /// The URL fetched.
+        url: String,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// The body's SHA-256 is not the expected one.
+    #[error("the SHA-256 of what {url} sent is {actual}, expected {expected}")]
+    Sha256Mismatch {
+        /// The URL fetched.
+        url: String,
+        /// The SHA-256 asked for, lower-case hex.
+        expected: String,
+        /// The SHA-256 of the body, lower-case hex.
+        actual: String,
+    },
+    /// The output could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file written.
+        path: PathBuf,
+        /// The IO error.
+        source: std::io::Error,
+    },
+}
+
+/// `tried once`, `tried 3 times`.
+fn tries(attempts: u32) -> String {
+    match attempts {
+        1 => "tried once".to_owned(),
+        n => format!("tried {n} times"),
+    }
+}

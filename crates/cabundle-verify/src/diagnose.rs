@@ -1,0 +1,536 @@
+//! `verify`: build the path by names and key identifiers, check dates and the host name here
+//! (so the explanation can name the certificate and the fix), then ask webpki for the
+//! cryptographic verdict (signatures, basic constraints, key usage, name constraints, EKU).
+
+use crate::error::{Error, Result};
+use crate::extras::extras;
+use crate::manifest::Manifest;
+use crate::parse::format_date;
+use cabundle_cert::{Certificate, Sha256Fingerprint};
+use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+use std::fmt;
+use time::OffsetDateTime;
+use webpki::{EndEntityCert, KeyUsage};
+
+/// What the leaf certificate is checked for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Purpose {
+    /// TLS server authentication (EKU serverAuth when the certificate lists EKUs).
+    #[default]
+    Tls,
+    /// S/MIME (EKU emailProtection when the certificate lists EKUs).
+    Email,
+}
+
+impl Purpose {
+    fn describe(self) -> &'static str {
+        match self {
+            Purpose::Tls => "TLS server authentication (serverAuth)",
+            Purpose::Email => "e-mail protection (emailProtection)",
+        }
+    }
+}
+
+/// id-kp-emailProtection (1.3.6.1.5.5.7.3.4), DER content octets.
+const EMAIL_PROTECTION: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x04];
+
+/// Longest path tried before giving up (leaf + intermediates + root).
+const MAX_DEPTH: usize = 10;
+
+/// What to check.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The moment at which the certificates must be valid (the caller reads the clock).
+    pub at: OffsetDateTime,
+    /// The host name (or IP address) the leaf must be valid for, for [`Purpose::Tls`].
+    pub hostname: Option<String>,
+    /// What the leaf is for.
+    pub purpose: Purpose,
+    /// The bundle's manifest, to tell a root the bundle's policy left out.
+    pub manifest: Option<Manifest>,
+}
+
+/// Which place a certificate holds in the path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// The first certificate (the server's own).
+    Leaf,
+    /// A CA certificate between the leaf and the trust anchor.
+    Intermediate,
+    /// The trust anchor, or the self-issued top of the chain.
+    Root,
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Role::Leaf => "certificate",
+            Role::Intermediate => "intermediate",
+            Role::Root => "root",
+        })
+    }
+}
+
+/// One certificate of the path that was built.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    /// Subject, one line.
+    pub subject: String,
+    /// Issuer, one line.
+    pub issuer: String,
+    /// SHA-256 fingerprint.
+    pub sha256: Sha256Fingerprint,
+    /// notBefore.
+    pub not_before: OffsetDateTime,
+    /// notAfter.
+    pub not_after: OffsetDateTime,
+    /// Whether this certificate came from the trust store.
+    pub trusted: bool,
+}
+
+/// Why a chain does not verify, with what to do about it ([`Problem::hint`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// The leaf's issuer is in neither the chain nor the store.
+    MissingIntermediate {
+        /// The certificate whose issuer is missing.
+        certificate: String,
+        /// The issuer name to look for.
+        issuer: String,
+        /// AIA caIssuers URLs of `certificate`: where to fetch the issuer.
+        urls: Vec<String>,
+    },
+    /// The top CA certificate of the chain was issued by a root the store does not contain.
+    RootNotTrusted {
+        /// The top certificate of the chain.
+        certificate: String,
+        /// Its issuer: the root that is missing from the store.
+        issuer: String,
+        /// AIA caIssuers URLs of `certificate`.
+        urls: Vec<String>,
+    },
+    /// The chain ends at a self-issued certificate that the store does not contain.
+    UntrustedRoot {
+        /// Its subject.
+        subject: String,
+        /// Its fingerprint.
+        sha256: Sha256Fingerprint,
+    },
+    /// The root was left out of the bundle by its policy (from the manifest).
+    Excluded {
+        /// The root's subject (or the issuer name that points to it).
+        subject: String,
+        /// The manifest's label.
+        label: String,
+        /// The manifest's reason.
+        reason: String,
+    },
+    /// A certificate of the path has expired.
+    Expired {
+        /// Its place in the path.
+        role: Role,
+        /// Its subject.
+        subject: String,
+        /// notAfter.
+        not_after: OffsetDateTime,
+    },
+    /// A certificate of the path is not valid yet.
+    NotYetValid {
+        /// Its place in the path.
+        role: Role,
+        /// Its subject.
+        subject: String,
+        /// notBefore.
+        not_before: OffsetDateTime,
+    },
+    /// The leaf is not valid for the host name.
+    NameMismatch {
+        /// The host name asked for.
+        hostname: String,
+        /// The names the certificate is valid for (subjectAltName).
+        names: Vec<String>,
+    },
+    /// Path validation rejected the chain for another reason.
+    Rejected {
+        /// What was wrong, in words.
+        reason: String,
+    },
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::MissingIntermediate {
+                certificate,
+                issuer,
+                ..
+            } => write!(
+                f,
+                "missing intermediate: \"{certificate}\" was issued by \"{issuer}\", which is neither in the chain nor in the trust store"
+            ),
+            Problem::RootNotTrusted {
+                certificate,
+                issuer,
+                ..
+            } => write!(
+                f,
+                "root not in the trust store: \"{certificate}\" was issued by \"{issuer}\", which the trust store does not contain"
+            ),
+            Problem::UntrustedRoot { subject, sha256 } => write!(
+                f,
+                "root not in the trust store: the chain ends at \"{subject}\" (sha256 {sha256}), which the trust store does not contain"
+            ),
+            Problem::Excluded {
+                subject,
+                label,
+                reason,
+            } => write!(
+                f,
+                "root left out of the bundle: \"{subject}\" ({label}) was excluded by the bundle's policy: {reason}"
+            ),
+            Problem::Expired {
+                role,
+                subject,
+                not_after,
+            } => write!(
+                f,
+                "expired: the {role} \"{subject}\" expired on {}",
+                format_date(*not_after)
+            ),
+            Problem::NotYetValid {
+                role,
+                subject,
+                not_before,
+            } => write!(
+                f,
+                "not yet valid: the {role} \"{subject}\" is valid from {}",
+                format_date(*not_before)
+            ),
+            Problem::NameMismatch { hostname, names } => {
+                if names.is_empty() {
+                    write!(
+                        f,
+                        "host name mismatch: the certificate is not valid for \"{hostname}\"; it has no subjectAltName names"
+                    )
+                } else {
+                    write!(
+                        f,
+                        "host name mismatch: the certificate is not valid for \"{hostname}\"; it is valid for: {}",
+                        names.join(", ")
+                    )
+                }
+            }
+            Problem::Rejected { reason } => write!(f, "rejected: {reason}"),
+        }
+    }
+}
+
+impl Problem {
+    /// What to do about it, for the line after the message.
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            Problem::MissingIntermediate { issuer, urls, .. } => match urls.first() {
+                Some(url) => format!(
+                    "fetch the intermediate from {url} (cabundle convert turns DER into PEM), append it to the chain after the certificate, and configure the server to send it"
+                ),
+                None => format!(
+                    "get the certificate of \"{issuer}\" from the CA, append it to the chain after the certificate, and configure the server to send it"
+                ),
+            },
+            Problem::RootNotTrusted { issuer, .. } => format!(
+                "if you trust \"{issuer}\", add its certificate to the bundle: cabundle build --add ROOT.pem ..."
+            ),
+            Problem::UntrustedRoot { .. } => "if you trust this root (a private CA or a TLS-inspecting proxy), add it to the bundle: cabundle build --add ROOT.pem ...".to_owned(),
+            Problem::Excluded { .. } => "the server needs a chain to a root that is still trusted (ask its operator), or add this root deliberately: cabundle build --add ROOT.pem ...".to_owned(),
+            Problem::Expired { role, .. } => match role {
+                Role::Leaf => "renew the certificate and install the new one".to_owned(),
+                Role::Intermediate => {
+                    "install the current intermediate from the CA in place of the expired one".to_owned()
+                }
+                Role::Root => {
+                    "the server needs a chain to a current root; update the trust store if it is old".to_owned()
+                }
+            },
+            Problem::NotYetValid { .. } => {
+                "check the clock of this machine (or --at), or wait until that date".to_owned()
+            }
+            Problem::NameMismatch { hostname, names } => {
+                if names.is_empty() {
+                    format!("get a certificate whose subjectAltName includes {hostname}; clients ignore the common name")
+                } else {
+                    format!("connect with one of those names, or get a certificate that includes {hostname}")
+                }
+            }
+            Problem::Rejected { .. } => return None,
+        })
+    }
+
+    /// Whether the problem is a chain that ends at a root in no store given: a private CA or
+    /// a TLS-inspecting proxy.
+    pub fn is_unknown_root(&self) -> bool {
+        matches!(
+            self,
+            Problem::UntrustedRoot { .. } | Problem::RootNotTrusted { .. }
+        )
+    }
+}
+
+/// The outcome of [`verify`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    /// The path that was built, from the leaf; it ends at a trust anchor when one was found.
+    pub path: Vec<Link>,
+    /// What is wrong; empty when the chain verifies.
+    pub problems: Vec<Problem>,
+}
+
+impl Report {
+    /// Whether the chain verifies.
+    pub fn is_valid(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// Verifies `chain` (leaf first, then any intermediates in any order) against the trust
+/// anchors in `store`, and explains every failure it finds.
+pub fn verify(chain: &[Certificate], store: &[Certificate], opts: &Options) -> Result<Report> {
+    let leaf = chain.first().ok_or(Error::EmptyChain)?;
+    let pool = &chain[1..];
+    let in_store = |c: &Certificate| store.iter().any(|s| s.sha256 == c.sha256);
+
+    let mut path: Vec<(&Certificate, bool)> = vec![(leaf, in_store(leaf))];
+    let mut problems = Vec::new();
+    while let Some(&(cur, trusted)) = path.last() {
+        if trusted {
+            break;
+        }
+        if path.len() >= MAX_DEPTH {
+            problems.push(Problem::Rejected {
+                reason: format!("no path to a trusted root within {MAX_DEPTH} certificates"),
+            });
+            break;
+        }
+        let used: Vec<Sha256Fingerprint> = path.iter().map(|(c, _)| c.sha256).collect();
+        if let Some(anchor) = pick_issuer(cur, store, &used, opts.at) {
+            path.push((anchor, true));
+            break;
+        }
+        let excluded = opts.manifest.as_ref().and_then(|m| {
+            if is_self_issued(cur) {
+                m.by_sha256(&cur.sha256.to_string())
+            } else {
+                m.by_subject(&cur.issuer)
+            }
+        });
+        if let Some(ex) = excluded {
+            problems.push(Problem::Excluded {
+                subject: if is_self_issued(cur) {
+                    cur.subject.clone()
+                } else {
+                    cur.issuer.clone()
+                },
+                label: ex.label.clone(),
+                reason: ex.reason.clone(),
+            });
+            break;
+        }
+        if is_self_issued(cur) {
+            problems.push(Problem::UntrustedRoot {
+                subject: cur.subject.clone(),
+                sha256: cur.sha256,
+            });
+            break;
+        }
+        if let Some(next) = pick_issuer(cur, pool, &used, opts.at) {
+            path.push((next, false));
+            continue;
+        }
+        let urls = extras(&cur.der).ca_issuers;
+        problems.push(if path.len() == 1 {
+            Problem::MissingIntermediate {
+                certificate: cur.subject.clone(),
+                issuer: cur.issuer.clone(),
+                urls,
+            }
+        } else {
+            Problem::RootNotTrusted {
+                certificate: cur.subject.clone(),
+                issuer: cur.issuer.clone(),
+                urls,
+            }
+        });
+        break;
+    }
+
+    let last = path.len() - 1;
+    for (i, (cert, _)) in path.iter().enumerate() {
+        let role = if i == 0 {
+            Role::Leaf
+        } else if i == last && (is_self_issued(cert) || path[i].1) {
+            Role::Root
+        } else {
+            Role::Intermediate
+        };
+        if opts.at < cert.not_before {
+            problems.push(Problem::NotYetValid {
+                role,
+                subject: cert.subject.clone(),
+                not_before: cert.not_before,
+            });
+        } else if opts.at > cert.not_after {
+            problems.push(Problem::Expired {
+                role,
+                subject: cert.subject.clone(),
+                not_after: cert.not_after,
+            });
+        }
+    }
+
+    let verdict = webpki_verdict(leaf, pool, store, opts);
+    if problems.is_empty() {
+        if let Err(err) = verdict {
+            problems.push(Problem::Rejected {
+                reason: describe(&err, opts.purpose),
+            });
+        }
+    }
+    if let (Purpose::Tls, Some(host)) = (opts.purpose, &opts.hostname) {
+        if let Some(problem) = check_name(leaf, host) {
+            problems.push(problem);
+        }
+    }
+
+    let path = path
+        .into_iter()
+        .map(|(c, trusted)| Link {
+            subject: c.subject.clone(),
+            issuer: c.issuer.clone(),
+            sha256: c.sha256,
+            not_before: c.not_before,
+            not_after: c.not_after,
+            trusted,
+        })
+        .collect();
+    Ok(Report { path, problems })
+}
+
+/// Whether subject and issuer are the same name.
+pub(crate) fn is_self_issued(c: &Certificate) -> bool {
+    c.subject_der == c.issuer_der
+}
+
+/// The best issuer of `cert` in `pool` by name: key identifiers that match first, then one
+/// valid at `at`, then the first given.
+pub(crate) fn pick_issuer<'a>(
+    cert: &Certificate,
+    pool: &'a [Certificate],
+    used: &[Sha256Fingerprint],
+    at: OffsetDateTime,
+) -> Option<&'a Certificate> {
+    let aki = extras(&cert.der).authority_key_id;
+    pool.iter()
+        .filter(|c| c.subject_der == cert.issuer_der && !used.contains(&c.sha256))
+        .min_by_key(|c| {
+            let ski = extras(&c.der).subject_key_id;
+            let key_match = match (&aki, &ski) {
+                (Some(a), Some(s)) => a == s,
+                _ => true,
+            };
+            let valid = c.not_before <= at && at <= c.not_after;
+            (!key_match, !valid)
+        })
+}
+
+fn webpki_verdict(
+    leaf: &Certificate,
+    pool: &[Certificate],
+    store: &[Certificate],
+    opts: &Options,
+) -> std::result::Result<(), webpki::Error> {
+    let leaf_der = CertificateDer::from(leaf.der.as_slice());
+    let ee = EndEntityCert::try_from(&leaf_der)?;
+    let store_ders: Vec<CertificateDer<'_>> = store
+        .iter()
+        .map(|c| CertificateDer::from(c.der.as_slice()))
+        .collect();
+    let anchors: Vec<_> = store_ders
+        .iter()
+        .filter_map(|d| webpki::anchor_from_trusted_cert(d).ok())
+        .collect();
+    let intermediates: Vec<CertificateDer<'_>> = pool
+        .iter()
+        .map(|c| CertificateDer::from(c.der.as_slice()))
+        .collect();
+    let secs = u64::try_from(opts.at.unix_timestamp()).unwrap_or(0);
+    let time = UnixTime::since_unix_epoch(std::time::Duration::from_secs(secs));
+    let usage = match opts.purpose {
+        Purpose::Tls => KeyUsage::server_auth(),
+        Purpose::Email => KeyUsage::required_if_present(EMAIL_PROTECTION),
+    };
+    ee.verify_for_usage(
+        webpki::ALL_VERIFICATION_ALGS,
+        &anchors,
+        &intermediates,
+        time,
+        usage,
+        None,
+        None,
+    )
+    .map(|_| ())
+}
+
+fn check_name(leaf: &Certificate, host: &str) -> Option<Problem> {
+    let names = extras(&leaf.der).names;
+    let mismatch = || Problem::NameMismatch {
+        hostname: host.to_owned(),
+        names: names.clone(),
+    };
+    let Ok(server_name) = ServerName::try_from(host) else {
+        return Some(Problem::Rejected {
+            reason: format!("\"{host}\" is not a valid host name or IP address"),
+        });
+    };
+    let der = CertificateDer::from(leaf.der.as_slice());
+    let Ok(ee) = EndEntityCert::try_from(&der) else {
+        return Some(mismatch());
+    };
+    ee.verify_is_valid_for_subject_name(&server_name)
+        .err()
+        .map(|_| mismatch())
+}
+
+fn describe(err: &webpki::Error, purpose: Purpose) -> String {
+    use webpki::Error as E;
+    match err {
+        E::CaUsedAsEndEntity => "the first certificate is a CA certificate: put the server's own certificate first".to_owned(),
+        E::EndEntityUsedAsCa => "a certificate that is not a CA (basicConstraints) was used to issue another one".to_owned(),
+        E::CertExpired { .. } | E::CertNotValidYet { .. } | E::InvalidCertValidity => {
+            "a certificate of the chain is outside its validity period".to_owned()
+        }
+        E::InvalidSignatureForPublicKey => {
+            "a signature does not verify with the issuer's public key".to_owned()
+        }
+        E::UnknownIssuer => "a signature does not match the key of the certificate with the issuer's name (same name, different key?), or the issuer is missing".to_owned(),
+        E::NameConstraintViolation => {
+            "a name in the certificate is outside the name constraints of an issuing CA".to_owned()
+        }
+        E::PathLenConstraintViolated => {
+            "the chain is longer than an issuing CA's path length constraint allows".to_owned()
+        }
+        E::RequiredEkuNotFoundContext(_) => format!(
+            "the certificate's extended key usage does not allow {}",
+            purpose.describe()
+        ),
+        E::UnsupportedSignatureAlgorithmContext(_)
+        | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => {
+            "a signature algorithm is not accepted (SHA-1 and MD5 signatures no longer are)".to_owned()
+        }
+        E::UnsupportedCriticalExtension => {
+            "a certificate has a critical extension that is not understood".to_owned()
+        }
+        E::MaximumPathDepthExceeded | E::MaximumPathBuildCallsExceeded => {
+            "the chain is too long".to_owned()
+        }
+        other => format!("path validation failed ({other:?})"),
+    }
+}

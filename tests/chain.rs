@@ -1,0 +1,166 @@
+//! End-to-end tests of `cabundle chain` (ordering certificates into a full chain) and
+//! `cabundle convert` (PEM to DER and back, checked against `openssl x509`).
+
+mod pki;
+mod support;
+
+use pki::Pki;
+use std::process::{Command, Output};
+use support::cabundle;
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn common_names(path: &std::path::Path) -> Vec<String> {
+    let bytes = fs_err::read(path).unwrap();
+    cabundle_cert::read_certificates(&bytes)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.subject.split(", ").next().unwrap().to_owned())
+        .collect()
+}
+
+/// Runs `cabundle chain FILES... -o OUT [EXTRA...]`, checks the exit code, what it says and
+/// the order of the certificates written.
+fn check(pki: &Pki, files: &[&str], extra: &[&str], code: i32, says: &[&str], order: &[&str]) {
+    let out_path = pki.dir().join("fullchain-out.pem");
+    let _ = fs_err::remove_file(&out_path);
+    let mut args = vec!["chain".to_owned()];
+    args.extend(files.iter().map(|f| pki.arg(f)));
+    args.extend(["-o".to_owned(), out_path.to_str().unwrap().to_owned()]);
+    args.extend(extra.iter().map(|s| {
+        if s.ends_with(".pem") {
+            pki.arg(s)
+        } else {
+            (*s).to_owned()
+        }
+    }));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = cabundle(&args).output().unwrap();
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(code), "{files:?} {extra:?}: {said}");
+    for s in says {
+        assert!(said.contains(s), "{files:?} should say {s:?}:\n{said}");
+    }
+    assert_eq!(common_names(&out_path), order, "{files:?} {extra:?}");
+}
+
+#[test]
+fn orders_and_reports_what_is_missing() {
+    let pki = Pki::new();
+    let der = pki.dir().join("good.der");
+    let out = cabundle(&["convert", &pki.arg("good.pem"), der.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+
+    let full = ["CN=good.example", "CN=Test Intermediate", "CN=Test Root"];
+    check(&pki, &["root.pem", "int.pem", "good.pem"], &[], 0, &["(root)"], &full);
+    check(&pki, &["good-full.pem"], &[], 0, &[], &full);
+    check(
+        &pki,
+        &["int.pem", "good.der"],
+        &[],
+        1,
+        &["no issuer for CN=Test Intermediate, O=cabundle tests: add its certificate"],
+        &full[..2],
+    );
+    check(
+        &pki,
+        &["int.pem", "good.der"],
+        &["--bundle", "root.pem"],
+        0,
+        &["root, from the bundle"],
+        &full,
+    );
+    check(
+        &pki,
+        &["int.pem", "good.pem"],
+        &["--bundle", "root.pem", "--no-root"],
+        0,
+        &[],
+        &full[..2],
+    );
+    check(
+        &pki,
+        &["good.pem", "root.pem"],
+        &[],
+        1,
+        &[
+            "no issuer for CN=good.example, O=cabundle tests: add its certificate",
+            "not part of the chain: CN=Test Root",
+        ],
+        &full[..1],
+    );
+    // Duplicates are dropped; an unrelated root is reported, not chained.
+    check(
+        &pki,
+        &["good-chain.pem", "int.pem", "other-root.pem", "root.pem"],
+        &[],
+        0,
+        &["not part of the chain: CN=Other Root"],
+        &full,
+    );
+}
+
+#[test]
+fn convert_round_trips_and_matches_openssl() {
+    let pki = Pki::new();
+    let der = pki.dir().join("int.der");
+    let pem = pki.dir().join("int-again.pem");
+    for (input, output, to) in [
+        (pki.path("int.pem"), der.clone(), None),
+        (der.clone(), pem.clone(), None),
+        (pem.clone(), pki.dir().join("int-again.der"), Some("der")),
+        (pki.path("good-chain.pem"), pki.dir().join("copy.pem"), Some("pem")),
+    ] {
+        let mut args = vec![
+            "convert".to_owned(),
+            input.to_str().unwrap().to_owned(),
+            output.to_str().unwrap().to_owned(),
+        ];
+        if let Some(to) = to {
+            args.extend(["--to".to_owned(), to.to_owned()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = cabundle(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", text(&out));
+    }
+    assert_eq!(
+        fs_err::read(pki.dir().join("int-again.der")).unwrap(),
+        fs_err::read(&der).unwrap()
+    );
+    assert_eq!(
+        fs_err::read_to_string(&pem).unwrap(),
+        fs_err::read_to_string(pki.path("int.pem")).unwrap().replace("\r\n", "\n")
+    );
+    assert_eq!(common_names(&pki.dir().join("copy.pem")).len(), 2);
+    if support::have("openssl") {
+        let ossl = Command::new("openssl")
+            .args(["x509", "-outform", "DER", "-in"])
+            .arg(pki.path("int.pem"))
+            .output()
+            .unwrap();
+        assert!(ossl.status.success());
+        assert_eq!(ossl.stdout, fs_err::read(&der).unwrap());
+    }
+
+    let out = cabundle(&[
+        "convert",
+        &pki.arg("good-chain.pem"),
+        pki.dir().join("two.der").to_str().unwrap(),
+        "--to",
+        "der",
+    ])
+    .output()
+    .unwrap();
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(said.contains("holds 2 certificates"), "{said}");
+    assert!(!pki.dir().join("two.der").exists());
+}

@@ -1,0 +1,349 @@
+//! End-to-end tests of `cabundle diff`: real CCADB reports compared against a plain computation
+//! over the same CSVs, and bundles and directories of generated certificates.
+
+mod support;
+
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use support::{cabundle, ccadb_data};
+
+/// One report row as the test reads it, with nothing but the csv crate.
+#[derive(Debug)]
+struct Row {
+    label: String,
+    trust: BTreeSet<String>,
+    tls: String,
+    smime: String,
+}
+
+/// Rows by lower-case SHA-256, columns found by (trimmed) header name.
+fn read_report(path: &Path) -> BTreeMap<String, Row> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let headers: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(|h| h.trim().to_owned())
+        .collect();
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no column {name}"))
+    };
+    let (sha, label, trust, tls, smime) = (
+        col("SHA-256 Fingerprint"),
+        col("Common Name or Certificate Name"),
+        col("Trust Bits"),
+        col("Distrust for TLS After Date"),
+        col("Distrust for S/MIME After Date"),
+    );
+    let iso = |d: &str| d.trim().replace('.', "-");
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            let row = Row {
+                label: r[label].trim().to_owned(),
+                trust: r[trust]
+                    .split(';')
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect(),
+                tls: iso(&r[tls]),
+                smime: iso(&r[smime]),
+            };
+            (r[sha].trim().to_ascii_lowercase(), row)
+        })
+        .collect()
+}
+
+fn run(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = cabundle(args).output().expect("run cabundle");
+    (
+        out.status.code(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn strings(v: &Value, key: &str) -> BTreeSet<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e[key].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn opt(v: &Value) -> String {
+    v.as_str().unwrap_or("").to_owned()
+}
+
+#[test]
+fn reports_2024_06_to_2026_07_match_a_plain_computation() {
+    let Some(data) = ccadb_data() else { return };
+    let old_path = data.join("IncludedCACertificateReportPEMCSV-2024-06-01.csv");
+    let new_path = data.join("IncludedCACertificateReportPEMCSV-2026-07-01.csv");
+    let (old, new) = (read_report(&old_path), read_report(&new_path));
+
+    let (code, stdout, stderr) = run(&[
+        "diff",
+        old_path.to_str().unwrap(),
+        new_path.to_str().unwrap(),
+        "--json",
+        "--as-of",
+        "2026-07-01",
+    ]);
+    assert_eq!(code, Some(1), "differences exit 1: {stderr}");
+    let json: Value = serde_json::from_str(&stdout).unwrap();
+
+    let old_keys: BTreeSet<String> = old.keys().cloned().collect();
+    let new_keys: BTreeSet<String> = new.keys().cloned().collect();
+    let added: BTreeSet<String> = new_keys.difference(&old_keys).cloned().collect();
+    let removed: BTreeSet<String> = old_keys.difference(&new_keys).cloned().collect();
+    assert!(!added.is_empty() && !removed.is_empty());
+    assert_eq!(strings(&json["added"], "sha256"), added);
+    assert_eq!(strings(&json["removed"], "sha256"), removed);
+    let added_labels: BTreeSet<String> = added.iter().map(|k| new[k].label.clone()).collect();
+    assert_eq!(strings(&json["added"], "label"), added_labels);
+
+    let mut trust_expected = BTreeMap::new();
+    let mut distrust_expected = BTreeSet::new();
+    for key in old_keys.intersection(&new_keys) {
+        let (o, n) = (&old[key], &new[key]);
+        if o.trust != n.trust {
+            trust_expected.insert(key.clone(), (o.trust.clone(), n.trust.clone()));
+        }
+        for (purpose, before, after) in [("tls", &o.tls, &n.tls), ("smime", &o.smime, &n.smime)] {
+            if before != after {
+                distrust_expected.insert((
+                    key.clone(),
+                    purpose.to_owned(),
+                    before.clone(),
+                    after.clone(),
+                ));
+            }
+        }
+    }
+    assert!(!trust_expected.is_empty() && !distrust_expected.is_empty());
+    let set = |v: &Value| -> BTreeSet<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let trust_got: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> = json["trust_changed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["sha256"].as_str().unwrap().to_owned(),
+                (set(&c["old"]), set(&c["new"])),
+            )
+        })
+        .collect();
+    assert_eq!(trust_got, trust_expected);
+    let distrust_got: BTreeSet<(String, String, String, String)> = json["distrust_changed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let s = |k: &str| c[k].as_str().unwrap().to_owned();
+            (s("sha256"), s("purpose"), opt(&c["old"]), opt(&c["new"]))
+        })
+        .collect();
+    assert_eq!(distrust_got, distrust_expected);
+
+    // The text form names the same roots, one per line.
+    let (code, text, _) = run(&[
+        "diff",
+        old_path.to_str().unwrap(),
+        new_path.to_str().unwrap(),
+        "--as-of",
+        "2026-07-01",
+    ]);
+    assert_eq!(code, Some(1));
+    assert!(
+        text.contains(&format!("added ({}):\n", added.len())),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("removed ({}):\n", removed.len())),
+        "{text}"
+    );
+    for key in &removed {
+        assert!(
+            text.contains(&format!("  - {}  sha256:{key}\n", old[key].label)),
+            "{text}"
+        );
+    }
+
+    // A report compared with itself has no differences.
+    let (code, text, _) = run(&[
+        "diff",
+        new_path.to_str().unwrap(),
+        new_path.to_str().unwrap(),
+        "--as-of",
+        "2026-07-01",
+    ]);
+    assert_eq!(code, Some(0));
+    assert!(text.starts_with("no differences\n"), "{text}");
+}
+
+#[test]
+fn report_against_certdata() {
+    let Some(data) = ccadb_data() else { return };
+    let csv = data.join("IncludedCACertificateReportPEMCSV-2024-06-01.csv");
+    let certdata = data.join("certdata-NSS_3_101_RTM-2024-06-07.txt");
+    let (code, stdout, stderr) = run(&[
+        "diff",
+        csv.to_str().unwrap(),
+        certdata.to_str().unwrap(),
+        "--json",
+        "--as-of",
+        "2024-06-07",
+    ]);
+    assert_eq!(code, Some(1), "{stderr}");
+    let json: Value = serde_json::from_str(&stdout).unwrap();
+    // SOURCES.md: certdata has the same 170 roots with the same trust bits, plus two.
+    assert_eq!(json["added"].as_array().unwrap().len(), 2, "{stdout}");
+    assert!(json["removed"].as_array().unwrap().is_empty(), "{stdout}");
+    assert!(
+        json["trust_changed"].as_array().unwrap().is_empty(),
+        "{stdout}"
+    );
+}
+
+/// A self-signed CA certificate expiring on the given date, as PEM, with its SHA-256.
+fn root(name: &str, not_after: (i32, u8, u8)) -> (String, String) {
+    let key = KeyPair::generate().unwrap();
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.distinguished_name.push(DnType::CommonName, name);
+    params
+        .distinguished_name
+        .push(DnType::OrganizationName, "Diff Test");
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.not_before = rcgen::date_time_ymd(2020, 1, 1);
+    params.not_after = rcgen::date_time_ymd(not_after.0, not_after.1, not_after.2);
+    let cert = params.self_signed(&key).unwrap();
+    let sha: String = Sha256::digest(cert.der())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    (cert.pem(), sha)
+}
+
+fn check(old: &Path, new: &Path, expected_code: i32, expected_text: &str) {
+    let (code, text, stderr) = run(&[
+        "diff",
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+        "--as-of",
+        "2026-07-01",
+    ]);
+    assert_eq!(code, Some(expected_code), "{stderr}");
+    assert_eq!(text, expected_text);
+}
+
+#[test]
+fn bundle_against_bundle() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, a_sha) = root("Diff Root A", (2040, 1, 1));
+    let (b, _) = root("Diff Root B", (2040, 1, 1));
+    let (c, c_sha) = root("Diff Root C", (2040, 1, 1));
+    let (soon, soon_sha) = root("Diff Root Soon", (2026, 8, 1));
+    let old = dir.path().join("old.pem");
+    let new = dir.path().join("new.pem");
+    std::fs::write(&old, format!("{a}{b}{soon}")).unwrap();
+    // Order and duplicates do not matter; comments between blocks are ignored.
+    std::fs::write(&new, format!("# new bundle\n{soon}{c}{b}{b}")).unwrap();
+    check(
+        &old,
+        &new,
+        1,
+        &format!(
+            "added (1):\n  + Diff Root C  sha256:{c_sha}\nremoved (1):\n  - Diff Root A  sha256:{a_sha}\n\
+             expiring within 90 days of 2026-07-01 (1):\n  ! Diff Root Soon: expires 2026-08-01 (in 31 days)  sha256:{soon_sha}\n"
+        ),
+    );
+    // Soon-to-expire roots are reported but are not a difference.
+    check(
+        &new,
+        &new,
+        0,
+        &format!(
+            "no differences\nexpiring within 90 days of 2026-07-01 (1):\n  ! Diff Root Soon: expires 2026-08-01 (in 31 days)  sha256:{soon_sha}\n"
+        ),
+    );
+}
+
+#[test]
+fn directory_against_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (old, new) = (tmp.path().join("old"), tmp.path().join("new"));
+    std::fs::create_dir(&old).unwrap();
+    std::fs::create_dir(&new).unwrap();
+    let (a, a_sha) = root("Dir Root A", (2040, 1, 1));
+    let (b, _) = root("Dir Root B", (2040, 1, 1));
+    let (c, c_sha) = root("Dir Root C", (2040, 1, 1));
+    std::fs::write(old.join("a.pem"), &a).unwrap();
+    std::fs::write(old.join("b.crt"), &b).unwrap();
+    std::fs::write(new.join("b.pem"), &b).unwrap();
+    std::fs::write(new.join("c.CER"), &c).unwrap();
+    // Not certificate files: skipped (a hash link name, notes).
+    std::fs::write(new.join("0a1b2c3d.0"), &a).unwrap();
+    std::fs::write(new.join("README"), "not a certificate").unwrap();
+    let expected = format!(
+        "added (1):\n  + Dir Root C  sha256:{c_sha}\nremoved (1):\n  - Dir Root A  sha256:{a_sha}\n"
+    );
+    check(&old, &new, 1, &expected);
+
+    // JSON has a fixed key order, for CI.
+    let (code, json, _) = run(&[
+        "diff",
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+        "--json",
+        "--as-of",
+        "2026-07-01",
+    ]);
+    assert_eq!(code, Some(1));
+    let keys: Vec<&str> = json
+        .lines()
+        .filter(|l| l.starts_with("  \""))
+        .map(|l| l.trim().split('"').nth(1).unwrap())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "as_of",
+            "expiring_within_days",
+            "added",
+            "removed",
+            "trust_changed",
+            "distrust_changed",
+            "expiring"
+        ]
+    );
+}
+
+#[test]
+fn unreadable_inputs_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let junk = tmp.path().join("junk.pem");
+    std::fs::write(&junk, "nothing to see").unwrap();
+    let missing = tmp.path().join("missing.pem");
+    for (old, expected) in [
+        (&missing, "missing.pem"),
+        (&junk, "no certificates found in"),
+    ] {
+        let (code, _, stderr) = run(&["diff", old.to_str().unwrap(), junk.to_str().unwrap()]);
+        assert_eq!(code, Some(2), "{stderr}");
+        assert!(stderr.contains(expected), "{stderr}");
+    }
+}

@@ -1,0 +1,212 @@
+//! A private PKI for the verification tests, generated with rcgen into a fresh temp directory:
+//! a root, an intermediate, leaves (valid, expired, not yet valid), an unrelated root, and a
+//! "proxy" root with its own leaf, the way a TLS-inspecting proxy would present them.
+#![allow(dead_code)]
+
+use rcgen::{
+    BasicConstraints, CertificateParams, CustomExtension, DistinguishedName, DnType,
+    ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose, date_time_ymd,
+};
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+use time::OffsetDateTime;
+
+/// The names the good leaf is valid for.
+pub const GOOD_NAMES: &[&str] = &["good.example", "www.good.example"];
+/// Where the leaf says its issuer can be fetched (AIA caIssuers).
+pub const INT_URL: &str = "http://ca.invalid/test-intermediate.der";
+/// The date the file-based tests verify at (all certificates but the expired one are valid).
+pub const AT: &str = "2025-06-01";
+/// `AT` as seconds since the epoch, for `openssl -attime`.
+pub const AT_EPOCH: i64 = 1_748_736_000;
+
+/// A certificate authority: its parameters and key (to issue) and its PEM.
+pub struct Ca {
+    params: CertificateParams,
+    key: KeyPair,
+    /// The certificate, PEM.
+    pub pem: String,
+}
+
+impl Ca {
+    fn issuer(&self) -> Issuer<'_, &KeyPair> {
+        Issuer::from_params(&self.params, &self.key)
+    }
+}
+
+fn name(cn: &str) -> DistinguishedName {
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::OrganizationName, "cabundle tests");
+    dn.push(DnType::CommonName, cn);
+    dn
+}
+
+/// The DER of an authorityInfoAccess extension with one caIssuers URL.
+fn aia(url: &str) -> CustomExtension {
+    let mut desc = vec![0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x02];
+    desc.push(0x86);
+    desc.push(u8::try_from(url.len()).unwrap());
+    desc.extend_from_slice(url.as_bytes());
+    let mut inner = vec![0x30, u8::try_from(desc.len()).unwrap()];
+    inner.extend(desc);
+    let mut outer = vec![0x30, u8::try_from(inner.len()).unwrap()];
+    outer.extend(inner);
+    CustomExtension::from_oid_content(&[1, 3, 6, 1, 5, 5, 7, 1, 1], outer)
+}
+
+/// A CA certificate: self-signed when `issuer` is `None`.
+pub fn ca(cn: &str, issuer: Option<&Ca>, from: OffsetDateTime, to: OffsetDateTime) -> Ca {
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.distinguished_name = name(cn);
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    params.not_before = from;
+    params.not_after = to;
+    params.use_authority_key_identifier_extension = issuer.is_some();
+    let key = KeyPair::generate().unwrap();
+    let cert = match issuer {
+        Some(i) => params.signed_by(&key, &i.issuer()).unwrap(),
+        None => params.self_signed(&key).unwrap(),
+    };
+    Ca {
+        pem: cert.pem(),
+        params,
+        key,
+    }
+}
+
+/// A TLS server certificate and its key (PEM, PEM).
+pub fn leaf(
+    cn: &str,
+    names: &[&str],
+    issuer: &Ca,
+    from: OffsetDateTime,
+    to: OffsetDateTime,
+    aia_url: Option<&str>,
+) -> (String, String) {
+    let mut params =
+        CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
+    params.distinguished_name = name(cn);
+    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    params.not_before = from;
+    params.not_after = to;
+    params.use_authority_key_identifier_extension = true;
+    if let Some(url) = aia_url {
+        params.custom_extensions.push(aia(url));
+    }
+    let key = KeyPair::generate().unwrap();
+    let cert = params.signed_by(&key, &issuer.issuer()).unwrap();
+    (cert.pem(), key.serialize_pem())
+}
+
+/// The generated files, in a fresh temp directory.
+pub struct Pki {
+    /// Keeps the directory alive.
+    pub dir: TempDir,
+}
+
+impl Pki {
+    /// Generates everything and writes the files `path` names.
+    pub fn new() -> Pki {
+        let dir = tempfile::tempdir().unwrap();
+        let root = ca(
+            "Test Root",
+            None,
+            date_time_ymd(2020, 1, 1),
+            date_time_ymd(2040, 1, 1),
+        );
+        let int = ca(
+            "Test Intermediate",
+            Some(&root),
+            date_time_ymd(2020, 1, 1),
+            date_time_ymd(2038, 1, 1),
+        );
+        let (good, good_key) = leaf(
+            "good.example",
+            GOOD_NAMES,
+            &int,
+            date_time_ymd(2024, 1, 1),
+            date_time_ymd(2034, 1, 1),
+            Some(INT_URL),
+        );
+        let (expired, expired_key) = leaf(
+            "expired.example",
+            &["expired.example"],
+            &int,
+            date_time_ymd(2020, 1, 1),
+            date_time_ymd(2022, 1, 1),
+            None,
+        );
+        let (future, future_key) = leaf(
+            "future.example",
+            &["future.example"],
+            &int,
+            date_time_ymd(2030, 1, 1),
+            date_time_ymd(2032, 1, 1),
+            None,
+        );
+        let other = ca(
+            "Other Root",
+            None,
+            date_time_ymd(2020, 1, 1),
+            date_time_ymd(2040, 1, 1),
+        );
+        let proxy = ca(
+            "Inspecting Proxy Root",
+            None,
+            date_time_ymd(2020, 1, 1),
+            date_time_ymd(2040, 1, 1),
+        );
+        let (proxied, proxied_key) = leaf(
+            "good.example",
+            GOOD_NAMES,
+            &proxy,
+            date_time_ymd(2024, 1, 1),
+            date_time_ymd(2034, 1, 1),
+            None,
+        );
+        let files: &[(&str, String)] = &[
+            ("root.pem", root.pem.clone()),
+            ("int.pem", int.pem.clone()),
+            ("other-root.pem", other.pem.clone()),
+            ("good.pem", good.clone()),
+            ("good.key", good_key),
+            ("good-chain.pem", format!("{good}{}", int.pem)),
+            ("good-full.pem", format!("{good}{}{}", int.pem, root.pem)),
+            ("expired.pem", expired.clone()),
+            ("expired.key", expired_key),
+            ("expired-chain.pem", format!("{expired}{}", int.pem)),
+            ("future.pem", future.clone()),
+            ("future.key", future_key),
+            ("future-chain.pem", format!("{future}{}", int.pem)),
+            ("proxy-root.pem", proxy.pem.clone()),
+            ("proxied.pem", proxied.clone()),
+            ("proxied.key", proxied_key),
+            ("proxied-chain.pem", format!("{proxied}{}", proxy.pem)),
+        ];
+        for (file, text) in files {
+            fs_err::write(dir.path().join(file), text).unwrap();
+        }
+        Pki { dir }
+    }
+
+    /// The path of one of the generated files.
+    pub fn path(&self, file: &str) -> PathBuf {
+        self.dir.path().join(file)
+    }
+
+    /// The path as a `&str` for command lines.
+    pub fn arg(&self, file: &str) -> String {
+        self.path(file).to_str().unwrap().to_owned()
+    }
+
+    /// The directory.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+}

@@ -1,0 +1,239 @@
+//! End-to-end tests of `cabundle probe` against loopback `openssl s_server` instances (free
+//! port on 127.0.0.1, bounded waits, always killed), each verdict checked against
+//! `openssl s_client -verify_return_error`; plus a refused port and a server that never answers.
+
+mod pki;
+mod support;
+
+use pki::{INT_URL, Pki};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+use support::cabundle;
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// An `openssl s_server`, killed when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    /// Serves `cert` with `key`, sending `chain` (extra certificates) when given.
+    fn start(pki: &Pki, cert: &str, key: &str, chain: Option<&str>) -> Server {
+        let port = free_port();
+        let mut cmd = Command::new("openssl");
+        cmd.arg("s_server")
+            .arg("-accept")
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("-cert")
+            .arg(pki.path(cert))
+            .arg("-key")
+            .arg(pki.path(key))
+            .arg("-www");
+        if let Some(c) = chain {
+            cmd.arg("-cert_chain").arg(pki.path(c));
+        }
+        let child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut server = Server { child, port };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Ok(Some(status)) = server.child.try_wait() {
+                panic!("openssl s_server exited: {status}");
+            }
+            assert!(Instant::now() < deadline, "openssl s_server did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        server
+    }
+
+    fn target(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// Whether `openssl s_client -verify_return_error` accepts the server.
+    fn s_client_accepts(&self, pki: &Pki, bundle: &str, name: &str) -> bool {
+        let out = Command::new("openssl")
+            .arg("s_client")
+            .arg("-connect")
+            .arg(self.target())
+            .arg("-servername")
+            .arg(name)
+            .arg("-verify_hostname")
+            .arg(name)
+            .arg("-CAfile")
+            .arg(pki.path(bundle))
+            .arg("-verify_return_error")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        out.status.success()
+    }
+}
+
+struct Case<'a> {
+    cert: &'a str,
+    key: &'a str,
+    chain: Option<&'a str>,
+    name: &'a str,
+    ok: bool,
+    says: &'a [&'a str],
+}
+
+fn check(pki: &Pki, case: &Case<'_>) -> Output {
+    let server = Server::start(pki, case.cert, case.key, case.chain);
+    let saved = pki.path(&format!("saved-{}-{}.pem", case.cert, case.name));
+    let out = cabundle(&[
+        "probe",
+        &server.target(),
+        "--servername",
+        case.name,
+        "--bundle",
+        &pki.arg("root.pem"),
+        "--timeout",
+        "10",
+        "--save-chain",
+        saved.to_str().unwrap(),
+    ])
+    .output()
+    .unwrap();
+    let said = text(&out);
+    let want = if case.ok { 0 } else { 1 };
+    assert_eq!(out.status.code(), Some(want), "{}: {said}", case.cert);
+    for s in case.says {
+        assert!(said.contains(s), "{} should say {s:?}:\n{said}", case.cert);
+    }
+    assert_eq!(
+        server.s_client_accepts(pki, "root.pem", case.name),
+        case.ok,
+        "openssl s_client disagrees on {} ({})",
+        case.cert,
+        case.name
+    );
+    out
+}
+
+#[test]
+fn probes_agree_with_s_client() {
+    if !support::have("openssl") {
+        return;
+    }
+    let pki = Pki::new();
+    let cases = [
+        Case {
+            cert: "good.pem",
+            key: "good.key",
+            chain: Some("int.pem"),
+            name: "good.example",
+            ok: true,
+            says: &["sent 2 certificates", "sha256:", "verified: "],
+        },
+        Case {
+            cert: "good.pem",
+            key: "good.key",
+            chain: None,
+            name: "good.example",
+            ok: false,
+            says: &["sent 1 certificate", "missing intermediate", "CN=Test Intermediate", INT_URL],
+        },
+        Case {
+            cert: "good.pem",
+            key: "good.key",
+            chain: Some("int.pem"),
+            name: "wrong.example",
+            ok: false,
+            says: &["host name mismatch", "good.example, www.good.example"],
+        },
+        Case {
+            cert: "proxied.pem",
+            key: "proxied.key",
+            chain: Some("proxy-root.pem"),
+            name: "good.example",
+            ok: false,
+            says: &[
+                "CN=Inspecting Proxy Root",
+                "in no public trust store",
+                "the chain is saved in",
+                "cabundle build --add",
+            ],
+        },
+    ];
+    for case in &cases {
+        check(&pki, case);
+    }
+    // The saved proxy chain holds the leaf and the proxy root, in the order sent.
+    let saved = pki.path("saved-proxied.pem-good.example.pem");
+    let out = cabundle(&["chain", saved.to_str().unwrap()]).output().unwrap();
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(said.contains("CN=Inspecting Proxy Root") && said.contains("(root)"), "{said}");
+}
+
+#[test]
+fn refused_port_is_an_error() {
+    let pki = Pki::new();
+    let port = free_port();
+    let out = cabundle(&["probe", &format!("127.0.0.1:{port}"), "--bundle", &pki.arg("root.pem"), "--timeout", "2"])
+        .output()
+        .unwrap();
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(said.contains("connection refused"), "{said}");
+}
+
+#[test]
+fn silent_server_times_out() {
+    let pki = Pki::new();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let holder = std::thread::spawn(move || {
+        // Accept and say nothing; drop the connection after a bounded wait.
+        if let Ok((stream, _)) = listener.accept() {
+            std::thread::sleep(Duration::from_secs(4));
+            drop(stream);
+        }
+    });
+    let started = Instant::now();
+    let out = cabundle(&[
+        "probe",
+        &format!("127.0.0.1:{port}"),
+        "--bundle",
+        &pki.arg("root.pem"),
+        "--timeout",
+        "1",
+    ])
+    .output()
+    .unwrap();
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(said.contains("timed out"), "{said}");
+    assert!(started.elapsed() < Duration::from_secs(4), "took {:?}", started.elapsed());
+    holder.join().unwrap();
+}
