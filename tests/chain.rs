@@ -1,5 +1,6 @@
 //! End-to-end tests of `cabundle chain` (ordering certificates into a full chain) and
 //! `cabundle convert` (PEM to DER and back, checked against `openssl x509`).
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns panic on failure by design
 
 mod pki;
 mod support;
@@ -60,7 +61,14 @@ fn orders_and_reports_what_is_missing() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 
     let full = ["CN=good.example", "CN=Test Intermediate", "CN=Test Root"];
-    check(&pki, &["root.pem", "int.pem", "good.pem"], &[], 0, &["(root)"], &full);
+    check(
+        &pki,
+        &["root.pem", "int.pem", "good.pem"],
+        &[],
+        0,
+        &["(root)"],
+        &full,
+    );
     check(&pki, &["good-full.pem"], &[], 0, &[], &full);
     check(
         &pki,
@@ -117,7 +125,11 @@ fn convert_round_trips_and_matches_openssl() {
         (pki.path("int.pem"), der.clone(), None),
         (der.clone(), pem.clone(), None),
         (pem.clone(), pki.dir().join("int-again.der"), Some("der")),
-        (pki.path("good-chain.pem"), pki.dir().join("copy.pem"), Some("pem")),
+        (
+            pki.path("good-chain.pem"),
+            pki.dir().join("copy.pem"),
+            Some("pem"),
+        ),
     ] {
         let mut args = vec![
             "convert".to_owned(),
@@ -137,7 +149,9 @@ fn convert_round_trips_and_matches_openssl() {
     );
     assert_eq!(
         fs_err::read_to_string(&pem).unwrap(),
-        fs_err::read_to_string(pki.path("int.pem")).unwrap().replace("\r\n", "\n")
+        fs_err::read_to_string(pki.path("int.pem"))
+            .unwrap()
+            .replace("\r\n", "\n")
     );
     assert_eq!(common_names(&pki.dir().join("copy.pem")).len(), 2);
     if support::have("openssl") {

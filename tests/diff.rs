@@ -1,6 +1,9 @@
 //! End-to-end tests of `cabundle diff`: real CCADB reports compared against a plain computation
 //! over the same CSVs, and bundles and directories of generated certificates.
 
+// clippy.toml allows unwrap in #[test] functions; the fixture code beside them is test code too.
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};

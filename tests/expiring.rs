@@ -1,5 +1,6 @@
 //! End-to-end tests of `cabundle expiring` on bundles built from the real CCADB reports at
 //! fixed dates, compared with a plain computation from the report's `Valid To [GMT]` column.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns panic on failure by design
 
 mod support;
 
@@ -16,7 +17,11 @@ fn read_report(path: &Path) -> Roots {
     let mut reader = csv::Reader::from_path(path).unwrap();
     let headers = reader.headers().unwrap().clone();
     let col = |name: &str| headers.iter().position(|h| h.trim() == name).unwrap();
-    let (pem, sha, to) = (col("PEM Info"), col("SHA-256 Fingerprint"), col("Valid To [GMT]"));
+    let (pem, sha, to) = (
+        col("PEM Info"),
+        col("SHA-256 Fingerprint"),
+        col("Valid To [GMT]"),
+    );
     let mut roots = Roots::new();
     for record in reader.records() {
         let record = record.unwrap();
@@ -47,13 +52,22 @@ fn check(roots: &Roots, path: &Path, at: Date, within_days: i64) {
     let stderr = String::from_utf8_lossy(&out.stderr);
     let listed: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     let end = at + Duration::days(within_days);
-    let listed_sha: Vec<&str> = listed.iter().map(|e| e["sha256"].as_str().unwrap()).collect();
+    let listed_sha: Vec<&str> = listed
+        .iter()
+        .map(|e| e["sha256"].as_str().unwrap())
+        .collect();
     for (sha, (_, to)) in roots {
         let is_listed = listed_sha.contains(&sha.as_str());
         if *to < end {
-            assert!(is_listed, "{sha} (valid to {to}) should be listed at {at} + {within_days}d");
+            assert!(
+                is_listed,
+                "{sha} (valid to {to}) should be listed at {at} + {within_days}d"
+            );
         } else if *to > end {
-            assert!(!is_listed, "{sha} (valid to {to}) should not be listed at {at} + {within_days}d");
+            assert!(
+                !is_listed,
+                "{sha} (valid to {to}) should not be listed at {at} + {within_days}d"
+            );
         }
     }
     for entry in &listed {
@@ -63,7 +77,10 @@ fn check(roots: &Roots, path: &Path, at: Date, within_days: i64) {
             assert_eq!(entry["expired"].as_bool().unwrap(), to < at, "{sha}");
         }
     }
-    let dates: Vec<&str> = listed.iter().map(|e| e["not_after"].as_str().unwrap()).collect();
+    let dates: Vec<&str> = listed
+        .iter()
+        .map(|e| e["not_after"].as_str().unwrap())
+        .collect();
     let mut sorted = dates.clone();
     sorted.sort();
     assert_eq!(dates, sorted, "soonest first");
@@ -122,13 +139,23 @@ fn text_output_flags_expired() {
     let bundle = dir.path().join("bundle.pem");
     let pems: String = roots.values().map(|(pem, _)| format!("{pem}\n")).collect();
     fs_err::write(&bundle, pems).unwrap();
-    let out = cabundle(&["expiring", "--at", "2026-01-01", "--within", "12w", bundle.to_str().unwrap()])
-        .output()
-        .unwrap();
+    let out = cabundle(&[
+        "expiring",
+        "--at",
+        "2026-01-01",
+        "--within",
+        "12w",
+        bundle.to_str().unwrap(),
+    ])
+    .output()
+    .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     let first = stdout.lines().next().unwrap();
-    assert!(first.starts_with("2025-05-12") && first.contains("EXPIRED"), "{stdout}");
+    assert!(
+        first.starts_with("2025-05-12") && first.contains("EXPIRED"),
+        "{stdout}"
+    );
 
     let out = cabundle(&["expiring", "--within", "6x", bundle.to_str().unwrap()])
         .output()

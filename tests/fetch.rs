@@ -5,6 +5,9 @@
 //! the server's answers (a report, a status, an HTML page, silence) and checks what the
 //! command wrote, printed and how often it asked.
 
+// clippy.toml allows unwrap in #[test] functions; the fixture code beside them is test code too.
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, SanType};
@@ -27,6 +30,8 @@ enum Reply {
     Status(u16),
     /// Read the request, then say nothing for a long time.
     Stall,
+    /// 200 announcing more bytes than are sent, then hang up.
+    Truncated(Vec<u8>),
 }
 
 /// A running test server: its port, the PEM of its CA, and how many requests it has read.
@@ -124,6 +129,15 @@ fn serve(
         Reply::Status(code) => {
             format!("HTTP/1.1 {code} Scripted\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
                 .into_bytes()
+        }
+        Reply::Truncated(body) => {
+            let mut r = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len() + 1000
+            )
+            .into_bytes();
+            r.extend_from_slice(&body);
+            r
         }
         Reply::Body(content_type, body) => {
             let mut r = format!(
@@ -422,6 +436,101 @@ fn a_stalled_server_times_out() {
         started.elapsed() < Duration::from_secs(10),
         "{:?}",
         started.elapsed()
+    );
+}
+
+#[test]
+fn a_server_that_never_starts_tls_times_out() {
+    // Accepts TCP connections and holds them without a word: the handshake never finishes.
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&accepted);
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            counter.fetch_add(1, Ordering::SeqCst);
+            held.push(stream);
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("https://127.0.0.1:{port}/report.csv");
+    let started = Instant::now();
+    let out = fetch(
+        &url,
+        &dir.path().join("r.csv"),
+        &["--connect-timeout", "300ms", "--attempts", "2"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("timed out fetching"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("(tried 2 times)"), "{}", stderr(&out));
+    assert_eq!(accepted.load(Ordering::SeqCst), 2);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(!dir.path().join("r.csv").exists());
+}
+
+#[test]
+fn a_truncated_body_is_retried_then_refused() {
+    let body = report(3);
+    check_refused(
+        vec![Reply::Truncated(body.clone())],
+        &["--attempts", "2"],
+        "(tried 2 times)",
+        2,
+    );
+
+    let server = Server::start(vec![
+        Reply::Truncated(body.clone()),
+        Reply::Body("text/csv", body.clone()),
+    ]);
+    let dir = Dir::new(&server);
+    let out = fetch(
+        &server.url("127.0.0.1"),
+        &dir.out(),
+        &["--ca-file", &dir.ca()],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(std::fs::read(dir.out()).unwrap(), body);
+    assert_eq!(server.requests(), 2);
+}
+
+#[test]
+fn the_real_report_passes_the_default_checks() {
+    let Some(data) = support::ccadb_data() else {
+        return;
+    };
+    let body =
+        std::fs::read(data.join("IncludedCACertificateReportPEMCSV-2026-07-01.csv")).unwrap();
+    let server = Server::start(vec![Reply::Body("text/csv; charset=UTF-8", body.clone())]);
+    let dir = Dir::new(&server);
+    let out_path = path_str(&dir.out());
+    let out = cabundle(&[
+        "fetch",
+        &server.url("localhost"),
+        "-o",
+        &out_path,
+        "--ca-file",
+        &dir.ca(),
+    ])
+    .env_remove("HTTPS_PROXY")
+    .env_remove("https_proxy")
+    .output()
+    .expect("run cabundle");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(std::fs::read(dir.out()).unwrap(), body);
+    // SOURCES.md gives this file's SHA-256.
+    let expected = "2ed76a78d21c966715c4c450fc9b2fd1bc918a4d7d03d45e75116a9c05f18ae6";
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        format!("{expected}  {out_path}\n")
     );
 }
 

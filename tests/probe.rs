@@ -1,6 +1,7 @@
 //! End-to-end tests of `cabundle probe` against loopback `openssl s_server` instances (free
 //! port on 127.0.0.1, bounded waits, always killed), each verdict checked against
 //! `openssl s_client -verify_return_error`; plus a refused port and a server that never answers.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns panic on failure by design
 
 mod pki;
 mod support;
@@ -109,7 +110,12 @@ struct Case<'a> {
 
 fn check(pki: &Pki, case: &Case<'_>) -> Output {
     let server = Server::start(pki, case.cert, case.key, case.chain);
-    let saved = pki.path(&format!("saved-{}-{}.pem", case.cert, case.name));
+    let saved = pki.path(&format!(
+        "saved-{}-{}-{}.pem",
+        case.cert,
+        case.name,
+        case.chain.unwrap_or("alone")
+    ));
     let out = cabundle(&[
         "probe",
         &server.target(),
@@ -161,7 +167,12 @@ fn probes_agree_with_s_client() {
             chain: None,
             name: "good.example",
             ok: false,
-            says: &["sent 1 certificate", "missing intermediate", "CN=Test Intermediate", INT_URL],
+            says: &[
+                "sent 1 certificate",
+                "missing intermediate",
+                "CN=Test Intermediate",
+                INT_URL,
+            ],
         },
         Case {
             cert: "good.pem",
@@ -184,25 +195,60 @@ fn probes_agree_with_s_client() {
                 "cabundle build --add",
             ],
         },
+        Case {
+            cert: "proxied.pem",
+            key: "proxied.key",
+            chain: None,
+            name: "good.example",
+            ok: false,
+            says: &[
+                "missing intermediate",
+                "the issuer of \"CN=good.example, O=cabundle tests\", \"CN=Inspecting Proxy Root",
+                "TLS-inspecting proxy",
+            ],
+        },
+        Case {
+            cert: "expired.pem",
+            key: "expired.key",
+            chain: Some("int.pem"),
+            name: "expired.example",
+            ok: false,
+            says: &[
+                "expired: the certificate \"CN=expired.example",
+                "2022-01-01 00:00:00 UTC",
+            ],
+        },
     ];
     for case in &cases {
         check(&pki, case);
     }
     // The saved proxy chain holds the leaf and the proxy root, in the order sent.
-    let saved = pki.path("saved-proxied.pem-good.example.pem");
-    let out = cabundle(&["chain", saved.to_str().unwrap()]).output().unwrap();
+    let saved = pki.path("saved-proxied.pem-good.example-proxy-root.pem.pem");
+    let out = cabundle(&["chain", saved.to_str().unwrap()])
+        .output()
+        .unwrap();
     let said = text(&out);
     assert_eq!(out.status.code(), Some(0), "{said}");
-    assert!(said.contains("CN=Inspecting Proxy Root") && said.contains("(root)"), "{said}");
+    assert!(
+        said.contains("CN=Inspecting Proxy Root") && said.contains("(root)"),
+        "{said}"
+    );
 }
 
 #[test]
 fn refused_port_is_an_error() {
     let pki = Pki::new();
     let port = free_port();
-    let out = cabundle(&["probe", &format!("127.0.0.1:{port}"), "--bundle", &pki.arg("root.pem"), "--timeout", "2"])
-        .output()
-        .unwrap();
+    let out = cabundle(&[
+        "probe",
+        &format!("127.0.0.1:{port}"),
+        "--bundle",
+        &pki.arg("root.pem"),
+        "--timeout",
+        "2",
+    ])
+    .output()
+    .unwrap();
     let said = text(&out);
     assert_eq!(out.status.code(), Some(2), "{said}");
     assert!(said.contains("connection refused"), "{said}");
@@ -234,6 +280,10 @@ fn silent_server_times_out() {
     let said = text(&out);
     assert_eq!(out.status.code(), Some(2), "{said}");
     assert!(said.contains("timed out"), "{said}");
-    assert!(started.elapsed() < Duration::from_secs(4), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "took {:?}",
+        started.elapsed()
+    );
     holder.join().unwrap();
 }

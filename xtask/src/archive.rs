@@ -82,7 +82,11 @@ impl Tree {
     #[cfg(not(unix))]
     fn write_link(&self, path: &str, target: &str, dest: &std::path::Path) -> Result<()> {
         let parent = path.rsplit_once('/').map_or("", |(p, _)| p);
-        let resolved = if parent.is_empty() { target.to_owned() } else { format!("{parent}/{target}") };
+        let resolved = if parent.is_empty() {
+            target.to_owned()
+        } else {
+            format!("{parent}/{target}")
+        };
         match self.nodes.get(&resolved) {
             Some(Node::File(bytes)) => Ok(fs_err::write(dest, bytes)?),
             _ => bail!("link `{path}` points to `{target}`, which is not a file of the tree"),
@@ -123,8 +127,14 @@ impl Tree {
                     &[]
                 }
             };
-            let name = if matches!(node, Node::Dir) { format!("{path}/") } else { path.to_owned() };
-            header.set_path(&name).with_context(|| format!("path `{name}` does not fit a tar header"))?;
+            let name = if matches!(node, Node::Dir) {
+                format!("{path}/")
+            } else {
+                path.to_owned()
+            };
+            header
+                .set_path(&name)
+                .with_context(|| format!("path `{name}` does not fit a tar header"))?;
             header.set_cksum();
             tar.append(&header, data)?;
         }
@@ -143,7 +153,9 @@ fn check_path(path: &str) -> Result<()> {
         || path.starts_with('/')
         || path.ends_with('/')
         || path.contains('\\')
-        || path.split('/').any(|c| c.is_empty() || c == "." || c == "..")
+        || path
+            .split('/')
+            .any(|c| c.is_empty() || c == "." || c == "..")
     {
         bail!("`{path}` is not a plain relative path");
     }
@@ -158,16 +170,22 @@ mod tests {
     fn sample() -> Tree {
         let mut t = Tree::new();
         t.insert("b/z.pem", Node::File(b"z\n".to_vec())).unwrap();
-        t.insert("b/certs/1a2b3c4d.0", Node::Symlink("root.pem".into())).unwrap();
-        t.insert("b/certs/root.pem", Node::File(b"root\n".to_vec())).unwrap();
+        t.insert("b/certs/1a2b3c4d.0", Node::Symlink("root.pem".into()))
+            .unwrap();
+        t.insert("b/certs/root.pem", Node::File(b"root\n".to_vec()))
+            .unwrap();
         t.insert("b/a.json", Node::File(b"{}\n".to_vec())).unwrap();
         t
     }
 
     /// (path, type, mode, uid, gid, user, group, mtime, link) of each entry, in order.
-    fn entries(gz: &[u8]) -> Vec<(String, char, u32, u64, u64, String, String, u64, String)> {
+    type Row = (String, char, u32, u64, u64, String, String, u64, String);
+
+    fn entries(gz: &[u8]) -> Vec<Row> {
         let mut tar_bytes = Vec::new();
-        flate2::read::GzDecoder::new(gz).read_to_end(&mut tar_bytes).unwrap();
+        flate2::read::GzDecoder::new(gz)
+            .read_to_end(&mut tar_bytes)
+            .unwrap();
         let mut archive = tar::Archive::new(tar_bytes.as_slice());
         archive
             .entries()
@@ -189,7 +207,10 @@ mod tests {
                     h.username().unwrap().unwrap_or("").to_owned(),
                     h.groupname().unwrap().unwrap_or("").to_owned(),
                     h.mtime().unwrap(),
-                    h.link_name().unwrap().map(|l| l.to_string_lossy().into_owned()).unwrap_or_default(),
+                    h.link_name()
+                        .unwrap()
+                        .map(|l| l.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
                 )
             })
             .collect()
@@ -198,7 +219,10 @@ mod tests {
     #[test]
     fn archive_entries_are_sorted_with_fixed_metadata() {
         let gz = sample().tar_gz(1_782_864_000).unwrap();
-        let got: Vec<_> = entries(&gz).into_iter().map(|e| (e.0, e.1, e.2, e.8)).collect();
+        let got: Vec<_> = entries(&gz)
+            .into_iter()
+            .map(|e| (e.0, e.1, e.2, e.8))
+            .collect();
         let want = [
             ("b/", 'd', 0o755, ""),
             ("b/a.json", 'f', 0o644, ""),
@@ -207,10 +231,16 @@ mod tests {
             ("b/certs/root.pem", 'f', 0o644, ""),
             ("b/z.pem", 'f', 0o644, ""),
         ];
-        let want: Vec<_> = want.iter().map(|(p, t, m, l)| (p.to_string(), *t, *m, l.to_string())).collect();
+        let want: Vec<_> = want
+            .iter()
+            .map(|(p, t, m, l)| (p.to_string(), *t, *m, l.to_string()))
+            .collect();
         assert_eq!(got, want);
         for e in entries(&gz) {
-            assert_eq!((e.3, e.4, e.5.as_str(), e.6.as_str(), e.7), (0, 0, "", "", 1_782_864_000));
+            assert_eq!(
+                (e.3, e.4, e.5.as_str(), e.6.as_str(), e.7),
+                (0, 0, "", "", 1_782_864_000)
+            );
         }
     }
 
@@ -218,7 +248,11 @@ mod tests {
     fn gzip_header_has_no_name_and_no_time() {
         let gz = sample().tar_gz(0).unwrap();
         // ID1 ID2 CM FLG MTIME(4) XFL OS
-        assert_eq!(&gz[..4], &[0x1f, 0x8b, 8, 0], "no FNAME, FEXTRA or FCOMMENT flag");
+        assert_eq!(
+            &gz[..4],
+            &[0x1f, 0x8b, 8, 0],
+            "no FNAME, FEXTRA or FCOMMENT flag"
+        );
         assert_eq!(&gz[4..8], &[0, 0, 0, 0], "MTIME is zero");
         assert_eq!(gz[9], 255, "OS is unknown");
     }
@@ -227,8 +261,10 @@ mod tests {
     fn archive_does_not_depend_on_insertion_order() {
         let mut t = Tree::new();
         t.insert("b/a.json", Node::File(b"{}\n".to_vec())).unwrap();
-        t.insert("b/certs/root.pem", Node::File(b"root\n".to_vec())).unwrap();
-        t.insert("b/certs/1a2b3c4d.0", Node::Symlink("root.pem".into())).unwrap();
+        t.insert("b/certs/root.pem", Node::File(b"root\n".to_vec()))
+            .unwrap();
+        t.insert("b/certs/1a2b3c4d.0", Node::Symlink("root.pem".into()))
+            .unwrap();
         t.insert("b/z.pem", Node::File(b"z\n".to_vec())).unwrap();
         assert_eq!(t.tar_gz(7).unwrap(), sample().tar_gz(7).unwrap());
         assert_ne!(t.tar_gz(7).unwrap(), sample().tar_gz(8).unwrap());
@@ -251,7 +287,10 @@ mod tests {
         let link = dir.path().join("b/certs/1a2b3c4d.0");
         assert_eq!(fs_err::read(&link).unwrap(), b"root\n");
         #[cfg(unix)]
-        assert_eq!(fs_err::read_link(&link).unwrap(), std::path::Path::new("root.pem"));
+        assert_eq!(
+            fs_err::read_link(&link).unwrap(),
+            std::path::Path::new("root.pem")
+        );
     }
 
     #[test]
@@ -277,7 +316,15 @@ mod tests {
             .unwrap();
         assert!(out.status.success());
         let text = String::from_utf8(out.stdout).unwrap();
-        assert!(text.contains("lrwxrwxrwx 0/0               0 2026-07-01 00:00 b/certs/1a2b3c4d.0 -> root.pem"), "{text}");
-        assert!(text.contains("-rw-r--r-- 0/0               5 2026-07-01 00:00 b/certs/root.pem"), "{text}");
+        assert!(
+            text.contains(
+                "lrwxrwxrwx 0/0               0 2026-07-01 00:00 b/certs/1a2b3c4d.0 -> root.pem"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("-rw-r--r-- 0/0               5 2026-07-01 00:00 b/certs/root.pem"),
+            "{text}"
+        );
     }
 }

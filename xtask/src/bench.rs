@@ -126,13 +126,20 @@ fn template_der() -> anyhow::Result<Vec<u8>> {
 
 fn certificate_pem(template: &[u8], i: usize) -> anyhow::Result<Vec<u8>> {
     let marker = MARKER.as_bytes();
-    let at = template
-        .windows(marker.len())
-        .position(|w| w == marker)
-        .context("marker not found in the template")?;
-    let mut der = template.to_vec();
     let id = format!("cabundle-bench-{i:09}");
-    der[at..at + marker.len()].copy_from_slice(id.as_bytes());
+    let mut der = template.to_vec();
+    // Self-signed: the marker is in the issuer and in the subject; patch both.
+    let mut patched = 0;
+    let mut at = 0;
+    while let Some(pos) = der[at..].windows(marker.len()).position(|w| w == marker) {
+        let start = at + pos;
+        der[start..start + marker.len()].copy_from_slice(id.as_bytes());
+        at = start + marker.len();
+        patched += 1;
+    }
+    if patched == 0 {
+        bail!("marker not found in the template");
+    }
     let b64 = base64::engine::general_purpose::STANDARD.encode(&der);
     let mut pem = b"-----BEGIN CERTIFICATE-----\n".to_vec();
     for line in b64.as_bytes().chunks(64) {

@@ -54,17 +54,26 @@ impl Common {
         if self.lookup.source_dirs.is_empty() {
             return " --source-dir DIR".to_owned();
         }
-        self.lookup.source_dirs.iter().map(|d| format!(" --source-dir {}", d.display())).collect()
+        self.lookup
+            .source_dirs
+            .iter()
+            .map(|d| format!(" --source-dir {}", d.display()))
+            .collect()
     }
 }
 
 /// The workspace root (the parent of the xtask folder).
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
+/// Task-specific options left after the common ones: flag and value.
+pub type Extra = Vec<(String, Option<String>)>;
+
 /// Parses the options common to both tasks; returns them and what is left.
-pub fn parse_common(args: &[String], extra: &[&str]) -> Result<(Common, Vec<(String, Option<String>)>)> {
+pub fn parse_common(args: &[String], extra: &[&str]) -> Result<(Common, Extra)> {
     let root = workspace_root();
     let mut names = Vec::new();
     let mut bundles_dir = None;
@@ -80,7 +89,10 @@ pub fn parse_common(args: &[String], extra: &[&str]) -> Result<(Common, Vec<(Str
         let mut value = |flag: &str| -> Result<String> {
             match &inline {
                 Some(v) => Ok(v.clone()),
-                None => it.next().cloned().with_context(|| format!("`{flag}` needs a value")),
+                None => it
+                    .next()
+                    .cloned()
+                    .with_context(|| format!("`{flag}` needs a value")),
             }
         };
         match flag {
@@ -88,10 +100,17 @@ pub fn parse_common(args: &[String], extra: &[&str]) -> Result<(Common, Vec<(Str
             "--source-dir" => source_dirs.push(PathBuf::from(value(flag)?)),
             "--cache-dir" => cache_dir = Some(PathBuf::from(value(flag)?)),
             f if extra.iter().any(|e| e.trim_end_matches('=') == f) => {
-                let takes_value = extra.iter().any(|e| e.ends_with('=') && e.trim_end_matches('=') == f);
-                rest.push((f.to_owned(), if takes_value { Some(value(f)?) } else { None }));
+                let takes_value = extra
+                    .iter()
+                    .any(|e| e.ends_with('=') && e.trim_end_matches('=') == f);
+                rest.push((
+                    f.to_owned(),
+                    if takes_value { Some(value(f)?) } else { None },
+                ));
             }
-            f if f.starts_with('-') => bail!("unknown option `{f}`\nhint: run `cargo xtask help` for the usage"),
+            f if f.starts_with('-') => {
+                bail!("unknown option `{f}`\nhint: run `cargo xtask help` for the usage")
+            }
             name => names.push(name.to_owned()),
         }
     }
@@ -105,7 +124,10 @@ pub fn parse_common(args: &[String], extra: &[&str]) -> Result<(Common, Vec<(Str
         names,
         bundles_dir: bundles_dir.unwrap_or_else(|| root.join("bundles")),
         bundles_dir_given,
-        lookup: Lookup { source_dirs, cache_dir: cache_dir.unwrap_or_else(|| source::default_cache_dir(&root)) },
+        lookup: Lookup {
+            source_dirs,
+            cache_dir: cache_dir.unwrap_or_else(|| source::default_cache_dir(&root)),
+        },
     };
     Ok((common, rest))
 }
@@ -127,9 +149,7 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
         let (rendered, found) = build_one(&common.lookup, bundle)?;
         eprintln!(
             "built {}: {} roots included, {} excluded (source: {found})",
-            bundle.name,
-            rendered.included,
-            rendered.excluded
+            bundle.name, rendered.included, rendered.excluded
         );
         built.push(rendered.rendered);
     }
@@ -159,7 +179,11 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
         Some(dir) => write_outputs(dir, &bundles, &built)?,
         None => {
             for (bundle, r) in bundles.iter().zip(&built) {
-                write_outputs(&bundle.dir.join("out"), std::slice::from_ref(bundle), std::slice::from_ref(r))?;
+                write_outputs(
+                    &bundle.dir.join("out"),
+                    std::slice::from_ref(bundle),
+                    std::slice::from_ref(r),
+                )?;
             }
         }
     }
@@ -184,14 +208,27 @@ pub struct BuiltBundle {
 
 /// Finds the source of one bundle and renders its outputs.
 pub fn build_one(lookup: &Lookup, bundle: &Bundle) -> Result<(BuiltBundle, source::Found)> {
-    let (bytes, found) = lookup.find(&bundle.lock.source).with_context(|| format!("bundle `{}`", bundle.name))?;
+    let (bytes, found) = lookup
+        .find(&bundle.lock.source)
+        .with_context(|| format!("bundle `{}`", bundle.name))?;
     let built = crate::pipeline::build(bundle, &bytes)?;
     let rendered = outputs::render(bundle, &built)?;
-    Ok((BuiltBundle { rendered, included: built.included.len(), excluded: built.excluded.len() }, found))
+    Ok((
+        BuiltBundle {
+            rendered,
+            included: built.included.len(),
+            excluded: built.excluded.len(),
+        },
+        found,
+    ))
 }
 
 fn names(bundles: &[Bundle]) -> String {
-    bundles.iter().map(|b| b.name.as_str()).collect::<Vec<_>>().join(", ")
+    bundles
+        .iter()
+        .map(|b| b.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Compares one bundle's build with its committed files; prints each difference and the
@@ -200,9 +237,16 @@ fn check_one(common: &Common, bundle: &Bundle, r: &Rendered) -> Result<usize> {
     let mut stale = 0;
     for (file, built) in [(recipe::SUMS, &r.sums), (recipe::LISTING, &r.listing)] {
         let path = bundle.dir.join(file);
-        let committed = if path.is_file() { fs_err::read_to_string(&path)? } else { String::new() };
+        let committed = if path.is_file() {
+            fs_err::read_to_string(&path)?
+        } else {
+            String::new()
+        };
         if let Some(diff) = outputs::compare(&committed, built) {
-            eprintln!("error: {}/{file} is out of date\n{diff}", common.shown_dir(&bundle.name));
+            eprintln!(
+                "error: {}/{file} is out of date\n{diff}",
+                common.shown_dir(&bundle.name)
+            );
             stale += 1;
         }
     }
@@ -228,7 +272,10 @@ pub fn write_outputs(dir: &Path, bundles: &[Bundle], built: &[Rendered]) -> Resu
     fs_err::create_dir_all(dir)?;
     let sums_path = dir.join(recipe::SUMS);
     let mut lines: Vec<String> = if sums_path.is_file() {
-        fs_err::read_to_string(&sums_path)?.lines().map(str::to_owned).collect()
+        fs_err::read_to_string(&sums_path)?
+            .lines()
+            .map(str::to_owned)
+            .collect()
     } else {
         Vec::new()
     };
@@ -239,11 +286,21 @@ pub fn write_outputs(dir: &Path, bundles: &[Bundle], built: &[Rendered]) -> Resu
         }
         r.files.write_to(dir)?;
         let new: Vec<&str> = r.sums.lines().collect();
-        let new_names: Vec<&str> = new.iter().filter_map(|l| l.split_once("  ").map(|(_, n)| n)).collect();
-        lines.retain(|l| l.split_once("  ").is_none_or(|(_, n)| !new_names.contains(&n)));
+        let new_names: Vec<&str> = new
+            .iter()
+            .filter_map(|l| l.split_once("  ").map(|(_, n)| n))
+            .collect();
+        lines.retain(|l| {
+            l.split_once("  ")
+                .is_none_or(|(_, n)| !new_names.contains(&n))
+        });
         lines.extend(new.iter().map(|l| (*l).to_owned()));
     }
-    lines.sort_by(|a, b| a.split_once("  ").map(|x| x.1).cmp(&b.split_once("  ").map(|x| x.1)));
+    lines.sort_by(|a, b| {
+        a.split_once("  ")
+            .map(|x| x.1)
+            .cmp(&b.split_once("  ").map(|x| x.1))
+    });
     let mut text = lines.join("\n");
     text.push('\n');
     fs_err::write(&sums_path, text)?;

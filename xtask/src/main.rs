@@ -35,7 +35,9 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         Some("refresh") => refresh::run(&args[1..]),
         Some(task) => anyhow::bail!("unknown task `{task}`\nhint: run `cargo xtask` for the list"),
         None => {
-            eprintln!("usage: cargo xtask <task>\n\ntasks:\n  bench    benchmarks against the reference tools\n  build-bundle  build the release bundles of bundles/ reproducibly (--check to verify)\n  refresh  update the bundles' pinned source and print release notes");
+            eprintln!(
+                "usage: cargo xtask <task>\n\ntasks:\n  bench    benchmarks against the reference tools\n  build-bundle  build the release bundles of bundles/ reproducibly (--check to verify)\n  refresh  update the bundles' pinned source and print release notes"
+            );
             Ok(ExitCode::SUCCESS)
         }
     }

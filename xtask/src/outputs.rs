@@ -77,8 +77,14 @@ pub fn render(bundle: &Bundle, built: &Built) -> Result<Rendered> {
     let listing = listing(bundle, built)?;
     let mut inner = Tree::new();
     inner.insert(&pem_name(name), Node::File(built.pem.clone()))?;
-    inner.insert(&format!("{name}.manifest.json"), Node::File(built.manifest.clone()))?;
-    inner.insert(&format!("{name}.listing.txt"), Node::File(listing.clone().into_bytes()))?;
+    inner.insert(
+        &format!("{name}.manifest.json"),
+        Node::File(built.manifest.clone()),
+    )?;
+    inner.insert(
+        &format!("{name}.listing.txt"),
+        Node::File(listing.clone().into_bytes()),
+    )?;
     if bundle.recipe.outputs.capath {
         let dir = format!("{name}.capath");
         inner.insert(&dir, Node::Dir)?;
@@ -103,7 +109,11 @@ pub fn render(bundle: &Bundle, built: &Built) -> Result<Rendered> {
             sums.push_str(&format!("{}  {path}\n", sha256_hex(bytes)));
         }
     }
-    Ok(Rendered { files, sums, listing })
+    Ok(Rendered {
+        files,
+        sums,
+        listing,
+    })
 }
 
 /// The readable listing: every included root (SHA-256, subject hash, label) and every
@@ -132,11 +142,24 @@ pub fn listing(bundle: &Bundle, built: &Built) -> Result<String> {
         n_in = included.len(),
     );
     for r in &included {
-        out.push_str(&format!("{} {} {}\n", r.sha256, r.subject_hash, one_line(&r.label)));
+        out.push_str(&format!(
+            "{} {} {}\n",
+            r.sha256,
+            r.subject_hash,
+            one_line(&r.label)
+        ));
     }
-    out.push_str(&format!("\n# excluded: {} roots (SHA-256, label: reason)\n", excluded.len()));
+    out.push_str(&format!(
+        "\n# excluded: {} roots (SHA-256, label: reason)\n",
+        excluded.len()
+    ));
     for r in &excluded {
-        out.push_str(&format!("{} {}: {}\n", r.sha256, one_line(&r.label), one_line(&r.reason)));
+        out.push_str(&format!(
+            "{} {}: {}\n",
+            r.sha256,
+            one_line(&r.label),
+            one_line(&r.reason)
+        ));
     }
     Ok(out)
 }
@@ -203,10 +226,22 @@ mod tests {
                 ("0000000b.0".into(), Node::Symlink("b.pem".into())),
             ],
             included: vec![
-                Listed { sha256: "bb".into(), subject_hash: "0000000b".into(), label: "B  Root".into() },
-                Listed { sha256: "aa".into(), subject_hash: "0000000a".into(), label: "A\nRoot".into() },
+                Listed {
+                    sha256: "bb".into(),
+                    subject_hash: "0000000b".into(),
+                    label: "B  Root".into(),
+                },
+                Listed {
+                    sha256: "aa".into(),
+                    subject_hash: "0000000a".into(),
+                    label: "A\nRoot".into(),
+                },
             ],
-            excluded: vec![Left { sha256: "cc".into(), label: "C".into(), reason: "no websites trust bit".into() }],
+            excluded: vec![Left {
+                sha256: "cc".into(),
+                label: "C".into(),
+                reason: "no websites trust bit".into(),
+            }],
         }
     }
 
@@ -230,11 +265,29 @@ mod tests {
         let paths: Vec<_> = r.files.iter().map(|(p, _)| p.to_owned()).collect();
         assert_eq!(
             paths,
-            ["t.capath", "t.capath/0000000b.0", "t.capath/b.pem", "t.listing.txt", "t.manifest.json", "t.pem", "t.tar.gz"]
+            [
+                "t.capath",
+                "t.capath/0000000b.0",
+                "t.capath/b.pem",
+                "t.listing.txt",
+                "t.manifest.json",
+                "t.pem",
+                "t.tar.gz"
+            ]
         );
-        let names: Vec<_> = r.sums.lines().map(|l| l.split_once("  ").unwrap().1).collect();
-        assert_eq!(names, ["t.listing.txt", "t.manifest.json", "t.pem", "t.tar.gz"]);
-        assert!(r.sums.starts_with(&format!("{}  t.listing.txt\n", sha256_hex(r.listing.as_bytes()))));
+        let names: Vec<_> = r
+            .sums
+            .lines()
+            .map(|l| l.split_once("  ").unwrap().1)
+            .collect();
+        assert_eq!(
+            names,
+            ["t.listing.txt", "t.manifest.json", "t.pem", "t.tar.gz"]
+        );
+        assert!(r.sums.starts_with(&format!(
+            "{}  t.listing.txt\n",
+            sha256_hex(r.listing.as_bytes())
+        )));
         // The same inputs give the same bytes.
         assert_eq!(render(&bundle(), &built()).unwrap().sums, r.sums);
     }
@@ -248,7 +301,11 @@ mod tests {
     }
 
     fn check(committed: &str, built: &str, expected: Option<&str>) {
-        assert_eq!(compare(committed, built).as_deref(), expected, "{committed:?} vs {built:?}");
+        assert_eq!(
+            compare(committed, built).as_deref(),
+            expected,
+            "{committed:?} vs {built:?}"
+        );
     }
 
     #[test]
@@ -256,7 +313,15 @@ mod tests {
         check("a\nb\n", "a\nb\n", None);
         check("a\nb\n", "a\nc\n", Some("-b\n+c\n"));
         check("a\n", "a\nb\n", Some("+b\n"));
-        check("a\nb\n", "b\na\n", Some("(the same lines in another order, or other line endings)\n"));
-        check("a\r\n", "a\n", Some("(the same lines in another order, or other line endings)\n"));
+        check(
+            "a\nb\n",
+            "b\na\n",
+            Some("(the same lines in another order, or other line endings)\n"),
+        );
+        check(
+            "a\r\n",
+            "a\n",
+            Some("(the same lines in another order, or other line endings)\n"),
+        );
     }
 }

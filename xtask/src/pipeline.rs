@@ -52,10 +52,17 @@ pub fn build(bundle: &Bundle, report: &[u8]) -> Result<Built> {
                     .exclude
                     .iter()
                     .find(|e| e.sha256 == sha256)
-                    .map_or_else(|| reason.to_string(), |e| format!("excluded by the recipe: {}", e.reason)),
+                    .map_or_else(
+                        || reason.to_string(),
+                        |e| format!("excluded by the recipe: {}", e.reason),
+                    ),
                 other => other.to_string(),
             };
-            Left { sha256, label: d.label().to_owned(), reason }
+            Left {
+                sha256,
+                label: d.label().to_owned(),
+                reason,
+            }
         })
         .collect();
     let capath = built
@@ -69,5 +76,11 @@ pub fn build(bundle: &Bundle, report: &[u8]) -> Result<Built> {
             (e.name.clone(), node)
         })
         .collect();
-    Ok(Built { pem: built.pem().to_vec(), manifest: built.manifest().to_vec(), capath, included, excluded })
+    Ok(Built {
+        pem: built.pem().to_vec(),
+        manifest: built.manifest().to_vec(),
+        capath,
+        included,
+        excluded,
+    })
 }

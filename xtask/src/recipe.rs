@@ -110,10 +110,16 @@ impl Recipe {
         for (i, ex) in recipe.exclude.iter().enumerate() {
             let n = i + 1;
             if !is_sha256_hex(&ex.sha256) {
-                bail!("exclusion {n}: `sha256` must be 64 lower-case hex digits, got `{}`", ex.sha256);
+                bail!(
+                    "exclusion {n}: `sha256` must be 64 lower-case hex digits, got `{}`",
+                    ex.sha256
+                );
             }
             if ex.reason.trim().is_empty() {
-                bail!("exclusion {n} ({}): every exclusion needs a written reason", ex.sha256);
+                bail!(
+                    "exclusion {n} ({}): every exclusion needs a written reason",
+                    ex.sha256
+                );
             }
             if seen.contains(&ex.sha256) {
                 bail!("exclusion {n}: {} is excluded twice", ex.sha256);
@@ -151,7 +157,10 @@ impl Lock {
     pub fn parse(text: &str) -> Result<Lock> {
         let lock: Lock = toml::from_str(text)?;
         if !is_sha256_hex(&lock.source.sha256) {
-            bail!("`source.sha256` must be 64 lower-case hex digits, got `{}`", lock.source.sha256);
+            bail!(
+                "`source.sha256` must be 64 lower-case hex digits, got `{}`",
+                lock.source.sha256
+            );
         }
         parse_date(&lock.source.fetched).context("`source.fetched`")?;
         Ok(lock)
@@ -210,7 +219,9 @@ pub fn format_date(d: time::Date) -> String {
 
 /// Whether `s` is 64 lower-case hex digits.
 pub fn is_sha256_hex(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// A bundle folder with its recipe and lock loaded.
@@ -244,16 +255,28 @@ impl Bundle {
         let lock_path = dir.join(LOCK);
         let lock = Lock::parse(&fs_err::read_to_string(&lock_path)?)
             .with_context(|| format!("invalid lock {}", lock_path.display()))?;
-        Ok(Bundle { name: name.to_owned(), dir, recipe, lock })
+        Ok(Bundle {
+            name: name.to_owned(),
+            dir,
+            recipe,
+            lock,
+        })
     }
 
     /// Loads the named bundles, or every bundle when `names` is empty.
     pub fn load_all(bundles_dir: &Path, wanted: &[String]) -> Result<Vec<Bundle>> {
-        let wanted = if wanted.is_empty() { names(bundles_dir)? } else { wanted.to_vec() };
+        let wanted = if wanted.is_empty() {
+            names(bundles_dir)?
+        } else {
+            wanted.to_vec()
+        };
         if wanted.is_empty() {
             bail!("no bundles found in {}", bundles_dir.display());
         }
-        wanted.iter().map(|n| Bundle::load(bundles_dir, n)).collect()
+        wanted
+            .iter()
+            .map(|n| Bundle::load(bundles_dir, n))
+            .collect()
     }
 }
 
@@ -283,7 +306,10 @@ mod tests {
             (Ok(_), Ok(())) => {}
             (Err(e), Err(want)) => {
                 let got = format!("{e:#}");
-                assert!(got.contains(want), "error `{got}` does not contain `{want}`");
+                assert!(
+                    got.contains(want),
+                    "error `{got}` does not contain `{want}`"
+                );
             }
             (got, want) => panic!("recipe {text:?}: got {got:?}, want {want:?}"),
         }
@@ -293,16 +319,33 @@ mod tests {
     fn recipes() {
         let base = "description = \"d\"\n[policy]\npurpose = \"tls\"\n";
         check_recipe(base, Ok(()));
-        check_recipe(&format!("{base}[[exclude]]\nsha256 = \"{SHA}\"\nreason = \"r\"\n"), Ok(()));
-        check_recipe(&format!("{base}[[exclude]]\nsha256 = \"{SHA}\"\nreason = \" \"\n"), Err("written reason"));
-        check_recipe(&format!("{base}[[exclude]]\nsha256 = \"abc\"\nreason = \"r\"\n"), Err("64 lower-case hex"));
         check_recipe(
-            &format!("{base}[[exclude]]\nsha256 = \"{SHA}\"\nreason = \"r\"\n[[exclude]]\nsha256 = \"{SHA}\"\nreason = \"s\"\n"),
+            &format!("{base}[[exclude]]\nsha256 = \"{SHA}\"\nreason = \"r\"\n"),
+            Ok(()),
+        );
+        check_recipe(
+            &format!("{base}[[exclude]]\nsha256 = \"{SHA}\"\nreason = \" \"\n"),
+            Err("written reason"),
+        );
+        check_recipe(
+            &format!("{base}[[exclude]]\nsha256 = \"abc\"\nreason = \"r\"\n"),
+            Err("64 lower-case hex"),
+        );
+        check_recipe(
+            &format!(
+                "{base}[[exclude]]\nsha256 = \"{SHA}\"\nreason = \"r\"\n[[exclude]]\nsha256 = \"{SHA}\"\nreason = \"s\"\n"
+            ),
             Err("excluded twice"),
         );
-        check_recipe("description = \"d\"\n[policy]\npurpose = \"code\"\n", Err("unknown variant"));
+        check_recipe(
+            "description = \"d\"\n[policy]\npurpose = \"code\"\n",
+            Err("unknown variant"),
+        );
         check_recipe(&format!("{base}colour = 1\n"), Err("unknown field"));
-        check_recipe("[policy]\npurpose = \"tls\"\n", Err("missing field `description`"));
+        check_recipe(
+            "[policy]\npurpose = \"tls\"\n",
+            Err("missing field `description`"),
+        );
     }
 
     #[test]
@@ -331,7 +374,9 @@ mod tests {
 
     #[test]
     fn bad_locks() {
-        let ok = format!("[source]\nurl = \"u\"\nsha256 = \"{SHA}\"\nsize = 1\nfetched = \"2026-07-01\"\n");
+        let ok = format!(
+            "[source]\nurl = \"u\"\nsha256 = \"{SHA}\"\nsize = 1\nfetched = \"2026-07-01\"\n"
+        );
         assert!(Lock::parse(&ok).is_ok());
         for (text, want) in [
             (ok.replace("2026-07-01", "2026-13-01"), "not a date"),

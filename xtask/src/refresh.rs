@@ -48,6 +48,8 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
 
     let mut fetched: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let mut notes = String::new();
+    // Report-level changes, once per (previous, new) pair of reports.
+    let mut report_changes: BTreeMap<(String, String), String> = BTreeMap::new();
     let mut changed = 0;
     for bundle in &bundles {
         let url = bundle.lock.source.url.clone();
@@ -61,16 +63,28 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
         let new_bytes = &fetched[&url];
         let new_sha = sha256_hex(new_bytes);
         if new_sha == bundle.lock.source.sha256 {
-            eprintln!("{}: the pinned source is the latest ({new_sha})", bundle.name);
+            eprintln!(
+                "{}: the pinned source is the latest ({new_sha})",
+                bundle.name
+            );
             continue;
         }
         changed += 1;
-        let note = refresh_one(&common, bundle, new_bytes, as_of)?;
+        let old_sha = bundle.lock.source.sha256.clone();
+        let (note, report) = refresh_one(&common, bundle, new_bytes, as_of)?;
         notes.push_str(&note);
+        report_changes.entry((old_sha, new_sha)).or_insert(report);
     }
     if changed == 0 {
         eprintln!("nothing to refresh");
     } else {
+        for ((old, new), text) in report_changes {
+            let _ = writeln!(
+                notes,
+                "## Changes in the report\n\nFrom `{old}` to `{new}`.\n"
+            );
+            notes.push_str(&text);
+        }
         print!("{notes}");
     }
     Ok(ExitCode::SUCCESS)
@@ -86,8 +100,14 @@ fn download(url: &str) -> Result<Vec<u8>> {
     Ok(fetched.body)
 }
 
-/// Pins `new_bytes` for one bundle, rewrites its generated files, and returns its notes.
-fn refresh_one(common: &Common, bundle: &Bundle, new_bytes: &[u8], as_of: time::Date) -> Result<String> {
+/// Pins `new_bytes` for one bundle, rewrites its generated files, and returns its notes and
+/// the notes on the report's changes.
+fn refresh_one(
+    common: &Common,
+    bundle: &Bundle,
+    new_bytes: &[u8],
+    as_of: time::Date,
+) -> Result<(String, String)> {
     let old_lock = bundle.lock.clone();
     let new_lock = Lock {
         source: Source {
@@ -97,7 +117,10 @@ fn refresh_one(common: &Common, bundle: &Bundle, new_bytes: &[u8], as_of: time::
             fetched: format_date(as_of),
         },
     };
-    let updated = Bundle { lock: new_lock.clone(), ..bundle.clone() };
+    let updated = Bundle {
+        lock: new_lock.clone(),
+        ..bundle.clone()
+    };
     // Build first: a report the pipeline rejects leaves the lock as it was.
     common.lookup.store(&new_lock.source, new_bytes)?;
     let (built, _) = build_bundle::build_one(&common.lookup, &updated)?;
@@ -106,10 +129,21 @@ fn refresh_one(common: &Common, bundle: &Bundle, new_bytes: &[u8], as_of: time::
     build_bundle::write_if_changed(&bundle.dir.join(recipe::LOCK), &new_lock.render())?;
     build_bundle::write_if_changed(&bundle.dir.join(recipe::SUMS), &built.rendered.sums)?;
     build_bundle::write_if_changed(&bundle.dir.join(recipe::LISTING), &built.rendered.listing)?;
-    eprintln!("{}: pinned {} ({} bytes) as of {}", bundle.name, new_lock.source.sha256, new_lock.source.size, format_date(as_of));
+    eprintln!(
+        "{}: pinned {} ({} bytes) as of {}",
+        bundle.name,
+        new_lock.source.sha256,
+        new_lock.source.size,
+        format_date(as_of)
+    );
 
     let mut out = String::new();
-    let _ = writeln!(out, "## {}: {}\n", bundle.name, crate::outputs::one_line(&bundle.recipe.description));
+    let _ = writeln!(
+        out,
+        "## {}: {}\n",
+        bundle.name,
+        crate::outputs::one_line(&bundle.recipe.description)
+    );
     let _ = writeln!(
         out,
         "Source {} as of {}: `{}` (was `{}`, as of {}).\n",
@@ -120,52 +154,116 @@ fn refresh_one(common: &Common, bundle: &Bundle, new_bytes: &[u8], as_of: time::
         old_lock.source.fetched
     );
     let (added, removed) = listing_changes(&old_listing, &built.rendered.listing);
-    let _ = writeln!(out, "{} roots included, {} excluded.\n", built.included, built.excluded);
-    section(&mut out, "Added to the bundle", added.iter().map(|r| format!("{} (`{}`)", r.label, r.sha256)));
-    section(&mut out, "Removed from the bundle", removed.iter().map(|r| format!("{} (`{}`)", r.label, r.sha256)));
+    let _ = writeln!(
+        out,
+        "{} roots included, {} excluded.\n",
+        built.included, built.excluded
+    );
+    section(
+        &mut out,
+        "Added to the bundle",
+        added
+            .iter()
+            .map(|r| format!("{} (`{}`)", r.label, r.sha256)),
+    );
+    section(
+        &mut out,
+        "Removed from the bundle",
+        removed
+            .iter()
+            .map(|r| format!("{} (`{}`)", r.label, r.sha256)),
+    );
 
+    let mut report = String::new();
     match common.lookup.find(&old_lock.source) {
         Ok((old_bytes, _)) => {
             let old = RootSet::from_bytes(&old_bytes).context("the previously pinned report")?;
             let new = RootSet::from_bytes(new_bytes).context("the new report")?;
-            let diff = cabundle_diff::diff(&old, &new, &DiffOptions { as_of, expiring_within_days: EXPIRING_DAYS });
-            report_notes(&mut out, &diff);
+            let diff = cabundle_diff::diff(
+                &old,
+                &new,
+                &DiffOptions {
+                    as_of,
+                    expiring_within_days: EXPIRING_DAYS,
+                },
+            );
+            report_notes(&mut report, &diff);
         }
         Err(err) => {
-            eprintln!("warning: the previously pinned report is not available, so the notes list bundle changes only: {err:#}");
-            let _ = writeln!(out, "The previously pinned report was not available: report-level changes are not listed.\n");
+            eprintln!(
+                "warning: the previously pinned report is not available, so the notes list bundle changes only: {err:#}"
+            );
+            let _ = writeln!(
+                report,
+                "The previously pinned report was not available: its changes are not listed.\n"
+            );
         }
     }
-    Ok(out)
+    Ok((out, report))
 }
 
 /// The report-level part of the notes.
 pub fn report_notes(out: &mut String, diff: &Diff) {
-    let _ = writeln!(out, "### Changes in the report\n");
-    section(out, "Roots added", diff.added.iter().map(|r| format!("{} (`{}`)", r.label, r.sha256)));
-    section(out, "Roots removed", diff.removed.iter().map(|r| format!("{} (`{}`)", r.label, r.sha256)));
+    section(
+        out,
+        "Roots added",
+        diff.added
+            .iter()
+            .map(|r| format!("{} (`{}`)", r.label, r.sha256)),
+    );
+    section(
+        out,
+        "Roots removed",
+        diff.removed
+            .iter()
+            .map(|r| format!("{} (`{}`)", r.label, r.sha256)),
+    );
     section(
         out,
         "Trust bits changed",
-        diff.trust_changed.iter().map(|c| format!("{}: {} → {} (`{}`)", c.label, bits(&c.old), bits(&c.new), c.sha256)),
+        diff.trust_changed.iter().map(|c| {
+            format!(
+                "{}: {} → {} (`{}`)",
+                c.label,
+                bits(&c.old),
+                bits(&c.new),
+                c.sha256
+            )
+        }),
     );
     section(
         out,
         "Distrust dates set or changed",
         diff.distrust_changed.iter().map(|c| {
             let date = |d: &Option<String>| d.clone().unwrap_or_else(|| "none".to_owned());
-            format!("{}: {} distrust after {} → {} (`{}`)", c.label, c.purpose, date(&c.old), date(&c.new), c.sha256)
+            format!(
+                "{}: {} distrust after {} → {} (`{}`)",
+                c.label,
+                c.purpose,
+                date(&c.old),
+                date(&c.new),
+                c.sha256
+            )
         }),
     );
     section(
         out,
         &format!("Expiring within {} days", diff.expiring_within_days),
-        diff.expiring.iter().map(|e| format!("{}: not after {} ({} days) (`{}`)", e.label, e.not_after, e.days_left, e.sha256)),
+        diff.expiring.iter().map(|e| {
+            format!(
+                "{}: not after {} ({} days) (`{}`)",
+                e.label, e.not_after, e.days_left, e.sha256
+            )
+        }),
     );
 }
 
 fn bits(b: &[String]) -> String {
-    if b.is_empty() { "none".to_owned() } else { b.join(", ") }
+    if b.is_empty() {
+        "none".to_owned()
+    } else {
+        b.join(", ")
+    }
 }
 
 fn section(out: &mut String, title: &str, items: impl Iterator<Item = String>) {
@@ -173,7 +271,7 @@ fn section(out: &mut String, title: &str, items: impl Iterator<Item = String>) {
     if items.is_empty() {
         return;
     }
-    let _ = writeln!(out, "#### {title} ({})\n", items.len());
+    let _ = writeln!(out, "### {title} ({})\n", items.len());
     for item in items {
         let _ = writeln!(out, "- {item}");
     }
@@ -191,8 +289,14 @@ fn included(listing: &str) -> Vec<Listed> {
             on = false;
         } else if on && !line.is_empty() && !line.starts_with('#') {
             let mut parts = line.splitn(3, ' ');
-            if let (Some(sha256), Some(hash), Some(label)) = (parts.next(), parts.next(), parts.next()) {
-                out.push(Listed { sha256: sha256.to_owned(), subject_hash: hash.to_owned(), label: label.to_owned() });
+            if let (Some(sha256), Some(hash), Some(label)) =
+                (parts.next(), parts.next(), parts.next())
+            {
+                out.push(Listed {
+                    sha256: sha256.to_owned(),
+                    subject_hash: hash.to_owned(),
+                    label: label.to_owned(),
+                });
             }
         }
     }
@@ -202,8 +306,16 @@ fn included(listing: &str) -> Vec<Listed> {
 /// Roots added to and removed from a bundle, from its old and new listings.
 pub fn listing_changes(old: &str, new: &str) -> (Vec<Listed>, Vec<Listed>) {
     let (old, new) = (included(old), included(new));
-    let added = new.iter().filter(|r| !old.iter().any(|o| o.sha256 == r.sha256)).cloned().collect();
-    let removed = old.iter().filter(|r| !new.iter().any(|o| o.sha256 == r.sha256)).cloned().collect();
+    let added = new
+        .iter()
+        .filter(|r| !old.iter().any(|o| o.sha256 == r.sha256))
+        .cloned()
+        .collect();
+    let removed = old
+        .iter()
+        .filter(|r| !new.iter().any(|o| o.sha256 == r.sha256))
+        .cloned()
+        .collect();
     (added, removed)
 }
 
@@ -222,14 +334,25 @@ mod tests {
 
     fn check(old: &[(&str, &str)], new: &[(&str, &str)], added: &[&str], removed: &[&str]) {
         let (a, r) = listing_changes(&listing(old), &listing(new));
-        assert_eq!(a.iter().map(|x| x.label.as_str()).collect::<Vec<_>>(), added);
-        assert_eq!(r.iter().map(|x| x.label.as_str()).collect::<Vec<_>>(), removed);
+        assert_eq!(
+            a.iter().map(|x| x.label.as_str()).collect::<Vec<_>>(),
+            added
+        );
+        assert_eq!(
+            r.iter().map(|x| x.label.as_str()).collect::<Vec<_>>(),
+            removed
+        );
     }
 
     #[test]
     fn bundle_changes() {
         check(&[("aa", "A")], &[("aa", "A")], &[], &[]);
-        check(&[("aa", "A")], &[("aa", "A"), ("bb", "B Root CA")], &["B Root CA"], &[]);
+        check(
+            &[("aa", "A")],
+            &[("aa", "A"), ("bb", "B Root CA")],
+            &["B Root CA"],
+            &[],
+        );
         check(&[("aa", "A"), ("bb", "B")], &[("bb", "B")], &[], &["A"]);
         check(&[], &[("cc", "C")], &["C"], &[]);
         // An excluded root is not an added one.
@@ -241,7 +364,10 @@ mod tests {
         let diff = Diff {
             as_of: "2026-07-01".into(),
             expiring_within_days: 90,
-            added: vec![cabundle_diff::RootRef { label: "New".into(), sha256: "aa".into() }],
+            added: vec![cabundle_diff::RootRef {
+                label: "New".into(),
+                sha256: "aa".into(),
+            }],
             removed: vec![],
             trust_changed: vec![cabundle_diff::TrustChange {
                 label: "T".into(),
@@ -267,11 +393,10 @@ mod tests {
         report_notes(&mut out, &diff);
         assert_eq!(
             out,
-            "### Changes in the report\n\n\
-             #### Roots added (1)\n\n- New (`aa`)\n\n\
-             #### Trust bits changed (1)\n\n- T: Websites, Email → Email (`bb`)\n\n\
-             #### Distrust dates set or changed (1)\n\n- D: tls distrust after none → 2026-09-01 (`cc`)\n\n\
-             #### Expiring within 90 days (1)\n\n- E: not after 2026-08-01 (31 days) (`dd`)\n\n"
+            "### Roots added (1)\n\n- New (`aa`)\n\n\
+             ### Trust bits changed (1)\n\n- T: Websites, Email → Email (`bb`)\n\n\
+             ### Distrust dates set or changed (1)\n\n- D: tls distrust after none → 2026-09-01 (`cc`)\n\n\
+             ### Expiring within 90 days (1)\n\n- E: not after 2026-08-01 (31 days) (`dd`)\n\n"
         );
     }
 }

@@ -69,14 +69,21 @@ impl Lookup {
     fn download(&self, source: &Source) -> Result<Vec<u8>> {
         let mut expect = [0u8; 32];
         hex::decode_to_slice(&source.sha256, &mut expect).context("lock sha256")?;
-        let opts = cabundle_fetch::FetchOptions { expect_sha256: Some(expect), ..Default::default() };
+        let opts = cabundle_fetch::FetchOptions {
+            expect_sha256: Some(expect),
+            ..Default::default()
+        };
         let fetched = cabundle_fetch::fetch(&source.url, &opts).map_err(|err| {
             let searched = if self.source_dirs.is_empty() {
                 String::new()
             } else {
                 format!(
                     " (not in {} either)",
-                    self.source_dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", ")
+                    self.source_dirs
+                        .iter()
+                        .map(|d| d.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             };
             anyhow::anyhow!(
@@ -154,7 +161,10 @@ mod tests {
         fs_err::write(dir.path().join("b.csv"), b"wanted").unwrap();
         fs_err::write(dir.path().join("c.csv"), b"wantee").unwrap();
         fs_err::create_dir(dir.path().join("sub")).unwrap();
-        let lookup = Lookup { source_dirs: vec![dir.path().into()], cache_dir: dir.path().join("cache") };
+        let lookup = Lookup {
+            source_dirs: vec![dir.path().into()],
+            cache_dir: dir.path().join("cache"),
+        };
         let (bytes, found) = lookup.find(&source(b"wanted")).unwrap();
         assert_eq!(bytes, b"wanted");
         assert_eq!(found, Found::SourceDir(dir.path().join("b.csv")));
@@ -163,7 +173,10 @@ mod tests {
     #[test]
     fn found_in_cache_after_store() {
         let dir = tempfile::tempdir().unwrap();
-        let lookup = Lookup { source_dirs: vec![], cache_dir: dir.path().join("cache") };
+        let lookup = Lookup {
+            source_dirs: vec![],
+            cache_dir: dir.path().join("cache"),
+        };
         let src = source(b"cached");
         assert!(lookup.store(&src, b"tampered").is_err());
         lookup.store(&src, b"cached").unwrap();
@@ -175,10 +188,16 @@ mod tests {
     #[test]
     fn unreachable_network_names_the_offline_option() {
         let dir = tempfile::tempdir().unwrap();
-        let lookup = Lookup { source_dirs: vec![dir.path().into()], cache_dir: dir.path().join("cache") };
+        let lookup = Lookup {
+            source_dirs: vec![dir.path().into()],
+            cache_dir: dir.path().join("cache"),
+        };
         let err = format!("{:#}", lookup.find(&source(b"missing")).unwrap_err());
         assert!(err.contains("cannot download the pinned source"), "{err}");
-        assert!(err.contains("\nhint: the network may be unreachable"), "{err}");
+        assert!(
+            err.contains("\nhint: the network may be unreachable"),
+            "{err}"
+        );
         assert!(err.contains("--source-dir"), "{err}");
     }
 }

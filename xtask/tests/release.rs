@@ -3,8 +3,11 @@
 //!
 //! Every test works on a copy of `bundles/` in a fresh temporary directory, except the
 //! `--check` of what is committed, which changes nothing.
+// The helpers below are test code too; a failed step should stop the test where it happened.
+#![allow(clippy::unwrap_used)]
 
 use sha2::{Digest, Sha256};
+use std::borrow::BorrowMut;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -16,7 +19,10 @@ const PREVIOUS: &str = "IncludedCACertificateReportPEMCSV-2026-06-01.csv";
 const BUNDLES: [&str; 2] = ["mozilla-email", "mozilla-tls"];
 
 fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 /// The folder of CCADB snapshots: `CABUNDLE_CCADB_DATA`, or `../shared/data/ccadb` beside the
@@ -30,29 +36,42 @@ fn ccadb_data() -> Option<PathBuf> {
         return Some(dir);
     }
     if std::env::var_os("CI").is_some() {
-        panic!("CCADB data not found at {} (set CABUNDLE_CCADB_DATA)", dir.display());
+        panic!(
+            "CCADB data not found at {} (set CABUNDLE_CCADB_DATA)",
+            dir.display()
+        );
     }
-    eprintln!("notice: CCADB data not found at {}; skipping (set CABUNDLE_CCADB_DATA)", dir.display());
+    eprintln!(
+        "notice: CCADB data not found at {}; skipping (set CABUNDLE_CCADB_DATA)",
+        dir.display()
+    );
     None
 }
 
 /// The xtask binary with a private source cache, run from `cwd`.
 fn xtask(cwd: &Path, cache: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
-    cmd.current_dir(cwd).args(args).arg("--cache-dir").arg(cache);
+    cmd.current_dir(cwd)
+        .args(args)
+        .arg("--cache-dir")
+        .arg(cache);
     cmd
 }
 
-fn run(cmd: &mut Command) -> (Output, String, String) {
-    let out = cmd.output().unwrap();
+fn run(mut cmd: impl BorrowMut<Command>) -> (Output, String, String) {
+    let out = cmd.borrow_mut().output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     (out, stdout, stderr)
 }
 
-fn ok(cmd: &mut Command) -> (String, String) {
-    let (out, stdout, stderr) = run(cmd);
-    assert!(out.status.success(), "{cmd:?} failed\nstdout:\n{stdout}\nstderr:\n{stderr}");
+fn ok(mut cmd: impl BorrowMut<Command>) -> (String, String) {
+    let cmd = cmd.borrow_mut();
+    let (out, stdout, stderr) = run(&mut *cmd);
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed\nstdout:\n{stdout}\nstderr:\n{stderr}"
+    );
     (stdout, stderr)
 }
 
@@ -62,7 +81,11 @@ fn copy_bundles(dest: &Path) -> PathBuf {
     for name in BUNDLES {
         fs_err::create_dir_all(to.join(name)).unwrap();
         for file in ["recipe.toml", "lock.toml", "SHA256SUMS", "listing.txt"] {
-            fs_err::copy(workspace().join("bundles").join(name).join(file), to.join(name).join(file)).unwrap();
+            fs_err::copy(
+                workspace().join("bundles").join(name).join(file),
+                to.join(name).join(file),
+            )
+            .unwrap();
         }
     }
     to
@@ -75,7 +98,11 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     while let Some(d) = stack.pop() {
         for entry in fs_err::read_dir(&d).unwrap() {
             let path = entry.unwrap().path();
-            let rel = path.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+            let rel = path
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             let meta = fs_err::symlink_metadata(&path).unwrap();
             if meta.is_symlink() {
                 let target = fs_err::read_link(&path).unwrap();
@@ -102,7 +129,12 @@ fn committed_sums() -> String {
                 .collect::<Vec<_>>()
         })
         .collect();
-    lines.sort_by(|a, b| a.split_once("  ").unwrap().1.cmp(b.split_once("  ").unwrap().1));
+    lines.sort_by(|a, b| {
+        a.split_once("  ")
+            .unwrap()
+            .1
+            .cmp(b.split_once("  ").unwrap().1)
+    });
     lines.join("\n") + "\n"
 }
 
@@ -111,17 +143,33 @@ fn builds_are_byte_identical_across_directories_time_zones_and_umasks() {
     let Some(data) = ccadb_data() else { return };
     let data = data.to_str().unwrap();
     let mut outs = Vec::new();
-    for (tz, umask, locale) in [("UTC", "022", "C"), ("Pacific/Chatham", "077", "de_DE.UTF-8")] {
+    for (tz, umask, locale) in [
+        ("UTC", "022", "C"),
+        ("Pacific/Chatham", "077", "de_DE.UTF-8"),
+    ] {
         let tmp = tempfile::tempdir().unwrap();
         let cwd = tmp.path().join("somewhere").join("else");
         fs_err::create_dir_all(&cwd).unwrap();
         let bundles = copy_bundles(tmp.path());
         let out = tmp.path().join("out");
-        let args = ["build-bundle", "--source-dir", data, "--bundles-dir", bundles.to_str().unwrap(), "--out", out.to_str().unwrap()];
+        let args = [
+            "build-bundle",
+            "--source-dir",
+            data,
+            "--bundles-dir",
+            bundles.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ];
         let mut cmd = if cfg!(unix) {
             let mut c = Command::new("sh");
-            c.arg("-c").arg(format!("umask {umask} && exec \"$0\" \"$@\"")).arg(env!("CARGO_BIN_EXE_xtask")).args(args);
-            c.arg("--cache-dir").arg(tmp.path().join("cache")).current_dir(&cwd);
+            c.arg("-c")
+                .arg(format!("umask {umask} && exec \"$0\" \"$@\""))
+                .arg(env!("CARGO_BIN_EXE_xtask"))
+                .args(args);
+            c.arg("--cache-dir")
+                .arg(tmp.path().join("cache"))
+                .current_dir(&cwd);
             c
         } else {
             xtask(&cwd, &tmp.path().join("cache"), &args)
@@ -141,23 +189,40 @@ fn builds_are_byte_identical_across_directories_time_zones_and_umasks() {
         outs.push((snapshot(&out), tmp));
     }
     let (first, second) = (&outs[0].0, &outs[1].0);
-    assert_eq!(first.keys().collect::<Vec<_>>(), second.keys().collect::<Vec<_>>());
+    assert_eq!(
+        first.keys().collect::<Vec<_>>(),
+        second.keys().collect::<Vec<_>>()
+    );
     for (path, bytes) in first {
-        assert!(bytes == &second[path], "{path} differs between the two builds");
+        assert!(
+            bytes == &second[path],
+            "{path} differs between the two builds"
+        );
     }
 
     // Every output the golden SHA256SUMS names has that SHA-256, archives included.
     let sums = committed_sums();
-    assert_eq!(String::from_utf8(first["SHA256SUMS"].clone()).unwrap(), sums);
+    assert_eq!(
+        String::from_utf8(first["SHA256SUMS"].clone()).unwrap(),
+        sums
+    );
     for line in sums.lines() {
         let (sha, name) = line.split_once("  ").unwrap();
         assert_eq!(hex::encode(Sha256::digest(&first[name])), sha, "{name}");
     }
     for name in BUNDLES {
         for suffix in [".pem", ".manifest.json", ".listing.txt", ".tar.gz"] {
-            assert!(first.contains_key(&format!("{name}{suffix}")), "{name}{suffix} missing");
+            assert!(
+                first.contains_key(&format!("{name}{suffix}")),
+                "{name}{suffix} missing"
+            );
         }
-        assert!(first.keys().any(|k| k.starts_with(&format!("{name}.capath/"))), "{name}.capath missing");
+        assert!(
+            first
+                .keys()
+                .any(|k| k.starts_with(&format!("{name}.capath/"))),
+            "{name}.capath missing"
+        );
     }
 }
 
@@ -167,16 +232,20 @@ fn outputs_agree_with_the_listing_and_openssl() {
     let tmp = tempfile::tempdir().unwrap();
     let bundles = copy_bundles(tmp.path());
     let out = tmp.path().join("out");
-    ok(xtask(tmp.path(), &tmp.path().join("cache"), &[
-        "build-bundle",
-        "mozilla-tls",
-        "--source-dir",
-        data.to_str().unwrap(),
-        "--bundles-dir",
-        bundles.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]));
+    ok(xtask(
+        tmp.path(),
+        &tmp.path().join("cache"),
+        &[
+            "build-bundle",
+            "mozilla-tls",
+            "--source-dir",
+            data.to_str().unwrap(),
+            "--bundles-dir",
+            bundles.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    ));
     let listing = fs_err::read_to_string(out.join("mozilla-tls.listing.txt")).unwrap();
     let included: Vec<(&str, &str)> = listing
         .split("# included:")
@@ -195,11 +264,17 @@ fn outputs_agree_with_the_listing_and_openssl() {
         .collect();
     assert!(included.len() > 100, "{} roots", included.len());
     let pem = fs_err::read_to_string(out.join("mozilla-tls.pem")).unwrap();
-    assert_eq!(pem.matches("-----BEGIN CERTIFICATE-----").count(), included.len());
+    assert_eq!(
+        pem.matches("-----BEGIN CERTIFICATE-----").count(),
+        included.len()
+    );
     // Every included root has a hash link in the CApath directory.
     let capath = out.join("mozilla-tls.capath");
     for (sha, hash) in &included {
-        assert!(capath.join(format!("{hash}.0")).exists(), "no link {hash}.0 for {sha}");
+        assert!(
+            capath.join(format!("{hash}.0")).exists(),
+            "no link {hash}.0 for {sha}"
+        );
     }
     // OpenSSL computes the same subject hashes from the files the links point at.
     if Command::new("openssl").arg("version").output().is_ok() {
@@ -212,8 +287,35 @@ fn outputs_agree_with_the_listing_and_openssl() {
             assert!(o.status.success());
             assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), *hash);
         }
+        // And OpenSSL finds a root through the hash links.
+        let (_, hash) = included[0];
+        let o = Command::new("openssl")
+            .arg("verify")
+            .arg("-CApath")
+            .arg(&capath)
+            .arg(capath.join(format!("{hash}.0")))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     } else if std::env::var_os("CI").is_some() {
         panic!("openssl is required in CI");
+    }
+
+    // The archive holds exactly the other outputs, as the real tar extracts it.
+    if cfg!(unix) && Command::new("tar").arg("--version").output().is_ok() {
+        let x = tmp.path().join("extracted");
+        fs_err::create_dir_all(&x).unwrap();
+        let o = Command::new("tar")
+            .arg("-xzf")
+            .arg(out.join("mozilla-tls.tar.gz"))
+            .arg("-C")
+            .arg(&x)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let mut expected = snapshot(&out);
+        expected.retain(|k, _| k != "SHA256SUMS" && k != "mozilla-tls.tar.gz");
+        assert_eq!(snapshot(&x.join("mozilla-tls")), expected);
     }
 }
 
@@ -221,9 +323,20 @@ fn outputs_agree_with_the_listing_and_openssl() {
 fn check_passes_on_what_is_committed() {
     let Some(data) = ccadb_data() else { return };
     let tmp = tempfile::tempdir().unwrap();
-    let (_, stderr) =
-        ok(xtask(&workspace(), &tmp.path().join("cache"), &["build-bundle", "--check", "--source-dir", data.to_str().unwrap()]));
-    assert!(stderr.contains("bundles are up to date: mozilla-email, mozilla-tls"), "{stderr}");
+    let (_, stderr) = ok(xtask(
+        &workspace(),
+        &tmp.path().join("cache"),
+        &[
+            "build-bundle",
+            "--check",
+            "--source-dir",
+            data.to_str().unwrap(),
+        ],
+    ));
+    assert!(
+        stderr.contains("bundles are up to date: mozilla-email, mozilla-tls"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -236,20 +349,50 @@ fn check_fails_naming_the_fix_when_a_recipe_changes() {
     let cache = tmp.path().join("cache");
     // Leave out the first root of the listing, with a reason.
     let listing = fs_err::read_to_string(bundles.join("mozilla-tls/listing.txt")).unwrap();
-    let first = listing.split("# included:").nth(1).unwrap().lines().nth(1).unwrap();
+    let first = listing
+        .split("# included:")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .nth(1)
+        .unwrap();
     let (sha, rest) = first.split_once(' ').unwrap();
     let label = rest.split_once(' ').unwrap().1;
     let recipe = bundles.join("mozilla-tls/recipe.toml");
     let mut text = fs_err::read_to_string(&recipe).unwrap();
-    text.push_str(&format!("\n[[exclude]]\nsha256 = \"{sha}\"\nreason = \"a test of the review diff\"\n"));
+    text.push_str(&format!(
+        "\n[[exclude]]\nsha256 = \"{sha}\"\nreason = \"a test of the review diff\"\n"
+    ));
     fs_err::write(&recipe, text).unwrap();
 
-    let (out, _, stderr) = run(xtask(tmp.path(), &cache, &["build-bundle", "--check", "--source-dir", data, "--bundles-dir", bdir]));
+    let (out, _, stderr) = run(xtask(
+        tmp.path(),
+        &cache,
+        &[
+            "build-bundle",
+            "--check",
+            "--source-dir",
+            data,
+            "--bundles-dir",
+            bdir,
+        ],
+    ));
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("mozilla-tls/SHA256SUMS is out of date"), "{stderr}");
-    assert!(stderr.contains("mozilla-tls/listing.txt is out of date"), "{stderr}");
+    assert!(
+        stderr.contains("mozilla-tls/SHA256SUMS is out of date"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("mozilla-tls/listing.txt is out of date"),
+        "{stderr}"
+    );
     assert!(stderr.contains(&format!("\n-{first}\n")), "{stderr}");
-    assert!(stderr.contains(&format!("\n+{sha} {label}: excluded by the recipe: a test of the review diff\n")), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "\n+{sha} {label}: excluded by the recipe: a test of the review diff\n"
+        )),
+        "{stderr}"
+    );
     assert!(
         stderr.contains(&format!(
             "hint: run `cargo xtask build-bundle mozilla-tls --bundles-dir {bdir} --source-dir {data} && git add {}`",
@@ -257,11 +400,36 @@ fn check_fails_naming_the_fix_when_a_recipe_changes() {
         )),
         "{stderr}"
     );
-    assert!(!stderr.contains("mozilla-email/"), "the email bundle is unchanged: {stderr}");
+    assert!(
+        !stderr.contains("mozilla-email/"),
+        "the email bundle is unchanged: {stderr}"
+    );
 
     // The named command fixes it.
-    ok(xtask(tmp.path(), &cache, &["build-bundle", "mozilla-tls", "--bundles-dir", bdir, "--source-dir", data]));
-    ok(xtask(tmp.path(), &cache, &["build-bundle", "--check", "--source-dir", data, "--bundles-dir", bdir]));
+    ok(xtask(
+        tmp.path(),
+        &cache,
+        &[
+            "build-bundle",
+            "mozilla-tls",
+            "--bundles-dir",
+            bdir,
+            "--source-dir",
+            data,
+        ],
+    ));
+    ok(xtask(
+        tmp.path(),
+        &cache,
+        &[
+            "build-bundle",
+            "--check",
+            "--source-dir",
+            data,
+            "--bundles-dir",
+            bdir,
+        ],
+    ));
     assert!(bundles.join("mozilla-tls/out/mozilla-tls.tar.gz").is_file());
 }
 
@@ -275,13 +443,32 @@ fn an_unreachable_network_names_the_offline_option() {
     let lock = bundles.join("mozilla-tls/lock.toml");
     let text = fs_err::read_to_string(&lock).unwrap();
     // Nothing listens on port 9 here: the download fails at once, without the network.
-    let text = text.replace("https://ccadb.my.salesforce-sites.com/mozilla/IncludedCACertificateReportPEMCSV", "https://127.0.0.1:9/report");
+    let text = text.replace(
+        "https://ccadb.my.salesforce-sites.com/mozilla/IncludedCACertificateReportPEMCSV",
+        "https://127.0.0.1:9/report",
+    );
     fs_err::write(&lock, text).unwrap();
-    let (out, _, stderr) =
-        run(xtask(tmp.path(), &tmp.path().join("cache"), &["build-bundle", "mozilla-tls", "--bundles-dir", bundles.to_str().unwrap()]));
+    let (out, _, stderr) = run(xtask(
+        tmp.path(),
+        &tmp.path().join("cache"),
+        &[
+            "build-bundle",
+            "mozilla-tls",
+            "--bundles-dir",
+            bundles.to_str().unwrap(),
+        ],
+    ));
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("cannot download the pinned source"), "{stderr}");
-    assert!(stderr.contains("\nhint: the network may be unreachable; to build offline, pass `--source-dir DIR`"), "{stderr}");
+    assert!(
+        stderr.contains("cannot download the pinned source"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "\nhint: the network may be unreachable; to build offline, pass `--source-dir DIR`"
+        ),
+        "{stderr}"
+    );
     assert!(stderr.contains(PINNED_SHA256), "{stderr}");
 }
 
@@ -300,28 +487,48 @@ fn refresh_pins_the_new_report_and_prints_release_notes() {
         let text = fs_err::read_to_string(&lock)
             .unwrap()
             .replace(PINNED_SHA256, &hex::encode(Sha256::digest(&previous)))
-            .replace(&format!("size = {}", fs_err::metadata(data.join(PINNED)).unwrap().len()), &format!("size = {}", previous.len()))
+            .replace(
+                &format!(
+                    "size = {}",
+                    fs_err::metadata(data.join(PINNED)).unwrap().len()
+                ),
+                &format!("size = {}", previous.len()),
+            )
             .replace("2026-07-01", "2026-06-01");
         fs_err::write(&lock, text).unwrap();
     }
-    ok(xtask(tmp.path(), &cache, &["build-bundle", "--source-dir", data_s, "--bundles-dir", bdir]));
+    ok(xtask(
+        tmp.path(),
+        &cache,
+        &[
+            "build-bundle",
+            "--source-dir",
+            data_s,
+            "--bundles-dir",
+            bdir,
+        ],
+    ));
     assert_ne!(
         fs_err::read(bundles.join("mozilla-tls/SHA256SUMS")).unwrap(),
         fs_err::read(workspace().join("bundles/mozilla-tls/SHA256SUMS")).unwrap()
     );
 
     let pinned = data.join(PINNED);
-    let (notes, stderr) = ok(xtask(tmp.path(), &cache, &[
-        "refresh",
-        "--source",
-        pinned.to_str().unwrap(),
-        "--as-of",
-        "2026-07-01",
-        "--source-dir",
-        data_s,
-        "--bundles-dir",
-        bdir,
-    ]));
+    let (notes, stderr) = ok(xtask(
+        tmp.path(),
+        &cache,
+        &[
+            "refresh",
+            "--source",
+            pinned.to_str().unwrap(),
+            "--as-of",
+            "2026-07-01",
+            "--source-dir",
+            data_s,
+            "--bundles-dir",
+            bdir,
+        ],
+    ));
     // The refreshed files are exactly the committed ones.
     for name in BUNDLES {
         for file in ["lock.toml", "SHA256SUMS", "listing.txt"] {
@@ -334,15 +541,40 @@ fn refresh_pins_the_new_report_and_prints_release_notes() {
     }
     assert!(notes.contains("## mozilla-tls: "), "{notes}");
     assert!(notes.contains("## mozilla-email: "), "{notes}");
-    assert!(notes.contains("### Changes in the report"), "{notes}");
-    assert!(notes.contains("#### Roots removed (1)"), "{notes}");
-    assert!(notes.contains("#### Expiring within 90 days"), "{notes}");
+    assert!(
+        notes.contains("### Removed from the bundle (1)\n\n- SecureSign Root CA12 ("),
+        "{notes}"
+    );
+    assert_eq!(
+        notes.matches("## Changes in the report").count(),
+        1,
+        "{notes}"
+    );
+    assert!(
+        notes.contains("### Roots added (1)\n\n- SecureSign Root CA16 ("),
+        "{notes}"
+    );
+    assert!(notes.contains("### Roots removed (2)"), "{notes}");
+    assert!(notes.contains("### Trust bits changed (2)\n\n- TrustAsia Global Root CA G4: Websites, Email → Websites ("), "{notes}");
 
     // The new source went to the cache: build-bundle finds it without --source-dir.
-    ok(xtask(tmp.path(), &cache, &["build-bundle", "--check", "--bundles-dir", bdir]));
+    ok(xtask(
+        tmp.path(),
+        &cache,
+        &["build-bundle", "--check", "--bundles-dir", bdir],
+    ));
     // A second refresh with the same report changes nothing.
-    let (notes, stderr) =
-        ok(xtask(tmp.path(), &cache, &["refresh", "--source", pinned.to_str().unwrap(), "--bundles-dir", bdir]));
+    let (notes, stderr) = ok(xtask(
+        tmp.path(),
+        &cache,
+        &[
+            "refresh",
+            "--source",
+            pinned.to_str().unwrap(),
+            "--bundles-dir",
+            bdir,
+        ],
+    ));
     assert_eq!(notes, "");
     assert!(stderr.contains("nothing to refresh"), "{stderr}");
 }
@@ -350,41 +582,76 @@ fn refresh_pins_the_new_report_and_prints_release_notes() {
 #[test]
 fn usage_and_bad_arguments() {
     let tmp = tempfile::tempdir().unwrap();
-    let (stdout, _) = ok(Command::new(env!("CARGO_BIN_EXE_xtask")).args(["build-bundle", "--help"]));
-    assert!(stdout.starts_with("usage: cargo xtask build-bundle"), "{stdout}");
+    let (stdout, _) =
+        ok(Command::new(env!("CARGO_BIN_EXE_xtask")).args(["build-bundle", "--help"]));
+    assert!(
+        stdout.starts_with("usage: cargo xtask build-bundle"),
+        "{stdout}"
+    );
     let (stdout, _) = ok(Command::new(env!("CARGO_BIN_EXE_xtask")).args(["refresh", "--help"]));
     assert!(stdout.starts_with("usage: cargo xtask refresh"), "{stdout}");
     let (out, _, stderr) = run(xtask(tmp.path(), tmp.path(), &["build-bundle", "--colour"]));
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr.contains("error: unknown option `--colour`"), "{stderr}");
-    let (out, _, stderr) = run(xtask(tmp.path(), tmp.path(), &["build-bundle", "no-such-bundle"]));
+    assert!(
+        stderr.contains("error: unknown option `--colour`"),
+        "{stderr}"
+    );
+    let (out, _, stderr) = run(xtask(
+        tmp.path(),
+        tmp.path(),
+        &["build-bundle", "no-such-bundle"],
+    ));
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr.contains("no bundle named `no-such-bundle`"), "{stderr}");
-    assert!(stderr.contains("hint: the bundles are: mozilla-email, mozilla-tls"), "{stderr}");
+    assert!(
+        stderr.contains("no bundle named `no-such-bundle`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: the bundles are: mozilla-email, mozilla-tls"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn workflows_pass_actionlint_and_pin_actions() {
     let dir = workspace().join(".github/workflows");
-    let mut files: Vec<PathBuf> = fs_err::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<PathBuf> = fs_err::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
-    let names: Vec<_> = files.iter().map(|f| f.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    let names: Vec<_> = files
+        .iter()
+        .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
     assert_eq!(names, ["ci.yml", "refresh.yml", "release.yml"]);
     // Every action is pinned by a full commit SHA, with the version in a comment.
     for file in &files {
         let text = fs_err::read_to_string(file).unwrap();
         for line in text.lines().filter(|l| l.contains("uses:")) {
             let spec = line.split("uses:").nth(1).unwrap().trim();
-            let (action, rest) = spec.split_once('@').unwrap_or_else(|| panic!("{line}: no @"));
+            let (action, rest) = spec
+                .split_once('@')
+                .unwrap_or_else(|| panic!("{line}: no @"));
             let (sha, comment) = rest.split_once(' ').unwrap_or((rest, ""));
             assert!(!action.is_empty(), "{line}");
-            assert!(sha.len() == 40 && sha.bytes().all(|b| b.is_ascii_hexdigit()), "{}: `{line}` is not pinned by commit", file.display());
-            assert!(comment.trim_start().starts_with("# v"), "{}: `{line}` lacks a `# vX` comment", file.display());
+            assert!(
+                sha.len() == 40 && sha.bytes().all(|b| b.is_ascii_hexdigit()),
+                "{}: `{line}` is not pinned by commit",
+                file.display()
+            );
+            assert!(
+                comment.trim_start().starts_with("# v"),
+                "{}: `{line}` lacks a `# vX` comment",
+                file.display()
+            );
         }
     }
     match Command::new("actionlint").arg("-version").output() {
         Ok(_) => {
-            let (out, stdout, stderr) = run(Command::new("actionlint").args(&files).current_dir(workspace()));
+            let (out, stdout, stderr) = run(Command::new("actionlint")
+                .args(&files)
+                .current_dir(workspace()));
             assert!(out.status.success(), "actionlint:\n{stdout}{stderr}");
         }
         Err(_) if std::env::var_os("CI").is_some() => panic!("actionlint is required in CI"),

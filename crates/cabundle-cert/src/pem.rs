@@ -75,13 +75,32 @@ pub(crate) fn blocks(text: &[u8]) -> Result<Vec<PemBlock>> {
         }
         let contents = BASE64
             .decode(&body)
-            .map_err(|e| err(format!("invalid base64: {e}")))?;
+            .map_err(|e| err(format!("invalid base64: {}", base64_reason(&e))))?;
         if contents.is_empty() {
             return Err(err("empty block".into()));
         }
         out.push(PemBlock { label, contents });
     }
     Ok(out)
+}
+
+/// A lower-case reason for a base64 error (offsets count base64 characters in the body).
+fn base64_reason(e: &base64::DecodeError) -> String {
+    match e {
+        base64::DecodeError::InvalidByte(offset, byte) => {
+            format!(
+                "invalid character {:?} at offset {offset}",
+                char::from(*byte)
+            )
+        }
+        base64::DecodeError::InvalidLength(len) => {
+            format!("{len} characters is not a valid length")
+        }
+        base64::DecodeError::InvalidLastSymbol(offset, _) => {
+            format!("invalid last character at offset {offset}")
+        }
+        base64::DecodeError::InvalidPadding => "invalid padding".to_owned(),
+    }
 }
 
 #[cfg(test)]

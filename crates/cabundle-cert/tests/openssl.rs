@@ -144,6 +144,21 @@ fn check_crl(what: &str, crl: &Crl) -> Vec<String> {
     }
 }
 
+/// Runs `check` on every item on a few threads (each check waits on an openssl process).
+fn par_check<T: Sync>(items: &[T], check: impl Fn(&T) -> Vec<String> + Sync) -> Vec<String> {
+    let chunk = items.len().div_ceil(4).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(|| part.iter().flat_map(&check).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    })
+}
+
 fn assert_none(failures: Vec<String>) {
     assert!(
         failures.is_empty(),
@@ -159,15 +174,16 @@ fn corpus_names_hash_like_openssl() {
         return;
     }
     let other = names().remove(0).1;
-    let mut failures = Vec::new();
-    for (label, name) in names() {
-        let cert = Certificate::from_der(&cert_with_subject(&name)).unwrap();
-        failures.extend(check_cert(&label, &cert));
-        let issued = Certificate::from_der(&cert_with_names(&other, &name, 7)).unwrap();
+    let failures = par_check(&names(), |(label, name)| {
+        let mut failures = Vec::new();
+        let cert = Certificate::from_der(&cert_with_subject(name)).unwrap();
+        failures.extend(check_cert(label, &cert));
+        let issued = Certificate::from_der(&cert_with_names(&other, name, 7)).unwrap();
         failures.extend(check_cert(&format!("{label} as issuer"), &issued));
-        let crl = Crl::from_der(&crl_with_issuer(&name)).unwrap();
+        let crl = Crl::from_der(&crl_with_issuer(name)).unwrap();
         failures.extend(check_crl(&format!("{label} CRL"), &crl));
-    }
+        failures
+    });
     assert_none(failures);
 }
 
@@ -326,11 +342,8 @@ fn ccadb_roots_like_openssl() {
     }
     let certs = certs_in_reports(&dir, "IncludedCACertificateReportPEMCSV");
     assert!(certs.len() > 150, "only {} roots", certs.len());
-    let mut failures = Vec::new();
-    for (fp, cert) in &certs {
-        failures.extend(check_cert(fp, cert));
-    }
-    assert_none(failures);
+    let certs: Vec<_> = certs.into_iter().collect();
+    assert_none(par_check(&certs, |(fp, cert)| check_cert(fp, cert)));
 }
 
 #[test]
@@ -345,9 +358,49 @@ fn ccadb_intermediates_load_and_sample_like_openssl() {
     if !have_openssl() {
         return;
     }
-    let mut failures = Vec::new();
-    for (fp, cert) in certs.iter().step_by(40) {
-        failures.extend(check_cert(fp, cert));
+    let sample: Vec<_> = certs.iter().step_by(40).collect();
+    assert_none(par_check(&sample, |(fp, cert)| check_cert(fp, cert)));
+}
+
+/// Where x509-parser accepts a certificate, our lenient reader must see the same fields.
+fn agrees_with_x509_parser(what: &str, cert: &Certificate) -> Result<(), String> {
+    use x509_parser::prelude::*;
+    let Ok((_, x)) = parse_x509_certificate(&cert.der) else {
+        return Ok(());
+    };
+    let ours = (
+        cert.subject_der.as_slice(),
+        cert.issuer_der.as_slice(),
+        hex::decode(&cert.serial_hex).unwrap(),
+        cert.not_before.unix_timestamp(),
+        cert.not_after.unix_timestamp(),
+        cert.is_ca,
+    );
+    let theirs = (
+        x.subject().as_raw(),
+        x.issuer().as_raw(),
+        x.raw_serial().to_vec(),
+        x.validity().not_before.timestamp(),
+        x.validity().not_after.timestamp(),
+        x.basic_constraints()
+            .ok()
+            .flatten()
+            .is_some_and(|b| b.value.ca),
+    );
+    if ours != theirs {
+        return Err(format!("{what}: ours {ours:?}, x509-parser {theirs:?}"));
     }
+    Ok(())
+}
+
+#[test]
+fn ccadb_certificates_agree_with_x509_parser() {
+    let Some(dir) = ccadb_data() else { return };
+    let mut certs = certs_in_reports(&dir, "IncludedCACertificateReportPEMCSV");
+    certs.extend(certs_in_reports(&dir, "AllCertificatePEMsCSVFormat"));
+    let failures: Vec<String> = certs
+        .iter()
+        .filter_map(|(fp, cert)| agrees_with_x509_parser(fp, cert).err())
+        .collect();
     assert_none(failures);
 }

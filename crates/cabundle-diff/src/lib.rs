@@ -287,7 +287,11 @@ pub fn diff(old: &RootSet, new: &RootSet, opts: &DiffOptions) -> Diff {
             days_left,
         })
         .collect();
-    expiring.sort_by(|a, b| (a.days_left, &a.sha256).cmp(&(b.days_left, &b.sha256)));
+    expiring.sort_by(|a, b| {
+        a.days_left
+            .cmp(&b.days_left)
+            .then_with(|| a.sha256.cmp(&b.sha256))
+    });
 
     Diff {
         as_of: iso(opts.as_of),

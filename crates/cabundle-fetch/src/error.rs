@@ -88,7 +88,7 @@ pub enum Error {
 }
 
 /// `tried once`, `tried 3 times`.
-fn tries(attempts: u32) -> String {
+pub(crate) fn tries(attempts: u32) -> String {
     match attempts {
         1 => "tried once".to_owned(),
         n => format!("tried {n} times"),

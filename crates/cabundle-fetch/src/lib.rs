@@ -18,6 +18,7 @@ mod error;
 mod write;
 
 pub use error::Error;
+use error::tries;
 pub use write::write_atomic;
 
 use sha2::{Digest, Sha256};
@@ -241,13 +242,28 @@ async fn get_once(
                 progress(body.len() as u64, total);
             }
             Ok(None) => break,
+            Err(e) if e.is_body() || e.is_decode() => {
+                let expected = total.map_or_else(String::new, |t| format!(" of {t}"));
+                return Err(Failure::Retry(Error::Refused {
+                    url: url.to_owned(),
+                    reason: format!(
+                        "truncated body: the connection ended after {}{expected} bytes ({})",
+                        body.len(),
+                        tries(attempt)
+                    ),
+                }));
+            }
             Err(e) => return Err(classify(url, attempt, e)),
         }
     }
     if let Some(total) = total.filter(|t| *t != body.len() as u64) {
         return Err(Failure::Retry(Error::Refused {
             url: url.to_owned(),
-            reason: format!("truncated body: {} of {total} bytes", body.len()),
+            reason: format!(
+                "truncated body: {} of {total} bytes ({})",
+                body.len(),
+                tries(attempt)
+            ),
         }));
     }
     Ok((final_url, body))

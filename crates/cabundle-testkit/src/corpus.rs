@@ -3,7 +3,7 @@
 
 use crate::der::{
     Attribute, StringType, cert_with_names, cert_with_subject, crl_with_issuer, name, name_simple,
-    oid, string, trusted_certificate,
+    oid, string, tlv, trusted_certificate,
 };
 use crate::pem;
 
@@ -128,6 +128,30 @@ pub fn names() -> Vec<(String, Vec<u8>)> {
                 a(oid::CN, Utf8, "Long Name Root"),
             ]),
         ),
+        (
+            "empty_rdn",
+            name(&[vec![a(oid::CN, Utf8, "Before Empty")], vec![]]),
+        ),
+        (
+            "bit_string_value",
+            name(&[vec![(oid::CN, tlv(0x03, &[0, 0x41]))]]),
+        ),
+        (
+            "unknown_tag_value",
+            name(&[vec![(oid::CN, tlv(0x0d, b"A B"))]]),
+        ),
+        (
+            "sequence_value",
+            name(&[vec![(oid::CN, tlv(0x30, &tlv(0x0c, b"ABC")))]]),
+        ),
+        ("numeric_with_letters", base(Numeric, "AB  C")),
+        ("utf8_nul", base(Utf8, "a\0B")),
+        ("printable_nbsp", base(Printable, "A\u{a0}\u{a0}B \u{85}")),
+        ("ia5_high_space", base(Ia5, " A\u{a0}")),
+        (
+            "duplicate_rdn_entries",
+            name(&[vec![a(oid::CN, Utf8, "A"), a(oid::CN, Printable, "a")]]),
+        ),
         ("empty", name(&[])),
         ("cn_only", name_simple(&[a(oid::CN, Utf8, "Only CN")])),
     ];
@@ -139,10 +163,9 @@ pub fn names() -> Vec<(String, Vec<u8>)> {
 
 /// Names OpenSSL cannot use, so a certificate carrying one does not load: value types
 /// outside its `ASN1_PRINTABLE` set (VisibleString, VideotexString, GraphicString,
-/// GeneralString), a BMPString of odd length, a UniversalString holding a surrogate, invalid
-/// UTF-8.
+/// GeneralString, OCTET STRING, UTCTime), a BMPString of odd length or holding surrogates, a
+/// UniversalString holding a surrogate, invalid UTF-8.
 pub fn bad_names() -> Vec<(String, Vec<u8>)> {
-    use crate::der::tlv;
     use StringType::*;
     let cn = |value: Vec<u8>| name(&[vec![(oid::CN, value)]]);
     vec![
@@ -168,6 +191,12 @@ pub fn bad_names() -> Vec<(String, Vec<u8>)> {
             cn(tlv(0x1c, &[0, 0, 0xd8, 0])),
         ),
         ("bad_utf8".to_owned(), cn(tlv(0x0c, b"\xc3("))),
+        (
+            "bad_bmp_surrogate_pair".to_owned(),
+            cn(string(Bmp, "x\u{1f600}")),
+        ),
+        ("bad_octet_string".to_owned(), cn(tlv(0x04, b"ABC"))),
+        ("bad_utc_time".to_owned(), cn(tlv(0x17, b"200101000000Z"))),
     ]
 }
 
@@ -256,7 +285,7 @@ pub fn rehash_corpus() -> Vec<(String, Vec<u8>)> {
         "visible_string_name.pem",
         pem("CERTIFICATE", &unloadable).into_bytes(),
     );
-    add("empty.pem", Vec::new());
+    add("empty_file.pem", Vec::new());
     add("text.pem", b"not a certificate\n".to_vec());
     add("junk.crt", (0u8..=255).rev().cycle().take(700).collect());
     add(
@@ -267,4 +296,27 @@ pub fn rehash_corpus() -> Vec<(String, Vec<u8>)> {
     let cut = truncated.len() / 2;
     add("truncated.pem", truncated.as_bytes()[..cut].to_vec());
     files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn labels_and_file_names_are_unique() {
+        let all: Vec<String> = names()
+            .into_iter()
+            .chain(bad_names())
+            .map(|(l, _)| l)
+            .collect();
+        assert_eq!(all.iter().collect::<BTreeSet<_>>().len(), all.len());
+        let files: Vec<String> = rehash_corpus().into_iter().map(|(f, _)| f).collect();
+        assert_eq!(files.iter().collect::<BTreeSet<_>>().len(), files.len());
+    }
+
+    #[test]
+    fn corpus_is_reproducible() {
+        assert_eq!(rehash_corpus(), rehash_corpus());
+    }
 }

@@ -387,17 +387,18 @@ pub fn verify(chain: &[Certificate], store: &[Certificate], opts: &Options) -> R
     }
 
     let verdict = webpki_verdict(leaf, pool, store, opts);
-    if problems.is_empty() {
-        if let Err(err) = verdict {
-            problems.push(Problem::Rejected {
-                reason: describe(&err, opts.purpose),
-            });
-        }
+    // A certificate that is itself in the trust store is trusted as such (as OpenSSL does);
+    // webpki would reject a CA certificate used as the end entity.
+    let trusted_directly = path.len() == 1 && path[0].1;
+    if let (true, false, Err(err)) = (problems.is_empty(), trusted_directly, verdict) {
+        problems.push(Problem::Rejected {
+            reason: describe(&err, opts.purpose),
+        });
     }
-    if let (Purpose::Tls, Some(host)) = (opts.purpose, &opts.hostname) {
-        if let Some(problem) = check_name(leaf, host) {
-            problems.push(problem);
-        }
+    if let (Purpose::Tls, Some(host)) = (opts.purpose, &opts.hostname)
+        && let Some(problem) = check_name(leaf, host)
+    {
+        problems.push(problem);
     }
 
     let path = path

@@ -29,6 +29,6 @@ pub fn expiring(certs: &[Certificate], at: OffsetDateTime, within: Duration) -> 
             days_left: (c.not_after - at).whole_days(),
         });
     }
-    out.sort_by(|a, b| (a.cert.not_after, a.cert.sha256).cmp(&(b.cert.not_after, b.cert.sha256)));
+    out.sort_by_key(|e| (e.cert.not_after, e.cert.sha256));
     out
 }

@@ -43,10 +43,10 @@ pub fn extras(der: &[u8]) -> Extras {
             }
             ParsedExtension::AuthorityInfoAccess(aia) => {
                 for desc in &aia.accessdescs {
-                    if desc.access_method.to_id_string() == CA_ISSUERS {
-                        if let GeneralName::URI(uri) = desc.access_location {
-                            out.ca_issuers.push(uri.to_owned());
-                        }
+                    if desc.access_method.to_id_string() == CA_ISSUERS
+                        && let GeneralName::URI(uri) = desc.access_location
+                    {
+                        out.ca_issuers.push(uri.to_owned());
                     }
                 }
             }

@@ -24,3 +24,6 @@ pub use expiring::{Expiring, expiring};
 pub use extras::{Extras, extras};
 pub use manifest::{Excluded, Manifest};
 pub use parse::{format_date, parse_date, parse_window, to_pem};
+
+#[cfg(test)]
+mod tests;

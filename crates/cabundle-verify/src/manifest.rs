@@ -1,5 +1,6 @@
 //! The bundle manifest written by `cabundle build --manifest`, read defensively: only the
-//! `excluded` list (`sha256`, `label`, `reason`) is used, and unknown fields are ignored.
+//! `excluded` list (`sha256`, `label`, `reason`, `detail`) is used, and unknown fields are
+//! ignored.
 
 use crate::error::{Error, Result};
 
@@ -45,7 +46,12 @@ impl Manifest {
             .map(|v| Excluded {
                 sha256: normalize_hex(&text(v, "sha256")),
                 label: text(v, "label"),
-                reason: text(v, "reason"),
+                // `detail` is the full sentence, `reason` its kind; older manifests only
+                // have `reason`.
+                reason: match text(v, "detail") {
+                    d if d.is_empty() => text(v, "reason"),
+                    d => d,
+                },
             })
             .collect();
         Ok(Manifest { excluded })
@@ -87,7 +93,7 @@ mod tests {
 
     #[test]
     fn parses_excluded() {
-        let json = br#"{"as_of":"2025-01-01","excluded":[{"sha256":"AB:CD","label":"Old Root","reason":"distrusted for TLS after 2024-11-30"},{"bogus":1}],"included":[]}"#;
+        let json = br#"{"as_of":"2025-01-01","excluded":[{"sha256":"AB:CD","label":"Old Root","reason":"distrusted","detail":"distrusted for TLS after 2024-11-30"},{"bogus":1}],"included":[]}"#;
         let m = Manifest::from_json(json).unwrap();
         assert_eq!(m.excluded.len(), 2);
         assert_eq!(m.by_sha256("abcd").unwrap().label, "Old Root");

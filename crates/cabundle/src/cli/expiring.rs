@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 /// Arguments of `cabundle expiring`.
 #[derive(Debug, Args)]
-#[command(after_help = "Exit codes: 0 none expire within the window, 1 some do (or have), 2 error.\n\nExample:\n  cabundle expiring --within 90d /etc/ssl/certs/ca-certificates.crt")]
+#[command(
+    after_help = "Exit codes: 0 none expire within the window, 1 some do (or have), 2 error.\n\nExample:\n  cabundle expiring --within 90d /etc/ssl/certs/ca-certificates.crt"
+)]
 pub struct ExpiringArgs {
     /// PEM or DER files, or directories of them.
     #[arg(value_name = "BUNDLE|DIR", required = true)]

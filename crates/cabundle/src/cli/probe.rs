@@ -6,7 +6,9 @@ use std::path::PathBuf;
 
 /// Arguments of `cabundle probe`.
 #[derive(Debug, Args)]
-#[command(after_help = "Exit codes: 0 the server's chain verifies, 1 it does not, 2 error (refused, timed out).\n\nExample:\n  cabundle probe example.com --save-chain chain.pem")]
+#[command(
+    after_help = "Exit codes: 0 the server's chain verifies, 1 it does not, 2 error (refused, timed out).\n\nExample:\n  cabundle probe example.com --save-chain chain.pem"
+)]
 pub struct ProbeArgs {
     /// The server: HOST or HOST:PORT (port 443 by default; [v6addr]:PORT for IPv6).
     #[arg(value_name = "HOST[:PORT]")]

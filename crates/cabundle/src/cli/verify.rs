@@ -33,7 +33,9 @@ pub enum PurposeArg {
 
 /// Arguments of `cabundle verify`.
 #[derive(Debug, Args)]
-#[command(after_help = "Exit codes: 0 the chain verifies, 1 it does not, 2 error.\n\nExample:\n  cabundle verify fullchain.pem --bundle ca-bundle.pem --hostname example.com")]
+#[command(
+    after_help = "Exit codes: 0 the chain verifies, 1 it does not, 2 error.\n\nExample:\n  cabundle verify fullchain.pem --bundle ca-bundle.pem --hostname example.com"
+)]
 pub struct VerifyArgs {
     /// The chain: the certificate to verify first, then intermediates (PEM or DER).
     #[arg(value_name = "CHAIN")]

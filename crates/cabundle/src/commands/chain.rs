@@ -19,8 +19,7 @@ pub fn run(args: ChainArgs, out: &Output) -> anyhow::Result<ExitCode> {
         Some(path) => read_certs(path)?,
         None => Vec::new(),
     };
-    let Some(ordered) =
-        cabundle_verify::order_chain(&certs, &bundle, OffsetDateTime::now_utc())
+    let Some(ordered) = cabundle_verify::order_chain(&certs, &bundle, OffsetDateTime::now_utc())
     else {
         bail!("no certificates in the given files");
     };

@@ -59,7 +59,8 @@ fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())
 }
 
-/// Reads a file (or standard input for `-`), with a lower-case reason on failure.
+/// Reads a file (or standard input for `-`), with a lower-case reason on failure. `std::fs`
+/// rather than `fs_err`: the caller already prefixes the path, and fs-err would repeat it.
 fn read_input(path: &Path) -> Result<Vec<u8>, String> {
     let mut bytes = Vec::new();
     let result = if path == Path::new("-") {

@@ -39,7 +39,12 @@ pub fn run(args: ProbeArgs, out: &Output) -> anyhow::Result<ExitCode> {
     }
 
     let mut w = std::io::stdout().lock();
-    writeln!(w, "{host}:{port} sent {} certificate{}:", chain.len(), if chain.len() == 1 { "" } else { "s" })?;
+    writeln!(
+        w,
+        "{host}:{port} sent {} certificate{}:",
+        chain.len(),
+        if chain.len() == 1 { "" } else { "s" }
+    )?;
     for (i, c) in chain.iter().enumerate() {
         writeln!(w, "  {i}  subject: {}", c.subject)?;
         writeln!(w, "     issuer:  {}", c.issuer)?;
@@ -53,12 +58,18 @@ pub fn run(args: ProbeArgs, out: &Output) -> anyhow::Result<ExitCode> {
         writeln!(w, "     sha1:    {}", c.sha1)?;
     }
     if let Some(path) = &args.save_chain {
-        let pem: String = chain.iter().map(|c| cabundle_verify::to_pem(&c.der)).collect();
+        let pem: String = chain
+            .iter()
+            .map(|c| cabundle_verify::to_pem(&c.der))
+            .collect();
         write_atomic(path, pem.as_bytes())?;
         out.info(&format!("saved the chain to {}", path.display()));
     }
 
-    out.verbose(&format!("trust store: {source} ({} certificates)", store.len()));
+    out.verbose(&format!(
+        "trust store: {source} ({} certificates)",
+        store.len()
+    ));
     let opts = Options {
         at,
         hostname: Some(name.clone()),
@@ -81,7 +92,9 @@ pub fn run(args: ProbeArgs, out: &Output) -> anyhow::Result<ExitCode> {
         };
         let top = chain.last().map(|c| c.subject.as_str()).unwrap_or_default();
         let root = match chain.last() {
-            Some(c) if c.subject_der == c.issuer_der => format!("\"{top}\" (the last certificate sent)"),
+            Some(c) if c.subject_der == c.issuer_der => {
+                format!("\"{top}\" (the last certificate sent)")
+            }
             Some(c) => format!("the issuer of \"{top}\", \"{}\"", c.issuer),
             None => String::new(),
         };
@@ -145,11 +158,15 @@ fn fetch_chain(
         (None, Some(e)) if e.kind() == ErrorKind::ConnectionRefused => bail!(
             "connection refused by {host}:{port}\nhint: is the server running and listening on that port?"
         ),
-        (None, Some(e)) if matches!(e.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock) => bail!(
-            "timed out after {}s connecting to {host}:{port}\nhint: check the host, the port and any firewall, or raise --timeout",
-            timeout.as_secs()
-        ),
-        (None, Some(e)) => return Err(e).with_context(|| format!("cannot connect to {host}:{port}")),
+        (None, Some(e)) if matches!(e.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock) => {
+            bail!(
+                "timed out after {}s connecting to {host}:{port}\nhint: check the host, the port and any firewall, or raise --timeout",
+                timeout.as_secs()
+            )
+        }
+        (None, Some(e)) => {
+            return Err(e).with_context(|| format!("cannot connect to {host}:{port}"));
+        }
         (None, None) => bail!("{host} has no address"),
     };
     sock.set_read_timeout(Some(timeout))?;
@@ -248,4 +265,3 @@ impl ServerCertVerifier for Recorder {
         self.algs.supported_schemes()
     }
 }
-

@@ -31,7 +31,11 @@ pub fn run(args: VerifyArgs, out: &Output) -> anyhow::Result<ExitCode> {
         bail!("no certificates in {}", args.chain.display());
     }
     let (store, source) = load_store(&args.store, out)?;
-    out.verbose(&format!("trust store: {} ({} certificates)", source, store.len()));
+    out.verbose(&format!(
+        "trust store: {} ({} certificates)",
+        source,
+        store.len()
+    ));
     let opts = Options {
         at,
         hostname: args.hostname,
@@ -117,7 +121,10 @@ pub(crate) fn load_store(
 fn system_store(out: &Output) -> anyhow::Result<(Vec<Certificate>, String)> {
     if let Some(file) = std::env::var_os("SSL_CERT_FILE") {
         let file = PathBuf::from(file);
-        return Ok((read_certs(&file)?, format!("{} (SSL_CERT_FILE)", file.display())));
+        return Ok((
+            read_certs(&file)?,
+            format!("{} (SSL_CERT_FILE)", file.display()),
+        ));
     }
     if let Some(dirs) = std::env::var_os("SSL_CERT_DIR") {
         let mut certs = Vec::new();
@@ -139,7 +146,9 @@ fn system_store(out: &Output) -> anyhow::Result<(Vec<Certificate>, String)> {
             return Ok((read_dir_certs(dir, out)?, dir.display().to_string()));
         }
     }
-    bail!("no system trust store found\nhint: give one with --bundle PEM or --capath DIR, or set SSL_CERT_FILE")
+    bail!(
+        "no system trust store found\nhint: give one with --bundle PEM or --capath DIR, or set SSL_CERT_FILE"
+    )
 }
 
 /// The manifest named by `--manifest`, if any.

@@ -1,0 +1,303 @@
+//! Unit tests on a private PKI generated with rcgen: one `check` per function, many cases.
+
+use crate::*;
+use cabundle_cert::Certificate;
+use rcgen::{
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
+    KeyUsagePurpose, date_time_ymd,
+};
+use time::OffsetDateTime;
+use time::macros::datetime;
+
+struct Ca {
+    params: CertificateParams,
+    key: KeyPair,
+    cert: Certificate,
+}
+
+fn parse(der: &[u8]) -> Certificate {
+    Certificate::from_der(der).unwrap()
+}
+
+fn ca(cn: &str, issuer: Option<&Ca>, to: OffsetDateTime) -> Ca {
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.distinguished_name.push(DnType::CommonName, cn);
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    params.not_before = date_time_ymd(2020, 1, 1);
+    params.not_after = to;
+    params.use_authority_key_identifier_extension = issuer.is_some();
+    let key = KeyPair::generate().unwrap();
+    let cert = match issuer {
+        Some(i) => params
+            .signed_by(&key, &Issuer::from_params(&i.params, &i.key))
+            .unwrap(),
+        None => params.self_signed(&key).unwrap(),
+    };
+    Ca {
+        cert: parse(cert.der()),
+        params,
+        key,
+    }
+}
+
+fn leaf(cn: &str, issuer: &Ca, to: OffsetDateTime, eku: ExtendedKeyUsagePurpose) -> Certificate {
+    let mut params = CertificateParams::new(vec![cn.to_owned()]).unwrap();
+    params.distinguished_name.push(DnType::CommonName, cn);
+    params.extended_key_usages = vec![eku];
+    params.not_before = date_time_ymd(2024, 1, 1);
+    params.not_after = to;
+    params.use_authority_key_identifier_extension = true;
+    let key = KeyPair::generate().unwrap();
+    let cert = params
+        .signed_by(&key, &Issuer::from_params(&issuer.params, &issuer.key))
+        .unwrap();
+    parse(cert.der())
+}
+
+struct Pki {
+    root: Ca,
+    int: Ca,
+    old_int: Ca,
+    other: Ca,
+    good: Certificate,
+    email: Certificate,
+    under_old: Certificate,
+}
+
+fn pki() -> Pki {
+    let far = date_time_ymd(2040, 1, 1);
+    let root = ca("Root", None, far);
+    let int = ca("Int", Some(&root), far);
+    let old_int = ca("Old Int", Some(&root), date_time_ymd(2024, 6, 1));
+    let other = ca("Other", None, far);
+    let good = leaf(
+        "good.example",
+        &int,
+        date_time_ymd(2039, 12, 15),
+        ExtendedKeyUsagePurpose::ServerAuth,
+    );
+    let email = leaf(
+        "mail.example",
+        &int,
+        far,
+        ExtendedKeyUsagePurpose::EmailProtection,
+    );
+    let under_old = leaf(
+        "old.example",
+        &old_int,
+        far,
+        ExtendedKeyUsagePurpose::ServerAuth,
+    );
+    Pki {
+        root,
+        int,
+        old_int,
+        other,
+        good,
+        email,
+        under_old,
+    }
+}
+
+const AT: OffsetDateTime = datetime!(2025-06-01 0:00 UTC);
+
+fn opts(host: Option<&str>, purpose: Purpose) -> Options {
+    Options {
+        at: AT,
+        hostname: host.map(str::to_owned),
+        purpose,
+        manifest: None,
+    }
+}
+
+/// Verifies and compares the first line of each problem's message (or "ok").
+fn check(chain: &[&Certificate], store: &[&Certificate], opts: &Options, expected: &[&str]) {
+    let chain: Vec<Certificate> = chain.iter().map(|c| (*c).clone()).collect();
+    let store: Vec<Certificate> = store.iter().map(|c| (*c).clone()).collect();
+    let report = verify(&chain, &store, opts).unwrap();
+    let got: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
+    assert_eq!(got.len(), expected.len(), "{got:#?}");
+    for (g, e) in got.iter().zip(expected) {
+        assert!(g.starts_with(e), "{g:?} should start with {e:?}");
+    }
+    assert_eq!(report.is_valid(), expected.is_empty());
+}
+
+#[test]
+fn verdicts() {
+    let p = pki();
+    let tls = opts(Some("good.example"), Purpose::Tls);
+    let (root, int, other) = (&p.root.cert, &p.int.cert, &p.other.cert);
+    check(&[&p.good, int], &[root], &tls, &[]);
+    check(&[&p.good, int, root], &[root], &tls, &[]);
+    check(&[&p.good], &[root, int], &tls, &[]);
+    check(&[root], &[root], &opts(None, Purpose::Tls), &[]);
+    check(
+        &[&p.good],
+        &[root],
+        &tls,
+        &["missing intermediate: \"CN=good.example\" was issued by \"CN=Int\""],
+    );
+    check(
+        &[&p.good, int],
+        &[other],
+        &tls,
+        &["root not in the trust store: \"CN=Int\" was issued by \"CN=Root\""],
+    );
+    check(
+        &[&p.good, int, root],
+        &[other],
+        &tls,
+        &["root not in the trust store: the chain ends at \"CN=Root\""],
+    );
+    check(
+        &[&p.under_old, &p.old_int.cert],
+        &[root],
+        &opts(Some("old.example"), Purpose::Tls),
+        &["expired: the intermediate \"CN=Old Int\" expired on 2024-06-01 00:00:00 UTC"],
+    );
+    check(
+        &[&p.good, int],
+        &[root],
+        &opts(Some("bad.example"), Purpose::Tls),
+        &[
+            "host name mismatch: the certificate is not valid for \"bad.example\"; it is valid for: good.example",
+        ],
+    );
+    check(&[&p.email, int], &[root], &opts(None, Purpose::Email), &[]);
+    check(
+        &[&p.good, int],
+        &[root],
+        &opts(None, Purpose::Email),
+        &["rejected: the certificate's extended key usage does not allow e-mail protection"],
+    );
+    check(
+        &[&p.email, int],
+        &[root],
+        &opts(Some("mail.example"), Purpose::Tls),
+        &[
+            "rejected: the certificate's extended key usage does not allow TLS server authentication",
+        ],
+    );
+    check(
+        &[int, &p.good],
+        &[root],
+        &tls,
+        &[
+            "rejected: the first certificate is a CA certificate",
+            "host name mismatch",
+        ],
+    );
+    assert!(matches!(
+        verify(&[], std::slice::from_ref(&p.root.cert), &tls),
+        Err(Error::EmptyChain)
+    ));
+}
+
+#[test]
+fn manifest_explains_excluded_roots() {
+    let p = pki();
+    let root = &p.root.cert;
+    let json = format!(
+        r#"{{"excluded":[{{"sha256":"{}","label":"Root","reason":"expired on 2024-01-01"}}]}}"#,
+        root.sha256
+    );
+    let mut o = opts(None, Purpose::Tls);
+    o.manifest = Some(Manifest::from_json(json.as_bytes()).unwrap());
+    let other = &p.other.cert;
+    let expected = [
+        "root left out of the bundle: \"CN=Root\" (Root) was excluded by the bundle's policy: expired on 2024-01-01",
+    ];
+    check(&[&p.good, &p.int.cert, root], &[other], &o, &expected);
+    check(&[&p.good, &p.int.cert], &[other], &o, &expected);
+}
+
+#[test]
+fn ordering() {
+    let p = pki();
+    let (root, int, good) = (&p.root.cert, &p.int.cert, &p.good);
+    let check = |given: &[&Certificate],
+                 bundle: &[&Certificate],
+                 order: &[&str],
+                 complete: bool,
+                 missing: Option<&str>,
+                 unused: usize| {
+        let given: Vec<Certificate> = given.iter().map(|c| (*c).clone()).collect();
+        let bundle: Vec<Certificate> = bundle.iter().map(|c| (*c).clone()).collect();
+        let o = order_chain(&given, &bundle, AT).unwrap();
+        let got: Vec<&str> = o.chain.iter().map(|c| c.subject.as_str()).collect();
+        assert_eq!(got, order);
+        assert_eq!(o.complete, complete);
+        assert_eq!(
+            o.missing_issuer_of.as_ref().map(|c| c.subject.as_str()),
+            missing
+        );
+        assert_eq!(o.unused.len(), unused);
+    };
+    check(
+        &[root, int, good],
+        &[],
+        &["CN=good.example", "CN=Int", "CN=Root"],
+        true,
+        None,
+        0,
+    );
+    check(
+        &[int, good, int],
+        &[],
+        &["CN=good.example", "CN=Int"],
+        false,
+        Some("CN=Int"),
+        0,
+    );
+    check(
+        &[int, good],
+        &[root],
+        &["CN=good.example", "CN=Int", "CN=Root"],
+        true,
+        None,
+        0,
+    );
+    check(
+        &[good, root],
+        &[],
+        &["CN=good.example"],
+        false,
+        Some("CN=good.example"),
+        1,
+    );
+    check(&[root], &[], &["CN=Root"], true, None, 0);
+    assert!(order_chain(&[], &[], AT).is_none());
+}
+
+#[test]
+fn expiring_lists_soonest_first() {
+    let p = pki();
+    let certs = vec![
+        p.root.cert.clone(),
+        p.old_int.cert.clone(),
+        p.good.clone(),
+        p.old_int.cert.clone(),
+    ];
+    let check = |at: OffsetDateTime, days: i64, expected: &[(&str, bool)]| {
+        let list = expiring(&certs, at, time::Duration::days(days));
+        let got: Vec<(&str, bool)> = list
+            .iter()
+            .map(|e| (e.cert.subject.as_str(), e.expired))
+            .collect();
+        assert_eq!(got, expected, "{at} + {days}d");
+    };
+    check(datetime!(2024-01-01 0:00 UTC), 90, &[]);
+    check(datetime!(2024-04-01 0:00 UTC), 90, &[("CN=Old Int", false)]);
+    check(datetime!(2025-01-01 0:00 UTC), 90, &[("CN=Old Int", true)]);
+    check(
+        datetime!(2039-12-01 0:00 UTC),
+        90,
+        &[
+            ("CN=Old Int", true),
+            ("CN=good.example", false),
+            ("CN=Root", false),
+        ],
+    );
+}
