@@ -1,6 +1,6 @@
 //! End-to-end tests of `cabundle chain` (ordering certificates into a full chain) and
 //! `cabundle convert` (PEM to DER and back, checked against `openssl x509`).
-#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns panic on failure by design
+#![allow(clippy::unwrap_used)] // support functions outside #[test] fns panic on failure by design
 
 mod pki;
 mod support;

@@ -1,6 +1,6 @@
 //! End-to-end tests of `cabundle expiring` on bundles built from the real CCADB reports at
 //! fixed dates, compared with a plain computation from the report's `Valid To [GMT]` column.
-#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns panic on failure by design
+#![allow(clippy::unwrap_used)] // support functions outside #[test] fns panic on failure by design
 
 mod support;
 

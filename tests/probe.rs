@@ -1,7 +1,7 @@
 //! End-to-end tests of `cabundle probe` against loopback `openssl s_server` instances (free
 //! port on 127.0.0.1, bounded waits, always killed), each verdict checked against
 //! `openssl s_client -verify_return_error`; plus a refused port and a server that never answers.
-#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns panic on failure by design
+#![allow(clippy::unwrap_used)] // support functions outside #[test] fns panic on failure by design
 
 mod pki;
 mod support;

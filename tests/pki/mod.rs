@@ -5,7 +5,8 @@
 
 use rcgen::{
     BasicConstraints, CertificateParams, CustomExtension, DistinguishedName, DnType,
-    ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose, date_time_ymd,
+    ExtendedKeyUsagePurpose, GeneralSubtree, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+    NameConstraints, date_time_ymd,
 };
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
@@ -56,7 +57,22 @@ fn aia(url: &str) -> CustomExtension {
 
 /// A CA certificate: self-signed when `issuer` is `None`.
 pub fn ca(cn: &str, issuer: Option<&Ca>, from: OffsetDateTime, to: OffsetDateTime) -> Ca {
+    ca_with(cn, issuer, from, to, None)
+}
+
+/// A CA certificate limited to names under `permitted` (a name constraints extension).
+pub fn ca_with(
+    cn: &str,
+    issuer: Option<&Ca>,
+    from: OffsetDateTime,
+    to: OffsetDateTime,
+    permitted: Option<&str>,
+) -> Ca {
     let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.name_constraints = permitted.map(|dns| NameConstraints {
+        permitted_subtrees: vec![GeneralSubtree::DnsName(dns.to_owned())],
+        excluded_subtrees: Vec::new(),
+    });
     params.distinguished_name = name(cn);
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     params.key_usages = vec![
@@ -88,6 +104,19 @@ pub fn leaf(
     to: OffsetDateTime,
     aia_url: Option<&str>,
 ) -> (String, String) {
+    let cert = leaf_ca(cn, names, issuer, from, to, aia_url);
+    (cert.pem, cert.key.serialize_pem())
+}
+
+/// A TLS server certificate, kept with its key so that it can (wrongly) issue another one.
+pub fn leaf_ca(
+    cn: &str,
+    names: &[&str],
+    issuer: &Ca,
+    from: OffsetDateTime,
+    to: OffsetDateTime,
+    aia_url: Option<&str>,
+) -> Ca {
     let mut params =
         CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
     params.distinguished_name = name(cn);
@@ -101,7 +130,11 @@ pub fn leaf(
     }
     let key = KeyPair::generate().unwrap();
     let cert = params.signed_by(&key, &issuer.issuer()).unwrap();
-    (cert.pem(), key.serialize_pem())
+    Ca {
+        pem: cert.pem(),
+        params,
+        key,
+    }
 }
 
 /// The generated files, in a fresh temp directory.
@@ -170,7 +203,46 @@ impl Pki {
             date_time_ymd(2034, 1, 1),
             None,
         );
+        let constrained = ca_with(
+            "Constrained Intermediate",
+            Some(&root),
+            date_time_ymd(2020, 1, 1),
+            date_time_ymd(2038, 1, 1),
+            Some("allowed.example"),
+        );
+        let (outside, _) = leaf(
+            "good.example",
+            GOOD_NAMES,
+            &constrained,
+            date_time_ymd(2024, 1, 1),
+            date_time_ymd(2034, 1, 1),
+            None,
+        );
+        let not_a_ca = leaf_ca(
+            "not-a-ca.example",
+            &["not-a-ca.example"],
+            &int,
+            date_time_ymd(2024, 1, 1),
+            date_time_ymd(2034, 1, 1),
+            None,
+        );
+        let (under_leaf, _) = leaf(
+            "under-leaf.example",
+            &["under-leaf.example"],
+            &not_a_ca,
+            date_time_ymd(2024, 1, 1),
+            date_time_ymd(2034, 1, 1),
+            None,
+        );
         let files: &[(&str, String)] = &[
+            (
+                "constrained-chain.pem",
+                format!("{outside}{}", constrained.pem),
+            ),
+            (
+                "under-leaf-chain.pem",
+                format!("{under_leaf}{}{}", not_a_ca.pem, int.pem),
+            ),
             ("root.pem", root.pem.clone()),
             ("int.pem", int.pem.clone()),
             ("other-root.pem", other.pem.clone()),

@@ -1,9 +1,11 @@
 //! A tolerant PEM block scanner.
 //!
 //! Real bundles carry comments between blocks, CRLF line endings and trailing spaces, and a
-//! truncated block must be reported with its index rather than skipped, so blocks are found
-//! line by line here and their bodies decoded with `base64`. Like OpenSSL, a `BEGIN` line must
-//! start its line.
+//! truncated block must be reported with its index rather than skipped. The `pem` crate (3.x)
+//! copes with the first three but its `parse_many` silently drops a block with no END line, so
+//! blocks are found line by line here and their bodies decoded with `base64`. Like OpenSSL, a
+//! `BEGIN` line must start its line; unlike OpenSSL, base64 lines of any length are accepted
+//! (a few CCADB PEM fields have lines of up to 2,000 characters).
 
 use crate::{Error, PemBlock, Result};
 use base64::Engine;
