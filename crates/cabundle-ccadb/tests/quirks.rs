@@ -272,6 +272,11 @@ fn broken_bodies() {
         "the report has a header but no rows",
     );
 
+    let mut latin1 = good.clone();
+    let at = latin1.windows(8).rposition(|w| w == b"\"Root B\"").unwrap();
+    latin1[at + 2] = 0xF6;
+    check_error(&latin1, "row 2: malformed CSV: field 3 is not UTF-8");
+
     // Truncated in the last PEM, and in the middle of the second row.
     let cut = good.len() - 100;
     check_error(
@@ -531,7 +536,13 @@ fn certdata() {
         report.roots[4].serial,
         report.roots[4].certificate.serial_hex
     );
-    assert!(parse_any(text.as_bytes()).is_ok());
+    assert_eq!(parse_any(text.as_bytes()).unwrap().roots.len(), 5);
+    let csv_report = report(&[Row::of(&certs[0], "TLS Root")]);
+    assert_eq!(parse_any(&csv_report).unwrap().roots[0].label, "TLS Root");
+    assert!(matches!(
+        parse_any(b"<html></html>"),
+        Err(Error::NotCsv { .. })
+    ));
 
     // A trust object whose hash is not its certificate's.
     let wrong = certdata_pair(&certs[0], "Wrong", t, t, "", false).replace(
