@@ -536,3 +536,109 @@ fn exclude_and_warnings() {
     )));
     assert!(stderr.contains("2 included"), "{stderr}");
 }
+
+/// The manifest's capath digest, recomputed from the directory on disk as documented: one
+/// line per entry in name order, `NAME\tfile\tSHA256\n` or `NAME\tlink\tTARGET\n`.
+fn capath_listing_digest(dir: &Path) -> String {
+    use sha2::Digest as _;
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    let mut hasher = sha2::Sha256::new();
+    for path in entries {
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        let meta = std::fs::symlink_metadata(&path).unwrap();
+        let line = if meta.file_type().is_symlink() {
+            format!(
+                "{name}\tlink\t{}\n",
+                std::fs::read_link(&path).unwrap().display()
+            )
+        } else {
+            format!(
+                "{name}\tfile\t{}\n",
+                hex::encode(sha2::Sha256::digest(std::fs::read(&path).unwrap()))
+            )
+        };
+        hasher.update(line.as_bytes());
+    }
+    hex::encode(hasher.finalize())
+}
+
+fn hash_links(dir: &Path) -> BTreeSet<(String, String)> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            std::fs::symlink_metadata(p)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        })
+        .map(|p| {
+            let target = std::fs::read_link(&p).unwrap().display().to_string();
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                target,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn real_snapshot_is_reproducible_and_its_capath_matches_openssl_rehash() {
+    let Some(data) = support::ccadb_data() else {
+        return;
+    };
+    let Some(report) = snapshots(&data).pop() else {
+        return;
+    };
+    let build_in = |dir: &Path| {
+        let out = run(&[
+            "build",
+            "--report",
+            report.to_str().unwrap(),
+            "--as-of",
+            "2026-11-23",
+            "--pem",
+            dir.join("b.pem").to_str().unwrap(),
+            "--capath",
+            dir.join("certs").to_str().unwrap(),
+            "--manifest",
+            dir.join("m.json").to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    };
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    build_in(a.path());
+    build_in(b.path());
+    for name in ["b.pem", "m.json"] {
+        assert!(
+            std::fs::read(a.path().join(name)).unwrap()
+                == std::fs::read(b.path().join(name)).unwrap(),
+            "{name} differs between two builds"
+        );
+    }
+    let certs = a.path().join("certs");
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(a.path().join("m.json")).unwrap()).unwrap();
+    assert_eq!(
+        json["outputs"]["capath"]["sha256"],
+        capath_listing_digest(&certs).as_str()
+    );
+
+    // `openssl rehash` on the directory finds nothing to change in the set of link names, and
+    // every link still leads to a certificate with that subject hash.
+    if support::have("openssl") {
+        let ours: BTreeSet<String> = hash_links(&certs).into_iter().map(|(n, _)| n).collect();
+        let out = std::process::Command::new("openssl")
+            .args(["rehash"])
+            .arg(&certs)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let theirs: BTreeSet<String> = hash_links(&certs).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(ours, theirs);
+    }
+}

@@ -257,3 +257,29 @@ fn help_has_an_example() {
     assert!(text.contains("--json"));
     assert_eq!(run(&["inspect"]).status.code(), Some(2));
 }
+
+#[test]
+fn reads_standard_input() {
+    use std::io::Write;
+    let pki = Pki::new();
+    let mut child = cabundle(&["inspect", "--json", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run cabundle");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&pki.root.der)
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("wait");
+    assert!(out.status.success());
+    let entries: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["file"], "-");
+    assert_eq!(
+        entries[0]["subject"],
+        "CN=cabundle Test Root CA, O=cabundle tests, C=XX"
+    );
+}

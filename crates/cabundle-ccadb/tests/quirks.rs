@@ -537,7 +537,7 @@ fn certdata() {
         report.roots[4].certificate.serial_hex
     );
     assert_eq!(parse_any(text.as_bytes()).unwrap().roots.len(), 5);
-    let csv_report = report(&[Row::of(&certs[0], "TLS Root")]);
+    let csv_report = self::report(&[Row::of(&certs[0], "TLS Root")]);
     assert_eq!(parse_any(&csv_report).unwrap().roots[0].label, "TLS Root");
     assert!(matches!(
         parse_any(b"<html></html>"),

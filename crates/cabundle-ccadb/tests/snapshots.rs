@@ -237,3 +237,21 @@ fn certdata_3_123_matches_the_report_of_2026_05() {
         )]
     );
 }
+
+#[test]
+fn truncated_real_report_is_an_error_not_a_panic() {
+    let Some(dir) = ccadb_data() else { return };
+    let bytes =
+        std::fs::read(dir.join("IncludedCACertificateReportPEMCSV-2024-07-01.csv")).unwrap();
+    for i in 1..40 {
+        let cut = bytes.len() * i / 40;
+        match cabundle_ccadb::parse_report(&bytes[..cut]) {
+            // Only a cut right after a record's closing quote leaves a valid, shorter report.
+            Ok(report) => assert!(report.roots.len() < 171, "cut at {cut}"),
+            Err(e) => {
+                let message = e.to_string();
+                assert!(message.starts_with("row "), "cut at {cut}: {message}");
+            }
+        }
+    }
+}

@@ -1,7 +1,9 @@
 //! Certificates and CRLs from one DER object.
 //!
-//! The structure is walked with the lenient reader in [`crate::der`] so every real root loads,
-//! including ones with negative serial numbers; the public key is sized with `x509-parser`.
+//! The structure is walked with the lenient reader in [`crate::der`], which hands back the exact
+//! bytes of each name and serial and does not judge what it does not need (negative serials,
+//! odd extensions), so every real root loads. The public key is sized with `x509-parser`, which
+//! the tests also use as a cross-check of every field read here.
 
 use crate::der::{self, Tlv, tag};
 use crate::{
@@ -72,6 +74,14 @@ fn take_time<'a>(
     der::time(tlv).map_err(|e| format!("{what}: {e}"))
 }
 
+/// `X509_NAME_hash` of a name, with the name's role in the error.
+fn hash_of(role: &str, name_der: &[u8]) -> Result<crate::SubjectHash> {
+    name::hash(name_der).map_err(|e| match e {
+        Error::Name(reason) => Error::Name(format!("{role}: {reason}")),
+        other => other,
+    })
+}
+
 impl Certificate {
     /// Parses one DER certificate.
     pub fn from_der(der: &[u8]) -> Result<Certificate> {
@@ -110,9 +120,9 @@ impl Certificate {
             not_after,
             key: key_info(spki.raw),
             is_ca: extensions.is_some_and(|e| is_ca(e.content)),
-            subject_hash: name::hash(subject.raw)?,
+            subject_hash: hash_of("subject", subject.raw)?,
             subject_hash_old: name::hash_old(subject.raw),
-            issuer_hash: name::hash(issuer.raw)?,
+            issuer_hash: hash_of("issuer", issuer.raw)?,
         })
     }
 }
@@ -146,7 +156,7 @@ impl Crl {
             sha256,
             issuer: name::display(issuer.raw),
             issuer_der: issuer.raw.to_vec(),
-            issuer_hash: name::hash(issuer.raw)?,
+            issuer_hash: hash_of("issuer", issuer.raw)?,
             issuer_hash_old: name::hash_old(issuer.raw),
             this_update,
             next_update,
@@ -266,5 +276,133 @@ fn integer_bits(content: &[u8]) -> u32 {
     match content.get(skip) {
         Some(&first) => (content.len() - skip - 1) as u32 * 8 + (8 - first.leading_zeros()),
         None => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cabundle_testkit::der::{StringType, name_simple, oid, string, tlv};
+    use cabundle_testkit::{CertSpec, cert_custom, crl_with_issuer};
+
+    fn subject() -> Vec<u8> {
+        name_simple(&[(oid::CN, string(StringType::Utf8, "Unit"))])
+    }
+
+    /// Builds a certificate from `spec` and checks (serial, notBefore, notAfter, is_ca).
+    fn check(spec: CertSpec<'_>, expected: (&str, &str, &str, bool)) {
+        let cert = Certificate::from_der(&cert_custom(&spec)).unwrap();
+        let rfc3339 = |t: time::OffsetDateTime| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .unwrap()
+        };
+        let got = (
+            cert.serial_hex.as_str(),
+            rfc3339(cert.not_before),
+            rfc3339(cert.not_after),
+            cert.is_ca,
+        );
+        assert_eq!(
+            got,
+            (
+                expected.0,
+                expected.1.to_owned(),
+                expected.2.to_owned(),
+                expected.3
+            ),
+            "{spec:?}"
+        );
+    }
+
+    #[test]
+    fn certificate_fields() {
+        let name = subject();
+        let base = || CertSpec::new(&name, &name);
+        let (from, to) = ("2020-01-01T00:00:00Z", "2049-12-31T23:59:59Z");
+        check(base(), ("01", from, to, true));
+        // Negative and non-minimal serials load, written as their content octets.
+        check(
+            CertSpec {
+                serial_content: &[0xff, 0x01],
+                ..base()
+            },
+            ("FF01", from, to, true),
+        );
+        check(
+            CertSpec {
+                serial_content: &[0x00, 0x00, 0x7f],
+                ..base()
+            },
+            ("00007F", from, to, true),
+        );
+        check(
+            CertSpec {
+                serial_content: &[0x00, 0xd9],
+                ..base()
+            },
+            ("00D9", from, to, true),
+        );
+        check(
+            CertSpec {
+                v3_ca: Some(false),
+                ..base()
+            },
+            ("01", from, to, false),
+        );
+        // Version 1: no version field, no extensions.
+        check(
+            CertSpec {
+                v3_ca: None,
+                ..base()
+            },
+            ("01", from, to, false),
+        );
+        check(
+            CertSpec {
+                not_before: tlv(0x18, b"19500101000000Z"),
+                not_after: tlv(0x18, b"99991231235959Z"),
+                ..base()
+            },
+            ("01", "1950-01-01T00:00:00Z", "9999-12-31T23:59:59Z", true),
+        );
+    }
+
+    #[test]
+    fn key_and_kind() {
+        let name = subject();
+        let der = cert_custom(&CertSpec::new(&name, &name));
+        let cert = Certificate::from_der(&der).unwrap();
+        assert_eq!(cert.key.algorithm, "Ed25519");
+        assert_eq!(cert.subject, "CN=Unit");
+        assert_eq!(kind_of(&der), Some(ObjectKind::Certificate));
+        let crl = crl_with_issuer(&name);
+        assert_eq!(kind_of(&crl), Some(ObjectKind::Crl));
+        let crl = Crl::from_der(&crl).unwrap();
+        assert_eq!(crl.issuer_hash, cert.subject_hash);
+        assert_eq!(crl.issuer, "CN=Unit");
+        assert!(crl.next_update.is_some());
+    }
+
+    #[test]
+    fn malformed_der_is_an_error() {
+        let name = subject();
+        let der = cert_custom(&CertSpec::new(&name, &name));
+        for bad in [
+            &der[..der.len() - 1],
+            &der[..10],
+            &[0x30, 0x00][..],
+            &[0x02, 0x01, 0x00][..],
+        ] {
+            let err = Certificate::from_der(bad).unwrap_err().to_string();
+            assert!(err.starts_with("invalid certificate DER"), "{err}");
+        }
+        let bad_time = CertSpec {
+            not_before: tlv(0x17, b"201301000000Z"),
+            ..CertSpec::new(&name, &name)
+        };
+        let err = Certificate::from_der(&cert_custom(&bad_time))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("notBefore"), "{err}");
     }
 }

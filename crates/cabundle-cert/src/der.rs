@@ -2,7 +2,7 @@
 //!
 //! We read structure ourselves rather than through a full X.509 parser because the hashes must
 //! be computed over the exact bytes OpenSSL sees, and because real roots carry irregularities
-//! (negative serials, odd string types) that strict parsers reject.
+//! (negative serials, odd string types) that a strict parser may reject.
 
 /// Universal tag numbers used in this crate.
 pub(crate) mod tag {

@@ -5,7 +5,12 @@
 //! UTF-8 as `ASN1_STRING_to_UTF8` does, trimmed, with inner runs of ASCII whitespace folded to
 //! one space and ASCII letters lower-cased, then re-encoded as UTF8String; values of other types
 //! are kept with their original tag. Each RDN is re-encoded as a DER SET (so its entries are
-//! sorted by encoding) and the SETs are concatenated with no outer SEQUENCE.
+//! sorted by encoding) and the SETs are concatenated with no outer SEQUENCE; empty RDNs vanish.
+//! A value whose type OpenSSL does not accept in a name at all (see `allowed_in_name`), or a
+//! string it cannot convert, is an error: OpenSSL refuses to load such a certificate.
+//!
+//! Every rule here is checked against `openssl x509 -subject_hash` on the generated corpus
+//! (`cabundle-testkit`) and on all CCADB roots (`tests/openssl.rs`).
 
 use crate::der::{self, Tlv, tag};
 use crate::{Error, Result, SubjectHash};

@@ -1,7 +1,7 @@
 //! Differential tests: our hashes, fingerprints and serials against the real `openssl` CLI, on
 //! the generated corpus, Debian's Mozilla roots and every root in the shared CCADB reports.
 
-// Helpers outside `#[test]` functions panic on broken fixtures too.
+// Functions outside `#[test]` bodies panic on broken fixtures too.
 #![allow(clippy::unwrap_used)]
 
 use cabundle_cert::{Certificate, Crl, Object, name_hash, read_certificates, read_objects};

@@ -177,23 +177,76 @@ fn integer(value: u64) -> Vec<u8> {
 /// valid 2020-01-01 to 2049-12-31, signed by [`corpus_key`]. Self-signed when the names are
 /// equal.
 pub fn cert_with_names(subject: &[u8], issuer: &[u8], serial: u64) -> Vec<u8> {
+    let serial = integer(serial);
+    cert_custom(&CertSpec {
+        serial_content: &serial[2..],
+        ..CertSpec::new(subject, issuer)
+    })
+}
+
+/// Everything [`cert_custom`] lets a test choose.
+#[derive(Clone, Debug)]
+pub struct CertSpec<'a> {
+    /// The subject `Name`, DER.
+    pub subject: &'a [u8],
+    /// The issuer `Name`, DER.
+    pub issuer: &'a [u8],
+    /// The serial number's INTEGER content octets, written as given (so negative or
+    /// non-minimal serials can be made).
+    pub serial_content: &'a [u8],
+    /// notBefore, an encoded UTCTime or GeneralizedTime.
+    pub not_before: Vec<u8>,
+    /// notAfter, an encoded UTCTime or GeneralizedTime.
+    pub not_after: Vec<u8>,
+    /// `Some(ca)`: a v3 certificate with a basicConstraints extension; `None`: a v1
+    /// certificate (no version field, no extensions).
+    pub v3_ca: Option<bool>,
+}
+
+impl<'a> CertSpec<'a> {
+    /// A v3 CA, serial 1, valid 2020-01-01 to 2049-12-31 (UTCTime).
+    pub fn new(subject: &'a [u8], issuer: &'a [u8]) -> Self {
+        CertSpec {
+            subject,
+            issuer,
+            serial_content: &[1],
+            not_before: tlv(0x17, b"200101000000Z"),
+            not_after: tlv(0x17, b"491231235959Z"),
+            v3_ca: Some(true),
+        }
+    }
+}
+
+/// A certificate built from `spec`, signed by [`corpus_key`].
+pub fn cert_custom(spec: &CertSpec<'_>) -> Vec<u8> {
     let key = corpus_key();
-    let basic_constraints = seq(&[
-        tlv(0x06, &[0x55, 0x1d, 0x13]),
-        tlv(0x01, &[0xff]),
-        tlv(0x04, &seq(&[tlv(0x01, &[0xff])])),
-    ]);
-    let tbs = seq(&[
-        tlv(0xa0, &integer(2)),
-        integer(serial),
+    let mut fields = Vec::new();
+    if spec.v3_ca.is_some() {
+        fields.push(tlv(0xa0, &integer(2)));
+    }
+    fields.extend([
+        tlv(0x02, spec.serial_content),
         seq(&[ED25519.to_vec()]),
-        issuer.to_vec(),
-        seq(&[tlv(0x17, b"200101000000Z"), tlv(0x17, b"491231235959Z")]),
-        subject.to_vec(),
+        spec.issuer.to_vec(),
+        seq(&[spec.not_before.clone(), spec.not_after.clone()]),
+        spec.subject.to_vec(),
         key.subject_public_key_info(),
-        tlv(0xa3, &seq(&[basic_constraints])),
     ]);
-    sign(&key, tbs)
+    if let Some(ca) = spec.v3_ca {
+        // DER leaves out cA when it is FALSE, its default.
+        let value = if ca {
+            seq(&[tlv(0x01, &[0xff])])
+        } else {
+            seq(&[])
+        };
+        let basic_constraints = seq(&[
+            tlv(0x06, &[0x55, 0x1d, 0x13]),
+            tlv(0x01, &[0xff]),
+            tlv(0x04, &value),
+        ]);
+        fields.push(tlv(0xa3, &seq(&[basic_constraints])));
+    }
+    sign(&key, seq(&fields))
 }
 
 /// A self-signed certificate whose subject (and issuer) is `name_der`, serial 1.

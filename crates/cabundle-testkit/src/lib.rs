@@ -8,7 +8,7 @@ pub mod der;
 mod pki;
 
 pub use corpus::{bad_names, names, rehash_corpus};
-pub use der::{cert_with_names, cert_with_subject, crl_with_issuer};
+pub use der::{CertSpec, cert_custom, cert_with_names, cert_with_subject, crl_with_issuer};
 pub use pki::{Issued, Pki};
 
 /// Wraps DER bytes in a PEM block with the given label, 64 columns, LF line endings.
