@@ -1,7 +1,7 @@
 //! `cabundle build` end to end: every CCADB snapshot against a selection computed plainly in
 //! this file, broken reports that must fail cleanly and leave outputs alone, and the outputs
 //! loaded by OpenSSL and Python.
-// Test helpers: a failed unwrap is a failed test, with its location.
+// In tests a failed unwrap is a failed test, with its location.
 #![allow(clippy::unwrap_used)]
 
 mod fixture;

@@ -2,7 +2,7 @@
 //! `--add` lets `openssl s_client -CApath`, `curl --cacert` and Python `requests` verify a
 //! loopback `openssl s_server` whose chain ends at that root; without `--add` each of them
 //! fails with "unable to get local issuer certificate".
-// Test helpers: a failed unwrap is a failed test, with its location.
+// In tests a failed unwrap is a failed test, with its location.
 #![allow(clippy::unwrap_used)]
 
 mod fixture;

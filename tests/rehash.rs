@@ -419,6 +419,19 @@ fn assert_corpus_is_meaningful(links: &BTreeSet<String>) {
 }
 
 #[test]
+fn testkit_corpus_matches_openssl() {
+    if !have("openssl") {
+        return;
+    }
+    let files = cabundle_testkit::corpus::rehash_corpus();
+    for (openssl_args, our_args) in [(&[][..], &[][..]), (&["-old"], &["--old"]), (&["-compat"], &["--compat"])] {
+        let pair = Pair::new(|dir| write_files(dir, &files));
+        pair.run(openssl_args, our_args);
+        pair.run(openssl_args, our_args);
+    }
+}
+
+#[test]
 fn stale_and_wrong_links_match_openssl() {
     let Some(pair) = corpus_pair() else { return };
     pair.run(&[], &[]);

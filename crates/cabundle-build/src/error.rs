@@ -1,4 +1,7 @@
 //! The error type of the build pipeline: every variant names the file, row or certificate.
+//!
+//! Variants that wrap another error leave it out of their own message and expose it as
+//! `source`, so a report printed as a chain (`{:#}` with anyhow) says each thing once.
 
 use cabundle_cert::Sha256Fingerprint;
 use std::path::PathBuf;
@@ -7,7 +10,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The report could not be parsed.
-    #[error("cannot read the report {source_name}: {source}")]
+    #[error("cannot read the report {source_name}")]
     Report {
         /// The report's file name or URL.
         source_name: String,
@@ -15,7 +18,7 @@ pub enum Error {
         source: cabundle_ccadb::Error,
     },
     /// An `--add` file holds something that is not a certificate.
-    #[error("cannot read certificates from {file}: {source}")]
+    #[error("cannot read certificates from {file}")]
     AddRead {
         /// The file.
         file: String,

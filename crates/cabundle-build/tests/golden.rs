@@ -2,7 +2,7 @@
 //! files under `tests/golden/` and by their SHA-256. `UPDATE_GOLDEN=1 cargo test -p
 //! cabundle-build --test golden` rewrites the files after an intended change (then update the
 //! digests below from the test's output).
-// Test helpers: a failed unwrap is a failed test, with its location.
+// In tests a failed unwrap is a failed test, with its location.
 #![allow(clippy::unwrap_used)]
 
 #[path = "../../../tests/fixture/mod.rs"]

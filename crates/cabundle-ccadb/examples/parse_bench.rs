@@ -40,9 +40,9 @@ fn main() -> Result<()> {
         .into());
     }
     let scratch = std::env::temp_dir().join(format!("cabundle-parse-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&scratch)?;
+    fs_err::create_dir_all(&scratch)?;
     let result = bench(&dir, &scratch, runs.max(1));
-    let _ = std::fs::remove_dir_all(&scratch);
+    let _ = fs_err::remove_dir_all(&scratch);
     result
 }
 
@@ -50,10 +50,10 @@ fn bench(dir: &Path, scratch: &Path, runs: usize) -> Result<()> {
     // 1. The 9,910-certificate AllCertificatePEMsCSVFormat set.
     let all_dir = dir.join("AllCertificatePEMsCSVFormat-2026-02-28");
     let mut files = Vec::new();
-    for entry in std::fs::read_dir(&all_dir)? {
+    for entry in fs_err::read_dir(&all_dir)? {
         let path = entry?.path();
         if path.extension().is_some_and(|e| e == "csv") {
-            files.push(std::fs::read(&path)?);
+            files.push(fs_err::read(&path)?);
         }
     }
     files.sort();
@@ -83,8 +83,8 @@ fn bench(dir: &Path, scratch: &Path, runs: usize) -> Result<()> {
         }
     }
     let pem_file = scratch.join("all.pem");
-    std::fs::write(&pem_file, &pems)?;
-    let csv_paths: Vec<String> = std::fs::read_dir(&all_dir)?
+    fs_err::write(&pem_file, &pems)?;
+    let csv_paths: Vec<String> = fs_err::read_dir(&all_dir)?
         .filter_map(|e| e.ok().map(|e| e.path().display().to_string()))
         .filter(|p| p.ends_with(".csv"))
         .collect();
@@ -134,7 +134,7 @@ fn bench(dir: &Path, scratch: &Path, runs: usize) -> Result<()> {
 
     // 2. One IncludedCACertificateReportPEMCSV, end to end (the parse step of `build`).
     let name = "IncludedCACertificateReportPEMCSV-2026-07-01.csv";
-    let report = std::fs::read(dir.join(name))?;
+    let report = fs_err::read(dir.join(name))?;
     let mut roots = 0;
     let ours = median(runs * 5, || {
         roots = cabundle_ccadb::parse_report(&report)
@@ -142,7 +142,7 @@ fn bench(dir: &Path, scratch: &Path, runs: usize) -> Result<()> {
             .unwrap_or(0);
     });
     let certdata_name = "certdata-NSS_3_123_RTM-2026-04-16.txt";
-    let certdata = std::fs::read(dir.join(certdata_name))?;
+    let certdata = fs_err::read(dir.join(certdata_name))?;
     let mut nss_roots = 0;
     let certdata_time = median(runs * 5, || {
         nss_roots = cabundle_ccadb::parse_certdata(&certdata)

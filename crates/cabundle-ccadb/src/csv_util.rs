@@ -139,10 +139,10 @@ pub(crate) fn decode_pem(text: &str, row: usize, column: &str) -> Result<Certifi
         column: column.to_owned(),
         message,
     };
-    let cert_error = |source| Error::Certificate {
+    let cert_error = |error| Error::Certificate {
         row,
         column: column.to_owned(),
-        source,
+        error,
     };
     if text.trim().is_empty() {
         return Err(cell_error("the PEM is empty".into()));

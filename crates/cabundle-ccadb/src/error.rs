@@ -43,14 +43,16 @@ pub enum Error {
         message: String,
     },
     /// The PEM of a row could not be decoded into a certificate.
-    #[error("row {row}, column \"{column}\": {source}")]
+    // The certificate error is part of the message, not a `source`, so that an error chain
+    // does not print it twice.
+    #[error("row {row}, column \"{column}\": {error}")]
     Certificate {
         /// The record.
         row: usize,
         /// The column name.
         column: String,
         /// Why decoding failed.
-        source: cabundle_cert::Error,
+        error: cabundle_cert::Error,
     },
     /// The fingerprint column disagrees with the SHA-256 of the decoded certificate.
     #[error(
