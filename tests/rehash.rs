@@ -424,7 +424,11 @@ fn testkit_corpus_matches_openssl() {
         return;
     }
     let files = cabundle_testkit::corpus::rehash_corpus();
-    for (openssl_args, our_args) in [(&[][..], &[][..]), (&["-old"], &["--old"]), (&["-compat"], &["--compat"])] {
+    for (openssl_args, our_args) in [
+        (&[][..], &[][..]),
+        (&["-old"], &["--old"]),
+        (&["-compat"], &["--compat"]),
+    ] {
         let pair = Pair::new(|dir| write_files(dir, &files));
         pair.run(openssl_args, our_args);
         pair.run(openssl_args, our_args);

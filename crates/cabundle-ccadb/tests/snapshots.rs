@@ -255,3 +255,94 @@ fn truncated_real_report_is_an_error_not_a_panic() {
         }
     }
 }
+
+/// Python's `csv` module is the oracle for the CSV layer: on every root snapshot it must read
+/// the same rows, in the same order, with the same cells as `parse_report`.
+#[test]
+fn python_csv_reads_the_same_rows() {
+    let Some(dir) = ccadb_data() else { return };
+    if std::process::Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "python3 is required in CI"
+        );
+        eprintln!("notice: python3 not found; skipping");
+        return;
+    }
+    let files: Vec<PathBuf> = ROOT_REPORTS
+        .iter()
+        .map(|(date, ..)| dir.join(format!("IncludedCACertificateReportPEMCSV-{date}.csv")))
+        .collect();
+    let script = r#"
+import csv, sys
+csv.field_size_limit(1 << 24)
+cols = ['SHA-256 Fingerprint', 'Owner', 'Common Name or Certificate Name',
+        'Certificate Serial Number', 'Trust Bits', 'Distrust for TLS After Date',
+        'Distrust for S/MIME After Date', 'Mozilla Applied Constraints']
+for path in sys.argv[1:]:
+    with open(path, newline='', encoding='utf-8') as f:
+        r = csv.reader(f)
+        header = [h.strip() for h in next(r)]
+        for row in r:
+            d = dict(zip(header, row))
+            print('\t'.join(d[c].strip() for c in cols))
+"#;
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .args(&files)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let theirs = String::from_utf8(out.stdout).unwrap();
+
+    let date = |d: Option<time::Date>| {
+        d.map_or(String::new(), |d| {
+            format!("{:04}.{:02}.{:02}", d.year(), u8::from(d.month()), d.day())
+        })
+    };
+    let mut ours = String::new();
+    for path in &files {
+        let report = parse_any(&std::fs::read(path).unwrap()).unwrap();
+        for r in &report.roots {
+            let mut trust = Vec::new();
+            for (on, name) in [
+                (r.trust_bits.websites, "Websites"),
+                (r.trust_bits.email, "Email"),
+                (r.trust_bits.code, "Code"),
+                (r.trust_bits.all_off, "All Trust Bits Turned Off"),
+            ] {
+                if on {
+                    trust.push(name);
+                }
+            }
+            ours.push_str(
+                &[
+                    hex::encode_upper(r.sha256.0),
+                    r.owner.clone(),
+                    r.label.clone(),
+                    r.serial.clone(),
+                    trust.join(";"),
+                    date(r.tls_distrust_after),
+                    date(r.smime_distrust_after),
+                    r.mozilla_applied_constraints.clone(),
+                ]
+                .join("\t"),
+            );
+            ours.push('\n');
+        }
+    }
+    let (ours, theirs): (Vec<&str>, Vec<&str>) = (ours.lines().collect(), theirs.lines().collect());
+    assert_eq!(ours.len(), theirs.len());
+    for (a, b) in ours.iter().zip(&theirs) {
+        assert_eq!(a, b);
+    }
+}
