@@ -524,9 +524,12 @@ fn mozilla_store_gets_the_names_of_etc_ssl_certs() {
 // ---------------------------------------------------------------------------------------------
 // Bad input
 
+/// Prepares one bad-input case in a directory.
+type Setup = dyn Fn(&Path);
+
 #[test]
 fn bad_input_gives_openssl_exit_codes_and_names_the_file() {
-    let cases: &[(&str, &dyn Fn(&Path))] = &[
+    let cases: &[(&str, &Setup)] = &[
         ("dangling.pem", &|d: &Path| {
             std::os::unix::fs::symlink("nowhere.pem", d.join("dangling.pem")).expect("link")
         }),

@@ -1,4 +1,4 @@
-//! Helpers shared by the end-to-end tests: running the binary, finding the CCADB data,
+//! Code shared by the end-to-end tests: running the binary, finding the CCADB data,
 //! checking for external tools.
 #![allow(dead_code)]
 

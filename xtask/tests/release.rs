@@ -3,7 +3,7 @@
 //!
 //! Every test works on a copy of `bundles/` in a fresh temporary directory, except the
 //! `--check` of what is committed, which changes nothing.
-// The helpers below are test code too; a failed step should stop the test where it happened.
+// The functions below are test code too; a failed step should stop the test where it happened.
 #![allow(clippy::unwrap_used)]
 
 use sha2::{Digest, Sha256};

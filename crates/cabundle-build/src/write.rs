@@ -108,7 +108,10 @@ fn stage_dir(dest: &Path, built: &Built) -> Result<tempfile::TempDir, Error> {
         .prefix(&format!(".{}.tmp", file_name(dest)))
         .tempdir_in(parent)
         .map_err(|e| io_context(e, "cannot create a temporary directory in", parent))?;
-    for entry in built.capath() {
+    // Files before links: where a link becomes a copy (no symbolic links), its target must exist.
+    let mut entries: Vec<_> = built.capath().iter().collect();
+    entries.sort_by_key(|e| matches!(e.kind, CapathEntryKind::Link(_)));
+    for entry in entries {
         let path = dir.path().join(&entry.name);
         match &entry.kind {
             CapathEntryKind::File(bytes) => {
@@ -166,6 +169,9 @@ fn commit_dir(staged: tempfile::TempDir, dest: &Path) -> Result<(), Error> {
         .tempdir_in(parent)
         .map_err(|e| io_context(e, "cannot create a temporary directory in", parent))?
         .keep();
+    // Windows cannot rename onto a directory, even an empty one: free the reserved name.
+    #[cfg(not(unix))]
+    fs_err::remove_dir(&aside)?;
     if let Err(e) = fs_err::rename(dest, &aside) {
         let _ = fs_err::remove_dir(&aside);
         return Err(e.into());

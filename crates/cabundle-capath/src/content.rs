@@ -276,6 +276,64 @@ mod tests {
         check("12345678.0", false, false);
     }
 
+    use cabundle_testkit::der::{StringType, name_simple, oid, string};
+    use cabundle_testkit::{cert_with_subject, crl_with_issuer, pem};
+
+    fn name(cn: &str) -> Vec<u8> {
+        name_simple(&[(oid::CN, string(StringType::Utf8, cn))])
+    }
+
+    /// What `classify` says, in short: `cert`, `crl`, `none(N)`, `key`, `bad`.
+    fn check(text: &str, der: bool, expected: &str) {
+        let got = match classify(text.as_bytes(), der) {
+            Content::Object(o) if o.kind == ObjectKind::Certificate => "cert".to_owned(),
+            Content::Object(_) => "crl".to_owned(),
+            Content::NotExactlyOne { count } => format!("none({count})"),
+            Content::NoCertificateOrCrl => "key".to_owned(),
+            Content::Unparsable { .. } => "bad".to_owned(),
+            Content::Unreadable { .. } => "unreadable".to_owned(),
+        };
+        assert_eq!(got, expected, "{text}");
+    }
+
+    #[test]
+    fn records_are_grouped_like_pem_x509_info_read() {
+        let cert = pem("CERTIFICATE", &cert_with_subject(&name("A")));
+        let cert2 = pem("CERTIFICATE", &cert_with_subject(&name("B")));
+        let crl = pem("X509 CRL", &crl_with_issuer(&name("A")));
+        let key = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
+        let other = "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n";
+        check(&cert, false, "cert");
+        check(&crl, false, "crl");
+        check(&format!("{cert}{crl}"), false, "cert");
+        check(&format!("{crl}{cert}"), false, "cert");
+        check(&format!("{key}{cert}"), false, "cert");
+        check(&format!("{cert}{other}"), false, "cert");
+        check(&format!("{cert}{cert2}"), false, "none(2)");
+        check(&format!("{cert}{crl}{crl}"), false, "none(2)");
+        check(&format!("{key}{key}"), false, "none(2)");
+        check(key, false, "key");
+        check("", false, "none(0)");
+        check("text only\n", false, "none(0)");
+        check(&cert[..cert.len() / 2], false, "bad");
+        check(
+            "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+            false,
+            "bad",
+        );
+    }
+
+    #[test]
+    fn der_only_when_asked() {
+        let der = cert_with_subject(&name("A"));
+        let crl = crl_with_issuer(&name("A"));
+        assert_eq!(classify(&der, false), Content::NotExactlyOne { count: 0 });
+        assert!(
+            matches!(classify(&der, true), Content::Object(o) if o.kind == ObjectKind::Certificate)
+        );
+        assert!(matches!(classify(&crl, true), Content::Object(o) if o.kind == ObjectKind::Crl));
+    }
+
     #[test]
     fn tlv_lengths() {
         let t = tlv(&[0x30, 0x02, 1, 2, 9]).expect("short form");

@@ -1,6 +1,6 @@
 //! Hand-written reports around certificates generated at test time: the quirks the real
 //! CCADB reports have shown, and broken bodies that must give an error naming where.
-#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
+#![allow(clippy::unwrap_used)] // shared test code outside #[test] functions
 
 use cabundle_ccadb::{
     Error, Report, TrustBits, parse_any, parse_certdata, parse_pem_csv, parse_report,

@@ -2,7 +2,7 @@
 //! SOURCES.md records, and the NSS certdata.txt releases agree with the CCADB reports of the
 //! same dates. The data is located like the end-to-end tests do (`CABUNDLE_CCADB_DATA`, else
 //! `../shared/data/ccadb` beside the checkout) and never copied into the repository.
-#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
+#![allow(clippy::unwrap_used)] // shared test code outside #[test] functions
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

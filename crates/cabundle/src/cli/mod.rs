@@ -72,11 +72,13 @@ pub enum Command {
     /// List certificates that expire within a window.
     Expiring(expiring::ExpiringArgs),
     /// Print a shell completion script.
+    #[command(after_help = "Example:\n  cabundle completions bash > cabundle.bash")]
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
     },
     /// Write man pages (one per command) into a directory.
+    #[command(after_help = "Example:\n  cabundle man /usr/local/share/man/man1")]
     Man {
         /// The directory to write into.
         dir: std::path::PathBuf,

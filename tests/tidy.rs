@@ -1,0 +1,619 @@
+//! House rules as a test, so that `cargo test` is the one gate.
+//!
+//! Walks the files git knows about (tracked, plus new files not ignored) and checks the
+//! conventions of STYLE.md that clippy and rustfmt do not: module docs, where printing and
+//! `std::fs` are allowed, no machine-specific paths, no copied CCADB data, no large files, no
+//! trailing whitespace or CRLF, workspace lints in every package, every end-to-end test
+//! registered. Every violation is printed as `path:line: what` with a hint.
+//!
+//! A line that breaks a rule on purpose carries `tidy: allow(<rule>)` with the reason, on the
+//! same line or the line above.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Files larger than this do not belong in the repository.
+const MAX_FILE_SIZE: u64 = 1024 * 1024;
+
+/// Longest line on which a test may spell out a CCADB header as a string literal.
+const MAX_HEADER_LITERAL_LINE: usize = 200;
+
+/// Files that keep CRLF line endings on purpose (golden inputs for CRLF handling).
+const CRLF_ALLOWED: &[&str] = &[];
+
+/// Where a generated certificate may be committed in PEM form: golden outputs of the project's
+/// own test fixtures.
+const PEM_ALLOWED_UNDER: &[&str] = &["crates/cabundle-build/tests/golden/"];
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// One broken rule.
+struct Violation {
+    path: String,
+    line: usize,
+    rule: &'static str,
+    message: String,
+}
+
+/// The relative, `/`-separated paths of the files git would commit, or `None` when git or the
+/// repository is missing (a source tarball).
+fn repository_files(root: &Path) -> Option<Vec<String>> {
+    let out = Command::new("git")
+        .args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ])
+        .current_dir(root)
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let mut files: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .split('\0')
+        .filter(|p| !p.is_empty())
+        // Deleted in the working tree but still in the index.
+        .filter(|p| root.join(p).is_file())
+        .map(str::to_owned)
+        .collect();
+    files.sort();
+    files.dedup();
+    Some(files)
+}
+
+/// Where a file sits in the workspace, which decides the rules that apply to it.
+struct Place<'a> {
+    path: &'a str,
+    /// The package directory (`crates/<name>` or `xtask`), when the file is inside one.
+    package: Option<&'a str>,
+    /// Under a package's `src/`.
+    in_src: bool,
+    /// The whole file is test code: `tests/` folders, `tests.rs` modules, the testkit.
+    test_file: bool,
+}
+
+impl<'a> Place<'a> {
+    fn new(path: &'a str) -> Self {
+        let package = if path.starts_with("crates/") {
+            path.match_indices('/').nth(1).map(|(i, _)| &path[..i])
+        } else if path.starts_with("xtask/") {
+            Some("xtask")
+        } else {
+            None
+        };
+        let in_src = package.is_some_and(|p| path[p.len()..].starts_with("/src/"));
+        let components: Vec<&str> = path.split('/').collect();
+        let test_file = components.contains(&"tests")
+            || path.ends_with("/tests.rs")
+            || package == Some("crates/cabundle-testkit");
+        Place {
+            path,
+            package,
+            in_src,
+            test_file,
+        }
+    }
+
+    /// A library crate: `crates/cabundle-*` other than the testkit.
+    fn is_library(&self) -> bool {
+        self.package
+            .is_some_and(|p| p.starts_with("crates/cabundle-") && p != "crates/cabundle-testkit")
+    }
+}
+
+/// Lines of a Rust file with whether each is test code. Inline test modules come last by
+/// convention, so everything from the first `#[cfg(test)]` that opens a block on counts as test
+/// code; `#[cfg(test)] mod tests;` (a module in its own file) does not.
+fn rust_lines<'t>(place: &Place<'_>, text: &'t str) -> Vec<(usize, &'t str, bool)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut in_test = place.test_file;
+    let mut out = Vec::with_capacity(lines.len());
+    for (i, line) in lines.iter().enumerate() {
+        if line.trim_start().starts_with("#[cfg(test)]") {
+            let item = lines[i + 1..]
+                .iter()
+                .map(|l| l.trim())
+                .find(|l| !l.is_empty() && !l.starts_with("#["));
+            in_test |= !item.is_some_and(|l| l.ends_with(';'));
+        }
+        out.push((i + 1, *line, in_test));
+    }
+    out
+}
+
+fn allowed(lines: &[&str], index: usize, rule: &str) -> bool {
+    let marker = format!("tidy: allow({rule})");
+    lines[index].contains(&marker) || (index > 0 && lines[index - 1].contains(&marker))
+}
+
+/// Whether the package at `dir` lists fs-err among its (non-dev) dependencies.
+fn depends_on_fs_err(root: &Path, dir: &str) -> bool {
+    let Ok(manifest) = fs_err::read_to_string(root.join(dir).join("Cargo.toml")) else {
+        return false;
+    };
+    let mut section = "";
+    for line in manifest.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            section = line;
+        } else if section == "[dependencies]" && line.starts_with("fs-err") {
+            return true;
+        }
+    }
+    false
+}
+
+/// A use of `std::fs` that does IO, which fs-err would do with the path in its error.
+/// Types such as `std::fs::Permissions` or `std::fs::File` in a signature are fine.
+fn std_fs_io(line: &str) -> bool {
+    let code = line.split("//").next().unwrap_or("");
+    if code.trim() == "use std::fs;" {
+        return true;
+    }
+    code.match_indices("std::fs::").any(|(i, m)| {
+        let rest = &code[i + m.len()..];
+        let ident: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        let after = &rest[ident.len()..];
+        ident.starts_with(|c: char| c.is_ascii_lowercase())
+            || (ident == "File"
+                && ["::open", "::create", "::options"]
+                    .iter()
+                    .any(|f| after.starts_with(f)))
+            || (ident == "OpenOptions" && after.starts_with("::new"))
+            || (rest.starts_with('{')
+                && rest.split('}').next().unwrap_or("").split(',').any(|n| {
+                    n.trim_matches(['{', ' '])
+                        .starts_with(|c: char| c.is_ascii_lowercase())
+                }))
+    })
+}
+
+const PRINT_MACROS: &[&str] = &["println", "print", "eprintln", "eprint", "dbg"];
+
+/// Whether `code` invokes the macro `name` (`println` does not match `eprintln!`).
+fn macro_used(code: &str, name: &str) -> bool {
+    let call = format!("{name}!");
+    code.match_indices(&call)
+        .any(|(i, _)| !code[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_'))
+}
+
+fn check_rust(root: &Path, place: &Place<'_>, text: &str, out: &mut Vec<Violation>) {
+    let mut push = |line: usize, rule: &'static str, message: String| {
+        out.push(Violation {
+            path: place.path.to_owned(),
+            line,
+            rule,
+            message,
+        })
+    };
+
+    let first = text.lines().position(|l| !l.trim().is_empty());
+    let documented = first
+        .and_then(|i| text.lines().nth(i))
+        .is_some_and(|l| l.starts_with("//!"));
+    if !documented {
+        push(
+            first.map_or(1, |i| i + 1),
+            "module-doc",
+            "the file does not start with a `//!` module doc".to_owned(),
+        );
+    }
+
+    let lines: Vec<&str> = text.lines().collect();
+    let check_fs = place.in_src && place.package.is_some_and(|p| depends_on_fs_err(root, p));
+    for (number, line, in_test) in rust_lines(place, text) {
+        let index = number - 1;
+        if in_test {
+            continue;
+        }
+        if place.in_src && place.is_library() {
+            let code = line.split("//").next().unwrap_or("");
+            if let Some(m) = PRINT_MACROS.iter().find(|m| macro_used(code, m))
+                && !allowed(&lines, index, "print")
+            {
+                push(
+                    number,
+                    "print",
+                    format!("`{m}!` in a library crate: only the binary and xtask print"),
+                );
+            }
+        }
+        if check_fs && std_fs_io(line) && !allowed(&lines, index, "std-fs") {
+            push(
+                number,
+                "std-fs",
+                "`std::fs` IO where fs-err is a dependency".to_owned(),
+            );
+        }
+        if line.contains("#[ignore") && !allowed(&lines, index, "ignore") {
+            push(
+                number,
+                "ignore",
+                "`#[ignore]`: every test runs in `cargo test`".to_owned(),
+            );
+        }
+        if place.in_src
+            && let Some(problem) = message_problem(line)
+            && !allowed(&lines, index, "message")
+        {
+            push(number, "message", problem.to_owned());
+        }
+    }
+}
+
+/// Where an error message starts: the string literal after one of these.
+const MESSAGE_STARTS: &[&str] = &["#[error(\"", "bail!(\"", "anyhow!(\"", ".context(\""];
+
+/// What is wrong with an error message written on `line`, if anything: messages are
+/// lower-case (an acronym such as `TLS` is fine) and have no trailing period.
+fn message_problem(line: &str) -> Option<&'static str> {
+    let start = MESSAGE_STARTS
+        .iter()
+        .find_map(|m| line.find(m).map(|i| i + m.len()))?;
+    let rest = &line[start..];
+    let mut chars = rest.chars();
+    if let (Some(a), Some(b)) = (chars.next(), chars.next())
+        && a.is_uppercase()
+        && b.is_lowercase()
+    {
+        return Some("an error message starts with a capital letter");
+    }
+    // The literal ends at the first quote not escaped; a message may go on to the next line.
+    let mut escaped = false;
+    let end = rest.char_indices().find_map(|(i, c)| {
+        let end = c == '"' && !escaped;
+        escaped = c == '\\' && !escaped;
+        end.then_some(i)
+    })?;
+    let text = &rest[..end];
+    (text.ends_with('.') && !text.ends_with("..")).then_some("an error message ends with a period")
+}
+
+/// Directories that only exist on one machine.
+fn machine_paths(path: &str) -> Vec<String> {
+    let mut dirs = vec!["work", "root", "home"];
+    // Documentation may show a scratch directory in an example command.
+    if !path.ends_with(".md") {
+        dirs.push("tmp");
+    }
+    dirs.into_iter().map(|d| format!("/{d}/")).collect()
+}
+
+/// The first two columns of the CCADB report header, as written in a file or in a Rust string.
+fn ccadb_headers() -> [String; 2] {
+    let plain = ["Owner", "Certificate Issuer Organization"]
+        .map(|c| format!("\"{c}\""))
+        .join(",");
+    let escaped = plain.replace('"', "\\\"");
+    [plain, escaped]
+}
+
+fn check_text(place: &Place<'_>, text: &str, out: &mut Vec<Violation>) {
+    let path = place.path;
+    let lines: Vec<&str> = text.split('\n').collect();
+    let is_rust = path.ends_with(".rs");
+    let test_lines: Vec<bool> = if is_rust {
+        rust_lines(place, text)
+            .into_iter()
+            .map(|(_, _, t)| t)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let in_test = |i: usize| test_lines.get(i).copied().unwrap_or(place.test_file);
+    let whitespace_rules = [".rs", ".md", ".toml", ".yml", ".yaml"]
+        .iter()
+        .any(|e| path.ends_with(e));
+    let crlf_allowed = CRLF_ALLOWED.contains(&path);
+    let machine = machine_paths(path);
+    let headers = ccadb_headers();
+    let pem_allowed = PEM_ALLOWED_UNDER.iter().any(|p| path.starts_with(p));
+
+    let mut push = |line: usize, rule: &'static str, message: String| {
+        out.push(Violation {
+            path: path.to_owned(),
+            line,
+            rule,
+            message,
+        })
+    };
+    for (i, raw) in lines.iter().enumerate() {
+        let number = i + 1;
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        if whitespace_rules && !crlf_allowed && raw.ends_with('\r') {
+            push(number, "crlf", "CRLF line ending".to_owned());
+        }
+        if whitespace_rules && line.ends_with([' ', '\t']) && !allowed(&lines, i, "whitespace") {
+            push(number, "whitespace", "trailing whitespace".to_owned());
+        }
+        if let Some(p) = machine.iter().find(|p| line.contains(p.as_str()))
+            && !allowed(&lines, i, "machine-path")
+        {
+            push(
+                number,
+                "machine-path",
+                format!("machine-specific path `{p}`"),
+            );
+        }
+        if headers.iter().any(|h| line.contains(h.as_str()))
+            && !(is_rust && in_test(i) && line.len() <= MAX_HEADER_LITERAL_LINE)
+        {
+            push(
+                number,
+                "ccadb-data",
+                "a CCADB report header: the report is not to be copied into the repository"
+                    .to_owned(),
+            );
+        }
+        if line.trim_start().starts_with("-----BEGIN CERTIFICATE-----")
+            && !pem_allowed
+            && lines.get(i + 1).is_some_and(|next| {
+                let next = next.trim_end_matches('\r');
+                next.len() >= 60
+                    && next
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/')
+            })
+        {
+            push(
+                number,
+                "pem",
+                "an embedded certificate: generate it with cabundle-testkit instead".to_owned(),
+            );
+        }
+    }
+}
+
+/// A package's manifest: the workspace lints apply to it.
+fn check_manifest(path: &str, text: &str, out: &mut Vec<Violation>) {
+    let mut lines = text.lines();
+    let inherits = lines.any(|l| l.trim() == "[lints]")
+        && lines
+            .take_while(|l| !l.trim_start().starts_with('['))
+            .any(|l| l.replace(' ', "") == "workspace=true");
+    if !inherits {
+        out.push(Violation {
+            path: path.to_owned(),
+            line: 1,
+            rule: "lints",
+            message: "the package does not take the workspace lints".to_owned(),
+        });
+    }
+}
+
+/// Every end-to-end test file in the top-level `tests/` folder is a `[[test]]` of the binary
+/// crate; an unregistered one would never run.
+fn check_tests_registered(root: &Path, files: &[String], out: &mut Vec<Violation>) {
+    let manifest_path = "crates/cabundle/Cargo.toml";
+    let manifest = fs_err::read_to_string(root.join(manifest_path)).unwrap_or_default();
+    for file in files {
+        let Some(name) = file.strip_prefix("tests/") else {
+            continue;
+        };
+        if name.contains('/') || !name.ends_with(".rs") {
+            continue;
+        }
+        let entry = format!("path = \"../../tests/{name}\"");
+        if !manifest.contains(&entry) {
+            out.push(Violation {
+                path: file.clone(),
+                line: 1,
+                rule: "unregistered-test",
+                message: format!("not a `[[test]]` in {manifest_path}"),
+            });
+        }
+    }
+}
+
+fn hint(rule: &str) -> &'static str {
+    match rule {
+        "module-doc" => "start the file with `//!` lines saying what the module is for",
+        "print" => {
+            "return the data or an error and let the binary print it (stdout data, stderr diagnostics)"
+        }
+        "std-fs" => {
+            "use `fs_err::…` so the error names the path, or add `// tidy: allow(std-fs)` with the reason (e.g. the error variant already carries the path)"
+        }
+        "ignore" => "make the test fast or skip it with a notice when a tool or data is missing",
+        "machine-path" => {
+            "use a temporary directory (tempfile) or a path relative to CARGO_MANIFEST_DIR"
+        }
+        "ccadb-data" => {
+            "locate the real data with `support::ccadb_data()`; tests may spell a short header literal"
+        }
+        "pem" => "generate the certificate in the test with cabundle-testkit (rcgen)",
+        "size" => "keep large data outside the repository and locate it at test time",
+        "crlf" => "use LF line endings, or list the file in CRLF_ALLOWED if it tests CRLF input",
+        "whitespace" => "remove the trailing spaces",
+        "utf-8" => "source and documentation files are UTF-8",
+        "message" => {
+            "write messages lower-case without a trailing period; put a hint on its own line"
+        }
+        "lints" => "add `[lints]` with `workspace = true` to the manifest",
+        "unregistered-test" => {
+            "add a `[[test]]` entry (name and path \"../../tests/<name>.rs\") to the binary crate's manifest"
+        }
+        _ => "see STYLE.md",
+    }
+}
+
+#[test]
+fn house_rules() {
+    let root = workspace();
+    let Some(files) = repository_files(&root) else {
+        if std::env::var_os("CI").is_some() {
+            panic!("git ls-files failed: the tidy rules need a git checkout in CI");
+        }
+        eprintln!("notice: not a git checkout; skipping the tidy rules");
+        return;
+    };
+    assert!(
+        files.iter().any(|f| f == "Cargo.toml"),
+        "git ls-files did not list the workspace"
+    );
+
+    let mut violations = Vec::new();
+    for path in &files {
+        let full = root.join(path);
+        let place = Place::new(path);
+        let size = fs_err::metadata(&full).map(|m| m.len()).unwrap_or(0);
+        if size > MAX_FILE_SIZE {
+            violations.push(Violation {
+                path: path.clone(),
+                line: 1,
+                rule: "size",
+                message: format!("{size} bytes, more than {MAX_FILE_SIZE}"),
+            });
+            continue;
+        }
+        let bytes = fs_err::read(&full).expect("read a repository file");
+        if bytes.contains(&0) {
+            // Binary files: only the size rule applies.
+            continue;
+        }
+        let Ok(text) = String::from_utf8(bytes) else {
+            violations.push(Violation {
+                path: path.clone(),
+                line: 1,
+                rule: "utf-8",
+                message: "not UTF-8".to_owned(),
+            });
+            continue;
+        };
+        check_text(&place, &text, &mut violations);
+        if path.ends_with(".rs") {
+            check_rust(&root, &place, &text, &mut violations);
+        }
+        if path.ends_with("/Cargo.toml") && place.package.is_some() {
+            check_manifest(path, &text, &mut violations);
+        }
+    }
+    check_tests_registered(&root, &files, &mut violations);
+
+    let mut report = String::new();
+    for v in &violations {
+        let _ = writeln!(
+            report,
+            "{}:{}: {} [{}]\n  hint: {}",
+            v.path,
+            v.line,
+            v.message,
+            v.rule,
+            hint(v.rule)
+        );
+    }
+    assert!(
+        violations.is_empty(),
+        "{} house rule violation(s):\n{report}",
+        violations.len()
+    );
+}
+
+/// The classifiers above, on small inputs.
+#[test]
+fn rules_on_small_inputs() {
+    fn check(line: &str, expected: bool) {
+        assert_eq!(std_fs_io(line), expected, "std_fs_io({line:?})");
+    }
+    check("let b = std::fs::read(path)?;", true);
+    check("use std::fs;", true);
+    check("use std::fs::{read, FileType};", true);
+    check("let f = std::fs::File::open(p)?;", true);
+    check("fn f(file: &std::fs::File) {}", false);
+    check("Ok(std::fs::Permissions::from_mode(0o644))", false);
+    check("use std::fs::FileType;", false);
+    check("// std::fs::read is not used here", false);
+    check("let b = fs_err::read(path)?;", false);
+
+    let message = |line: &str| message_problem(line).map(|p| p.rsplit(' ').next().unwrap_or(""));
+    assert_eq!(message("    #[error(\"cannot read {path}\")]"), None);
+    assert_eq!(message("bail!(\"Cannot read {}\", p)"), Some("letter"));
+    assert_eq!(message("bail!(\"cannot read {}.\", p)"), Some("period"));
+    assert_eq!(message("#[error(\"TLS with {url} failed\")]"), None);
+    assert_eq!(message(".context(\"say \\\"hi.\\\" first\")?;"), None);
+    assert_eq!(message("bail!(\"wait...\")"), None);
+    assert_eq!(message("println!(\"Done.\")"), None);
+
+    let place = Place::new("crates/cabundle-emit/src/lib.rs");
+    assert!(place.is_library() && place.in_src && !place.test_file);
+    let place = Place::new("crates/cabundle-testkit/src/pki.rs");
+    assert!(!place.is_library() && place.test_file);
+    let place = Place::new("crates/cabundle-verify/src/tests.rs");
+    assert!(place.test_file);
+    let place = Place::new("xtask/src/main.rs");
+    assert!(place.in_src && !place.is_library());
+    let place = Place::new("tests/help.rs");
+    assert!(place.package.is_none() && place.test_file);
+
+    let mut out = Vec::new();
+    let source = "//! Doc.\nfn f() { println!(\"x\"); }\n#[cfg(test)]\nmod tests { fn g() { println!(\"y\"); } }\n";
+    check_rust(
+        &workspace(),
+        &Place::new("crates/cabundle-emit/src/lib.rs"),
+        source,
+        &mut out,
+    );
+    let found: Vec<(usize, &str)> = out.iter().map(|v| (v.line, v.rule)).collect();
+    assert_eq!(found, [(2, "print")]);
+
+    let mut out = Vec::new();
+    let source = "//! Doc.\n#[cfg(test)]\nmod tests;\nfn f() { dbg!(1); }\n";
+    check_rust(
+        &workspace(),
+        &Place::new("crates/cabundle-emit/src/lib.rs"),
+        source,
+        &mut out,
+    );
+    let found: Vec<(usize, &str)> = out.iter().map(|v| (v.line, v.rule)).collect();
+    assert_eq!(found, [(4, "print")]);
+
+    let mut out = Vec::new();
+    check_rust(
+        &workspace(),
+        &Place::new("xtask/src/x.rs"),
+        "\nfn f() {}\n",
+        &mut out,
+    );
+    let found: Vec<(usize, &str)> = out.iter().map(|v| (v.line, v.rule)).collect();
+    assert_eq!(found, [(2, "module-doc")]);
+
+    let mut out = Vec::new();
+    let home = format!("let p = \"/{}/user/x\";\n", "home");
+    check_text(
+        &Place::new("crates/cabundle-emit/src/lib.rs"),
+        &home,
+        &mut out,
+    );
+    let found: Vec<(usize, &str)> = out.iter().map(|v| (v.line, v.rule)).collect();
+    assert_eq!(found, [(1, "machine-path")]);
+
+    let mut out = Vec::new();
+    check_manifest(
+        "a/Cargo.toml",
+        "[package]\n[lints]\nworkspace = true\n",
+        &mut out,
+    );
+    check_manifest(
+        "b/Cargo.toml",
+        "[lints]\n[dependencies]\nworkspace = true\n",
+        &mut out,
+    );
+    let found: Vec<&str> = out.iter().map(|v| v.path.as_str()).collect();
+    assert_eq!(found, ["b/Cargo.toml"]);
+
+    let mut out = Vec::new();
+    let [header, _] = ccadb_headers();
+    let text = format!("a \r\n{header},\"x\"\nok\n");
+    check_text(&Place::new("docs/x.md"), &text, &mut out);
+    let found: Vec<(usize, &str)> = out.iter().map(|v| (v.line, v.rule)).collect();
+    assert_eq!(found, [(1, "crlf"), (1, "whitespace"), (2, "ccadb-data")]);
+}
