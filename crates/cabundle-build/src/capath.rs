@@ -3,12 +3,15 @@
 //!
 //! File names are the certificate's label made safe for file systems plus the first 16 hex
 //! digits of its SHA-256 (`GlobalSign_Root_CA-ebd41040e4bb3ec7.pem`), so a label change or a
-//! collision never renames another certificate's file. Links with the same subject hash are
-//! numbered in SHA-256 order.
+//! collision never renames another certificate's file.
+//!
+//! The links are not numbered here: the files are handed, as an in-memory listing, to
+//! [`cabundle_capath::plan`], the same planner `cabundle rehash` uses, so the directory holds
+//! exactly the links `cabundle rehash` and `openssl rehash` would make in it.
 
+use cabundle_capath::{Action, Entry, EntryKind, Listing, Options};
 use cabundle_policy::{Decisions, Purpose};
 use sha2::Digest as _;
-use std::collections::BTreeMap;
 
 /// What a directory entry is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,27 +56,58 @@ fn safe_stem(label: &str) -> String {
 
 /// The entries of the hashed directory for the included certificates, sorted by name.
 pub fn capath_entries(decisions: &Decisions<'_>, purpose: Purpose) -> Vec<CapathEntry> {
-    let mut entries = Vec::new();
-    let mut per_hash: BTreeMap<u32, u32> = BTreeMap::new();
-    for decision in decisions.included() {
-        let cert = decision.certificate;
-        let sha = cert.sha256.to_string();
-        let name = format!("{}-{}.pem", safe_stem(decision.label()), &sha[..16]);
-        let mut bytes = cabundle_emit::comment_block(decision, purpose).into_bytes();
-        bytes.extend_from_slice(cabundle_emit::pem_block(&cert.der).as_bytes());
-        let n = per_hash.entry(cert.subject_hash.0).or_insert(0);
-        entries.push(CapathEntry {
-            name: format!("{}.{}", cert.subject_hash, n),
-            kind: CapathEntryKind::Link(name.clone()),
-        });
-        *n += 1;
-        entries.push(CapathEntry {
-            name,
-            kind: CapathEntryKind::File(bytes),
-        });
-    }
+    let mut entries: Vec<CapathEntry> = decisions
+        .included()
+        .map(|decision| {
+            let cert = decision.certificate;
+            let sha = cert.sha256.to_string();
+            let name = format!("{}-{}.pem", safe_stem(decision.label()), &sha[..16]);
+            let mut bytes = cabundle_emit::comment_block(decision, purpose).into_bytes();
+            bytes.extend_from_slice(cabundle_emit::pem_block(&cert.der).as_bytes());
+            CapathEntry {
+                name,
+                kind: CapathEntryKind::File(bytes),
+            }
+        })
+        .collect();
+    let links = hash_links(&entries);
+    entries.extend(links);
     entries.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
     entries
+}
+
+/// The hash links `cabundle rehash` would create in a directory holding just `files`: each file
+/// is classified from its bytes, as a scan of the directory would, and the listing planned.
+fn hash_links(files: &[CapathEntry]) -> Vec<CapathEntry> {
+    let listing = Listing {
+        entries: files
+            .iter()
+            .filter_map(|file| match &file.kind {
+                CapathEntryKind::File(bytes) => Some(Entry {
+                    name: file.name.clone().into(),
+                    kind: EntryKind::File {
+                        content: Some(cabundle_capath::classify(bytes, false)),
+                        bytes_sha1: None,
+                    },
+                }),
+                CapathEntryKind::Link(_) => None,
+            })
+            .collect(),
+    };
+    cabundle_capath::plan(&listing, &Options::default())
+        .actions
+        .into_iter()
+        .filter_map(|action| match action {
+            // A directory of files alone has no links to keep or remove; every action is a Link.
+            Action::Link { link, target, .. } | Action::Keep { link, target } => {
+                Some(CapathEntry {
+                    name: link.to_string(),
+                    kind: CapathEntryKind::Link(target.to_string_lossy().into_owned()),
+                })
+            }
+            Action::Remove { .. } => None,
+        })
+        .collect()
 }
 
 /// SHA-256 over the directory's listing: for each entry in name order, one line
@@ -149,6 +183,98 @@ mod tests {
         check(".hidden.pem", false);
         check("notes.txt", false);
         check("ca.crt", false);
+    }
+
+    /// Links of files sharing a subject hash are numbered like `openssl rehash` numbers them
+    /// (by file name, whatever the SHA-256 order), compared with the real `openssl rehash`.
+    #[test]
+    fn hash_links_match_openssl_rehash() {
+        use cabundle_testkit::der::{StringType, name_simple, oid, string};
+        let shared = name_simple(&[(oid::CN, string(StringType::Utf8, "Shared Root"))]);
+        let other = name_simple(&[(oid::CN, string(StringType::Utf8, "Other Root"))]);
+        let file = |name: &str, der: Vec<u8>| CapathEntry {
+            name: name.to_owned(),
+            kind: CapathEntryKind::File(
+                format!("# {name}\n{}", cabundle_testkit::pem("CERTIFICATE", &der)).into_bytes(),
+            ),
+        };
+        let files = [
+            file(
+                "b-shared.pem",
+                cabundle_testkit::cert_with_names(&shared, &shared, 1),
+            ),
+            file(
+                "a-shared.pem",
+                cabundle_testkit::cert_with_names(&shared, &shared, 2),
+            ),
+            file(
+                "c-shared.pem",
+                cabundle_testkit::cert_with_names(&shared, &shared, 3),
+            ),
+            file(
+                "other.pem",
+                cabundle_testkit::cert_with_names(&other, &other, 4),
+            ),
+        ];
+        let mut ours: Vec<(String, String)> = hash_links(&files)
+            .into_iter()
+            .map(|e| match e.kind {
+                CapathEntryKind::Link(target) => (e.name, target),
+                CapathEntryKind::File(_) => panic!("{} is not a link", e.name),
+            })
+            .collect();
+        ours.sort();
+        let shared: Vec<(&str, &str)> = ours
+            .iter()
+            .filter(|(_, target)| target.ends_with("-shared.pem"))
+            .map(|(name, target)| (&name[8..], target.as_str()))
+            .collect();
+        let expected = [
+            (".0", "a-shared.pem"),
+            (".1", "b-shared.pem"),
+            (".2", "c-shared.pem"),
+        ];
+        assert_eq!(shared, expected, "{ours:?}");
+        assert_eq!(ours.len(), 4, "{ours:?}");
+
+        let Ok(version) = std::process::Command::new("openssl")
+            .arg("version")
+            .output()
+        else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "openssl is required in CI"
+            );
+            eprintln!("notice: openssl not found; skipping the comparison");
+            return;
+        };
+        assert!(version.status.success());
+        let dir = tempfile::tempdir().unwrap();
+        for f in &files {
+            if let CapathEntryKind::File(bytes) = &f.kind {
+                std::fs::write(dir.path().join(&f.name), bytes).unwrap();
+            }
+        }
+        let status = std::process::Command::new("openssl")
+            .arg("rehash")
+            .arg(dir.path())
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let mut theirs: Vec<(String, String)> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_type().unwrap().is_symlink())
+            .map(|e| {
+                let target = std::fs::read_link(e.path()).unwrap();
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    target.to_string_lossy().into_owned(),
+                )
+            })
+            .collect();
+        theirs.sort();
+        assert_eq!(ours, theirs);
     }
 
     #[test]

@@ -83,3 +83,62 @@ pub fn write_split(dir: &Path, files: &[SplitFile]) -> Result<Vec<String>> {
     }
     Ok(written)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cabundle_testkit::der::{StringType, name_simple, oid, string};
+    use cabundle_testkit::{cert_with_subject, pem as to_pem};
+
+    #[test]
+    fn split_is_sorted_deduplicated_and_canonical() {
+        let name = |cn: &str| name_simple(&[(oid::CN, string(StringType::Utf8, cn))]);
+        let (a, b) = (cert_with_subject(&name("A")), cert_with_subject(&name("B")));
+        let bundle = format!(
+            "# comment\r\n{}{}{}",
+            to_pem("CERTIFICATE", &a).replace('\n', "\r\n"),
+            to_pem("CERTIFICATE", &b),
+            to_pem("CERTIFICATE", &a)
+        );
+        let files = split_bundle(bundle.as_bytes()).expect("split");
+        let mut expected = vec![
+            (
+                format!("{}.pem", hex(&Sha256::digest(&a))),
+                to_pem("CERTIFICATE", &a),
+            ),
+            (
+                format!("{}.pem", hex(&Sha256::digest(&b))),
+                to_pem("CERTIFICATE", &b),
+            ),
+        ];
+        expected.sort();
+        let got: Vec<(String, String)> = files
+            .into_iter()
+            .map(|f| (f.name, String::from_utf8(f.pem).expect("utf-8")))
+            .collect();
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn existing_file_with_other_content_stops_everything() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let files = vec![
+            SplitFile {
+                name: "a.pem".into(),
+                pem: b"A".to_vec(),
+            },
+            SplitFile {
+                name: "b.pem".into(),
+                pem: b"B".to_vec(),
+            },
+        ];
+        std::fs::write(dir.path().join("b.pem"), "mine").expect("write");
+        assert!(matches!(
+            write_split(dir.path(), &files),
+            Err(Error::Clobber { .. })
+        ));
+        assert!(!dir.path().join("a.pem").exists());
+        std::fs::write(dir.path().join("b.pem"), "B").expect("write");
+        assert_eq!(write_split(dir.path(), &files).expect("write"), ["a.pem"]);
+    }
+}

@@ -28,10 +28,15 @@ fn trim_end(line: &[u8]) -> &[u8] {
     &line[..end]
 }
 
-/// The label of a `-----BEGIN label-----` or `-----END label-----` line.
-fn block_label<'a>(line: &'a [u8], kind: &str) -> Option<&'a [u8]> {
-    let prefix = format!("-----{kind} ");
-    line.strip_prefix(prefix.as_bytes())?.strip_suffix(b"-----")
+/// The start of a `-----BEGIN label-----` line.
+const BEGIN: &[u8] = b"-----BEGIN ";
+/// The start of a `-----END label-----` line.
+const END: &[u8] = b"-----END ";
+
+/// The label of a line `{prefix}label-----`, where `prefix` is [`BEGIN`] or [`END`].
+/// Called on every line of a bundle, so it compares bytes and allocates nothing.
+fn block_label<'a>(line: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
+    line.strip_prefix(prefix)?.strip_suffix(b"-----")
 }
 
 /// Finds every PEM block in `text`; see [`crate::pem_blocks`].
@@ -39,7 +44,7 @@ pub(crate) fn blocks(text: &[u8]) -> Result<Vec<PemBlock>> {
     let mut out = Vec::new();
     let mut lines = text.split(|&b| b == b'\n').map(trim_end);
     while let Some(line) = lines.next() {
-        let Some(begin) = block_label(line, "BEGIN") else {
+        let Some(begin) = block_label(line, BEGIN) else {
             continue;
         };
         let index = out.len();
@@ -53,7 +58,7 @@ pub(crate) fn blocks(text: &[u8]) -> Result<Vec<PemBlock>> {
         let mut ended = false;
         let mut in_headers = true;
         for line in lines.by_ref() {
-            if let Some(end) = block_label(line, "END") {
+            if let Some(end) = block_label(line, END) {
                 if end != begin {
                     return Err(err(format!(
                         "END line says {:?}",
@@ -63,7 +68,7 @@ pub(crate) fn blocks(text: &[u8]) -> Result<Vec<PemBlock>> {
                 ended = true;
                 break;
             }
-            if block_label(line, "BEGIN").is_some() {
+            if block_label(line, BEGIN).is_some() {
                 return Err(err("a new BEGIN line before the END line".into()));
             }
             // RFC 1421 headers (`Proc-Type: ...`) and the blank line after them.
