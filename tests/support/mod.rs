@@ -13,29 +13,9 @@ pub fn cabundle(args: &[&str]) -> Command {
     cmd
 }
 
-/// The folder of CCADB and NSS snapshots: `CABUNDLE_CCADB_DATA`, or `../shared/data/ccadb`
-/// beside the checkout. `None` (after printing a notice) when it is missing outside CI;
-/// a panic when it is missing in CI, where it must be there.
-pub fn ccadb_data() -> Option<PathBuf> {
-    let dir = match std::env::var_os("CABUNDLE_CCADB_DATA") {
-        Some(d) => PathBuf::from(d),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/ccadb"),
-    };
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!(
-            "CCADB data not found at {} (set CABUNDLE_CCADB_DATA)",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "notice: CCADB data not found at {}; skipping (set CABUNDLE_CCADB_DATA)",
-        dir.display()
-    );
-    None
-}
+/// The folder of CCADB and NSS snapshots, or `None` when it is missing outside CI; see
+/// [`cabundle_testkit::ccadb_data`].
+pub use cabundle_testkit::ccadb_data;
 
 /// Whether an external program can be run (`openssl`, `curl`, `python3`). In CI every tool
 /// the tests use is installed by `.ci/run`, so a missing one is a failure there.

@@ -25,27 +25,10 @@ fn workspace() -> PathBuf {
         .to_path_buf()
 }
 
-/// The folder of CCADB snapshots: `CABUNDLE_CCADB_DATA`, or `../shared/data/ccadb` beside the
-/// checkout. `None` (after a notice) when missing outside CI; a panic in CI.
+/// The folder of CCADB snapshots, when it holds the pinned report; see
+/// [`cabundle_testkit::ccadb_data_with`].
 fn ccadb_data() -> Option<PathBuf> {
-    let dir = match std::env::var_os("CABUNDLE_CCADB_DATA") {
-        Some(d) => PathBuf::from(d),
-        None => workspace().join("../shared/data/ccadb"),
-    };
-    if dir.join(PINNED).is_file() {
-        return Some(dir);
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!(
-            "CCADB data not found at {} (set CABUNDLE_CCADB_DATA)",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "notice: CCADB data not found at {}; skipping (set CABUNDLE_CCADB_DATA)",
-        dir.display()
-    );
-    None
+    cabundle_testkit::ccadb_data_with(PINNED)
 }
 
 /// The xtask binary with a private source cache, run from `cwd`.

@@ -5,34 +5,11 @@
 #![allow(clippy::unwrap_used)] // shared test code outside #[test] functions
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use cabundle_testkit::ccadb_data;
 
 use cabundle_ccadb::{Report, Sha256Fingerprint, TrustBits, parse_any, parse_pem_csv};
-
-/// The data folder, or `None` (with a notice) outside CI when it is missing.
-fn ccadb_data() -> Option<PathBuf> {
-    let dir = match std::env::var_os("CABUNDLE_CCADB_DATA") {
-        Some(d) => PathBuf::from(d),
-        None => PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/data/ccadb"
-        )),
-    };
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!(
-            "CCADB data not found at {} (set CABUNDLE_CCADB_DATA)",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "notice: CCADB data not found at {}; skipping (set CABUNDLE_CCADB_DATA)",
-        dir.display()
-    );
-    None
-}
 
 fn load(dir: &Path, name: &str) -> Report {
     let bytes = std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));

@@ -24,31 +24,6 @@ fn have_openssl() -> bool {
     ok
 }
 
-/// The shared CCADB data folder, as `tests/support::ccadb_data` finds it.
-fn ccadb_data() -> Option<PathBuf> {
-    let dir = match std::env::var_os("CABUNDLE_CCADB_DATA") {
-        Some(d) => PathBuf::from(d),
-        None => PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/data/ccadb"
-        )),
-    };
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!(
-            "CCADB data not found at {} (set CABUNDLE_CCADB_DATA)",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "notice: CCADB data not found at {}; skipping",
-        dir.display()
-    );
-    None
-}
-
 /// Runs `openssl <cmd> -noout <args>` with `input` on stdin; `None` when openssl fails.
 fn openssl(cmd: &str, args: &[&str], input: &[u8]) -> Option<Vec<String>> {
     let mut child = Command::new("openssl")

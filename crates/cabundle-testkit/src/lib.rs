@@ -4,10 +4,12 @@
 //! ([`der::corpus_key`]). Hand-built objects are reproducible byte for byte.
 
 pub mod corpus;
+mod data;
 pub mod der;
 mod pki;
 
 pub use corpus::{bad_names, names, rehash_corpus};
+pub use data::{ccadb_data, ccadb_data_with};
 pub use der::{CertSpec, cert_custom, cert_with_names, cert_with_subject, crl_with_issuer};
 pub use pki::{Issued, Pki};
 

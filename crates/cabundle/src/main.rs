@@ -11,7 +11,7 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = cli::Cli::parse_from(cli::openssl_style_args(std::env::args_os()));
     let out = output::Output::new(cli.global.quiet, cli.global.verbose);
     match commands::run(cli.command, &out) {
         Ok(code) => code,

@@ -3,6 +3,7 @@
 //! One file per command holds its arguments; `commands/` holds the logic.
 
 use clap::{Args, Parser, Subcommand};
+use std::ffi::OsString;
 
 pub mod build;
 pub mod capath;
@@ -83,4 +84,58 @@ pub enum Command {
         /// The directory to write into.
         dir: std::path::PathBuf,
     },
+}
+
+/// Accepts `openssl rehash`'s single-dash long options after `rehash`, so scripts written for
+/// OpenSSL (`rehash -compat DIR`) work unchanged: `-old`, `-compat` and `-help` become
+/// `--old`, `--compat` and `--help`. Everything else is passed through.
+pub fn openssl_style_args(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+    let mut in_rehash = false;
+    args.into_iter()
+        .map(|arg| {
+            if in_rehash {
+                if let Some(long) = arg.to_str().and_then(|a| match a {
+                    "-old" | "-compat" | "-help" => Some(format!("-{a}")),
+                    _ => None,
+                }) {
+                    return OsString::from(long);
+                }
+            } else if arg == "rehash" {
+                in_rehash = true;
+            }
+            arg
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::openssl_style_args;
+    use std::ffi::OsString;
+
+    fn check(input: &[&str], expected: &[&str]) {
+        let got = openssl_style_args(input.iter().map(OsString::from));
+        let expected: Vec<OsString> = expected.iter().map(OsString::from).collect();
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn openssl_spellings_after_rehash() {
+        check(
+            &["cabundle", "rehash", "-compat", "d"],
+            &["cabundle", "rehash", "--compat", "d"],
+        );
+        check(
+            &["cabundle", "rehash", "-old", "-n", "-v"],
+            &["cabundle", "rehash", "--old", "-n", "-v"],
+        );
+        check(
+            &["cabundle", "inspect", "-old"],
+            &["cabundle", "inspect", "-old"],
+        );
+        check(
+            &["cabundle", "-v", "rehash", "--compat"],
+            &["cabundle", "-v", "rehash", "--compat"],
+        );
+    }
 }
