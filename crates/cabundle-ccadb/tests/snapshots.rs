@@ -1,15 +1,14 @@
 //! Every published snapshot in the shared CCADB data folder parses, with the row counts its
 //! SOURCES.md records, and the NSS certdata.txt releases agree with the CCADB reports of the
-//! same dates. The data is located like the end-to-end tests do (`CABUNDLE_CCADB_DATA`, else
+//! same dates. The data is located by `cabundle_testkit::ccadb_data` (`CABUNDLE_CCADB_DATA`, else
 //! `../shared/data/ccadb` beside the checkout) and never copied into the repository.
 #![allow(clippy::unwrap_used)] // shared test code outside #[test] functions
 
 use std::collections::BTreeMap;
-use std::path::Path;
-
-use cabundle_testkit::ccadb_data;
+use std::path::{Path, PathBuf};
 
 use cabundle_ccadb::{Report, Sha256Fingerprint, TrustBits, parse_any, parse_pem_csv};
+use cabundle_testkit::ccadb_data;
 
 fn load(dir: &Path, name: &str) -> Report {
     let bytes = std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));

@@ -6,7 +6,7 @@
 
 use cabundle_cert::{Certificate, Crl, Object, name_hash, read_certificates, read_objects};
 use cabundle_testkit::{
-    Pki, bad_names, cert_with_names, cert_with_subject, crl_with_issuer, names, pem,
+    Pki, bad_names, ccadb_data, cert_with_names, cert_with_subject, crl_with_issuer, names, pem,
 };
 use std::collections::BTreeMap;
 use std::io::Write;
