@@ -15,7 +15,9 @@ pub fn cabundle(args: &[&str]) -> Command {
 
 /// The folder of CCADB and NSS snapshots, or `None` when it is missing outside CI; see
 /// [`cabundle_testkit::ccadb_data`].
-pub use cabundle_testkit::ccadb_data;
+pub fn ccadb_data() -> Option<PathBuf> {
+    cabundle_testkit::ccadb_data()
+}
 
 /// Whether an external program can be run (`openssl`, `curl`, `python3`). In CI every tool
 /// the tests use is installed by `.ci/run`, so a missing one is a failure there.

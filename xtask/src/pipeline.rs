@@ -3,7 +3,7 @@
 
 use crate::archive::Node;
 use crate::outputs::{Built, Left, Listed};
-use crate::recipe::{Bundle, Purpose};
+use crate::recipe::Bundle;
 use anyhow::{Context, Result};
 use cabundle_build::CapathEntryKind;
 use cabundle_policy::{PolicyOptions, Reason};
@@ -11,11 +11,7 @@ use cabundle_policy::{PolicyOptions, Reason};
 /// The policy options of a bundle: its recipe at the as-of date of its lock.
 pub fn policy_options(bundle: &Bundle) -> Result<PolicyOptions> {
     let policy = &bundle.recipe.policy;
-    let purpose = match policy.purpose {
-        Purpose::Tls => cabundle_policy::Purpose::Tls,
-        Purpose::Email => cabundle_policy::Purpose::Email,
-    };
-    let mut opts = PolicyOptions::new(purpose, bundle.lock.as_of()?);
+    let mut opts = PolicyOptions::new(policy.purpose, bundle.lock.as_of()?);
     opts.distrust_grace_days = policy.distrust_grace_days;
     opts.include_expired = policy.include_expired;
     opts.excludes = bundle

@@ -17,24 +17,16 @@ pub const SUMS: &str = "SHA256SUMS";
 /// The committed readable listing of included and excluded roots.
 pub const LISTING: &str = "listing.txt";
 
-/// What a bundle is for: which trust bit a root needs to be included.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Purpose {
-    /// TLS server authentication (the `Websites` trust bit).
-    Tls,
-    /// S/MIME (the `Email` trust bit).
-    Email,
-}
+pub use cabundle_policy::Purpose;
 
-impl Purpose {
-    /// The name used in recipes and listings.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Purpose::Tls => "tls",
-            Purpose::Email => "email",
-        }
-    }
+/// How a [`Purpose`] is written in a recipe: `tls` or `email`. Serde's mirror of the policy's
+/// enum (checked against it at compile time), so a recipe names exactly the purposes
+/// `cabundle build` knows.
+#[derive(Deserialize)]
+#[serde(remote = "Purpose", rename_all = "kebab-case")]
+enum PurposeDef {
+    Tls,
+    Email,
 }
 
 /// The policy options of a recipe: the knobs `cabundle build` offers.
@@ -42,6 +34,7 @@ impl Purpose {
 #[serde(deny_unknown_fields)]
 pub struct Policy {
     /// Which trust bit a root must carry.
+    #[serde(with = "PurposeDef")]
     pub purpose: Purpose,
     /// Days after a root's distrust-after date for the purpose before it is left out
     /// (certificates issued before the date stay trusted by Mozilla for their lifetime).

@@ -1,10 +1,10 @@
 //! `cabundle chain`: order certificates into leaf, intermediates, root and say what is missing.
 
 use crate::cli::chain::ChainArgs;
-use crate::commands::convert::write_atomic;
 use crate::commands::verify::read_certs;
 use crate::output::Output;
 use anyhow::bail;
+use cabundle_fetch::write_atomic;
 use std::io::Write;
 use std::process::ExitCode;
 use time::OffsetDateTime;

@@ -1,10 +1,9 @@
-//! `cabundle convert`: PEM to DER and back; and the atomic file write other commands share.
+//! `cabundle convert`: PEM to DER and back.
 
 use crate::cli::convert::{ConvertArgs, Format};
 use crate::output::Output;
 use anyhow::{Context, bail};
-use std::io::Write;
-use std::path::Path;
+use cabundle_fetch::write_atomic;
 use std::process::ExitCode;
 
 /// Runs `cabundle convert`.
@@ -53,21 +52,4 @@ pub fn run(args: ConvertArgs, out: &Output) -> anyhow::Result<ExitCode> {
 
 fn looks_like_pem(bytes: &[u8]) -> bool {
     bytes.windows(11).any(|w| w == b"-----BEGIN ")
-}
-
-/// Writes `data` to `path` through a temporary file in the same directory and a rename, so
-/// readers never see a half-written file.
-pub(crate) fn write_atomic(path: &Path, data: &[u8]) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    tmp.write_all(data)
-        .and_then(|()| tmp.as_file().sync_all())
-        .with_context(|| format!("cannot write {}", tmp.path().display()))?;
-    tmp.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
 }

@@ -2,11 +2,11 @@
 //! validity (like `openssl s_client -showcerts`), print it, then the `verify` verdict.
 
 use crate::cli::probe::ProbeArgs;
-use crate::commands::convert::write_atomic;
 use crate::commands::verify::{exit_code, load_manifest, load_store, print_report, time_arg};
 use crate::output::Output;
 use anyhow::{Context, anyhow, bail};
 use cabundle_cert::Certificate;
+use cabundle_fetch::write_atomic;
 use cabundle_verify::{Options, Problem, Purpose, format_date};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::WebPkiSupportedAlgorithms;
