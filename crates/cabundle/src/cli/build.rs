@@ -58,4 +58,7 @@ pub struct BuildArgs {
     /// Print the decision for every certificate to stdout.
     #[arg(long)]
     pub explain: bool,
+    /// How an https report is downloaded: the same options, trust and checks as `cabundle fetch`.
+    #[command(flatten, next_help_heading = "Download (when --report is a URL)")]
+    pub http: crate::cli::fetch::HttpArgs,
 }

@@ -17,13 +17,17 @@ pub struct SourceDescription {
 }
 
 /// Reads the report from a file, or downloads it when `arg` is an `https://` URL.
-pub fn load_report(arg: &str, out: &Output) -> anyhow::Result<(Vec<u8>, SourceDescription)> {
+pub fn load_report(
+    arg: &str,
+    http: &crate::cli::fetch::HttpArgs,
+    out: &Output,
+) -> anyhow::Result<(Vec<u8>, SourceDescription)> {
     if arg.starts_with("https://") || arg.starts_with("http://") {
         out.info(&format!("fetching {arg}"));
         // The same download, trust and checks as `cabundle fetch`.
         let fetched = crate::commands::fetch::download_report(
             arg,
-            &crate::cli::fetch::HttpArgs::default(),
+            http,
             None,
             crate::cli::fetch::DEFAULT_MIN_ROOTS,
             out,
@@ -85,7 +89,7 @@ pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
         adds.extend(read_added(&path.display().to_string(), &bytes)?);
     }
 
-    let (bytes, source) = load_report(&args.report, out)?;
+    let (bytes, source) = load_report(&args.report, &args.http, out)?;
     let built = cabundle_build::build(&bytes, &source.name, &policy, &adds)?;
     let decisions = built.decisions();
     for warning in &decisions.warnings {
