@@ -45,19 +45,8 @@ fn ymd(text: &str, sep: &str) -> time::Date {
 /// The policy applied by hand to a report read with the csv crate: which fingerprints
 /// (lower-case hex) are trusted for `purpose` at `as_of` with 398 days of grace.
 fn expected_selection(report: &Path, purpose: &str, as_of: time::Date) -> BTreeSet<String> {
-    let mut reader = csv::Reader::from_path(report).unwrap();
-    let headers: Vec<String> = reader
-        .headers()
-        .unwrap()
-        .iter()
-        .map(|h| h.trim().to_owned())
-        .collect();
-    let col = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h == name)
-            .unwrap_or_else(|| panic!("{name}"))
-    };
+    let (mut reader, headers) = support::read_csv(report);
+    let col = |name: &str| support::column(&headers, name);
     let (sha, bits, tls, smime, valid_to) = (
         col("SHA-256 Fingerprint"),
         col("Trust Bits"),

@@ -2,20 +2,11 @@
 //! `cabundle convert` (PEM to DER and back, checked against `openssl x509`).
 #![allow(clippy::unwrap_used)] // support functions outside #[test] fns panic on failure by design
 
-mod pki;
 mod support;
 
-use pki::Pki;
-use std::process::{Command, Output};
-use support::cabundle;
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
+use cabundle_testkit::PkiFiles as Pki;
+use std::process::Command;
+use support::{cabundle, output_text as text};
 
 fn common_names(path: &std::path::Path) -> Vec<String> {
     let bytes = fs_err::read(path).unwrap();

@@ -8,10 +8,11 @@
 mod fixture;
 mod support;
 
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use support::{Server, free_port};
 
 /// The proxy's PKI: a root, and a server certificate for 127.0.0.1 it signed.
 struct ProxyPki {
@@ -48,27 +49,6 @@ fn proxy_pki() -> ProxyPki {
         leaf_pem: leaf_cert.pem(),
         leaf_key_pem: leaf_key.serialize_pem(),
     }
-}
-
-/// An `openssl s_server` on loopback, killed when dropped.
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn start_server(dir: &Path, pki: &ProxyPki) -> Server {

@@ -24,19 +24,8 @@ struct Row {
 
 /// Rows by lower-case SHA-256, columns found by (trimmed) header name.
 fn read_report(path: &Path) -> BTreeMap<String, Row> {
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let headers: Vec<String> = reader
-        .headers()
-        .unwrap()
-        .iter()
-        .map(|h| h.trim().to_owned())
-        .collect();
-    let col = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h == name)
-            .unwrap_or_else(|| panic!("no column {name}"))
-    };
+    let (mut reader, headers) = support::read_csv(path);
+    let col = |name: &str| support::column(&headers, name);
     let (sha, label, trust, tls, smime) = (
         col("SHA-256 Fingerprint"),
         col("Common Name or Certificate Name"),

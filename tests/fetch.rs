@@ -8,6 +8,7 @@
 // clippy.toml allows unwrap in #[test] functions; the fixture code beside them is test code too.
 #![allow(clippy::unwrap_used)]
 
+mod fixture;
 mod support;
 
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, SanType};
@@ -157,28 +158,7 @@ fn serve(
 /// A small report in the CCADB's layout: every field quoted, PEM in single quotes, no final
 /// newline, with `n` generated roots.
 fn report(n: usize) -> Vec<u8> {
-    let columns = [
-        "Owner",
-        "Certificate Issuer Organization",
-        "Common Name or Certificate Name",
-        "Certificate Serial Number",
-        "SHA-256 Fingerprint",
-        "Valid From [GMT]",
-        "Valid To [GMT]",
-        "Trust Bits",
-        "Distrust for TLS After Date",
-        "Distrust for S/MIME After Date",
-        "Mozilla Applied Constraints",
-        "PEM Info",
-    ];
-    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-    let mut lines = vec![
-        columns
-            .iter()
-            .map(|c| quote(c))
-            .collect::<Vec<_>>()
-            .join(","),
-    ];
+    let mut lines = vec![fixture::csv_record(&fixture::HEADER)];
     for i in 0..n {
         let key = KeyPair::generate().unwrap();
         let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
@@ -209,7 +189,7 @@ fn report(n: usize) -> Vec<u8> {
             String::new(),
             format!("'{}'", cert.pem().trim_end()),
         ];
-        lines.push(row.iter().map(|c| quote(c)).collect::<Vec<_>>().join(","));
+        lines.push(fixture::csv_record(&row));
     }
     lines.join("\n").into_bytes()
 }

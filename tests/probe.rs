@@ -3,43 +3,14 @@
 //! `openssl s_client -verify_return_error`; plus a refused port and a server that never answers.
 #![allow(clippy::unwrap_used)] // support functions outside #[test] fns panic on failure by design
 
-mod pki;
 mod support;
 
-use pki::{INT_URL, Pki};
+use cabundle_testkit::PkiFiles as Pki;
+use cabundle_testkit::pki_files::INT_URL;
 use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-use support::cabundle;
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// An `openssl s_server`, killed when dropped.
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use support::{Server, cabundle, free_port, output_text as text};
 
 impl Server {
     /// Serves `cert` with `key`, sending `chain` (extra certificates) when given.

@@ -2,20 +2,12 @@
 //! checked against `openssl verify` (`-CAfile`, `-untrusted`, `-verify_hostname`, `-attime`).
 #![allow(clippy::unwrap_used)] // support functions outside #[test] fns panic on failure by design
 
-mod pki;
 mod support;
 
-use pki::{AT, AT_EPOCH, GOOD_NAMES, INT_URL, Pki};
-use std::process::{Command, Output};
-use support::cabundle;
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
+use cabundle_testkit::PkiFiles as Pki;
+use cabundle_testkit::pki_files::{AT, AT_EPOCH, GOOD_NAMES, INT_URL};
+use std::process::Command;
+use support::{cabundle, output_text as text};
 
 /// One verification case: chain file, trust bundle, host name, and what must be said.
 struct Case<'a> {

@@ -32,3 +32,56 @@ pub fn have(program: &str) -> bool {
     }
     ok
 }
+
+/// What a command printed, stdout then stderr, for assertions and failure messages.
+pub fn output_text(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// A free TCP port on 127.0.0.1 (bound then released).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind 127.0.0.1:0")
+        .local_addr()
+        .expect("local address")
+        .port()
+}
+
+/// A loopback `openssl s_server`, killed when dropped. Each test starts it its own way.
+pub struct Server {
+    /// The `openssl s_server` process.
+    pub child: std::process::Child,
+    /// The port it listens on, on 127.0.0.1.
+    pub port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A CCADB-style CSV opened with nothing but the csv crate, and its trimmed header names.
+pub fn read_csv(path: &std::path::Path) -> (csv::Reader<std::fs::File>, Vec<String>) {
+    let mut reader = csv::Reader::from_path(path).expect("open csv");
+    let headers: Vec<String> = reader
+        .headers()
+        .expect("csv header")
+        .iter()
+        .map(|h| h.trim().to_owned())
+        .collect();
+    (reader, headers)
+}
+
+/// The index of the column named `name` in `headers`; panics when there is none.
+pub fn column(headers: &[String], name: &str) -> usize {
+    headers
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name}"))
+}

@@ -1,7 +1,8 @@
-//! A private PKI for the verification tests, generated with rcgen into a fresh temp directory:
-//! a root, an intermediate, leaves (valid, expired, not yet valid), an unrelated root, and a
-//! "proxy" root with its own leaf, the way a TLS-inspecting proxy would present them.
-#![allow(dead_code)]
+//! A private PKI written as files for the verification tests (`verify`, `probe`, `chain`),
+//! generated with rcgen into a fresh temp directory: a root, an intermediate, leaves (valid,
+//! expired, not yet valid), an unrelated root, and a "proxy" root with its own leaf, the way a
+//! TLS-inspecting proxy would present them. Unlike [`crate::Pki`], every certificate here has
+//! its own dates, and some are broken on purpose (name constraints, a leaf that issues).
 
 use rcgen::{
     BasicConstraints, CertificateParams, CustomExtension, DistinguishedName, DnType,
@@ -46,11 +47,11 @@ fn name(cn: &str) -> DistinguishedName {
 fn aia(url: &str) -> CustomExtension {
     let mut desc = vec![0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x02];
     desc.push(0x86);
-    desc.push(u8::try_from(url.len()).unwrap());
+    desc.push(u8::try_from(url.len()).expect("a short URL"));
     desc.extend_from_slice(url.as_bytes());
-    let mut inner = vec![0x30, u8::try_from(desc.len()).unwrap()];
+    let mut inner = vec![0x30, u8::try_from(desc.len()).expect("a short URL")];
     inner.extend(desc);
-    let mut outer = vec![0x30, u8::try_from(inner.len()).unwrap()];
+    let mut outer = vec![0x30, u8::try_from(inner.len()).expect("a short URL")];
     outer.extend(inner);
     CustomExtension::from_oid_content(&[1, 3, 6, 1, 5, 5, 7, 1, 1], outer)
 }
@@ -68,7 +69,7 @@ pub fn ca_with(
     to: OffsetDateTime,
     permitted: Option<&str>,
 ) -> Ca {
-    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    let mut params = CertificateParams::new(Vec::<String>::new()).expect("no names");
     params.name_constraints = permitted.map(|dns| NameConstraints {
         permitted_subtrees: vec![GeneralSubtree::DnsName(dns.to_owned())],
         excluded_subtrees: Vec::new(),
@@ -83,10 +84,10 @@ pub fn ca_with(
     params.not_before = from;
     params.not_after = to;
     params.use_authority_key_identifier_extension = issuer.is_some();
-    let key = KeyPair::generate().unwrap();
+    let key = KeyPair::generate().expect("key generation");
     let cert = match issuer {
-        Some(i) => params.signed_by(&key, &i.issuer()).unwrap(),
-        None => params.self_signed(&key).unwrap(),
+        Some(i) => params.signed_by(&key, &i.issuer()).expect("sign CA"),
+        None => params.self_signed(&key).expect("self-sign CA"),
     };
     Ca {
         pem: cert.pem(),
@@ -118,7 +119,8 @@ pub fn leaf_ca(
     aia_url: Option<&str>,
 ) -> Ca {
     let mut params =
-        CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
+        CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+            .expect("valid names");
     params.distinguished_name = name(cn);
     params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
@@ -128,8 +130,8 @@ pub fn leaf_ca(
     if let Some(url) = aia_url {
         params.custom_extensions.push(aia(url));
     }
-    let key = KeyPair::generate().unwrap();
-    let cert = params.signed_by(&key, &issuer.issuer()).unwrap();
+    let key = KeyPair::generate().expect("key generation");
+    let cert = params.signed_by(&key, &issuer.issuer()).expect("sign leaf");
     Ca {
         pem: cert.pem(),
         params,
@@ -138,15 +140,21 @@ pub fn leaf_ca(
 }
 
 /// The generated files, in a fresh temp directory.
-pub struct Pki {
+pub struct PkiFiles {
     /// Keeps the directory alive.
     pub dir: TempDir,
 }
 
-impl Pki {
+impl Default for PkiFiles {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl PkiFiles {
     /// Generates everything and writes the files `path` names.
-    pub fn new() -> Pki {
-        let dir = tempfile::tempdir().unwrap();
+    pub fn new() -> PkiFiles {
+        let dir = tempfile::tempdir().expect("temp dir");
         let root = ca(
             "Test Root",
             None,
@@ -262,9 +270,9 @@ impl Pki {
             ("proxied-chain.pem", format!("{proxied}{}", proxy.pem)),
         ];
         for (file, text) in files {
-            fs_err::write(dir.path().join(file), text).unwrap();
+            fs_err::write(dir.path().join(file), text).expect("write PKI file");
         }
-        Pki { dir }
+        PkiFiles { dir }
     }
 
     /// The path of one of the generated files.
@@ -274,7 +282,10 @@ impl Pki {
 
     /// The path as a `&str` for command lines.
     pub fn arg(&self, file: &str) -> String {
-        self.path(file).to_str().unwrap().to_owned()
+        self.path(file)
+            .to_str()
+            .expect("a UTF-8 temp path")
+            .to_owned()
     }
 
     /// The directory.
