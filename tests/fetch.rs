@@ -605,3 +605,54 @@ fn https_proxy_is_honoured() {
     assert_eq!(direct.status.code(), Some(0), "{}", stderr(&direct));
     assert_eq!(std::fs::read(dir.out()).unwrap(), body);
 }
+
+#[test]
+fn build_downloads_the_report_with_the_same_trust_and_checks() {
+    // `build --report URL` goes through the same download as `fetch`: 100 roots clear the
+    // default plausibility check, and only `--ca-file` makes the test server trusted.
+    let body = report(100);
+    let server = Server::start(vec![Reply::Body("text/csv", body.clone())]);
+    let dir = Dir::new(&server);
+    let pem = dir.tmp.path().join("out").join("bundle.pem");
+    let manifest = dir.tmp.path().join("out").join("manifest.json");
+    let build = |extra: &[&str]| {
+        let (pem, manifest) = (path_str(&pem), path_str(&manifest));
+        let url = server.url("127.0.0.1");
+        let mut args = vec![
+            "build",
+            "--report",
+            url.as_str(),
+            "--as-of",
+            "2030-01-01",
+            "--pem",
+            pem.as_str(),
+            "--manifest",
+            manifest.as_str(),
+            "--retry-backoff",
+            "10ms",
+        ];
+        args.extend_from_slice(extra);
+        cabundle(&args)
+            .env_remove("HTTPS_PROXY")
+            .env_remove("https_proxy")
+            .output()
+            .expect("run cabundle")
+    };
+
+    let out = build(&[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("cannot fetch"), "{}", stderr(&out));
+    assert_eq!(dir.out_names(), Vec::<String>::new(), "nothing written");
+
+    let out = build(&["--ca-file", &dir.ca()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let bundle = std::fs::read_to_string(&pem).unwrap();
+    assert_eq!(bundle.matches("-----BEGIN CERTIFICATE-----").count(), 100);
+    assert!(
+        bundle.contains(&sha256_hex(&body)),
+        "the header names the source's SHA-256"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    assert_eq!(manifest["source"]["sha256"], sha256_hex(&body));
+}
