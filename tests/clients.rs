@@ -12,7 +12,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use support::{Server, free_port};
+use support::{NULL_DEVICE, Server, free_port};
 
 /// The proxy's PKI: a root, and a server certificate for 127.0.0.1 it signed.
 struct ProxyPki {
@@ -200,7 +200,7 @@ fn clients_trust_the_added_proxy_root_and_only_with_it() {
         let curl = |pem: &Path| {
             client(
                 Command::new("curl")
-                    .args(["-sS", "-o", "/dev/null", "--cacert"])
+                    .args(["-sS", "-o", NULL_DEVICE, "--cacert"])
                     .arg(pem)
                     .arg(&url),
             )
@@ -213,12 +213,17 @@ fn clients_trust_the_added_proxy_root_and_only_with_it() {
     }
 
     // Python requests with the PEM bundle.
-    if support::have("python3") {
+    if support::have(support::PYTHON) {
         let script = "import sys, requests\n\
 try:\n    r = requests.get(sys.argv[1], verify=sys.argv[2], timeout=20)\n    print('status', r.status_code)\n\
 except requests.exceptions.SSLError as e:\n    print(e)\n    sys.exit(1)\n";
-        let python =
-            |pem: &Path| client(Command::new("python3").args(["-c", script, &url]).arg(pem));
+        let python = |pem: &Path| {
+            client(
+                Command::new(support::PYTHON)
+                    .args(["-c", script, &url])
+                    .arg(pem),
+            )
+        };
         let (ok, text) = python(&with.pem);
         assert!(ok, "requests with --add: {text}");
         assert!(text.contains("status 200"), "{text}");

@@ -3,6 +3,9 @@
 //! Each differential case builds the same directory twice, runs `openssl rehash` in one and
 //! `cabundle rehash` in the other, and compares the links left (names and targets), the
 //! warnings (kind and file) and the exit status.
+//!
+//! Unix only: the cases make symbolic links and modes, and compare with `openssl rehash`.
+#![cfg(unix)]
 
 mod support;
 

@@ -7,7 +7,7 @@ mod support;
 use cabundle_testkit::PkiFiles as Pki;
 use cabundle_testkit::pki_files::{AT, AT_EPOCH, GOOD_NAMES, INT_URL};
 use std::process::Command;
-use support::{cabundle, output_text as text};
+use support::{NULL_DEVICE, cabundle, output_text as text};
 
 /// One verification case: chain file, trust bundle, host name, and what must be said.
 struct Case<'a> {
@@ -268,7 +268,7 @@ fn bad_input_exits_2() {
         let mut args = vec!["verify", chain.as_str()];
         args.extend_from_slice(extra);
         if !extra.contains(&"--bundle") {
-            args.extend(["--bundle", "/dev/null"]);
+            args.extend(["--bundle", NULL_DEVICE]);
         }
         let out = cabundle(&args).output().unwrap();
         let said = text(&out);

@@ -85,3 +85,10 @@ pub fn column(headers: &[String], name: &str) -> usize {
         .position(|h| h == name)
         .unwrap_or_else(|| panic!("no column {name}"))
 }
+
+/// The platform's empty device, for tools that must write somewhere or read nothing.
+pub const NULL_DEVICE: &str = if cfg!(windows) { "NUL" } else { "/dev/null" };
+
+/// The Python 3 interpreter's name: `python3`, or `python` on Windows (as `setup-python`
+/// installs it there).
+pub const PYTHON: &str = if cfg!(windows) { "python" } else { "python3" };

@@ -7,7 +7,6 @@
 use crate::plan::{Action, Plan};
 use crate::{Error, Result};
 use std::io::{self, Write};
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 /// Performs the changes of `plan` in `dir`, in order, going on after a failure like OpenSSL.
@@ -31,7 +30,7 @@ pub fn apply(dir: &Path, plan: &Plan) -> Vec<Error> {
                 } else if replaces.is_some() {
                     replace_symlink(target.as_ref(), &path)
                 } else {
-                    std::os::unix::fs::symlink(target, &path).map_err(|source| Error::Link {
+                    symlink(target.as_ref(), &path).map_err(|source| Error::Link {
                         path: path.clone(),
                         source,
                     })
@@ -55,11 +54,27 @@ fn replace_symlink(target: &Path, path: &Path) -> Result<()> {
     let tmp = temporary_name(path);
     // A leftover from an interrupted run may be there.
     let _ = std::fs::remove_file(&tmp);
-    std::os::unix::fs::symlink(target, &tmp).map_err(link_error)?;
+    symlink(target, &tmp).map_err(link_error)?;
     std::fs::rename(&tmp, path).map_err(|source| {
         let _ = std::fs::remove_file(&tmp);
         link_error(source)
     })
+}
+
+/// Creates a symbolic link at `link` pointing to `target`.
+#[cfg(unix)]
+fn symlink(target: &Path, link: &Path) -> io::Result<()> {
+    std::os::unix::fs::symlink(target, link)
+}
+
+/// Symbolic links need privileges on Windows: hashed directories are written as copies there
+/// (`--copy`, the default on such systems).
+#[cfg(not(unix))]
+fn symlink(_target: &Path, _link: &Path) -> io::Result<()> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "symbolic links are not supported on this system\nhint: use --copy",
+    ))
 }
 
 fn temporary_name(path: &Path) -> std::path::PathBuf {
@@ -91,10 +106,21 @@ pub(crate) fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
         .tempfile_in(dir)
         .map_err(write_error)?;
     tmp.write_all(data).map_err(write_error)?;
-    tmp.as_file()
-        .set_permissions(std::fs::Permissions::from_mode(0o644))
-        .map_err(write_error)?;
+    set_readable(tmp.as_file()).map_err(write_error)?;
     tmp.persist(path).map_err(|e| write_error(e.error))?;
+    Ok(())
+}
+
+/// Makes a written file readable by all (`0644`), as `tempfile` creates it `0600`.
+#[cfg(unix)]
+fn set_readable(file: &std::fs::File) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    file.set_permissions(std::fs::Permissions::from_mode(0o644))
+}
+
+/// Files have no unix mode here: the default permissions already let others read.
+#[cfg(not(unix))]
+fn set_readable(_file: &std::fs::File) -> io::Result<()> {
     Ok(())
 }
 

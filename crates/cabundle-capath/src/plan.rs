@@ -26,7 +26,6 @@ use cabundle_cert::{ObjectKind, Sha1Fingerprint, SubjectHash};
 use std::collections::{BTreeSet, HashMap};
 use std::ffi::{OsStr, OsString};
 use std::fmt;
-use std::os::unix::ffi::OsStrExt;
 
 /// OpenSSL keeps at most this many objects per hash.
 const MAX_COLLISIONS: u16 = 256;
@@ -391,7 +390,7 @@ impl Table {
 /// Decides what to do in a directory. Pure: see the module documentation for the rules.
 pub fn plan(listing: &Listing, options: &Options) -> Plan {
     let mut entries: Vec<&Entry> = listing.entries.iter().collect();
-    entries.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
+    entries.sort_by(|a, b| a.name.as_encoded_bytes().cmp(b.name.as_encoded_bytes()));
 
     // With --copy, a copy stands for the first file (by name) whose bytes it holds.
     let mut by_bytes: HashMap<[u8; 20], &OsStr> = HashMap::new();
@@ -419,7 +418,7 @@ pub fn plan(listing: &Listing, options: &Options) -> Plan {
     };
 
     for e in &entries {
-        let name = e.name.as_bytes();
+        let name = e.name.as_encoded_bytes();
         let link = parse_link_name(name);
         let content = match &e.kind {
             EntryKind::Symlink { target, content } => {

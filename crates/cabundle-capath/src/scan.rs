@@ -12,7 +12,6 @@ use sha1::{Digest, Sha1};
 use std::ffi::OsString;
 use std::fs::FileType;
 use std::io;
-use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 /// Lists `dir` and reads what [`crate::plan`] needs: link targets of hash-named links, and the
@@ -39,7 +38,7 @@ pub fn scan(dir: &Path, options: &Options) -> Result<Listing> {
 }
 
 fn read_entry(dir: &Path, name: OsString, file_type: FileType, options: &Options) -> Entry {
-    let bytes = name.as_bytes();
+    let bytes = name.as_encoded_bytes();
     let candidate = has_candidate_extension(bytes, options.der);
     let hash_named = parse_link_name(bytes).is_some();
     let path = dir.join(&name);

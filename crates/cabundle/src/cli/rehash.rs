@@ -66,7 +66,8 @@ impl HashArgs {
         cabundle_capath::Options {
             hashes,
             remove_links: !self.no_remove,
-            copy: self.copy,
+            // Making symbolic links needs privileges on Windows: write copies there.
+            copy: self.copy || !cfg!(unix),
             der: self.der,
         }
     }

@@ -62,15 +62,13 @@ pub fn run(args: RehashArgs, out: &Output) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// The directories to hash when none are given: `SSL_CERT_DIR` split at `:` (empty parts
-/// skipped, as OpenSSL's `strtok` does), else OpenSSL's certificate directory.
+/// The directories to hash when none are given: `SSL_CERT_DIR` split at the platform's path
+/// separator (`:`, `;` on Windows; empty parts skipped, as OpenSSL's `strtok` does), else
+/// OpenSSL's certificate directory.
 fn default_dirs(env: Option<&OsStr>) -> Vec<PathBuf> {
     if let Some(env) = env {
-        return env
-            .to_string_lossy()
-            .split(':')
-            .filter(|s| !s.is_empty())
-            .map(PathBuf::from)
+        return std::env::split_paths(env)
+            .filter(|p| !p.as_os_str().is_empty())
             .collect();
     }
     if Path::new(OPENSSL_CERT_DIR).is_dir() {
@@ -242,7 +240,8 @@ mod tests {
 
     #[test]
     fn ssl_cert_dir_is_split_like_strtok() {
-        let dirs = default_dirs(Some(OsStr::new(":a::b:")));
+        let env = if cfg!(windows) { ";a;;b;" } else { ":a::b:" };
+        let dirs = default_dirs(Some(OsStr::new(env)));
         assert_eq!(dirs, [PathBuf::from("a"), PathBuf::from("b")]);
     }
 }
