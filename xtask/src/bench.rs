@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 pub const USAGE: &str = "\
 usage: cargo xtask bench rehash [--sizes 1000,20000,100000] [--reps 5]
        cargo xtask bench parse [DATA_DIR] [--runs 7]
+       cargo xtask bench compare --baseline REV [--runs 9] [--rounds 3] [DATA_DIR]
 
 Times `openssl rehash DIR` and `cabundle rehash DIR` (release build) on N distinct
 certificates: on a fresh directory, and on an unchanged re-run. Prints medians and ratios.";
@@ -29,6 +30,7 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     match args.first().map(String::as_str) {
         Some("rehash") => {}
         Some("parse") => return crate::bench_parse::run(&args[1..]),
+        Some("compare") => return crate::bench_compare::run(&args[1..]),
         Some(other) => bail!("unknown benchmark `{other}`\nhint: {USAGE}"),
         None => bail!("which benchmark?\nhint: {USAGE}"),
     }

@@ -5,6 +5,7 @@
 
 mod archive;
 mod bench;
+mod bench_compare;
 mod bench_parse;
 mod build_bundle;
 mod outputs;
