@@ -110,16 +110,17 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     }
 
     let width = results.keys().map(|k| k.len()).max().unwrap_or(0).max(4);
+    let (w1, w2) = (before.label.len().max(12), after.label.len().max(12));
     println!(
-        "| {:width$} | {:>12} | {:>12} | {:>11} |",
-        "what", before.label, after.label, "after/before"
+        "| {:width$} | {:>w1$} | {:>w2$} | after/before |",
+        "what", before.label, after.label
     );
     println!(
         "|{}|{}|{}|{}|",
         "-".repeat(width + 2),
-        "-".repeat(14),
-        "-".repeat(14),
-        "-".repeat(13)
+        "-".repeat(w1 + 2),
+        "-".repeat(w2 + 2),
+        "-".repeat(14)
     );
     let mut worst: f64 = 0.0;
     for (name, [old, new]) in &mut results {
@@ -127,9 +128,9 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         let ratio = new.as_secs_f64() / old.as_secs_f64();
         worst = worst.max(ratio);
         println!(
-            "| {name:width$} | {:>9.2} ms | {:>9.2} ms | {ratio:>10.2}x |",
-            old.as_secs_f64() * 1e3,
-            new.as_secs_f64() * 1e3
+            "| {name:width$} | {:>w1$} | {:>w2$} | {ratio:>11.2}x |",
+            format!("{:.2} ms", old.as_secs_f64() * 1e3),
+            format!("{:.2} ms", new.as_secs_f64() * 1e3)
         );
     }
     println!("\nslowest ratio: {worst:.2}x");
