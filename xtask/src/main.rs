@@ -8,7 +8,6 @@ mod bench;
 mod bench_parse;
 mod build_bundle;
 mod outputs;
-mod pipeline;
 mod recipe;
 mod refresh;
 mod source;

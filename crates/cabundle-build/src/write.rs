@@ -258,3 +258,63 @@ pub(crate) fn write_all(built: &Built, paths: &OutputPaths) -> Result<(), Error>
     }
     set.write()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut out: Vec<String> = fs_err::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn a_set_replaces_files_and_directories_and_leaves_no_temporary_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let entries = [
+            CapathEntry {
+                name: "0000000b.0".into(),
+                kind: CapathEntryKind::Link("b.pem".into()),
+            },
+            CapathEntry {
+                name: "b.pem".into(),
+                kind: CapathEntryKind::File(b"b\n".to_vec()),
+            },
+        ];
+        fs_err::write(dir.path().join("a.txt"), b"old").unwrap();
+        for round in 0..2 {
+            OutputSet::new()
+                .file(dir.path().join("a.txt"), b"new")
+                .file(dir.path().join("c.txt"), b"c")
+                .capath(dir.path().join("certs"), &entries)
+                .write()
+                .unwrap();
+            assert_eq!(names(dir.path()), ["a.txt", "c.txt", "certs"], "{round}");
+            assert_eq!(names(&dir.path().join("certs")), ["0000000b.0", "b.pem"]);
+            assert_eq!(fs_err::read(dir.path().join("a.txt")).unwrap(), b"new");
+            let link = dir.path().join("certs/0000000b.0");
+            assert_eq!(fs_err::read(&link).unwrap(), b"b\n");
+            #[cfg(unix)]
+            assert_eq!(fs_err::read_link(&link).unwrap(), Path::new("b.pem"));
+        }
+    }
+
+    #[test]
+    fn nothing_is_replaced_when_one_destination_is_wrong() {
+        let dir = tempfile::tempdir().unwrap();
+        fs_err::write(dir.path().join("a.txt"), b"old").unwrap();
+        fs_err::create_dir(dir.path().join("b.txt")).unwrap();
+        let err = OutputSet::new()
+            .file(dir.path().join("a.txt"), b"new")
+            .file(dir.path().join("b.txt"), b"b")
+            .write()
+            .unwrap_err();
+        assert!(err.to_string().ends_with("b.txt exists and is not a file"), "{err}");
+        assert_eq!(fs_err::read(dir.path().join("a.txt")).unwrap(), b"old");
+        assert_eq!(names(dir.path()), ["a.txt", "b.txt"]);
+    }
+}
