@@ -203,7 +203,11 @@ mod tests {
     fn no_capath_when_the_recipe_says_so() {
         let r = lay_out_t(false);
         assert!(r.capath.is_none());
-        assert!(archived(&r.files[3].1).iter().all(|p| !p.contains("capath")));
+        assert!(
+            archived(&r.files[3].1)
+                .iter()
+                .all(|p| !p.contains("capath"))
+        );
     }
 
     fn check(committed: &str, built: &str, expected: Option<&str>) {

@@ -130,7 +130,10 @@ fn refresh_one(
     let (built, _) = build_bundle::build_one(&common.lookup, &updated)?;
     let old_listing = fs_err::read_to_string(bundle.dir.join(recipe::LISTING)).unwrap_or_default();
 
-    build_bundle::write_if_changed(&bundle.dir.join(recipe::LOCK), &recipe::render_lock(&new_lock))?;
+    build_bundle::write_if_changed(
+        &bundle.dir.join(recipe::LOCK),
+        &recipe::render_lock(&new_lock),
+    )?;
     build_bundle::write_if_changed(&bundle.dir.join(recipe::SUMS), &built.rendered.sums)?;
     build_bundle::write_if_changed(&bundle.dir.join(recipe::LISTING), &built.rendered.listing)?;
     eprintln!(

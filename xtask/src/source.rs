@@ -3,8 +3,8 @@
 //! then by downloading the lock's URL. Whatever is found is checked against the lock.
 
 use crate::outputs::sha256_hex;
-use cabundle_build::recipe::LockSource as Source;
 use anyhow::{Context, Result, bail};
+use cabundle_build::recipe::LockSource as Source;
 use std::path::{Path, PathBuf};
 
 /// Where sources are looked for.

@@ -3,8 +3,8 @@
 //! Variants that wrap another error leave it out of their own message and expose it as
 //! `source`, so a report printed as a chain (`{:#}` with anyhow) says each thing once.
 
-use cabundle_cert::Sha256Fingerprint;
 use crate::recipe::Location;
+use cabundle_cert::Sha256Fingerprint;
 use std::path::PathBuf;
 
 /// Errors from building or writing outputs.

@@ -208,7 +208,7 @@ impl Recipe {
             },
             exclude,
             outputs: RecipeOutputs {
-                capath: raw.outputs.map_or(true, |o| o.capath),
+                capath: raw.outputs.is_none_or(|o| o.capath),
             },
         })
     }
@@ -503,7 +503,10 @@ mod tests {
         assert!(!r.outputs.capath);
         let sha: Sha256Fingerprint = SHA.parse().unwrap();
         assert_eq!(r.exclude[0].sha256, sha);
-        assert_eq!(r.exclusion(&sha).map(|e| e.reason.as_str()), Some("a reason"));
+        assert_eq!(
+            r.exclusion(&sha).map(|e| e.reason.as_str()),
+            Some("a reason")
+        );
     }
 
     #[test]
@@ -550,7 +553,9 @@ mod tests {
         fs_err::write(b.join(RECIPE_FILE), BASE).unwrap();
         fs_err::write(
             b.join(LOCK_FILE),
-            format!("[source]\nurl = \"u\"\nsha256 = \"{SHA}\"\nsize = 1\nfetched = \"2026-07-01\"\n"),
+            format!(
+                "[source]\nurl = \"u\"\nsha256 = \"{SHA}\"\nsize = 1\nfetched = \"2026-07-01\"\n"
+            ),
         )
         .unwrap();
         let bundle = Bundle::load(&b).unwrap();

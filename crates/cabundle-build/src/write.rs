@@ -313,7 +313,10 @@ mod tests {
             .file(dir.path().join("b.txt"), b"b")
             .write()
             .unwrap_err();
-        assert!(err.to_string().ends_with("b.txt exists and is not a file"), "{err}");
+        assert!(
+            err.to_string().ends_with("b.txt exists and is not a file"),
+            "{err}"
+        );
         assert_eq!(fs_err::read(dir.path().join("a.txt")).unwrap(), b"old");
         assert_eq!(names(dir.path()), ["a.txt", "b.txt"]);
     }
