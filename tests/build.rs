@@ -943,6 +943,22 @@ fn recipe_usage_errors() {
         &["build", "--recipe", empty.to_str().unwrap(), "--explain"],
         &format!("no recipe.toml in {}", empty.display()),
     );
+    // Without --report, the lock's URL is downloaded; offline, the error says what to pass.
+    let lock = bundle.join("lock.toml");
+    let pinned = std::fs::read_to_string(&lock).unwrap();
+    std::fs::write(
+        &lock,
+        // Nothing listens on port 9 of this machine: the download fails at once.
+        pinned.replace("https://example.test/", "https://127.0.0.1:9/"),
+    )
+    .unwrap();
+    check(
+        &["build", "--recipe", b, "--explain", "--attempts", "1"],
+        &format!(
+            "\nhint: to build offline, pass --report FILE with the report whose SHA-256 is {}",
+            sha256_file(&report)
+        ),
+    );
     std::fs::write(bundle.join("recipe.toml"), "description = 1\n").unwrap();
     check(
         &["build", "--recipe", b, "--report", r, "--explain"],

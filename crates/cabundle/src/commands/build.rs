@@ -151,9 +151,10 @@ fn run_recipe(dir: &Path, args: &BuildArgs, out: &Output) -> anyhow::Result<Exit
         );
     }
     let bundle = Bundle::load(dir)?;
-    let (bytes, from, downloaded) = match &args.report {
+    // `pinned_url`: the bytes come from the lock's own URL, which serves only the latest report.
+    let (bytes, from, pinned_url) = match &args.report {
         Some(arg) if !is_url(arg) => (fs_err::read(arg)?, arg.clone(), false),
-        Some(url) => (download(url, &args.http, out)?, url.clone(), true),
+        Some(url) => (download(url, &args.http, out)?, url.clone(), false),
         None => {
             let url = &bundle.lock.source.url;
             let body = download(url, &args.http, out).map_err(|err| {
@@ -166,7 +167,7 @@ fn run_recipe(dir: &Path, args: &BuildArgs, out: &Output) -> anyhow::Result<Exit
         }
     };
     let release = cabundle_build::build_release(&bundle, &bytes, &from).map_err(|err| {
-        match (&err, downloaded) {
+        match (&err, pinned_url) {
             (cabundle_build::Error::SourceMismatch { .. }, true) => anyhow::anyhow!(
                 "{err}\nhint: {from} serves only the latest report; pass --report FILE with a copy of the one the lock pins"
             ),
