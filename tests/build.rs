@@ -635,3 +635,333 @@ fn real_snapshot_is_reproducible_and_its_capath_matches_openssl_rehash() {
         assert_eq!(ours, theirs);
     }
 }
+
+/// The committed release bundles, `bundles/NAME` of the workspace.
+fn committed_bundles() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../bundles");
+    let mut out: Vec<PathBuf> = ["mozilla-email", "mozilla-tls"]
+        .iter()
+        .map(|n| root.join(n))
+        .collect();
+    out.sort();
+    out
+}
+
+/// The file of `data` whose SHA-256 is `sha256`, as `cargo xtask build-bundle --source-dir`
+/// finds the pinned report.
+fn find_by_sha256(data: &Path, sha256: &str) -> Option<PathBuf> {
+    use sha2::Digest as _;
+    let mut files: Vec<PathBuf> = std::fs::read_dir(data)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .find(|p| hex::encode(sha2::Sha256::digest(std::fs::read(p).unwrap())) == sha256)
+}
+
+/// `sha256sum` lines as (name, digest).
+fn sums(text: &str) -> BTreeSet<(String, String)> {
+    text.lines()
+        .map(|l| {
+            let (sha, name) = l.split_once("  ").unwrap();
+            (name.to_owned(), sha.to_owned())
+        })
+        .collect()
+}
+
+fn sha256_file(path: &Path) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(std::fs::read(path).unwrap()))
+}
+
+#[test]
+fn recipe_builds_the_committed_bundles_byte_for_byte() {
+    let Some(data) = support::ccadb_data() else {
+        return;
+    };
+    for dir in committed_bundles() {
+        let bundle = cabundle_build::Bundle::load(&dir).unwrap();
+        let name = bundle.name.clone();
+        let pinned = bundle.lock.source.sha256.to_string();
+        let report = find_by_sha256(&data, &pinned)
+            .unwrap_or_else(|| panic!("no file with SHA-256 {pinned} in {}", data.display()));
+        let tmp = tempfile::tempdir().unwrap();
+        let out_dir = tmp.path().join("dist");
+        let out = run(&[
+            "build",
+            "--recipe",
+            dir.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{name}: {}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains(&format!("{name}: ")),
+            "{}",
+            text(&out.stderr)
+        );
+
+        // The files `cargo xtask build-bundle` makes and records in SHA256SUMS, the archive
+        // aside (it is the xtask's packaging of these same files).
+        let committed = sums(&std::fs::read_to_string(dir.join("SHA256SUMS")).unwrap());
+        let archive = format!("{name}.tar.gz");
+        let expected: BTreeSet<_> = committed
+            .into_iter()
+            .filter(|(n, _)| *n != archive)
+            .collect();
+        let mut got = BTreeSet::new();
+        let mut names = BTreeSet::new();
+        for entry in std::fs::read_dir(&out_dir).unwrap() {
+            let path = entry.unwrap().path();
+            let file = path.file_name().unwrap().to_string_lossy().into_owned();
+            names.insert(file.clone());
+            if path.is_file() {
+                got.insert((file, sha256_file(&path)));
+            }
+        }
+        assert_eq!(got, expected, "{name}");
+        let want_names: BTreeSet<String> = expected
+            .iter()
+            .map(|(n, _)| n.clone())
+            .chain([format!("{name}.capath")])
+            .collect();
+        assert_eq!(names, want_names, "{name}");
+        assert_eq!(
+            std::fs::read(out_dir.join(format!("{name}.listing.txt"))).unwrap(),
+            std::fs::read(dir.join("listing.txt")).unwrap(),
+            "{name}"
+        );
+        // The hashed directory is the one the (byte-identical) manifest records.
+        if cfg!(unix) {
+            let json: serde_json::Value = serde_json::from_slice(
+                &std::fs::read(out_dir.join(format!("{name}.manifest.json"))).unwrap(),
+            )
+            .unwrap();
+            assert_eq!(
+                json["outputs"]["capath"]["sha256"],
+                capath_listing_digest(&out_dir.join(format!("{name}.capath"))).as_str(),
+                "{name}"
+            );
+        }
+
+        // Single outputs take the recipe's policy too, and --explain lists the recipe's reasons.
+        let pem = tmp.path().join("single.pem");
+        let out = run(&[
+            "build",
+            "--recipe",
+            dir.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+            "--pem",
+            pem.to_str().unwrap(),
+            "--explain",
+        ]);
+        assert!(out.status.success(), "{name}: {}", text(&out.stderr));
+        assert_eq!(
+            std::fs::read(&pem).unwrap(),
+            std::fs::read(out_dir.join(format!("{name}.pem"))).unwrap()
+        );
+        let listing = std::fs::read_to_string(dir.join("listing.txt")).unwrap();
+        let listed = listing
+            .lines()
+            .filter(|l| l.len() > 64 && !l.starts_with('#'));
+        assert_eq!(text(&out.stdout).lines().count(), listed.count(), "{name}");
+    }
+}
+
+/// A bundle folder pinning `report`, with one exclusion and `capath` as given.
+fn fixture_bundle(dir: &Path, report: &Path, capath: bool, excluded: &str) -> PathBuf {
+    use sha2::Digest as _;
+    let bytes = std::fs::read(report).unwrap();
+    let bundle = dir.join("fixture-roots");
+    std::fs::create_dir(&bundle).unwrap();
+    std::fs::write(
+        bundle.join("recipe.toml"),
+        format!(
+            "description = \"fixture roots\"\n[policy]\npurpose = \"tls\"\n\
+             [outputs]\ncapath = {capath}\n\
+             [[exclude]]\nsha256 = \"{excluded}\"\nreason = \"left out by hand, see bug 1\"\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        bundle.join("lock.toml"),
+        format!(
+            "[source]\nurl = \"https://example.test/report.csv\"\nsha256 = \"{}\"\n\
+             size = {}\nfetched = \"2026-11-23\"\n",
+            hex::encode(sha2::Sha256::digest(&bytes)),
+            bytes.len()
+        ),
+    )
+    .unwrap();
+    bundle
+}
+
+#[test]
+fn recipe_outputs_exclusions_and_capath_switch() {
+    use sha2::Digest as _;
+    let alpha = fixture::certificate(&fixture::roots()[0]);
+    let alpha_sha = hex::encode(sha2::Sha256::digest(alpha.der()));
+    for capath in [true, false] {
+        let tmp = tempfile::tempdir().unwrap();
+        let report = fixture_report(tmp.path());
+        let bundle = fixture_bundle(tmp.path(), &report, capath, &alpha_sha);
+        let dist = tmp.path().join("new/dist");
+        let out = run(&[
+            "build",
+            "--recipe",
+            bundle.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+            "--out",
+            dist.to_str().unwrap(),
+            "--explain",
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let reason = "excluded by the recipe: left out by hand, see bug 1";
+        assert!(
+            text(&out.stdout).contains(&format!("excluded  {alpha_sha}  Alpha Root CA: {reason}")),
+            "{}",
+            text(&out.stdout)
+        );
+        let mut names: Vec<String> = std::fs::read_dir(&dist)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        let mut want = vec![
+            "fixture-roots.listing.txt",
+            "fixture-roots.manifest.json",
+            "fixture-roots.pem",
+        ];
+        if capath {
+            want.insert(0, "fixture-roots.capath");
+        }
+        assert_eq!(names, want);
+        let listing = std::fs::read_to_string(dist.join("fixture-roots.listing.txt")).unwrap();
+        assert!(
+            listing.contains(&format!("{alpha_sha} Alpha Root CA: {reason}\n")),
+            "{listing}"
+        );
+        assert!(
+            listing.contains("# source: https://example.test/report.csv\n"),
+            "{listing}"
+        );
+        // The outputs name the source by the lock's URL, not by the file it was read from.
+        let pem = std::fs::read_to_string(dist.join("fixture-roots.pem")).unwrap();
+        assert!(pem.contains("https://example.test/report.csv"));
+        assert!(!pem.contains(tmp.path().to_str().unwrap()));
+    }
+}
+
+#[test]
+fn recipe_refuses_a_report_the_lock_does_not_pin_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let report = fixture_report(tmp.path());
+    let other = tmp.path().join("other.csv");
+    let mut bytes = std::fs::read(&report).unwrap();
+    bytes.extend_from_slice(b"\n");
+    std::fs::write(&other, &bytes).unwrap();
+    let bundle = fixture_bundle(tmp.path(), &report, true, &"00".repeat(32));
+    let dist = tmp.path().join("dist");
+    std::fs::create_dir(&dist).unwrap();
+    std::fs::write(dist.join("fixture-roots.pem"), b"old").unwrap();
+    let single = tmp.path().join("single.pem");
+    let out = run(&[
+        "build",
+        "--recipe",
+        bundle.to_str().unwrap(),
+        "--report",
+        other.to_str().unwrap(),
+        "--out",
+        dist.to_str().unwrap(),
+        "--pem",
+        single.to_str().unwrap(),
+    ]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let lock = bundle.join("lock.toml");
+    assert!(
+        stderr.contains(&format!(
+            "{} is not the source {} pins: its SHA-256 is {}, the lock's is {}",
+            other.display(),
+            lock.display(),
+            sha256_file(&other),
+            sha256_file(&report)
+        )),
+        "{stderr}"
+    );
+    assert!(!single.exists());
+    assert_eq!(
+        std::fs::read(dist.join("fixture-roots.pem")).unwrap(),
+        b"old"
+    );
+    assert_eq!(std::fs::read_dir(&dist).unwrap().count(), 1);
+}
+
+#[test]
+fn recipe_usage_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let report = fixture_report(tmp.path());
+    let bundle = fixture_bundle(tmp.path(), &report, true, &"00".repeat(32));
+    let (b, r) = (bundle.to_str().unwrap(), report.to_str().unwrap());
+    let check = |args: &[&str], expected: &str| {
+        let out = run(args);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(expected),
+            "{args:?}: expected {expected:?} in {stderr}"
+        );
+    };
+    // The recipe is the policy: its options are refused beside it.
+    for flag in [
+        &["--purpose", "email"][..],
+        &["--as-of", "2026-01-01"],
+        &["--distrust-grace-days", "1"],
+        &["--include-expired"],
+        &["--exclude", &"00".repeat(32)],
+        &["--add", r],
+    ] {
+        let mut args = vec!["build", "--recipe", b, "--report", r, "--explain"];
+        args.extend_from_slice(flag);
+        check(
+            &args,
+            &format!("'--recipe <DIR>' cannot be used with '{}", flag[0]),
+        );
+    }
+    check(&["build", "--report", r, "--out", "dist"], "--recipe <DIR>");
+    check(&["build", "--recipe", b, "--report", r], "nothing to do");
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    check(
+        &["build", "--recipe", empty.to_str().unwrap(), "--explain"],
+        &format!("no recipe.toml in {}", empty.display()),
+    );
+    // Without --report, the lock's URL is downloaded; offline, the error says what to pass.
+    let lock = bundle.join("lock.toml");
+    let pinned = std::fs::read_to_string(&lock).unwrap();
+    std::fs::write(
+        &lock,
+        // Nothing listens on port 9 of this machine: the download fails at once.
+        pinned.replace("https://example.test/", "https://127.0.0.1:9/"),
+    )
+    .unwrap();
+    check(
+        &["build", "--recipe", b, "--explain", "--attempts", "1"],
+        &format!(
+            "\nhint: to build offline, pass --report FILE with the report whose SHA-256 is {}",
+            sha256_file(&report)
+        ),
+    );
+    std::fs::write(bundle.join("recipe.toml"), "description = 1\n").unwrap();
+    check(
+        &["build", "--recipe", b, "--report", r, "--explain"],
+        "invalid recipe",
+    );
+}

@@ -58,41 +58,6 @@ impl Tree {
         self.nodes.iter().map(|(k, v)| (k.as_str(), v))
     }
 
-    /// Writes the tree into `dir` (created when missing). Links are written as symbolic links
-    /// where the platform allows it, and as copies of their targets elsewhere.
-    pub fn write_to(&self, dir: &std::path::Path) -> Result<()> {
-        fs_err::create_dir_all(dir)?;
-        for (path, node) in self.iter() {
-            let dest = dir.join(path);
-            match node {
-                Node::Dir => fs_err::create_dir_all(&dest)?,
-                Node::File(bytes) => fs_err::write(&dest, bytes)?,
-                Node::Symlink(target) => self.write_link(path, target, &dest)?,
-            }
-        }
-        Ok(())
-    }
-
-    #[cfg(unix)]
-    fn write_link(&self, _path: &str, target: &str, dest: &std::path::Path) -> Result<()> {
-        std::os::unix::fs::symlink(target, dest)
-            .with_context(|| format!("failed to create symbolic link {}", dest.display()))
-    }
-
-    #[cfg(not(unix))]
-    fn write_link(&self, path: &str, target: &str, dest: &std::path::Path) -> Result<()> {
-        let parent = path.rsplit_once('/').map_or("", |(p, _)| p);
-        let resolved = if parent.is_empty() {
-            target.to_owned()
-        } else {
-            format!("{parent}/{target}")
-        };
-        match self.nodes.get(&resolved) {
-            Some(Node::File(bytes)) => Ok(fs_err::write(dest, bytes)?),
-            _ => bail!("link `{path}` points to `{target}`, which is not a file of the tree"),
-        }
-    }
-
     /// The deterministic `.tar.gz` of the tree, every entry dated `mtime` (seconds since the
     /// Unix epoch).
     pub fn tar_gz(&self, mtime: u64) -> Result<Vec<u8>> {
@@ -278,19 +243,6 @@ mod tests {
         let mut t = sample();
         assert!(t.insert("b/z.pem/x", Node::Dir).is_err());
         assert!(t.insert("b/z.pem", Node::Dir).is_err());
-    }
-
-    #[test]
-    fn written_tree_matches() {
-        let dir = tempfile::tempdir().unwrap();
-        sample().write_to(dir.path()).unwrap();
-        let link = dir.path().join("b/certs/1a2b3c4d.0");
-        assert_eq!(fs_err::read(&link).unwrap(), b"root\n");
-        #[cfg(unix)]
-        assert_eq!(
-            fs_err::read_link(&link).unwrap(),
-            std::path::Path::new("root.pem")
-        );
     }
 
     #[test]

@@ -3,9 +3,10 @@
 //! committed under `bundles/`.
 
 use crate::outputs::{self, Rendered};
-use crate::recipe::{self, Bundle};
+use crate::recipe;
 use crate::source::{self, Lookup};
 use anyhow::{Context, Result, bail};
+use cabundle_build::{Bundle, OutputSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -143,7 +144,7 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
             _ => check = true,
         }
     }
-    let bundles = Bundle::load_all(&common.bundles_dir, &common.names)?;
+    let bundles = recipe::load_all(&common.bundles_dir, &common.names)?;
     let mut built = Vec::new();
     for bundle in &bundles {
         let (rendered, found) = build_one(&common.lookup, bundle)?;
@@ -163,7 +164,7 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
                 temp.path().to_path_buf()
             }
         };
-        write_outputs(&out_dir, &bundles, &built)?;
+        write_outputs(&out_dir, &built)?;
         let mut stale = 0;
         for (bundle, r) in bundles.iter().zip(&built) {
             stale += check_one(&common, bundle, r)?;
@@ -176,14 +177,10 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
     }
 
     match &out {
-        Some(dir) => write_outputs(dir, &bundles, &built)?,
+        Some(dir) => write_outputs(dir, &built)?,
         None => {
             for (bundle, r) in bundles.iter().zip(&built) {
-                write_outputs(
-                    &bundle.dir.join("out"),
-                    std::slice::from_ref(bundle),
-                    std::slice::from_ref(r),
-                )?;
+                write_outputs(&bundle.dir.join("out"), std::slice::from_ref(r))?;
             }
         }
     }
@@ -211,13 +208,14 @@ pub fn build_one(lookup: &Lookup, bundle: &Bundle) -> Result<(BuiltBundle, sourc
     let (bytes, found) = lookup
         .find(&bundle.lock.source)
         .with_context(|| format!("bundle `{}`", bundle.name))?;
-    let built = crate::pipeline::build(bundle, &bytes)?;
-    let rendered = outputs::render(bundle, &built)?;
+    let release = cabundle_build::build_release(bundle, &bytes, &found.to_string())
+        .with_context(|| format!("cannot build bundle `{}`", bundle.name))?;
+    let rendered = outputs::render(&release, bundle.lock.as_of())?;
     Ok((
         BuiltBundle {
             rendered,
-            included: built.included.len(),
-            excluded: built.excluded.len(),
+            included: release.included().len(),
+            excluded: release.excluded().len(),
         },
         found,
     ))
@@ -267,8 +265,9 @@ fn check_one(common: &Common, bundle: &Bundle, r: &Rendered) -> Result<usize> {
 }
 
 /// Writes the outputs of `bundles` into `dir`, replacing earlier outputs of the same bundles,
-/// and merges their digests into `dir/SHA256SUMS`.
-pub fn write_outputs(dir: &Path, bundles: &[Bundle], built: &[Rendered]) -> Result<()> {
+/// and merges their digests into `dir/SHA256SUMS`: every file is staged beside its
+/// destination and renamed into place only when all are ready.
+pub fn write_outputs(dir: &Path, built: &[Rendered]) -> Result<()> {
     fs_err::create_dir_all(dir)?;
     let sums_path = dir.join(recipe::SUMS);
     let mut lines: Vec<String> = if sums_path.is_file() {
@@ -279,12 +278,14 @@ pub fn write_outputs(dir: &Path, bundles: &[Bundle], built: &[Rendered]) -> Resu
     } else {
         Vec::new()
     };
-    for (bundle, r) in bundles.iter().zip(built) {
-        let capath = dir.join(format!("{}.capath", bundle.name));
-        if capath.is_dir() {
-            fs_err::remove_dir_all(&capath)?;
+    let mut set = OutputSet::new();
+    for r in built {
+        if let Some((name, entries)) = &r.capath {
+            set.capath(dir.join(name), entries);
         }
-        r.files.write_to(dir)?;
+        for (name, bytes) in &r.files {
+            set.file(dir.join(name), bytes);
+        }
         let new: Vec<&str> = r.sums.lines().collect();
         let new_names: Vec<&str> = new
             .iter()
@@ -303,15 +304,16 @@ pub fn write_outputs(dir: &Path, bundles: &[Bundle], built: &[Rendered]) -> Resu
     });
     let mut text = lines.join("\n");
     text.push('\n');
-    fs_err::write(&sums_path, text)?;
+    set.file(&sums_path, text.as_bytes());
+    set.write()?;
     Ok(())
 }
 
-/// Writes `text` to `path` unless it already holds exactly that.
+/// Writes `text` to `path` (atomically) unless it already holds exactly that.
 pub fn write_if_changed(path: &Path, text: &str) -> Result<()> {
     if path.is_file() && fs_err::read(path)? == text.as_bytes() {
         return Ok(());
     }
-    fs_err::write(path, text)?;
+    OutputSet::new().file(path, text.as_bytes()).write()?;
     Ok(())
 }

@@ -9,7 +9,6 @@ mod bench_compare;
 mod bench_parse;
 mod build_bundle;
 mod outputs;
-mod pipeline;
 mod recipe;
 mod refresh;
 mod source;

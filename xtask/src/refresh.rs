@@ -3,9 +3,11 @@
 //! prints release notes in Markdown on stdout (the body of the refresh pull request).
 
 use crate::build_bundle::{self, Common};
-use crate::outputs::{Listed, sha256_hex};
-use crate::recipe::{self, Bundle, Lock, Source, format_date, parse_date};
+use crate::outputs::sha256_hex;
+use crate::recipe;
 use anyhow::{Context, Result};
+use cabundle_build::Bundle;
+use cabundle_build::recipe::{Lock, LockSource, format_date, parse_date};
 use cabundle_diff::{Diff, DiffOptions, RootSet};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -39,12 +41,18 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
         let value = value.unwrap_or_default();
         match flag.as_str() {
             "--source" => source_file = Some(PathBuf::from(value)),
-            _ => as_of = Some(parse_date(&value).context("--as-of")?),
+            _ => {
+                as_of = Some(
+                    parse_date(&value)
+                        .map_err(anyhow::Error::msg)
+                        .context("--as-of")?,
+                );
+            }
         }
     }
     // The xtask is an edge: reading the clock is allowed here, and only here.
     let as_of = as_of.unwrap_or_else(|| time::OffsetDateTime::now_utc().date());
-    let bundles = Bundle::load_all(&common.bundles_dir, &common.names)?;
+    let bundles = recipe::load_all(&common.bundles_dir, &common.names)?;
 
     let mut fetched: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let mut notes = String::new();
@@ -62,7 +70,7 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
         }
         let new_bytes = &fetched[&url];
         let new_sha = sha256_hex(new_bytes);
-        if new_sha == bundle.lock.source.sha256 {
+        if new_sha == bundle.lock.source.sha256.to_string() {
             eprintln!(
                 "{}: the pinned source is the latest ({new_sha})",
                 bundle.name
@@ -70,7 +78,7 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
             continue;
         }
         changed += 1;
-        let old_sha = bundle.lock.source.sha256.clone();
+        let old_sha = bundle.lock.source.sha256.to_string();
         let (note, report) = refresh_one(&common, bundle, new_bytes, as_of)?;
         notes.push_str(&note);
         report_changes.entry((old_sha, new_sha)).or_insert(report);
@@ -109,24 +117,23 @@ fn refresh_one(
     as_of: time::Date,
 ) -> Result<(String, String)> {
     let old_lock = bundle.lock.clone();
-    let new_lock = Lock {
-        source: Source {
-            url: old_lock.source.url.clone(),
-            sha256: sha256_hex(new_bytes),
-            size: new_bytes.len() as u64,
-            fetched: format_date(as_of),
-        },
-    };
-    let updated = Bundle {
-        lock: new_lock.clone(),
-        ..bundle.clone()
-    };
+    let new_lock = Lock::new(LockSource::new(
+        old_lock.source.url.clone(),
+        sha256_hex(new_bytes).parse()?,
+        new_bytes.len() as u64,
+        as_of,
+    ));
+    let mut updated = bundle.clone();
+    updated.lock = new_lock.clone();
     // Build first: a report the pipeline rejects leaves the lock as it was.
     common.lookup.store(&new_lock.source, new_bytes)?;
     let (built, _) = build_bundle::build_one(&common.lookup, &updated)?;
     let old_listing = fs_err::read_to_string(bundle.dir.join(recipe::LISTING)).unwrap_or_default();
 
-    build_bundle::write_if_changed(&bundle.dir.join(recipe::LOCK), &new_lock.render())?;
+    build_bundle::write_if_changed(
+        &bundle.dir.join(recipe::LOCK),
+        &recipe::render_lock(&new_lock),
+    )?;
     build_bundle::write_if_changed(&bundle.dir.join(recipe::SUMS), &built.rendered.sums)?;
     build_bundle::write_if_changed(&bundle.dir.join(recipe::LISTING), &built.rendered.listing)?;
     eprintln!(
@@ -148,10 +155,10 @@ fn refresh_one(
         out,
         "Source {} as of {}: `{}` (was `{}`, as of {}).\n",
         new_lock.source.url,
-        new_lock.source.fetched,
+        format_date(new_lock.source.fetched),
         new_lock.source.sha256,
         old_lock.source.sha256,
-        old_lock.source.fetched
+        format_date(old_lock.source.fetched)
     );
     let (added, removed) = listing_changes(&old_listing, &built.rendered.listing);
     let _ = writeln!(
@@ -278,6 +285,15 @@ fn section(out: &mut String, title: &str, items: impl Iterator<Item = String>) {
     out.push('\n');
 }
 
+/// A root named in a listing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listed {
+    /// SHA-256 fingerprint, lower-case hex.
+    pub sha256: String,
+    /// The report's name for the root.
+    pub label: String,
+}
+
 /// Roots of the included section of a listing.
 fn included(listing: &str) -> Vec<Listed> {
     let mut out = Vec::new();
@@ -289,12 +305,11 @@ fn included(listing: &str) -> Vec<Listed> {
             on = false;
         } else if on && !line.is_empty() && !line.starts_with('#') {
             let mut parts = line.splitn(3, ' ');
-            if let (Some(sha256), Some(hash), Some(label)) =
+            if let (Some(sha256), Some(_subject_hash), Some(label)) =
                 (parts.next(), parts.next(), parts.next())
             {
                 out.push(Listed {
                     sha256: sha256.to_owned(),
-                    subject_hash: hash.to_owned(),
                     label: label.to_owned(),
                 });
             }

@@ -3,8 +3,8 @@
 //! then by downloading the lock's URL. Whatever is found is checked against the lock.
 
 use crate::outputs::sha256_hex;
-use crate::recipe::Source;
 use anyhow::{Context, Result, bail};
+use cabundle_build::recipe::LockSource as Source;
 use std::path::{Path, PathBuf};
 
 /// Where sources are looked for.
@@ -54,10 +54,10 @@ impl Lookup {
                 return Ok((bytes, Found::SourceDir(path)));
             }
         }
-        let cached = self.cache_dir.join(&source.sha256);
+        let cached = self.cache_dir.join(source.sha256.to_string());
         if cached.is_file() {
             let bytes = fs_err::read(&cached)?;
-            if sha256_hex(&bytes) == source.sha256 {
+            if sha256_hex(&bytes) == source.sha256.to_string() {
                 return Ok((bytes, Found::Cache(cached)));
             }
         }
@@ -67,10 +67,8 @@ impl Lookup {
 
     /// Downloads `source.url`, checks it against the lock and stores it in the cache.
     fn download(&self, source: &Source) -> Result<Vec<u8>> {
-        let mut expect = [0u8; 32];
-        hex::decode_to_slice(&source.sha256, &mut expect).context("lock sha256")?;
         let opts = cabundle_fetch::FetchOptions {
-            expect_sha256: Some(expect),
+            expect_sha256: Some(source.sha256.0),
             ..Default::default()
         };
         let fetched = cabundle_fetch::fetch(&source.url, &opts).map_err(|err| {
@@ -101,7 +99,7 @@ impl Lookup {
     pub fn store(&self, source: &Source, bytes: &[u8]) -> Result<()> {
         check(source, bytes, &source.url)?;
         fs_err::create_dir_all(&self.cache_dir)?;
-        cabundle_fetch::write_atomic(&self.cache_dir.join(&source.sha256), bytes)?;
+        cabundle_fetch::write_atomic(&self.cache_dir.join(source.sha256.to_string()), bytes)?;
         Ok(())
     }
 }
@@ -119,7 +117,7 @@ fn find_in_dir(dir: &Path, source: &Source) -> Result<Option<(Vec<u8>, PathBuf)>
     paths.sort();
     for path in paths {
         let bytes = fs_err::read(&path)?;
-        if sha256_hex(&bytes) == source.sha256 {
+        if sha256_hex(&bytes) == source.sha256.to_string() {
             return Ok(Some((bytes, path)));
         }
     }
@@ -129,7 +127,7 @@ fn find_in_dir(dir: &Path, source: &Source) -> Result<Option<(Vec<u8>, PathBuf)>
 /// Checks bytes against the lock's size and SHA-256.
 pub fn check(source: &Source, bytes: &[u8], from: &str) -> Result<()> {
     let sha = sha256_hex(bytes);
-    if sha != source.sha256 || bytes.len() as u64 != source.size {
+    if sha != source.sha256.to_string() || bytes.len() as u64 != source.size {
         bail!(
             "{from} does not match the lock: SHA-256 {sha}, {} bytes; the lock pins {}, {} bytes",
             bytes.len(),
@@ -145,13 +143,13 @@ mod tests {
     use super::*;
 
     fn source(bytes: &[u8]) -> Source {
-        Source {
+        Source::new(
             // Nothing listens on port 9 of this machine: downloads fail at once, offline.
-            url: "https://127.0.0.1:9/report.csv".into(),
-            sha256: sha256_hex(bytes),
-            size: bytes.len() as u64,
-            fetched: "2026-07-01".into(),
-        }
+            "https://127.0.0.1:9/report.csv".into(),
+            sha256_hex(bytes).parse().unwrap(),
+            bytes.len() as u64,
+            time::macros::date!(2026 - 07 - 01),
+        )
     }
 
     #[test]

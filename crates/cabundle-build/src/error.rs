@@ -3,6 +3,7 @@
 //! Variants that wrap another error leave it out of their own message and expose it as
 //! `source`, so a report printed as a chain (`{:#}` with anyhow) says each thing once.
 
+use crate::recipe::Location;
 use cabundle_cert::Sha256Fingerprint;
 use std::path::PathBuf;
 
@@ -72,5 +73,46 @@ pub enum Error {
         path: PathBuf,
         /// `file` or `directory`.
         expected: &'static str,
+    },
+    /// A bundle folder has no recipe.
+    #[error("no recipe.toml in {}", .dir.display())]
+    NoRecipe {
+        /// The folder.
+        dir: PathBuf,
+    },
+    /// A recipe is not valid.
+    #[error("invalid recipe {}: {at}: {reason}", .file.display())]
+    InvalidRecipe {
+        /// The recipe file.
+        file: PathBuf,
+        /// The key, or the line and column.
+        at: Location,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A lock is not valid.
+    #[error("invalid lock {}: {at}: {reason}", .file.display())]
+    InvalidLock {
+        /// The lock file.
+        file: PathBuf,
+        /// The key, or the line and column.
+        at: Location,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The source bytes of a bundle build are not what its lock pins.
+    #[error(
+        "{source_name} is not the source {} pins: its SHA-256 is {actual}, the lock's is {expected}",
+        .lock_file.display()
+    )]
+    SourceMismatch {
+        /// Where the bytes came from (a file name or URL).
+        source_name: String,
+        /// Their SHA-256.
+        actual: Sha256Fingerprint,
+        /// The lock file.
+        lock_file: PathBuf,
+        /// The SHA-256 the lock pins.
+        expected: Sha256Fingerprint,
     },
 }

@@ -9,17 +9,25 @@
 //!    destination, and only when all are staged renames them into place. A build that fails
 //!    anywhere before that leaves existing outputs exactly as they were.
 //!
+//! Release bundles (`bundles/NAME/`: a recipe and a lock) are read by [`recipe`] and built by
+//! [`release`], on top of the same two steps; [`OutputSet`] is the all-or-nothing writer for
+//! any set of files and hashed directories.
+//!
 //! The hashed directory's digest, recorded in the manifest, is the SHA-256 of its listing:
 //! for each entry in byte order of its name, one line `NAME\tfile\tSHA256-OF-CONTENT\n` or
 //! `NAME\tlink\tTARGET\n`.
 
 mod capath;
 mod error;
+pub mod recipe;
+pub mod release;
 mod write;
 
 pub use capath::{CapathEntry, CapathEntryKind, capath_digest, capath_entries};
 pub use error::Error;
-pub use write::OutputPaths;
+pub use recipe::{Bundle, Lock, Recipe};
+pub use release::{Release, build_release};
+pub use write::{OutputPaths, OutputSet};
 
 use cabundle_ccadb::Report;
 use cabundle_cert::{Certificate, Sha256Fingerprint};

@@ -10,7 +10,7 @@
 //! nothing but `.pem` files and hash links, the names this crate writes; anything else is an
 //! error, so a mistyped `--capath ~` cannot delete a home directory.
 
-use crate::capath::{CapathEntryKind, is_our_name};
+use crate::capath::{CapathEntry, CapathEntryKind, is_our_name};
 use crate::{Built, Error};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -102,14 +102,14 @@ fn stage_file(dest: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, Erro
     Ok(tmp)
 }
 
-fn stage_dir(dest: &Path, built: &Built) -> Result<tempfile::TempDir, Error> {
+fn stage_dir(dest: &Path, capath: &[CapathEntry]) -> Result<tempfile::TempDir, Error> {
     let parent = parent_of(dest);
     let dir = tempfile::Builder::new()
         .prefix(&format!(".{}.tmp", file_name(dest)))
         .tempdir_in(parent)
         .map_err(|e| io_context(e, "cannot create a temporary directory in", parent))?;
     // Files before links: where a link becomes a copy (no symbolic links), its target must exist.
-    let mut entries: Vec<_> = built.capath().iter().collect();
+    let mut entries: Vec<_> = capath.iter().collect();
     entries.sort_by_key(|e| matches!(e.kind, CapathEntryKind::Link(_)));
     for entry in entries {
         let path = dir.path().join(&entry.name);
@@ -186,35 +186,138 @@ fn commit_dir(staged: tempfile::TempDir, dest: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// Writes every requested output, all or nothing (see the module documentation).
+/// Files and hashed directories replaced together, all or nothing: each is staged in full
+/// under a temporary name beside its destination, and only when all are staged are they
+/// renamed into place, the directories first (see the module documentation).
+///
+/// The parent of every destination must exist.
+#[derive(Clone, Debug, Default)]
+pub struct OutputSet<'a> {
+    files: Vec<(PathBuf, &'a [u8])>,
+    dirs: Vec<(PathBuf, &'a [CapathEntry])>,
+}
+
+impl<'a> OutputSet<'a> {
+    /// An empty set.
+    pub fn new() -> Self {
+        OutputSet::default()
+    }
+
+    /// Adds a file holding `bytes` (mode 0644 on Unix).
+    pub fn file(&mut self, path: impl Into<PathBuf>, bytes: &'a [u8]) -> &mut Self {
+        self.files.push((path.into(), bytes));
+        self
+    }
+
+    /// Adds a hashed directory holding `entries`. An existing directory at `path` is replaced
+    /// only when it holds nothing but names this crate writes.
+    pub fn capath(&mut self, path: impl Into<PathBuf>, entries: &'a [CapathEntry]) -> &mut Self {
+        self.dirs.push((path.into(), entries));
+        self
+    }
+
+    /// Writes the set; on an error before the renames, nothing is replaced.
+    pub fn write(&self) -> Result<(), Error> {
+        for (path, _) in &self.files {
+            check_file_dest(path)?;
+        }
+        for (path, _) in &self.dirs {
+            check_dir_dest(path)?;
+        }
+        let mut dirs = Vec::new();
+        for (path, entries) in &self.dirs {
+            dirs.push((stage_dir(path, entries)?, path));
+        }
+        let mut files = Vec::new();
+        for (path, bytes) in &self.files {
+            files.push((stage_file(path, bytes)?, path));
+        }
+        for (staged, dest) in dirs {
+            commit_dir(staged, dest)?;
+        }
+        for (staged, dest) in files {
+            staged
+                .persist(dest)
+                .map_err(|e| io_context(e.error, "cannot rename into", dest))?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes every requested output of a build, all or nothing.
 pub(crate) fn write_all(built: &Built, paths: &OutputPaths) -> Result<(), Error> {
-    if let Some(p) = &paths.pem {
-        check_file_dest(p)?;
-    }
-    if let Some(p) = &paths.manifest {
-        check_file_dest(p)?;
-    }
+    let mut set = OutputSet::new();
     if let Some(p) = &paths.capath {
-        check_dir_dest(p)?;
+        set.capath(p, built.capath());
     }
-    let dir = match &paths.capath {
-        Some(p) => Some((stage_dir(p, built)?, p)),
-        None => None,
-    };
-    let mut files = Vec::new();
     if let Some(p) = &paths.pem {
-        files.push((stage_file(p, built.pem())?, p));
+        set.file(p, built.pem());
     }
     if let Some(p) = &paths.manifest {
-        files.push((stage_file(p, built.manifest())?, p));
+        set.file(p, built.manifest());
     }
-    if let Some((staged, dest)) = dir {
-        commit_dir(staged, dest)?;
+    set.write()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut out: Vec<String> = fs_err::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        out.sort();
+        out
     }
-    for (staged, dest) in files {
-        staged
-            .persist(dest)
-            .map_err(|e| io_context(e.error, "cannot rename into", dest))?;
+
+    #[test]
+    fn a_set_replaces_files_and_directories_and_leaves_no_temporary_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let entries = [
+            CapathEntry {
+                name: "0000000b.0".into(),
+                kind: CapathEntryKind::Link("b.pem".into()),
+            },
+            CapathEntry {
+                name: "b.pem".into(),
+                kind: CapathEntryKind::File(b"b\n".to_vec()),
+            },
+        ];
+        fs_err::write(dir.path().join("a.txt"), b"old").unwrap();
+        for round in 0..2 {
+            OutputSet::new()
+                .file(dir.path().join("a.txt"), b"new")
+                .file(dir.path().join("c.txt"), b"c")
+                .capath(dir.path().join("certs"), &entries)
+                .write()
+                .unwrap();
+            assert_eq!(names(dir.path()), ["a.txt", "c.txt", "certs"], "{round}");
+            assert_eq!(names(&dir.path().join("certs")), ["0000000b.0", "b.pem"]);
+            assert_eq!(fs_err::read(dir.path().join("a.txt")).unwrap(), b"new");
+            let link = dir.path().join("certs/0000000b.0");
+            assert_eq!(fs_err::read(&link).unwrap(), b"b\n");
+            #[cfg(unix)]
+            assert_eq!(fs_err::read_link(&link).unwrap(), Path::new("b.pem"));
+        }
     }
-    Ok(())
+
+    #[test]
+    fn nothing_is_replaced_when_one_destination_is_wrong() {
+        let dir = tempfile::tempdir().unwrap();
+        fs_err::write(dir.path().join("a.txt"), b"old").unwrap();
+        fs_err::create_dir(dir.path().join("b.txt")).unwrap();
+        let err = OutputSet::new()
+            .file(dir.path().join("a.txt"), b"new")
+            .file(dir.path().join("b.txt"), b"b")
+            .write()
+            .unwrap_err();
+        assert!(
+            err.to_string().ends_with("b.txt exists and is not a file"),
+            "{err}"
+        );
+        assert_eq!(fs_err::read(dir.path().join("a.txt")).unwrap(), b"old");
+        assert_eq!(names(dir.path()), ["a.txt", "b.txt"]);
+    }
 }

@@ -17,15 +17,35 @@ pub enum PurposeArg {
 #[command(
     after_help = "The decisions printed by --explain go to stdout (one line per certificate: \
 included or excluded, SHA-256, label, reason); the summary and warnings go to stderr.\n\n\
+With --recipe DIR (a release bundle folder such as bundles/mozilla-tls: recipe.toml and \
+lock.toml), the policy is the recipe's at the lock's date, the report must be the one the lock \
+pins (same SHA-256), and the outputs are byte for byte those of `cargo xtask build-bundle`. \
+--out DIR writes the recipe's outputs under their usual names: NAME.pem, NAME.manifest.json, \
+NAME.listing.txt and, when the recipe has one, the hashed directory NAME.capath; --pem, \
+--capath and --manifest write single outputs. The policy options (--purpose, --as-of, \
+--distrust-grace-days, --include-expired, --exclude, --add) cannot be given with --recipe.\n\n\
 Examples:\n  cabundle build --pem ca-bundle.pem --capath certs --manifest manifest.json\n  \
 cabundle build --report IncludedCACertificateReportPEMCSV.csv --as-of 2026-11-23 --explain\n  \
-cabundle build --add proxy-root.pem --pem ca-bundle.pem"
+cabundle build --add proxy-root.pem --pem ca-bundle.pem\n  \
+cabundle build --recipe bundles/mozilla-tls --report pinned-report.csv --out dist"
 )]
 pub struct BuildArgs {
     /// The report: a file (CCADB IncludedCACertificateReportPEMCSV or NSS certdata.txt) or an
-    /// https URL.
-    #[arg(long, value_name = "FILE|URL", default_value = cabundle_build::DEFAULT_REPORT_URL)]
-    pub report: String,
+    /// https URL [default: the live CCADB report; with --recipe, the URL its lock pins].
+    #[arg(long, value_name = "FILE|URL")]
+    pub report: Option<String>,
+    /// Build the release bundle of this folder (recipe.toml and lock.toml) with the recipe's
+    /// policy, from the report its lock pins.
+    #[arg(
+        long,
+        value_name = "DIR",
+        conflicts_with_all = ["purpose", "as_of", "distrust_grace_days", "include_expired", "add", "exclude"]
+    )]
+    pub recipe: Option<PathBuf>,
+    /// With --recipe: write the recipe's outputs into DIR under their usual names (DIR is
+    /// created when missing).
+    #[arg(long, value_name = "DIR", requires = "recipe")]
+    pub out: Option<PathBuf>,
     /// What the roots are trusted for.
     #[arg(long, value_enum, default_value = "tls")]
     pub purpose: PurposeArg,

@@ -1,0 +1,581 @@
+//! The files of a release bundle folder (`bundles/NAME/`): the hand-written `recipe.toml`
+//! saying how roots are chosen, and the `lock.toml` pinning the source it is built from.
+//!
+//! Parsing is pure (text in, values out), so every rule is tested on strings; reading the
+//! files happens in [`Bundle::load`]. Every error names the file and, where it can, the key
+//! (`policy.purpose`, `exclude[2].sha256`) or the line and column.
+//!
+//! A recipe, its lock and the source bytes are all a build needs: see [`crate::release`].
+
+use crate::Error;
+use cabundle_cert::Sha256Fingerprint;
+use cabundle_policy::{PolicyOptions, Purpose};
+use serde::Deserialize;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The recipe's file name inside a bundle folder.
+pub const RECIPE_FILE: &str = "recipe.toml";
+/// The lock's file name inside a bundle folder.
+pub const LOCK_FILE: &str = "lock.toml";
+
+/// Where in a recipe or lock a problem is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Location {
+    /// A key, dotted, with 1-based indexes into arrays of tables: `exclude[2].reason`.
+    Key(String),
+    /// A line and column (1-based), where the TOML itself is wrong.
+    Line {
+        /// The line.
+        line: usize,
+        /// The column.
+        column: usize,
+    },
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::Key(key) => write!(f, "`{key}`"),
+            Location::Line { line, column } => write!(f, "line {line}, column {column}"),
+        }
+    }
+}
+
+/// How roots are chosen: the policy options of a recipe.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RecipePolicy {
+    /// Which trust bit a root must carry.
+    pub purpose: Purpose,
+    /// Days after a root's distrust-after date for the purpose before it is left out
+    /// (certificates issued before the date stay trusted by Mozilla for their lifetime).
+    pub distrust_grace_days: u32,
+    /// Keep roots that have expired at the as-of date.
+    pub include_expired: bool,
+}
+
+/// A root left out of a bundle by hand, with the reason a reviewer reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RecipeExclusion {
+    /// The root's SHA-256 fingerprint.
+    pub sha256: Sha256Fingerprint,
+    /// Why it is left out, as written.
+    pub reason: String,
+}
+
+/// Which outputs a bundle has besides its PEM bundle, manifest and listing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RecipeOutputs {
+    /// An OpenSSL hashed `CApath` directory.
+    pub capath: bool,
+}
+
+/// A hand-written `recipe.toml`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Recipe {
+    /// One line saying what the bundle is for.
+    pub description: String,
+    /// How roots are chosen.
+    pub policy: RecipePolicy,
+    /// Roots left out by hand, each with its reason, in the recipe's order.
+    pub exclude: Vec<RecipeExclusion>,
+    /// Which outputs the bundle has.
+    pub outputs: RecipeOutputs,
+}
+
+/// The pinned source of a bundle.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LockSource {
+    /// Where the report is published; the outputs name the source by this URL, wherever the
+    /// bytes were found.
+    pub url: String,
+    /// SHA-256 of the report's bytes.
+    pub sha256: Sha256Fingerprint,
+    /// Size of the report in bytes.
+    pub size: u64,
+    /// The date it was fetched (UTC), which is the as-of date of the build.
+    pub fetched: time::Date,
+}
+
+impl LockSource {
+    /// A pinned source.
+    pub fn new(url: String, sha256: Sha256Fingerprint, size: u64, fetched: time::Date) -> Self {
+        LockSource {
+            url,
+            sha256,
+            size,
+            fetched,
+        }
+    }
+}
+
+/// A `lock.toml`: the source, pinned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Lock {
+    /// The pinned source.
+    pub source: LockSource,
+}
+
+impl Lock {
+    /// A lock pinning `source`.
+    pub fn new(source: LockSource) -> Self {
+        Lock { source }
+    }
+
+    /// The as-of date of a build from this lock: the day its source was fetched.
+    pub fn as_of(&self) -> time::Date {
+        self.source.fetched
+    }
+
+    /// Parses a lock; `file` names it in errors.
+    pub fn parse(text: &str, file: &Path) -> Result<Lock, Error> {
+        let bad = |at: Location, reason: String| Error::InvalidLock {
+            file: file.to_owned(),
+            at,
+            reason,
+        };
+        let raw: RawLock = toml::from_str(text).map_err(|e| {
+            let (at, reason) = toml_problem(text, &e);
+            bad(at, reason)
+        })?;
+        let key = |k: &str| Location::Key(format!("source.{k}"));
+        let sha256 = parse_sha256(&raw.source.sha256).map_err(|r| bad(key("sha256"), r))?;
+        let fetched = parse_date(&raw.source.fetched).map_err(|r| bad(key("fetched"), r))?;
+        Ok(Lock::new(LockSource::new(
+            raw.source.url,
+            sha256,
+            raw.source.size,
+            fetched,
+        )))
+    }
+}
+
+impl Recipe {
+    /// Parses a recipe and checks its exclusions (fingerprints well formed and unique,
+    /// reasons written); `file` names it in errors.
+    pub fn parse(text: &str, file: &Path) -> Result<Recipe, Error> {
+        let bad = |at: Location, reason: String| Error::InvalidRecipe {
+            file: file.to_owned(),
+            at,
+            reason,
+        };
+        let raw: RawRecipe = toml::from_str(text).map_err(|e| {
+            let (at, reason) = toml_problem(text, &e);
+            bad(at, reason)
+        })?;
+        let purpose = raw
+            .policy
+            .purpose
+            .parse::<Purpose>()
+            .map_err(|r| bad(Location::Key("policy.purpose".into()), r))?;
+        let mut exclude: Vec<RecipeExclusion> = Vec::new();
+        for (i, ex) in raw.exclude.into_iter().enumerate() {
+            let key = |k: &str| Location::Key(format!("exclude[{}].{k}", i + 1));
+            let sha256 = parse_sha256(&ex.sha256).map_err(|r| bad(key("sha256"), r))?;
+            if ex.reason.trim().is_empty() {
+                return Err(bad(
+                    key("reason"),
+                    format!("every exclusion needs a written reason ({sha256} has none)"),
+                ));
+            }
+            if let Some(first) = exclude.iter().position(|e| e.sha256 == sha256) {
+                return Err(bad(
+                    key("sha256"),
+                    format!("{sha256} is already excluded by exclude[{}]", first + 1),
+                ));
+            }
+            exclude.push(RecipeExclusion {
+                sha256,
+                reason: ex.reason,
+            });
+        }
+        Ok(Recipe {
+            description: raw.description,
+            policy: RecipePolicy {
+                purpose,
+                distrust_grace_days: raw
+                    .policy
+                    .distrust_grace_days
+                    .unwrap_or(cabundle_policy::DEFAULT_DISTRUST_GRACE_DAYS),
+                include_expired: raw.policy.include_expired,
+            },
+            exclude,
+            outputs: RecipeOutputs {
+                capath: raw.outputs.is_none_or(|o| o.capath),
+            },
+        })
+    }
+
+    /// The exclusion of `sha256`, if the recipe has one.
+    pub fn exclusion(&self, sha256: &Sha256Fingerprint) -> Option<&RecipeExclusion> {
+        self.exclude.iter().find(|e| &e.sha256 == sha256)
+    }
+}
+
+/// A bundle folder with its recipe and lock loaded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Bundle {
+    /// The folder's name, which is the bundle's name and the stem of its output files.
+    pub name: String,
+    /// The folder.
+    pub dir: PathBuf,
+    /// The parsed recipe.
+    pub recipe: Recipe,
+    /// The parsed lock.
+    pub lock: Lock,
+}
+
+impl Bundle {
+    /// A bundle from its parts.
+    pub fn new(name: String, dir: PathBuf, recipe: Recipe, lock: Lock) -> Self {
+        Bundle {
+            name,
+            dir,
+            recipe,
+            lock,
+        }
+    }
+
+    /// Loads the bundle folder `dir`: its [`RECIPE_FILE`] and [`LOCK_FILE`]. The bundle is
+    /// named after the folder.
+    pub fn load(dir: &Path) -> Result<Bundle, Error> {
+        let recipe_path = dir.join(RECIPE_FILE);
+        if !recipe_path.is_file() {
+            return Err(Error::NoRecipe {
+                dir: dir.to_owned(),
+            });
+        }
+        let name = bundle_name(dir).ok_or_else(|| Error::NoRecipe {
+            dir: dir.to_owned(),
+        })?;
+        let recipe = Recipe::parse(&fs_err::read_to_string(&recipe_path)?, &recipe_path)?;
+        let lock_path = dir.join(LOCK_FILE);
+        let lock = Lock::parse(&fs_err::read_to_string(&lock_path)?, &lock_path)?;
+        Ok(Bundle::new(name, dir.to_owned(), recipe, lock))
+    }
+
+    /// The lock file's path.
+    pub fn lock_file(&self) -> PathBuf {
+        self.dir.join(LOCK_FILE)
+    }
+
+    /// The policy options of the bundle: its recipe at the as-of date of its lock.
+    ///
+    /// The recipe's exclusions become [`PolicyOptions::excludes`]; their reasons stay in
+    /// [`Recipe::exclude`], where the listing reads them.
+    pub fn policy_options(&self) -> PolicyOptions {
+        let policy = &self.recipe.policy;
+        let mut opts = PolicyOptions::new(policy.purpose, self.lock.as_of());
+        opts.distrust_grace_days = policy.distrust_grace_days;
+        opts.include_expired = policy.include_expired;
+        opts.excludes = self.recipe.exclude.iter().map(|e| e.sha256).collect();
+        opts
+    }
+
+    /// Checks that `report` is the source the lock pins (its SHA-256); `source_name` (a file
+    /// name or URL) says where the bytes came from in the error.
+    pub fn check_source(&self, report: &[u8], source_name: &str) -> Result<(), Error> {
+        let actual = sha256_of(report);
+        if actual != self.lock.source.sha256 {
+            return Err(Error::SourceMismatch {
+                source_name: source_name.to_owned(),
+                actual,
+                lock_file: self.lock_file(),
+                expected: self.lock.source.sha256,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The folder name of `dir`, also when given as `.` or `..`.
+fn bundle_name(dir: &Path) -> Option<String> {
+    match dir.file_name() {
+        Some(n) => Some(n.to_string_lossy().into_owned()),
+        None => fs_err::canonicalize(dir)
+            .ok()?
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned()),
+    }
+}
+
+pub(crate) fn sha256_of(bytes: &[u8]) -> Sha256Fingerprint {
+    use sha2::Digest as _;
+    Sha256Fingerprint(sha2::Sha256::digest(bytes).into())
+}
+
+/// 64 lower-case hex digits, the one spelling the committed files use.
+fn parse_sha256(text: &str) -> Result<Sha256Fingerprint, String> {
+    let ok = text.len() == 64
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    let mut out = [0u8; 32];
+    if ok && hex::decode_to_slice(text, &mut out).is_ok() {
+        Ok(Sha256Fingerprint(out))
+    } else {
+        Err(format!("expected 64 lower-case hex digits, got `{text}`"))
+    }
+}
+
+/// Parses `YYYY-MM-DD`, the form of a lock's `fetched` date.
+pub fn parse_date(text: &str) -> Result<time::Date, String> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(text, format).map_err(|_| format!("`{text}` is not a date (YYYY-MM-DD)"))
+}
+
+/// Formats a date as `YYYY-MM-DD`.
+pub fn format_date(date: time::Date) -> String {
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
+}
+
+/// Where a TOML or shape error is, and what it says, without TOML's multi-line snippet.
+fn toml_problem(text: &str, err: &toml::de::Error) -> (Location, String) {
+    let offset = err.span().map_or(0, |s| s.start);
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    (
+        Location::Line { line, column },
+        err.message().trim().to_owned(),
+    )
+}
+
+/// A recipe as written, before its values are checked.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRecipe {
+    description: String,
+    policy: RawPolicy,
+    #[serde(default)]
+    exclude: Vec<RawExclusion>,
+    outputs: Option<RawOutputs>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPolicy {
+    purpose: String,
+    distrust_grace_days: Option<u32>,
+    #[serde(default)]
+    include_expired: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExclusion {
+    sha256: String,
+    reason: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOutputs {
+    #[serde(default = "yes")]
+    capath: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLock {
+    source: RawSource,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    url: String,
+    sha256: String,
+    size: u64,
+    fetched: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SHA: &str = "2ed76a78d21c966715c4c450fc9b2fd1bc918a4d7d03d45e75116a9c05f18ae6";
+    const BASE: &str = "description = \"d\"\n[policy]\npurpose = \"tls\"\n";
+
+    fn check_recipe(text: &str, expected: Result<(), &str>) {
+        match (Recipe::parse(text, Path::new("r/recipe.toml")), expected) {
+            (Ok(_), Ok(())) => {}
+            (Err(e), Err(want)) => {
+                let got = e.to_string();
+                assert_eq!(got, want, "recipe {text:?}");
+            }
+            (got, want) => panic!("recipe {text:?}: got {got:?}, want {want:?}"),
+        }
+    }
+
+    fn exclusion(sha: &str, reason: &str) -> String {
+        format!("[[exclude]]\nsha256 = \"{sha}\"\nreason = \"{reason}\"\n")
+    }
+
+    #[test]
+    fn recipes() {
+        check_recipe(BASE, Ok(()));
+        check_recipe(&format!("{BASE}{}", exclusion(SHA, "r")), Ok(()));
+        check_recipe(
+            &format!("{BASE}{}", exclusion(SHA, " ")),
+            Err(&format!(
+                "invalid recipe r/recipe.toml: `exclude[1].reason`: every exclusion needs a written reason ({SHA} has none)"
+            )),
+        );
+        check_recipe(
+            &format!("{BASE}{}", exclusion("abc", "r")),
+            Err(
+                "invalid recipe r/recipe.toml: `exclude[1].sha256`: expected 64 lower-case hex digits, got `abc`",
+            ),
+        );
+        check_recipe(
+            &format!("{BASE}{}", exclusion(&SHA.to_uppercase(), "r")),
+            Err(&format!(
+                "invalid recipe r/recipe.toml: `exclude[1].sha256`: expected 64 lower-case hex digits, got `{}`",
+                SHA.to_uppercase()
+            )),
+        );
+        check_recipe(
+            &format!("{BASE}{}{}", exclusion(SHA, "r"), exclusion(SHA, "s")),
+            Err(&format!(
+                "invalid recipe r/recipe.toml: `exclude[2].sha256`: {SHA} is already excluded by exclude[1]"
+            )),
+        );
+        check_recipe(
+            "description = \"d\"\n[policy]\npurpose = \"code\"\n",
+            Err(
+                "invalid recipe r/recipe.toml: `policy.purpose`: unknown purpose \"code\" (expected tls or email)",
+            ),
+        );
+        check_recipe(
+            &format!("{BASE}colour = 1\n"),
+            Err(
+                "invalid recipe r/recipe.toml: line 4, column 1: unknown field `colour`, expected one of `purpose`, `distrust_grace_days`, `include_expired`",
+            ),
+        );
+        check_recipe(
+            "[policy]\npurpose = \"tls\"\n",
+            Err("invalid recipe r/recipe.toml: line 1, column 1: missing field `description`"),
+        );
+        check_recipe(
+            "description = \"d\"\n[policy\n",
+            Err("invalid recipe r/recipe.toml: line 2, column 8: unclosed table, expected `]`"),
+        );
+    }
+
+    #[test]
+    fn recipe_values_and_defaults() {
+        let r = Recipe::parse(
+            "description = \"d\"\n[policy]\npurpose = \"email\"\n",
+            Path::new("x"),
+        )
+        .unwrap();
+        assert_eq!(r.policy.purpose, Purpose::Email);
+        assert_eq!(r.policy.distrust_grace_days, 398);
+        assert!(!r.policy.include_expired && r.outputs.capath && r.exclude.is_empty());
+
+        let text = format!(
+            "{BASE}distrust_grace_days = 7\ninclude_expired = true\n[outputs]\ncapath = false\n{}",
+            exclusion(SHA, "a reason")
+        );
+        let r = Recipe::parse(&text, Path::new("x")).unwrap();
+        assert_eq!(
+            (r.policy.distrust_grace_days, r.policy.include_expired),
+            (7, true)
+        );
+        assert!(!r.outputs.capath);
+        let sha: Sha256Fingerprint = SHA.parse().unwrap();
+        assert_eq!(r.exclude[0].sha256, sha);
+        assert_eq!(
+            r.exclusion(&sha).map(|e| e.reason.as_str()),
+            Some("a reason")
+        );
+    }
+
+    #[test]
+    fn locks() {
+        let ok = format!(
+            "[source]\nurl = \"u\"\nsha256 = \"{SHA}\"\nsize = 1\nfetched = \"2026-07-01\"\n"
+        );
+        let lock = Lock::parse(&ok, Path::new("l")).unwrap();
+        assert_eq!(lock.as_of(), time::macros::date!(2026 - 07 - 01));
+        assert_eq!(lock.source.sha256.to_string(), SHA);
+        assert_eq!((lock.source.url.as_str(), lock.source.size), ("u", 1));
+        for (text, want) in [
+            (
+                ok.replace("2026-07-01", "2026-13-01"),
+                "invalid lock l: `source.fetched`: `2026-13-01` is not a date (YYYY-MM-DD)",
+            ),
+            (
+                ok.replace(SHA, "12"),
+                "invalid lock l: `source.sha256`: expected 64 lower-case hex digits, got `12`",
+            ),
+            (
+                ok.replace("size = 1\n", ""),
+                "invalid lock l: line 1, column 1: missing field `size`",
+            ),
+        ] {
+            let err = Lock::parse(&text, Path::new("l")).unwrap_err().to_string();
+            assert_eq!(err, want);
+        }
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(format_date(parse_date("2026-07-01").unwrap()), "2026-07-01");
+        assert!(parse_date("2026-7-1").is_err());
+    }
+
+    #[test]
+    fn bundle_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let b = dir.path().join("my-roots");
+        fs_err::create_dir(&b).unwrap();
+        let err = Bundle::load(&b).unwrap_err().to_string();
+        assert!(err.starts_with("no recipe.toml in "), "{err}");
+        fs_err::write(b.join(RECIPE_FILE), BASE).unwrap();
+        fs_err::write(
+            b.join(LOCK_FILE),
+            format!(
+                "[source]\nurl = \"u\"\nsha256 = \"{SHA}\"\nsize = 1\nfetched = \"2026-07-01\"\n"
+            ),
+        )
+        .unwrap();
+        let bundle = Bundle::load(&b).unwrap();
+        assert_eq!(bundle.name, "my-roots");
+        assert_eq!(Bundle::load(&b.join(".")).unwrap().name, "my-roots");
+        let opts = bundle.policy_options();
+        assert_eq!(
+            (opts.purpose, opts.as_of),
+            (Purpose::Tls, time::macros::date!(2026 - 07 - 01))
+        );
+
+        assert!(bundle.check_source(b"x", "x.csv").is_err());
+        let err = bundle.check_source(b"other", "report.csv").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "report.csv is not the source {} pins: its SHA-256 is {}, the lock's is {SHA}",
+                b.join(LOCK_FILE).display(),
+                sha256_of(b"other")
+            )
+        );
+    }
+}
