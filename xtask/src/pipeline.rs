@@ -6,7 +6,7 @@ use crate::outputs::{Built, Left, Listed};
 use crate::recipe::Bundle;
 use anyhow::{Context, Result};
 use cabundle_build::CapathEntryKind;
-use cabundle_policy::{PolicyOptions, Reason};
+use cabundle_policy::{Exclusion, PolicyOptions, Reason};
 
 /// The policy options of a bundle: its recipe at the as-of date of its lock.
 pub fn policy_options(bundle: &Bundle) -> Result<PolicyOptions> {
@@ -18,8 +18,13 @@ pub fn policy_options(bundle: &Bundle) -> Result<PolicyOptions> {
         .recipe
         .exclude
         .iter()
-        .map(|e| cabundle_build::parse_fingerprint(&e.sha256))
-        .collect::<Result<_, _>>()?;
+        .map(|e| {
+            Ok(Exclusion {
+                sha256: cabundle_build::parse_fingerprint(&e.sha256)?,
+                reason: e.reason.clone(),
+            })
+        })
+        .collect::<Result<_, cabundle_build::Error>>()?;
     Ok(opts)
 }
 
@@ -43,15 +48,7 @@ pub fn build(bundle: &Bundle, report: &[u8]) -> Result<Built> {
         .map(|(d, reason)| {
             let sha256 = d.sha256().to_string();
             let reason = match reason {
-                Reason::Excluded => bundle
-                    .recipe
-                    .exclude
-                    .iter()
-                    .find(|e| e.sha256 == sha256)
-                    .map_or_else(
-                        || reason.to_string(),
-                        |e| format!("excluded by the recipe: {}", e.reason),
-                    ),
+                Reason::Excluded { reason } => format!("excluded by the recipe: {reason}"),
                 other => other.to_string(),
             };
             Left {

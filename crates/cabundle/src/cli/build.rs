@@ -1,16 +1,8 @@
 //! Arguments of `cabundle build`.
 
-use clap::{Args, ValueEnum};
+use cabundle_cert::Purpose;
+use clap::Args;
 use std::path::PathBuf;
-
-/// What the trusted roots are for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum PurposeArg {
-    /// Server authentication (trust bit `Websites`).
-    Tls,
-    /// S/MIME (trust bit `Email`).
-    Email,
-}
 
 /// Arguments of `cabundle build`.
 #[derive(Debug, Args)]
@@ -19,7 +11,8 @@ pub enum PurposeArg {
 included or excluded, SHA-256, label, reason); the summary and warnings go to stderr.\n\n\
 Examples:\n  cabundle build --pem ca-bundle.pem --capath certs --manifest manifest.json\n  \
 cabundle build --report IncludedCACertificateReportPEMCSV.csv --as-of 2026-11-23 --explain\n  \
-cabundle build --add proxy-root.pem --pem ca-bundle.pem"
+cabundle build --add proxy-root.pem --pem ca-bundle.pem\n  \
+cabundle build --exclude 'SHA256=distrusted by our security team' --pem ca-bundle.pem"
 )]
 pub struct BuildArgs {
     /// The report: a file (CCADB IncludedCACertificateReportPEMCSV or NSS certdata.txt) or an
@@ -27,8 +20,8 @@ pub struct BuildArgs {
     #[arg(long, value_name = "FILE|URL", default_value = cabundle_build::DEFAULT_REPORT_URL)]
     pub report: String,
     /// What the roots are trusted for.
-    #[arg(long, value_enum, default_value = "tls")]
-    pub purpose: PurposeArg,
+    #[arg(long, value_parser = crate::cli::PurposeParser, default_value = "tls")]
+    pub purpose: Purpose,
     /// The date the policy is applied for, YYYY-MM-DD (default: today, UTC).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub as_of: Option<String>,
@@ -43,8 +36,9 @@ pub struct BuildArgs {
     /// proxy's root.
     #[arg(long, value_name = "FILE")]
     pub add: Vec<PathBuf>,
-    /// Leave out the certificate with this SHA-256 fingerprint (repeatable).
-    #[arg(long, value_name = "SHA256")]
+    /// Leave out the certificate with this SHA-256 fingerprint (repeatable); the REASON,
+    /// when given, is shown by --explain and recorded in the manifest.
+    #[arg(long, value_name = "SHA256[=REASON]")]
     pub exclude: Vec<String>,
     /// Write the PEM bundle here.
     #[arg(long, value_name = "FILE")]
