@@ -42,6 +42,20 @@ pub struct TrustBits {
 }
 
 impl TrustBits {
+    /// The values that are set, in the report's words and a fixed order (`Websites`, `Email`,
+    /// `Code`, `All Trust Bits Turned Off`).
+    pub fn names(&self) -> Vec<&'static str> {
+        [
+            (self.websites, "Websites"),
+            (self.email, "Email"),
+            (self.code, "Code"),
+            (self.all_off, "All Trust Bits Turned Off"),
+        ]
+        .into_iter()
+        .filter_map(|(on, name)| on.then_some(name))
+        .collect()
+    }
+
     /// Whether these bits grant `purpose` (`Websites` for TLS, `Email` for S/MIME).
     pub fn grants(&self, purpose: Purpose) -> bool {
         match purpose {

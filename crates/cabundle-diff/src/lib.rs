@@ -395,16 +395,7 @@ fn bits_text(bits: &[String]) -> String {
 
 /// Trust bits in the report's own words, in a fixed order.
 fn trust_names(bits: &TrustBits) -> Vec<String> {
-    [
-        (bits.websites, "Websites"),
-        (bits.email, "Email"),
-        (bits.code, "Code"),
-        (bits.all_off, "All Trust Bits Turned Off"),
-    ]
-    .into_iter()
-    .filter(|(on, _)| *on)
-    .map(|(_, name)| name.to_owned())
-    .collect()
+    bits.names().into_iter().map(str::to_owned).collect()
 }
 
 /// The `CN=` value of a one-line subject, or the whole subject when it has none.

@@ -502,23 +502,11 @@ fn judge_root(
 
 /// Trust bits as the report writes them (`Websites;Email`), or `none`.
 pub fn trust_bits_text(bits: &TrustBits) -> String {
-    let mut parts = Vec::new();
-    if bits.websites {
-        parts.push("Websites");
-    }
-    if bits.email {
-        parts.push("Email");
-    }
-    if bits.code {
-        parts.push("Code");
-    }
-    if bits.all_off {
-        parts.push("All Trust Bits Turned Off");
-    }
-    if parts.is_empty() {
+    let names = bits.names();
+    if names.is_empty() {
         "none".to_owned()
     } else {
-        parts.join(";")
+        names.join(";")
     }
 }
 
