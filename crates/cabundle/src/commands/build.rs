@@ -77,9 +77,6 @@ fn warning_text(warning: &Warning) -> String {
                 "--exclude {sha256} matches no certificate\nhint: `cabundle build --explain` lists every certificate with its SHA-256"
             )
         }
-        Warning::AddedExpired { .. } => {
-            format!("{warning}\nhint: leave out --add of that file if the root was renewed")
-        }
         other => other.to_string(),
     }
 }
