@@ -692,11 +692,12 @@ fn real_snapshot_is_reproducible_and_its_capath_matches_openssl_rehash() {
     }
 }
 
+/// Report rows worth a warning: (row, label, constraints or distrust date).
+type Rows = Vec<(usize, String, String)>;
+
 /// Rows of a report whose `Mozilla Applied Constraints` say something, and rows with a TLS
 /// distrust date but no `Websites` trust bit: (row, label, constraints or distrust date).
-fn rows_to_warn_about(
-    report: &Path,
-) -> (Vec<(usize, String, String)>, Vec<(usize, String, String)>) {
+fn rows_to_warn_about(report: &Path) -> (Rows, Rows) {
     let (mut reader, headers) = support::read_csv(report);
     let col = |name: &str| support::column(&headers, name);
     let (label, bits, tls, constraints) = (
