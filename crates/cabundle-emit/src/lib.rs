@@ -1,13 +1,16 @@
 //! Deterministic outputs: PEM bundles with comment blocks, and JSON manifests.
 //!
 //! Pure and infallible: every function takes the policy's [`Decisions`] and the facts about the
-//! build ([`BuildInfo`]) and returns bytes. The same inputs give the same bytes, byte for byte:
-//! certificates are sorted by SHA-256, lines end in LF, base64 is wrapped at 64 columns, and the
-//! only date written that is not a certificate's own is the as-of date of the policy.
+//! build ([`BuildInfo`]) and returns bytes, or the [`Manifest`] value whose `to_json` gives
+//! them. The same inputs give the same bytes, byte for byte: certificates are sorted by
+//! SHA-256, lines end in LF, base64 is wrapped at 64 columns, and the only date written that is
+//! not a certificate's own is the as-of date of the policy.
 //!
 //! The PEM bundle reads like certifi's `cacert.pem`: a `##` header naming the source, then for
 //! each certificate a `#` comment block (issuer, subject, label, serial, validity, fingerprints,
-//! trust bits, distrust date) so that a change of the trust store reads as a clean diff.
+//! trust bits, distrust date, Mozilla's applied constraints) so that a change of the trust store
+//! reads as a clean diff. Like certifi's file it is pure ASCII: programs read it as text, so a
+//! non-ASCII character in a comment is written as its UTF-8 bytes in `\xNN` form.
 
 use base64::Engine as _;
 use cabundle_ccadb::trust_bit_name;
