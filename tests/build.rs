@@ -508,6 +508,32 @@ fn usage_errors() {
         ],
         "is not a CA certificate",
     );
+    // The library says what is wrong; the binary adds what to do, naming its flags.
+    check(
+        &[
+            "build",
+            "--report",
+            r,
+            "--explain",
+            "--add",
+            leaf_path.to_str().unwrap(),
+        ],
+        "\nhint: --add takes root certificates (basic constraints CA:TRUE)",
+    );
+    let foreign = dir.path().join("foreign");
+    std::fs::create_dir(&foreign).unwrap();
+    std::fs::write(foreign.join("notes.txt"), b"mine").unwrap();
+    check(
+        &[
+            "build",
+            "--report",
+            r,
+            "--capath",
+            foreign.to_str().unwrap(),
+        ],
+        "which cabundle does not write\nhint: give --capath a new or empty directory",
+    );
+    assert_eq!(std::fs::read(foreign.join("notes.txt")).unwrap(), b"mine");
 }
 
 #[test]
