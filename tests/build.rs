@@ -314,8 +314,26 @@ fn outputs_summary_and_explain() {
         stderr.contains("warning: \"Eta Root (unknown bit)\""),
         "{stderr}"
     );
+    // The fixture's ePKI-like root (TLS distrust date, no `Websites`) and its constrained root
+    // are named, by row, on stderr.
+    assert!(
+        stderr.contains("warning: row 2: \"Beta Email Root\"")
+            && stderr.contains(
+                "is distrusted for TLS after 2025-04-15 but its trust bits lack Websites"
+            ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("warning: row 8: \"Theta Root, \"quoted\"\"")
+            && stderr.contains("is constrained by Mozilla to \"*.xx\""),
+        "{stderr}"
+    );
     let stdout = text(&out.stdout);
     assert_eq!(stdout.lines().count(), 8, "{stdout}");
+    assert!(
+        stdout.contains("Theta Root, \"quoted\" (Mozilla Applied Constraints: *.xx)\n"),
+        "{stdout}"
+    );
     assert!(stdout.contains("excluded  "), "{stdout}");
     assert!(
         stdout.contains("Epsilon Root (expired): expired on 2025-06-30"),
@@ -490,6 +508,32 @@ fn usage_errors() {
         ],
         "is not a CA certificate",
     );
+    // The library says what is wrong; the binary adds what to do, naming its flags.
+    check(
+        &[
+            "build",
+            "--report",
+            r,
+            "--explain",
+            "--add",
+            leaf_path.to_str().unwrap(),
+        ],
+        "\nhint: --add takes root certificates (basic constraints CA:TRUE)",
+    );
+    let foreign = dir.path().join("foreign");
+    std::fs::create_dir(&foreign).unwrap();
+    std::fs::write(foreign.join("notes.txt"), b"mine").unwrap();
+    check(
+        &[
+            "build",
+            "--report",
+            r,
+            "--capath",
+            foreign.to_str().unwrap(),
+        ],
+        "which cabundle does not write\nhint: give --capath a new or empty directory",
+    );
+    assert_eq!(std::fs::read(foreign.join("notes.txt")).unwrap(), b"mine");
 }
 
 #[test]
@@ -521,9 +565,47 @@ fn exclude_and_warnings() {
         "{stderr}"
     );
     assert!(text(&out.stdout).contains(&format!(
-        "excluded  {alpha_sha}  Alpha Root CA: excluded by --exclude"
+        "excluded  {alpha_sha}  Alpha Root CA: excluded: named by --exclude on the command line"
     )));
     assert!(stderr.contains("2 included"), "{stderr}");
+
+    // `--exclude SHA256=REASON`: the reason reaches --explain and the manifest.
+    let manifest = dir.path().join("m.json");
+    let out = run(&[
+        "build",
+        "--report",
+        report.to_str().unwrap(),
+        "--as-of",
+        "2026-11-23",
+        "--explain",
+        "--manifest",
+        manifest.to_str().unwrap(),
+        "--exclude",
+        &format!("{alpha_sha}=compromised key, see bug 1"),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains(&format!(
+            "excluded  {alpha_sha}  Alpha Root CA: excluded: compromised key, see bug 1"
+        )),
+        "{}",
+        text(&out.stdout)
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&manifest).unwrap()).unwrap();
+    assert_eq!(json["format_version"], 1);
+    assert_eq!(
+        json["policy"]["excludes"],
+        serde_json::json!([{"sha256": alpha_sha, "reason": "compromised key, see bug 1"}])
+    );
+    let alpha = json["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["sha256"] == alpha_sha.as_str())
+        .unwrap();
+    assert_eq!(alpha["reason"], "excluded");
+    assert_eq!(alpha["detail"], "excluded: compromised key, see bug 1");
 }
 
 /// The manifest's capath digest, recomputed from the directory on disk as documented: one
@@ -823,7 +905,7 @@ fn recipe_outputs_exclusions_and_capath_switch() {
             "--explain",
         ]);
         assert!(out.status.success(), "{}", text(&out.stderr));
-        let reason = "excluded by the recipe: left out by hand, see bug 1";
+        let reason = "excluded: left out by hand, see bug 1";
         assert!(
             text(&out.stdout).contains(&format!("excluded  {alpha_sha}  Alpha Root CA: {reason}")),
             "{}",
@@ -845,7 +927,9 @@ fn recipe_outputs_exclusions_and_capath_switch() {
         assert_eq!(names, want);
         let listing = std::fs::read_to_string(dist.join("fixture-roots.listing.txt")).unwrap();
         assert!(
-            listing.contains(&format!("{alpha_sha} Alpha Root CA: {reason}\n")),
+            listing.contains(&format!(
+                "{alpha_sha} Alpha Root CA: excluded by the recipe: left out by hand, see bug 1\n"
+            )),
             "{listing}"
         );
         assert!(
@@ -963,5 +1047,164 @@ fn recipe_usage_errors() {
     check(
         &["build", "--recipe", b, "--report", r, "--explain"],
         "invalid recipe",
+    );
+}
+
+/// Report rows worth a warning: (row, label, constraints or distrust date).
+type Rows = Vec<(usize, String, String)>;
+
+/// Rows of a report whose `Mozilla Applied Constraints` say something, and rows with a TLS
+/// distrust date but no `Websites` trust bit: (row, label, constraints or distrust date).
+fn rows_to_warn_about(report: &Path) -> (Rows, Rows) {
+    let (mut reader, headers) = support::read_csv(report);
+    let col = |name: &str| support::column(&headers, name);
+    let (label, bits, tls, constraints) = (
+        col("Common Name or Certificate Name"),
+        col("Trust Bits"),
+        col("Distrust for TLS After Date"),
+        col("Mozilla Applied Constraints"),
+    );
+    let (mut constrained, mut epki) = (Vec::new(), Vec::new());
+    for (i, record) in reader.records().enumerate() {
+        let record = record.unwrap();
+        let row = i + 1;
+        let c = record[constraints].trim();
+        if !c.is_empty() && c != "No name constraints are to be applied" {
+            constrained.push((row, record[label].trim().to_owned(), c.to_owned()));
+        }
+        let websites = record[bits].split(';').any(|b| b.trim() == "Websites");
+        if !record[tls].trim().is_empty() && !websites {
+            epki.push((
+                row,
+                record[label].trim().to_owned(),
+                record[tls].trim().replace('.', "-"),
+            ));
+        }
+    }
+    (constrained, epki)
+}
+
+/// Every snapshot's bundle, for both purposes, is pure ASCII like certifi's `cacert.pem`
+/// (non-ASCII names escaped as `\xNN`) and loads in Python from text (`cadata=`); Mozilla's
+/// applied constraints reach the comment block, `--explain`, the manifest and a warning; and a
+/// TLS distrust date without `Websites` (ePKI) is warned about by row.
+#[test]
+fn every_snapshot_bundle_is_ascii_and_keeps_applied_constraints() {
+    let Some(data) = support::ccadb_data() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (mut escaped, mut constrained_seen, mut epki_seen) = (0, 0, 0);
+    for file in snapshots(&data) {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let own = name
+            .trim_start_matches("IncludedCACertificateReportPEMCSV-")
+            .trim_end_matches(".csv")
+            .to_owned();
+        let (constrained, epki) = rows_to_warn_about(&file);
+        for purpose in ["tls", "email"] {
+            let pem = dir.path().join(format!("{own}-{purpose}.pem"));
+            let manifest = dir.path().join(format!("{own}-{purpose}.json"));
+            let out = run(&[
+                "build",
+                "--report",
+                file.to_str().unwrap(),
+                "--purpose",
+                purpose,
+                "--as-of",
+                &own,
+                "--pem",
+                pem.to_str().unwrap(),
+                "--manifest",
+                manifest.to_str().unwrap(),
+                "--explain",
+            ]);
+            let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+            assert!(out.status.success(), "{name} {purpose}: {stderr}");
+            let bytes = std::fs::read(&pem).unwrap();
+            assert!(
+                bytes.is_ascii(),
+                "{name} {purpose}: the bundle is not pure ASCII"
+            );
+            escaped += text(&bytes).matches("\\x").count();
+
+            let included = included_by_explain(&out.stdout);
+            let json: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(&manifest).unwrap()).unwrap();
+            for (row, label, constraints) in &constrained {
+                let Some(entry) = json["included"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|e| e["label"] == label.as_str())
+                else {
+                    continue;
+                };
+                constrained_seen += 1;
+                assert_eq!(
+                    entry["mozilla_applied_constraints"],
+                    constraints.as_str(),
+                    "{name}"
+                );
+                assert!(
+                    stderr.contains(&format!("warning: row {row}: \"{label}\"")),
+                    "{name} {purpose}: {stderr}"
+                );
+                assert!(
+                    stdout.contains(&format!(
+                        "{label} (Mozilla Applied Constraints: {constraints})"
+                    )),
+                    "{name} {purpose}"
+                );
+                assert!(
+                    text(&bytes)
+                        .contains(&format!("# Mozilla Applied Constraints: {constraints}\n")),
+                    "{name} {purpose}"
+                );
+            }
+            if purpose == "tls" {
+                for (row, label, after) in &epki {
+                    epki_seen += 1;
+                    assert!(
+                        stderr.contains(&format!(
+                            "warning: row {row}: \"{label}\" ("
+                        )) && stderr.contains(&format!("is distrusted for TLS after {after} but its trust bits lack Websites")),
+                        "{name}: {stderr}"
+                    );
+                }
+            }
+
+            if support::have(support::PYTHON) {
+                let out = std::process::Command::new(support::PYTHON)
+                    .args([
+                        "-c",
+                        "import ssl,sys; c=ssl.create_default_context(cadata=open(sys.argv[1], encoding='ascii').read()); print(len(c.get_ca_certs()))",
+                        pem.to_str().unwrap(),
+                    ])
+                    .output()
+                    .unwrap();
+                assert!(
+                    out.status.success(),
+                    "{name} {purpose}: {}",
+                    text(&out.stderr)
+                );
+                assert_eq!(
+                    text(&out.stdout).trim(),
+                    included.len().to_string(),
+                    "{name} {purpose}"
+                );
+            }
+        }
+    }
+    // NetLock's "Főtanúsítvány" and its kin are in every report; TUBITAK (`*.tr`) in most;
+    // ePKI lost `Websites` in 2026.
+    assert!(escaped > 0, "no escaped name in any snapshot");
+    assert!(
+        constrained_seen > 0,
+        "no constrained root included in any snapshot"
+    );
+    assert!(
+        epki_seen > 0,
+        "no distrusted root without Websites in any snapshot"
     );
 }

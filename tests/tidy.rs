@@ -2,7 +2,7 @@
 //!
 //! Walks the files git knows about (tracked, plus new files not ignored) and checks the
 //! conventions of STYLE.md that clippy and rustfmt do not: module docs, where printing and
-//! `std::fs` are allowed, no machine-specific paths, no copied CCADB data, no large files, no
+//! `std::fs` are allowed, no command-line flag named in a library's strings, no machine-specific paths, no copied CCADB data, no large files, no
 //! trailing whitespace or CRLF, workspace lints in every package, every end-to-end test
 //! registered. Every violation is printed as `path:line: what` with a hint.
 //!
@@ -21,6 +21,13 @@ const MAX_HEADER_LITERAL_LINE: usize = 200;
 
 /// Files that keep CRLF line endings on purpose (golden inputs for CRLF handling).
 const CRLF_ALLOWED: &[&str] = &[];
+
+/// Library files that may still name command-line flags in their strings, each until the
+/// change named beside it lands.
+const FLAG_TEXT_ALLOWED: &[&str] = &[
+    // Temporary: its `Problem::hint` texts move into the binary with the verify messages.
+    "crates/cabundle-verify/src/diagnose.rs",
+];
 
 /// Where a generated certificate may be committed in PEM form: golden outputs of the project's
 /// own test fixtures.
@@ -209,6 +216,25 @@ fn check_rust(root: &Path, place: &Place<'_>, text: &str, out: &mut Vec<Violatio
     }
 
     let lines: Vec<&str> = text.lines().collect();
+    if place.in_src && place.is_library() && !FLAG_TEXT_ALLOWED.contains(&place.path) {
+        let tested: Vec<bool> = rust_lines(place, text)
+            .into_iter()
+            .map(|(_, _, t)| t)
+            .collect();
+        for (number, literal) in string_literals(text) {
+            let index = number - 1;
+            if tested.get(index).copied().unwrap_or(false) || allowed(&lines, index, "flag-text") {
+                continue;
+            }
+            if let Some(flag) = flag_in(&literal) {
+                push(
+                    number,
+                    "flag-text",
+                    format!("`{flag}` in a library string: only the binary names flags"),
+                );
+            }
+        }
+    }
     let check_fs = place.in_src && place.package.is_some_and(|p| depends_on_fs_err(root, p));
     for (number, line, in_test) in rust_lines(place, text) {
         let index = number - 1;
@@ -248,6 +274,113 @@ fn check_rust(root: &Path, place: &Place<'_>, text: &str, out: &mut Vec<Violatio
             push(number, "message", problem.to_owned());
         }
     }
+}
+
+/// The string literals of Rust source (plain, byte and raw), each with the 1-based line it
+/// starts on; comments, doc comments and character literals are skipped.
+fn string_literals(text: &str) -> Vec<(usize, String)> {
+    let chars: Vec<char> = text.chars().collect();
+    let ident = |i: usize| chars[i].is_alphanumeric() || chars[i] == '_';
+    let (mut i, mut line, mut out) = (0, 1, Vec::new());
+    while i < chars.len() {
+        let next = chars.get(i + 1).copied();
+        match chars[i] {
+            '\n' => {
+                line += 1;
+                i += 1;
+            }
+            '/' if next == Some('/') => {
+                while i < chars.len() && chars[i] != '\n' {
+                    i += 1;
+                }
+            }
+            '/' if next == Some('*') => {
+                i += 2;
+                while i < chars.len() && !(chars[i] == '*' && chars.get(i + 1) == Some(&'/')) {
+                    line += usize::from(chars[i] == '\n');
+                    i += 1;
+                }
+                i += 2;
+            }
+            '\'' if next == Some('\\') => {
+                // An escaped character literal: `'\n'`, `'\''`, `'\u{..}'`.
+                i += 3;
+                while i < chars.len() && chars[i] != '\'' {
+                    i += 1;
+                }
+                i += 1;
+            }
+            // `'"'` is a character; `'a` alone is a lifetime.
+            '\'' if chars.get(i + 2) == Some(&'\'') => i += 3,
+            'r' if (i == 0
+                || !ident(i - 1)
+                || (chars[i - 1] == 'b' && (i < 2 || !ident(i - 2))))
+                && matches!(next, Some('"' | '#')) =>
+            {
+                let hashes = chars[i + 1..].iter().take_while(|c| **c == '#').count();
+                if chars.get(i + 1 + hashes) != Some(&'"') {
+                    i += 1;
+                    continue;
+                }
+                let (start, mut j) = (line, i + 2 + hashes);
+                let mut literal = String::new();
+                while j < chars.len() {
+                    let closes = chars[j] == '"'
+                        && chars[j + 1..]
+                            .iter()
+                            .take(hashes)
+                            .filter(|c| **c == '#')
+                            .count()
+                            == hashes;
+                    if closes {
+                        break;
+                    }
+                    line += usize::from(chars[j] == '\n');
+                    literal.push(chars[j]);
+                    j += 1;
+                }
+                out.push((start, literal));
+                i = j + 1 + hashes;
+            }
+            '"' => {
+                let (start, mut j) = (line, i + 1);
+                let mut literal = String::new();
+                while j < chars.len() && chars[j] != '"' {
+                    if chars[j] == '\\' {
+                        literal.push(chars[j]);
+                        j += 1;
+                    }
+                    if let Some(&c) = chars.get(j) {
+                        line += usize::from(c == '\n');
+                        literal.push(c);
+                    }
+                    j += 1;
+                }
+                out.push((start, literal));
+                i = j + 1;
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+/// The first command-line flag (`--name`) a string names, if any: two dashes after a start,
+/// a space or punctuation (not more dashes: `-----BEGIN` is PEM), then a lower-case letter.
+fn flag_in(literal: &str) -> Option<String> {
+    let chars: Vec<char> = literal.chars().collect();
+    (0..chars.len().saturating_sub(2)).find_map(|k| {
+        let starts = chars[k] == '-'
+            && chars[k + 1] == '-'
+            && chars[k + 2].is_ascii_lowercase()
+            && (k == 0 || !(chars[k - 1].is_alphanumeric() || chars[k - 1] == '-'));
+        starts.then(|| {
+            chars[k..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric() || **c == '-')
+                .collect()
+        })
+    })
 }
 
 /// Where an error message starts: the string literal after one of these.
@@ -435,6 +568,9 @@ fn hint(rule: &str) -> &'static str {
         "crlf" => "use LF line endings, or list the file in CRLF_ALLOWED if it tests CRLF input",
         "whitespace" => "remove the trailing spaces",
         "utf-8" => "source and documentation files are UTF-8",
+        "flag-text" => {
+            "return typed data (an error variant, a reason) and let the binary word it and add the `hint:` line"
+        }
         "message" => {
             "write messages lower-case without a trailing period; put a hint on its own line"
         }
@@ -575,6 +711,54 @@ fn rules_on_small_inputs() {
     );
     let found: Vec<(usize, &str)> = out.iter().map(|v| (v.line, v.rule)).collect();
     assert_eq!(found, [(4, "print")]);
+
+    let literals = |src: &str| -> Vec<(usize, Option<String>)> {
+        string_literals(src)
+            .into_iter()
+            .map(|(line, l)| (line, flag_in(&l)))
+            .collect()
+    };
+    let flag = |s: &str| Some(s.to_owned());
+    assert_eq!(literals("let s = \"use --copy\";"), [(1, flag("--copy"))]);
+    assert_eq!(
+        literals("/// use `--copy`\n// \"--copy\"\n/* \"--x\" */"),
+        []
+    );
+    assert_eq!(
+        literals("let c = '\"'; let d = '\\''; let s = \"--exclude SHA\";"),
+        [(1, flag("--exclude"))]
+    );
+    assert_eq!(
+        literals("fn f<'a>(x: &'a str) {}\nlet r = r#\"say \"--raw\" here\"#;"),
+        [(2, flag("--raw"))]
+    );
+    assert_eq!(
+        literals("let s = \"multi\\n\\\n   line --add\";\nlet t = \"\\\"--q\";"),
+        [(1, flag("--add")), (3, flag("--q"))]
+    );
+    assert_eq!(
+        literals("let s = \"-----BEGIN CERTIFICATE-----\"; let t = \"a--b -- c --1\";"),
+        [(1, None), (1, None)]
+    );
+
+    let mut out = Vec::new();
+    let source = "//! Doc.\n/// Takes `--add`.\nfn f() -> &'static str { \"use --copy\" }\n// tidy: allow(flag-text): a test of the marker\nconst S: &str = \"--x\";\n#[cfg(test)]\nmod tests { const T: &str = \"--y\"; }\n";
+    check_rust(
+        &workspace(),
+        &Place::new("crates/cabundle-emit/src/lib.rs"),
+        source,
+        &mut out,
+    );
+    let found: Vec<(usize, &str)> = out.iter().map(|v| (v.line, v.rule)).collect();
+    assert_eq!(found, [(3, "flag-text")]);
+    let mut out = Vec::new();
+    check_rust(
+        &workspace(),
+        &Place::new("crates/cabundle/src/commands/build.rs"),
+        source,
+        &mut out,
+    );
+    assert!(out.is_empty());
 
     let mut out = Vec::new();
     check_rust(

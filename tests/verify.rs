@@ -210,23 +210,38 @@ fn manifest_names_the_policy_reason() {
     let pki = Pki::new();
     // Matched by label: the chain does not include the root, so its fingerprint is unknown.
     let manifest = pki.path("manifest.json");
-    fs_err::write(
-        &manifest,
-        r#"{"excluded":[{"sha256":"00","label":"Test Root","reason":"distrusted for TLS after 2025-01-01"}]}"#,
-    )
-    .unwrap();
-    let out = cabundle(&[
-        "verify",
-        &pki.arg("good-chain.pem"),
-        "--bundle",
-        &pki.arg("other-root.pem"),
-        "--manifest",
-        manifest.to_str().unwrap(),
-        "--at",
-        AT,
-    ])
-    .output()
-    .unwrap();
+    let zeros = "00".repeat(32);
+    let mut json = serde_json::json!({
+        "format_version": 1,
+        "tool": "cabundle 0.1.0",
+        "source": {"name": "report.csv", "sha256": zeros, "size": 1},
+        "policy": {
+            "purpose": "tls", "as_of": "2025-06-01", "distrust_grace_days": 398,
+            "include_expired": false, "excludes": [], "adds": []
+        },
+        "outputs": {},
+        "included": [],
+        "excluded": [{
+            "sha256": zeros, "label": "Test Root", "reason": "distrusted",
+            "detail": "distrusted for TLS after 2025-01-01"
+        }]
+    });
+    let verify_with = |json: &serde_json::Value| {
+        fs_err::write(&manifest, json.to_string()).unwrap();
+        cabundle(&[
+            "verify",
+            &pki.arg("good-chain.pem"),
+            "--bundle",
+            &pki.arg("other-root.pem"),
+            "--manifest",
+            manifest.to_str().unwrap(),
+            "--at",
+            AT,
+        ])
+        .output()
+        .unwrap()
+    };
+    let out = verify_with(&json);
     let said = text(&out);
     assert_eq!(out.status.code(), Some(1), "{said}");
     assert!(said.contains("left out of the bundle"), "{said}");
@@ -234,6 +249,21 @@ fn manifest_names_the_policy_reason() {
         said.contains("distrusted for TLS after 2025-01-01"),
         "{said}"
     );
+
+    // Another format version, or none (a manifest older than versions), is refused clearly.
+    json["format_version"] = serde_json::json!(2);
+    let out = verify_with(&json);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("unsupported manifest format_version 2 (this cabundle reads version 1)"),
+        "{said}"
+    );
+    json.as_object_mut().unwrap().remove("format_version");
+    let out = verify_with(&json);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(said.contains("has no format_version"), "{said}");
 }
 
 #[test]

@@ -3,7 +3,8 @@
 //! only the xtask does: the folder names, the hint listing them, and rendering a lock.
 
 use anyhow::{Result, bail};
-use cabundle_build::recipe::{Bundle, Lock, RECIPE_FILE, format_date};
+use cabundle_build::recipe::{Bundle, Lock, RECIPE_FILE};
+use cabundle_cert::date::format_date;
 use std::path::Path;
 
 pub use cabundle_build::recipe::LOCK_FILE as LOCK;

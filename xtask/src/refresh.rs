@@ -7,7 +7,8 @@ use crate::outputs::sha256_hex;
 use crate::recipe;
 use anyhow::{Context, Result};
 use cabundle_build::Bundle;
-use cabundle_build::recipe::{Lock, LockSource, format_date, parse_date};
+use cabundle_build::recipe::{Lock, LockSource};
+use cabundle_cert::date::{format_date, parse_date};
 use cabundle_diff::{Diff, DiffOptions, RootSet};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -42,11 +43,7 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
         match flag.as_str() {
             "--source" => source_file = Some(PathBuf::from(value)),
             _ => {
-                as_of = Some(
-                    parse_date(&value)
-                        .map_err(anyhow::Error::msg)
-                        .context("--as-of")?,
-                );
+                as_of = Some(parse_date(&value).context("--as-of")?);
             }
         }
     }
@@ -242,7 +239,7 @@ pub fn report_notes(out: &mut String, diff: &Diff) {
         out,
         "Distrust dates set or changed",
         diff.distrust_changed.iter().map(|c| {
-            let date = |d: &Option<String>| d.clone().unwrap_or_else(|| "none".to_owned());
+            let date = |d: &Option<time::Date>| d.map_or_else(|| "none".to_owned(), format_date);
             format!(
                 "{}: {} distrust after {} → {} (`{}`)",
                 c.label,
@@ -259,7 +256,10 @@ pub fn report_notes(out: &mut String, diff: &Diff) {
         diff.expiring.iter().map(|e| {
             format!(
                 "{}: not after {} ({} days) (`{}`)",
-                e.label, e.not_after, e.days_left, e.sha256
+                e.label,
+                format_date(e.not_after),
+                e.days_left,
+                e.sha256
             )
         }),
     );
@@ -376,36 +376,41 @@ mod tests {
 
     #[test]
     fn notes_sections() {
+        let fp = |b: u8| cabundle_diff::Sha256Fingerprint([b; 32]);
+        let date = |s: &str| parse_date(s).unwrap();
         let diff = Diff {
-            as_of: "2026-07-01".into(),
+            as_of: date("2026-07-01"),
             expiring_within_days: 90,
             added: vec![cabundle_diff::RootRef {
                 label: "New".into(),
-                sha256: "aa".into(),
+                sha256: fp(0xaa),
             }],
             removed: vec![],
             trust_changed: vec![cabundle_diff::TrustChange {
                 label: "T".into(),
-                sha256: "bb".into(),
+                sha256: fp(0xbb),
                 old: vec!["Websites".into(), "Email".into()],
                 new: vec!["Email".into()],
             }],
             distrust_changed: vec![cabundle_diff::DistrustChange {
                 label: "D".into(),
-                sha256: "cc".into(),
+                sha256: fp(0xcc),
                 purpose: "tls",
                 old: None,
-                new: Some("2026-09-01".into()),
+                new: Some(date("2026-09-01")),
             }],
             expiring: vec![cabundle_diff::Expiring {
                 label: "E".into(),
-                sha256: "dd".into(),
-                not_after: "2026-08-01".into(),
+                sha256: fp(0xdd),
+                not_after: date("2026-08-01"),
                 days_left: 31,
             }],
         };
         let mut out = String::new();
         report_notes(&mut out, &diff);
+        for b in ["aa", "bb", "cc", "dd"] {
+            out = out.replace(&b.repeat(32), b);
+        }
         assert_eq!(
             out,
             "### Roots added (1)\n\n- New (`aa`)\n\n\

@@ -10,6 +10,7 @@
 //! exactly the links `cabundle rehash` and `openssl rehash` would make in it.
 
 use cabundle_capath::{Action, Entry, EntryKind, Listing, Options};
+use cabundle_cert::Sha256Fingerprint;
 use cabundle_policy::{Decisions, Purpose};
 use sha2::Digest as _;
 
@@ -112,7 +113,7 @@ fn hash_links(files: &[CapathEntry]) -> Vec<CapathEntry> {
 
 /// SHA-256 over the directory's listing: for each entry in name order, one line
 /// `NAME\tfile\tSHA256-OF-CONTENT\n` or `NAME\tlink\tTARGET\n`. Lower-case hex.
-pub fn capath_digest(entries: &[CapathEntry]) -> String {
+pub fn capath_digest(entries: &[CapathEntry]) -> Sha256Fingerprint {
     let mut sorted: Vec<&CapathEntry> = entries.iter().collect();
     sorted.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
     let mut hasher = sha2::Sha256::new();
@@ -127,7 +128,7 @@ pub fn capath_digest(entries: &[CapathEntry]) -> String {
         };
         hasher.update(line.as_bytes());
     }
-    hex::encode(hasher.finalize())
+    Sha256Fingerprint(hasher.finalize().into())
 }
 
 /// Whether `name` is one this module writes: a `.pem` file or a hash link `hhhhhhhh.N`
@@ -292,7 +293,7 @@ mod tests {
             capath_digest(&[b, a])
         );
         assert_eq!(
-            capath_digest(&[]),
+            capath_digest(&[]).to_string(),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         );
     }

@@ -18,7 +18,7 @@ pub enum Error {
         /// Why.
         source: cabundle_ccadb::Error,
     },
-    /// An `--add` file holds something that is not a certificate.
+    /// A file of added certificates holds something that is not a certificate.
     #[error("cannot read certificates from {file}")]
     AddRead {
         /// The file.
@@ -26,15 +26,16 @@ pub enum Error {
         /// Why.
         source: cabundle_cert::Error,
     },
-    /// An `--add` file holds no certificate.
+    /// A file of added certificates holds no certificate.
     #[error("{file} holds no certificate")]
     AddEmpty {
         /// The file.
         file: String,
     },
-    /// An `--add` certificate is not a CA certificate.
+    /// An added certificate is not a CA certificate (basic constraints `cA` false or absent):
+    /// only CA certificates can be trust anchors.
     #[error(
-        "{file}: certificate {index} (\"{subject}\", SHA-256 {sha256}) is not a CA certificate\nhint: --add takes root certificates (basic constraints CA:TRUE), such as a TLS-inspection proxy's root"
+        "{file}: certificate {index} (\"{subject}\", SHA-256 {sha256}) is not a CA certificate"
     )]
     AddNotCa {
         /// The file.
@@ -46,7 +47,7 @@ pub enum Error {
         /// Its SHA-256.
         sha256: Sha256Fingerprint,
     },
-    /// An `--exclude` value is not a SHA-256 fingerprint.
+    /// An excluded fingerprint is not a SHA-256 fingerprint.
     #[error("\"{value}\" is not a SHA-256 fingerprint (64 hex digits, colons allowed)")]
     BadFingerprint {
         /// The value as given.
@@ -57,7 +58,7 @@ pub enum Error {
     Io(#[from] std::io::Error),
     /// The capath destination exists and holds files this tool did not write.
     #[error(
-        "refusing to replace {}: it holds {entry}, which cabundle does not write\nhint: give --capath a new or empty directory, or one cabundle built before",
+        "refusing to replace {}: it holds {entry}, which cabundle does not write",
         .dir.display()
     )]
     CapathNotOurs {

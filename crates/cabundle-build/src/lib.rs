@@ -31,7 +31,8 @@ pub use write::{OutputPaths, OutputSet};
 
 use cabundle_ccadb::Report;
 use cabundle_cert::{Certificate, Sha256Fingerprint};
-use cabundle_emit::{AddedInfo, BuildInfo, Digest, OutputDigests, SourceInfo};
+use cabundle_emit::BuildInfo;
+use cabundle_manifest::{Digest, Manifest, Outputs, Source};
 use cabundle_policy::{Decisions, PolicyOptions, decide};
 use sha2::Digest as _;
 
@@ -85,14 +86,11 @@ pub fn read_added(file: &str, bytes: &[u8]) -> Result<Vec<Added>, Error> {
 }
 
 /// Parses a SHA-256 fingerprint written as 64 hex digits, optionally separated by `:`,
-/// in either case.
+/// in either case ([`Sha256Fingerprint`]'s `FromStr`, with this crate's error).
 pub fn parse_fingerprint(text: &str) -> Result<Sha256Fingerprint, Error> {
-    let clean: String = text.trim().chars().filter(|c| *c != ':').collect();
-    let mut out = [0u8; 32];
-    hex::decode_to_slice(&clean, &mut out).map_err(|_| Error::BadFingerprint {
+    text.parse().map_err(|_| Error::BadFingerprint {
         value: text.to_owned(),
-    })?;
-    Ok(Sha256Fingerprint(out))
+    })
 }
 
 /// Everything one build produces, in memory.
@@ -102,10 +100,11 @@ pub struct Built {
     added: Vec<Added>,
     added_certs: Vec<Certificate>,
     policy: PolicyOptions,
-    source: SourceInfo,
+    source: Source,
     pem: Vec<u8>,
     capath: Vec<CapathEntry>,
-    manifest: Vec<u8>,
+    manifest: Manifest,
+    manifest_json: Vec<u8>,
 }
 
 /// Builds every output for `report` (an `IncludedCACertificateReportPEMCSV` or a
@@ -121,17 +120,17 @@ pub fn build(
         source_name: source_name.to_owned(),
         source,
     })?;
-    let source = SourceInfo {
+    let source = Source {
         name: source_name.to_owned(),
-        sha256: hex::encode(sha2::Sha256::digest(report)),
+        sha256: sha256(report),
         size: report.len() as u64,
     };
     let added_certs: Vec<Certificate> = adds.iter().map(|a| a.certificate.clone()).collect();
-    let added_info: Vec<AddedInfo> = adds
+    let added_info: Vec<cabundle_manifest::Added> = adds
         .iter()
-        .map(|a| AddedInfo {
+        .map(|a| cabundle_manifest::Added {
             file: a.file.clone(),
-            sha256: a.certificate.sha256.to_string(),
+            sha256: a.certificate.sha256,
             subject: a.certificate.subject.clone(),
         })
         .collect();
@@ -145,9 +144,9 @@ pub fn build(
     };
     let pem = cabundle_emit::pem_bundle(&info, &decisions);
     let capath = capath_entries(&decisions, policy.purpose);
-    let digests = OutputDigests {
+    let digests = Outputs {
         pem: Some(Digest {
-            sha256: hex::encode(sha2::Sha256::digest(&pem)),
+            sha256: sha256(&pem),
             size: pem.len() as u64,
         }),
         capath: Some(Digest {
@@ -156,6 +155,7 @@ pub fn build(
         }),
     };
     let manifest = cabundle_emit::manifest(&info, &decisions, &digests);
+    let manifest_json = manifest.to_json();
     Ok(Built {
         report: parsed,
         added: adds.to_vec(),
@@ -165,7 +165,12 @@ pub fn build(
         pem,
         capath,
         manifest,
+        manifest_json,
     })
+}
+
+fn sha256(bytes: &[u8]) -> Sha256Fingerprint {
+    Sha256Fingerprint(sha2::Sha256::digest(bytes).into())
 }
 
 impl Built {
@@ -190,7 +195,7 @@ impl Built {
     }
 
     /// The report's name, SHA-256 and size.
-    pub fn source(&self) -> &SourceInfo {
+    pub fn source(&self) -> &Source {
         &self.source
     }
 
@@ -206,6 +211,11 @@ impl Built {
 
     /// The JSON manifest's bytes.
     pub fn manifest(&self) -> &[u8] {
+        &self.manifest_json
+    }
+
+    /// The manifest, as a value.
+    pub fn manifest_value(&self) -> &Manifest {
         &self.manifest
     }
 

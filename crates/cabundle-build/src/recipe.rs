@@ -9,6 +9,7 @@
 
 use crate::Error;
 use cabundle_cert::Sha256Fingerprint;
+use cabundle_cert::date::parse_date;
 use cabundle_policy::{PolicyOptions, Purpose};
 use serde::Deserialize;
 use std::fmt;
@@ -147,7 +148,8 @@ impl Lock {
         })?;
         let key = |k: &str| Location::Key(format!("source.{k}"));
         let sha256 = parse_sha256(&raw.source.sha256).map_err(|r| bad(key("sha256"), r))?;
-        let fetched = parse_date(&raw.source.fetched).map_err(|r| bad(key("fetched"), r))?;
+        let fetched =
+            parse_date(&raw.source.fetched).map_err(|r| bad(key("fetched"), r.to_string()))?;
         Ok(Lock::new(LockSource::new(
             raw.source.url,
             sha256,
@@ -174,7 +176,7 @@ impl Recipe {
             .policy
             .purpose
             .parse::<Purpose>()
-            .map_err(|r| bad(Location::Key("policy.purpose".into()), r))?;
+            .map_err(|r| bad(Location::Key("policy.purpose".into()), r.to_string()))?;
         let mut exclude: Vec<RecipeExclusion> = Vec::new();
         for (i, ex) in raw.exclude.into_iter().enumerate() {
             let key = |k: &str| Location::Key(format!("exclude[{}].{k}", i + 1));
@@ -269,14 +271,22 @@ impl Bundle {
 
     /// The policy options of the bundle: its recipe at the as-of date of its lock.
     ///
-    /// The recipe's exclusions become [`PolicyOptions::excludes`]; their reasons stay in
-    /// [`Recipe::exclude`], where the listing reads them.
+    /// The recipe's exclusions become [`PolicyOptions::excludes`], each with its written
+    /// reason, so the manifest and the explanation carry it.
     pub fn policy_options(&self) -> PolicyOptions {
         let policy = &self.recipe.policy;
         let mut opts = PolicyOptions::new(policy.purpose, self.lock.as_of());
         opts.distrust_grace_days = policy.distrust_grace_days;
         opts.include_expired = policy.include_expired;
-        opts.excludes = self.recipe.exclude.iter().map(|e| e.sha256).collect();
+        opts.excludes = self
+            .recipe
+            .exclude
+            .iter()
+            .map(|e| cabundle_policy::Exclusion {
+                sha256: e.sha256,
+                reason: e.reason.clone(),
+            })
+            .collect();
         opts
     }
 
@@ -324,22 +334,6 @@ fn parse_sha256(text: &str) -> Result<Sha256Fingerprint, String> {
     } else {
         Err(format!("expected 64 lower-case hex digits, got `{text}`"))
     }
-}
-
-/// Parses `YYYY-MM-DD`, the form of a lock's `fetched` date.
-pub fn parse_date(text: &str) -> Result<time::Date, String> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(text, format).map_err(|_| format!("`{text}` is not a date (YYYY-MM-DD)"))
-}
-
-/// Formats a date as `YYYY-MM-DD`.
-pub fn format_date(date: time::Date) -> String {
-    format!(
-        "{:04}-{:02}-{:02}",
-        date.year(),
-        u8::from(date.month()),
-        date.day()
-    )
 }
 
 /// Where a TOML or shape error is, and what it says, without TOML's multi-line snippet.
@@ -521,7 +515,7 @@ mod tests {
         for (text, want) in [
             (
                 ok.replace("2026-07-01", "2026-13-01"),
-                "invalid lock l: `source.fetched`: `2026-13-01` is not a date (YYYY-MM-DD)",
+                "invalid lock l: `source.fetched`: invalid date \"2026-13-01\": expected YYYY-MM-DD",
             ),
             (
                 ok.replace(SHA, "12"),
@@ -539,7 +533,10 @@ mod tests {
 
     #[test]
     fn dates() {
-        assert_eq!(format_date(parse_date("2026-07-01").unwrap()), "2026-07-01");
+        assert_eq!(
+            cabundle_cert::date::format_date(parse_date("2026-07-01").unwrap()),
+            "2026-07-01"
+        );
         assert!(parse_date("2026-7-1").is_err());
     }
 

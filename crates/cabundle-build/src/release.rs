@@ -14,8 +14,9 @@
 //! Architecture Invariant: a bundle's outputs are a function of its recipe, its lock and the
 //! source bytes; nothing from the machine (clock, paths, umask, time zone, locale) reaches them.
 
-use crate::recipe::{Bundle, format_date};
+use crate::recipe::Bundle;
 use crate::{Built, CapathEntry, Error, OutputSet};
+use cabundle_cert::date::format_date;
 use cabundle_cert::{Sha256Fingerprint, SubjectHash};
 use cabundle_policy::Reason;
 use std::path::Path;
@@ -82,9 +83,9 @@ pub fn build_release(bundle: &Bundle, report: &[u8], source_name: &str) -> Resul
         .excluded()
         .map(|(d, reason)| {
             let sha256 = d.sha256();
-            let reason = match (reason, bundle.recipe.exclusion(&sha256)) {
-                (Reason::Excluded, Some(ex)) => format!("excluded by the recipe: {}", ex.reason),
-                (other, _) => other.to_string(),
+            let reason = match reason {
+                Reason::Excluded { reason } => format!("excluded by the recipe: {reason}"),
+                other => other.to_string(),
             };
             ExcludedRoot {
                 sha256,

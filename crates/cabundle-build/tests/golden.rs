@@ -55,6 +55,10 @@ fn golden_tls_and_email() {
         let built = build(report.as_bytes(), "fixture.csv", &policy(purpose), &[]).unwrap();
         let pem = check_golden(&format!("{stem}.pem"), built.pem());
         let manifest = check_golden(&format!("{stem}.json"), built.manifest());
+        // What verify reads back is what the build wrote.
+        let read = cabundle_manifest::Manifest::from_json(built.manifest()).unwrap();
+        assert_eq!(&read, built.manifest_value(), "{stem}");
+        assert_eq!(read.to_json(), built.manifest(), "{stem}");
         digests.push((stem, pem, manifest));
     }
     for (stem, pem, manifest) in &digests {
@@ -74,13 +78,13 @@ fn golden_tls_and_email() {
 const PINNED: [(&str, &str, &str); 2] = [
     (
         "fixture-tls",
-        "bd18c524e9f868948b92df73188ea6c10c198fd588841576e9f06cc3e06e0f8e",
-        "65f79fc5586dcf633affc219582a28d6875da3ac27f4e149cd452a4c680f70ab",
+        "f26cd8a810f03e518b499557fcd91baa69caf004747efba961f4bb49b8901939",
+        "d80cd1661c98c5461c0f652fd00dd887e5be29481b9995f38422f9ceb5ebbf4f",
     ),
     (
         "fixture-email",
-        "d2d12de0df3cc586e69e644ec886b694fb9574526606d3c0f7c3e3db0017cd2e",
-        "11bdd5dbd2484c8177e13c6f0e6c173fa4a936e30aabe37c45d9c039835a19b0",
+        "ce35a48466a21e88606ca7d9a4c068c08329dc7d3049460463954263335cb2bc",
+        "fc9b5a30a36b3b01068a581edaf1de2b995750b5634368a88c992b3f4bb9d1b7",
     ),
 ];
 
@@ -124,7 +128,27 @@ fn selection_and_reasons() {
         .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
         .collect();
     assert_eq!(got, expected);
-    assert_eq!(decisions.warnings.len(), 1, "{:?}", decisions.warnings);
+    let warnings: Vec<String> = decisions.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(warnings.len(), 3, "{warnings:?}");
+    assert!(warnings[0].contains("\"Beta Email Root\""), "{warnings:?}");
+    assert!(warnings[0].contains("lack Websites"), "{warnings:?}");
+    assert!(warnings[1].starts_with("\"Eta Root"), "{warnings:?}");
+    assert!(
+        warnings[2].contains("constrained by Mozilla to \"*.xx\""),
+        "{warnings:?}"
+    );
+    let theta = built
+        .manifest_value()
+        .included
+        .iter()
+        .find(|i| i.label.starts_with("Theta"))
+        .unwrap();
+    assert_eq!(theta.mozilla_applied_constraints.as_deref(), Some("*.xx"));
+    let pem = String::from_utf8(built.pem().to_vec()).unwrap();
+    assert!(
+        pem.contains("# Mozilla Applied Constraints: *.xx\n"),
+        "{pem}"
+    );
 }
 
 #[test]
@@ -209,7 +233,10 @@ fn added_certificates() {
     )
     .unwrap();
     let text = String::from_utf8(built.pem().to_vec()).unwrap();
-    assert!(text.contains("# Owner: added with --add"), "{text}");
+    assert!(
+        text.contains("# Owner: added by the user, not from the report"),
+        "{text}"
+    );
     let manifest = String::from_utf8(built.manifest().to_vec()).unwrap();
     assert!(manifest.contains("\"file\": \"proxy.pem\""), "{manifest}");
     let _: &[Added] = built.added();

@@ -73,7 +73,7 @@ fn symlink(target: &Path, link: &Path) -> io::Result<()> {
 fn symlink(_target: &Path, _link: &Path) -> io::Result<()> {
     Err(io::Error::new(
         io::ErrorKind::Unsupported,
-        "symbolic links are not supported on this system\nhint: use --copy",
+        "symbolic links are not supported on this system",
     ))
 }
 

@@ -261,14 +261,14 @@ struct Trust<'a> {
     serial: Option<&'a [u8]>,
     sha1: Option<&'a [u8]>,
     md5: Option<&'a [u8]>,
-    server: Purpose,
-    email: Purpose,
-    code: Purpose,
+    server: TrustLevel,
+    email: TrustLevel,
+    code: TrustLevel,
 }
 
-/// What a trust object says about one purpose.
+/// What a trust object says about one of its `CKA_TRUST_*` attributes.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Purpose {
+enum TrustLevel {
     Trusted,
     MustVerify,
     NotTrusted,
@@ -276,13 +276,13 @@ enum Purpose {
 
 impl<'a> Trust<'a> {
     fn from_object(object: &'a Object) -> Result<Trust<'a>, Error> {
-        let purpose = |name: &str| -> Result<Purpose, Error> {
+        let level = |name: &str| -> Result<TrustLevel, Error> {
             match object.token(name) {
-                Some("CKT_NSS_TRUSTED_DELEGATOR" | "CKT_TRUST_ANCHOR") => Ok(Purpose::Trusted),
+                Some("CKT_NSS_TRUSTED_DELEGATOR" | "CKT_TRUST_ANCHOR") => Ok(TrustLevel::Trusted),
                 Some("CKT_NSS_MUST_VERIFY_TRUST" | "CKT_TRUST_MUST_VERIFY_TRUST") | None => {
-                    Ok(Purpose::MustVerify)
+                    Ok(TrustLevel::MustVerify)
                 }
-                Some("CKT_NSS_NOT_TRUSTED" | "CKT_NOT_TRUSTED") => Ok(Purpose::NotTrusted),
+                Some("CKT_NSS_NOT_TRUSTED" | "CKT_NOT_TRUSTED") => Ok(TrustLevel::NotTrusted),
                 Some(other) => Err(Error::Certdata {
                     line: object.attr_line(name),
                     message: format!("{name}: unknown trust value {other}"),
@@ -296,19 +296,19 @@ impl<'a> Trust<'a> {
             serial: object.octal("CKA_SERIAL_NUMBER"),
             sha1: object.octal("CKA_CERT_SHA1_HASH"),
             md5: object.octal("CKA_CERT_MD5_HASH"),
-            server: purpose("CKA_TRUST_SERVER_AUTH")?,
-            email: purpose("CKA_TRUST_EMAIL_PROTECTION")?,
-            code: purpose("CKA_TRUST_CODE_SIGNING")?,
+            server: level("CKA_TRUST_SERVER_AUTH")?,
+            email: level("CKA_TRUST_EMAIL_PROTECTION")?,
+            code: level("CKA_TRUST_CODE_SIGNING")?,
         })
     }
 
     fn bits(&self) -> TrustBits {
         let purposes = [self.server, self.email, self.code];
         TrustBits {
-            websites: self.server == Purpose::Trusted,
-            email: self.email == Purpose::Trusted,
-            code: self.code == Purpose::Trusted,
-            all_off: purposes.iter().all(|p| *p == Purpose::MustVerify),
+            websites: self.server == TrustLevel::Trusted,
+            email: self.email == TrustLevel::Trusted,
+            code: self.code == TrustLevel::Trusted,
+            all_off: purposes.iter().all(|p| *p == TrustLevel::MustVerify),
         }
     }
 

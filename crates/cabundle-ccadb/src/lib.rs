@@ -19,7 +19,7 @@ mod error;
 mod pem_csv;
 mod report;
 
-pub use cabundle_cert::{Certificate, Sha256Fingerprint};
+pub use cabundle_cert::{Certificate, Purpose, Sha256Fingerprint};
 pub use certdata::parse_certdata;
 pub use error::Error;
 pub use pem_csv::{PEM_COLUMN, PemRecord, parse_pem_csv};
@@ -40,6 +40,49 @@ pub struct TrustBits {
     /// `All Trust Bits Turned Off`: the root is listed but trusted for nothing.
     pub all_off: bool,
 }
+
+impl TrustBits {
+    /// The values that are set, in the report's words and a fixed order (`Websites`, `Email`,
+    /// `Code`, `All Trust Bits Turned Off`).
+    pub fn names(&self) -> Vec<&'static str> {
+        [
+            (self.websites, "Websites"),
+            (self.email, "Email"),
+            (self.code, "Code"),
+            (self.all_off, "All Trust Bits Turned Off"),
+        ]
+        .into_iter()
+        .filter_map(|(on, name)| on.then_some(name))
+        .collect()
+    }
+
+    /// Whether these bits grant `purpose` (`Websites` for TLS, `Email` for S/MIME).
+    pub fn grants(&self, purpose: Purpose) -> bool {
+        match purpose {
+            Purpose::Tls => self.websites,
+            Purpose::Email => self.email,
+        }
+    }
+}
+
+/// The `Trust Bits` value that grants `purpose`: `Websites` or `Email`.
+pub fn trust_bit_name(purpose: Purpose) -> &'static str {
+    match purpose {
+        Purpose::Tls => "Websites",
+        Purpose::Email => "Email",
+    }
+}
+
+/// The report's distrust-after column for `purpose`.
+pub fn distrust_column(purpose: Purpose) -> &'static str {
+    match purpose {
+        Purpose::Tls => report::TLS_DISTRUST,
+        Purpose::Email => report::SMIME_DISTRUST,
+    }
+}
+
+/// What `Mozilla Applied Constraints` says when a root has none (Telekom's S/MIME roots).
+const NO_CONSTRAINTS: &str = "No name constraints are to be applied";
 
 /// One included root from `IncludedCACertificateReportPEMCSV` (or from certdata.txt).
 #[derive(Clone, Debug)]
@@ -74,6 +117,25 @@ pub struct Root {
     pub mozilla_applied_constraints: String,
     /// The certificate decoded from `PEM Info` (certdata: `CKA_VALUE`).
     pub certificate: Certificate,
+}
+
+impl Root {
+    /// The distrust-after date for `purpose`, if any.
+    pub fn distrust_after(&self, purpose: Purpose) -> Option<Date> {
+        match purpose {
+            Purpose::Tls => self.tls_distrust_after,
+            Purpose::Email => self.smime_distrust_after,
+        }
+    }
+
+    /// The constraints Mozilla applies to this root beyond what its certificate says (such as
+    /// the DNS names it may issue for, e.g. `*.tr`), as the report writes them; `None` when the
+    /// cell is empty or says that no constraint applies. A PEM bundle cannot carry them, so
+    /// callers show them to the user.
+    pub fn applied_constraints(&self) -> Option<&str> {
+        let value = self.mozilla_applied_constraints.trim();
+        (!value.is_empty() && !value.eq_ignore_ascii_case(NO_CONSTRAINTS)).then_some(value)
+    }
 }
 
 /// A parsed report.

@@ -322,3 +322,32 @@ for path in sys.argv[1:]:
         assert_eq!(a, b);
     }
 }
+
+/// `Mozilla Applied Constraints` is kept: in every report exactly TUBITAK's TLS root is
+/// constrained (to `*.tr`); Telekom's S/MIME roots say "No name constraints are to be applied",
+/// which reads as none.
+#[test]
+fn applied_constraints_are_read() {
+    let Some(dir) = ccadb_data() else { return };
+    for (date, ..) in ROOT_REPORTS {
+        let name = format!("IncludedCACertificateReportPEMCSV-{date}.csv");
+        let report = load(&dir, &name);
+        let constrained: Vec<(&str, &str)> = report
+            .roots
+            .iter()
+            .filter_map(|r| r.applied_constraints().map(|c| (r.label.as_str(), c)))
+            .collect();
+        assert_eq!(
+            constrained,
+            [("TUBITAK Kamu SM SSL Kok Sertifikasi - Surum 1", "*.tr")],
+            "{name}"
+        );
+        assert!(
+            report
+                .roots
+                .iter()
+                .any(|r| r.mozilla_applied_constraints == "No name constraints are to be applied"),
+            "{name}"
+        );
+    }
+}

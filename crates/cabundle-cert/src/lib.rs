@@ -5,9 +5,13 @@
 //! (`X509_NAME_hash` and the old MD5 one) exactly as OpenSSL computes them.
 
 mod cert;
+pub mod date;
 mod der;
 mod name;
 mod pem;
+mod purpose;
+
+pub use purpose::{Purpose, UnknownPurpose};
 
 use serde::{Serialize, Serializer};
 use std::fmt;
@@ -352,6 +356,20 @@ impl Serialize for Sha1Fingerprint {
 impl Serialize for SubjectHash {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SubjectHash {
+    /// Reads 8 hex digits, as [`SubjectHash`] is written.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(deserializer)?;
+        let digits = s.len() == 8 && s.bytes().all(|b| b.is_ascii_hexdigit());
+        match (digits, u32::from_str_radix(&s, 16)) {
+            (true, Ok(n)) => Ok(SubjectHash(n)),
+            _ => Err(serde::de::Error::custom(format!(
+                "invalid subject hash {s:?}: expected 8 hex digits"
+            ))),
+        }
     }
 }
 

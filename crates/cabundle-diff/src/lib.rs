@@ -10,7 +10,10 @@
 //! output is the same whatever the order of the inputs.
 
 use cabundle_ccadb::{Report, TrustBits};
-use cabundle_cert::{Certificate, Sha256Fingerprint};
+use cabundle_cert::Certificate;
+/// The fingerprint type of every root named in a [`Diff`].
+pub use cabundle_cert::Sha256Fingerprint;
+use cabundle_cert::date::{format_date, iso_date, iso_date_option};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -142,8 +145,8 @@ pub struct DiffOptions {
 pub struct RootRef {
     /// The label.
     pub label: String,
-    /// SHA-256 of the DER, lower-case hex.
-    pub sha256: String,
+    /// SHA-256 of the DER (lower-case hex in JSON).
+    pub sha256: Sha256Fingerprint,
 }
 
 /// Trust bits that differ between the two sets.
@@ -151,8 +154,8 @@ pub struct RootRef {
 pub struct TrustChange {
     /// The label in the new set.
     pub label: String,
-    /// SHA-256 of the DER, lower-case hex.
-    pub sha256: String,
+    /// SHA-256 of the DER (lower-case hex in JSON).
+    pub sha256: Sha256Fingerprint,
     /// Trust bits before.
     pub old: Vec<String>,
     /// Trust bits after.
@@ -164,14 +167,16 @@ pub struct TrustChange {
 pub struct DistrustChange {
     /// The label in the new set.
     pub label: String,
-    /// SHA-256 of the DER, lower-case hex.
-    pub sha256: String,
-    /// `tls` or `smime`.
+    /// SHA-256 of the DER (lower-case hex in JSON).
+    pub sha256: Sha256Fingerprint,
+    /// `tls` or `smime`, after the report's distrust columns.
     pub purpose: &'static str,
-    /// The date before (`YYYY-MM-DD`), `null` when none.
-    pub old: Option<String>,
+    /// The date before (`YYYY-MM-DD` in JSON), `null` when none.
+    #[serde(with = "iso_date_option")]
+    pub old: Option<Date>,
     /// The date after, `null` when none.
-    pub new: Option<String>,
+    #[serde(with = "iso_date_option")]
+    pub new: Option<Date>,
 }
 
 /// A root of the new set that expires within the window (or has expired).
@@ -179,10 +184,11 @@ pub struct DistrustChange {
 pub struct Expiring {
     /// The label.
     pub label: String,
-    /// SHA-256 of the DER, lower-case hex.
-    pub sha256: String,
-    /// notAfter, `YYYY-MM-DD`.
-    pub not_after: String,
+    /// SHA-256 of the DER (lower-case hex in JSON).
+    pub sha256: Sha256Fingerprint,
+    /// notAfter (`YYYY-MM-DD` in JSON).
+    #[serde(with = "iso_date")]
+    pub not_after: Date,
     /// Days from `as_of` to notAfter (negative once expired).
     pub days_left: i64,
 }
@@ -190,8 +196,9 @@ pub struct Expiring {
 /// Everything that changed from an old set of roots to a new one.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Diff {
-    /// The date expiry was counted from, `YYYY-MM-DD`.
-    pub as_of: String,
+    /// The date expiry was counted from (`YYYY-MM-DD` in JSON).
+    #[serde(with = "iso_date")]
+    pub as_of: Date,
     /// The expiry window in days.
     pub expiring_within_days: u32,
     /// Roots only in the new set.
@@ -221,7 +228,7 @@ impl Diff {
 pub fn diff(old: &RootSet, new: &RootSet, opts: &DiffOptions) -> Diff {
     let root_ref = |e: &Entry| RootRef {
         label: e.label.clone(),
-        sha256: e.sha256.to_string(),
+        sha256: e.sha256,
     };
     let added = new
         .entries
@@ -247,7 +254,7 @@ pub fn diff(old: &RootSet, new: &RootSet, opts: &DiffOptions) -> Diff {
         {
             trust_changed.push(TrustChange {
                 label: after.label.clone(),
-                sha256: fp.to_string(),
+                sha256: *fp,
                 old: old_bits.clone(),
                 new: new_bits.clone(),
             });
@@ -266,10 +273,10 @@ pub fn diff(old: &RootSet, new: &RootSet, opts: &DiffOptions) -> Diff {
             {
                 distrust_changed.push(DistrustChange {
                     label: after.label.clone(),
-                    sha256: fp.to_string(),
+                    sha256: *fp,
                     purpose,
-                    old: old_date.map(iso),
-                    new: new_date.map(iso),
+                    old: old_date,
+                    new: new_date,
                 });
             }
         }
@@ -282,8 +289,8 @@ pub fn diff(old: &RootSet, new: &RootSet, opts: &DiffOptions) -> Diff {
         .filter(|(_, days)| *days <= i64::from(opts.expiring_within_days))
         .map(|(e, days_left)| Expiring {
             label: e.label.clone(),
-            sha256: e.sha256.to_string(),
-            not_after: iso(e.not_after),
+            sha256: e.sha256,
+            not_after: e.not_after,
             days_left,
         })
         .collect();
@@ -294,7 +301,7 @@ pub fn diff(old: &RootSet, new: &RootSet, opts: &DiffOptions) -> Diff {
     });
 
     Diff {
-        as_of: iso(opts.as_of),
+        as_of: opts.as_of,
         expiring_within_days: opts.expiring_within_days,
         added,
         removed,
@@ -345,7 +352,7 @@ pub fn render_text(diff: &Diff) -> String {
             diff.distrust_changed.len(),
         );
         for c in &diff.distrust_changed {
-            let date = |d: &Option<String>| d.clone().unwrap_or_else(|| "none".to_owned());
+            let date = |d: &Option<Date>| d.map_or_else(|| "none".to_owned(), format_date);
             let _ = writeln!(
                 out,
                 "  ~ {}: {} distrust after {} -> {}  sha256:{}",
@@ -362,14 +369,15 @@ pub fn render_text(diff: &Diff) -> String {
             out,
             "expiring within {} days of {} ({}):",
             diff.expiring_within_days,
-            diff.as_of,
+            format_date(diff.as_of),
             diff.expiring.len()
         );
         for e in &diff.expiring {
+            let not_after = format_date(e.not_after);
             let when = if e.days_left < 0 {
-                format!("expired {}", e.not_after)
+                format!("expired {not_after}")
             } else {
-                format!("expires {} (in {} days)", e.not_after, e.days_left)
+                format!("expires {not_after} (in {} days)", e.days_left)
             };
             let _ = writeln!(out, "  ! {}: {}  sha256:{}", e.label, when, e.sha256);
         }
@@ -387,16 +395,7 @@ fn bits_text(bits: &[String]) -> String {
 
 /// Trust bits in the report's own words, in a fixed order.
 fn trust_names(bits: &TrustBits) -> Vec<String> {
-    [
-        (bits.websites, "Websites"),
-        (bits.email, "Email"),
-        (bits.code, "Code"),
-        (bits.all_off, "All Trust Bits Turned Off"),
-    ]
-    .into_iter()
-    .filter(|(on, _)| *on)
-    .map(|(_, name)| name.to_owned())
-    .collect()
+    bits.names().into_iter().map(str::to_owned).collect()
 }
 
 /// The `CN=` value of a one-line subject, or the whole subject when it has none.
@@ -406,15 +405,6 @@ fn common_name(subject: &str) -> String {
         .find_map(|part| part.strip_prefix("CN="))
         .unwrap_or(subject)
         .to_owned()
-}
-
-fn iso(date: Date) -> String {
-    format!(
-        "{:04}-{:02}-{:02}",
-        date.year(),
-        u8::from(date.month()),
-        date.day()
-    )
 }
 
 #[cfg(test)]

@@ -1,74 +1,38 @@
 //! Deterministic outputs: PEM bundles with comment blocks, and JSON manifests.
 //!
 //! Pure and infallible: every function takes the policy's [`Decisions`] and the facts about the
-//! build ([`BuildInfo`]) and returns bytes. The same inputs give the same bytes, byte for byte:
-//! certificates are sorted by SHA-256, lines end in LF, base64 is wrapped at 64 columns, and the
-//! only date written that is not a certificate's own is the as-of date of the policy.
+//! build ([`BuildInfo`]) and returns bytes, or the [`Manifest`] value whose `to_json` gives
+//! them. The same inputs give the same bytes, byte for byte: certificates are sorted by
+//! SHA-256, lines end in LF, base64 is wrapped at 64 columns, and the only date written that is
+//! not a certificate's own is the as-of date of the policy.
 //!
 //! The PEM bundle reads like certifi's `cacert.pem`: a `##` header naming the source, then for
 //! each certificate a `#` comment block (issuer, subject, label, serial, validity, fingerprints,
-//! trust bits, distrust date) so that a change of the trust store reads as a clean diff.
+//! trust bits, distrust date, Mozilla's applied constraints) so that a change of the trust store
+//! reads as a clean diff. Like certifi's file it is pure ASCII: programs read it as text, so a
+//! non-ASCII character in a comment is written as its UTF-8 bytes in `\xNN` form.
 
 use base64::Engine as _;
+use cabundle_ccadb::trust_bit_name;
 use cabundle_cert::Certificate;
+use cabundle_cert::date::format_moment;
+use cabundle_manifest::{
+    Added, Excluded, Exclusion, FORMAT_VERSION, Included, Manifest, Outputs, Source,
+};
 use cabundle_policy::{Decision, Decisions, Origin, PolicyOptions, Purpose, trust_bits_text};
-use serde::Serialize;
 use std::fmt::Write as _;
-
-/// Where the report came from.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct SourceInfo {
-    /// The report's file name (no directory part, so builds on different machines agree) or
-    /// its URL.
-    pub name: String,
-    /// SHA-256 of the report's bytes, lower-case hex.
-    pub sha256: String,
-    /// The report's size in bytes.
-    pub size: u64,
-}
-
-/// A certificate given with `--add`, as the manifest records it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct AddedInfo {
-    /// The file's name as given on the command line.
-    pub file: String,
-    /// The certificate's SHA-256, lower-case hex.
-    pub sha256: String,
-    /// The certificate's subject.
-    pub subject: String,
-}
 
 /// Everything about a build besides the decisions.
 #[derive(Clone, Debug)]
 pub struct BuildInfo<'a> {
     /// The report.
-    pub source: &'a SourceInfo,
+    pub source: &'a Source,
     /// The policy applied.
     pub policy: &'a PolicyOptions,
-    /// The certificates added with `--add`.
-    pub adds: &'a [AddedInfo],
+    /// The certificates added by hand.
+    pub adds: &'a [Added],
     /// The version of the tool, e.g. `0.1.0`.
     pub tool_version: &'a str,
-}
-
-/// Digests of the outputs, for the manifest.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct OutputDigests {
-    /// The PEM bundle: SHA-256 of its bytes.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub pem: Option<Digest>,
-    /// The hashed directory: SHA-256 over its sorted listing (see `cabundle-build`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub capath: Option<Digest>,
-}
-
-/// The digest of one output.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Digest {
-    /// SHA-256, lower-case hex.
-    pub sha256: String,
-    /// Bytes (PEM) or directory entries (capath).
-    pub size: u64,
 }
 
 /// Upper-case hex pairs joined by `:`, as `openssl x509 -fingerprint` prints them.
@@ -97,25 +61,25 @@ pub fn pem_block(der: &[u8]) -> String {
     out
 }
 
-/// A value on one comment line: line breaks and other control characters become spaces, so a
-/// strange label cannot break the bundle's structure.
+/// A value on one comment line, in ASCII: line breaks and other control characters become
+/// spaces, so a strange label cannot break the bundle's structure, and every other non-ASCII
+/// character is written as its UTF-8 bytes in `\xNN` form, as certifi writes `cacert.pem`
+/// (`F\xc5\x91tan\xc3\xbas\xc3\xadtv\xc3\xa1ny`): programs read that file as ASCII text.
 fn one_line(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
-}
-
-fn rfc3339(t: time::OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() {
+            out.push(' ');
+        } else if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                let _ = write!(out, "\\x{b:02x}");
+            }
+        }
+    }
+    out
 }
 
 /// The comment block written above one certificate.
@@ -134,24 +98,23 @@ pub fn comment_block(decision: &Decision<'_>, purpose: Purpose) -> String {
                 line("Owner", &root.owner);
             }
         }
-        Origin::Added => line("Owner", "added with --add"),
+        Origin::Added => line("Owner", "added by the user, not from the report"),
     }
     line("Serial", &cert.serial_hex);
-    line("Not Before", &rfc3339(cert.not_before));
-    line("Not After", &rfc3339(cert.not_after));
+    line("Not Before", &format_moment(cert.not_before));
+    line("Not After", &format_moment(cert.not_after));
     line("SHA256 Fingerprint", &colon_hex(&cert.sha256.0));
     line("SHA1 Fingerprint", &colon_hex(&cert.sha1.0));
     if let Origin::Report(root) = decision.origin {
         line("Trust Bits", &trust_bits_text(&root.trust_bits));
-        let distrust = match purpose {
-            Purpose::Tls => root.tls_distrust_after,
-            Purpose::Email => root.smime_distrust_after,
-        };
-        if let Some(date) = distrust {
+        if let Some(date) = root.distrust_after(purpose) {
             line(
-                &format!("Distrust for {} After", purpose.distrust_name()),
+                &format!("Distrust for {} After", purpose.name()),
                 &date.to_string(),
             );
+        }
+        if let Some(constraints) = root.applied_constraints() {
+            line("Mozilla Applied Constraints", constraints);
         }
     }
     out
@@ -172,8 +135,8 @@ pub fn pem_bundle(info: &BuildInfo<'_>, decisions: &Decisions<'_>) -> Vec<u8> {
     h("");
     h(&format!(
         "CA certificates trusted for {} (trust bit {}), built by cabundle {}",
-        policy.purpose.distrust_name(),
-        policy.purpose.trust_bit(),
+        policy.purpose.name(),
+        trust_bit_name(policy.purpose),
         info.tool_version
     ));
     h("");
@@ -205,95 +168,64 @@ pub fn pem_bundle(info: &BuildInfo<'_>, decisions: &Decisions<'_>) -> Vec<u8> {
     out.into_bytes()
 }
 
-#[derive(Serialize)]
-struct Manifest<'a> {
-    tool: String,
-    source: &'a SourceInfo,
-    policy: ManifestPolicy<'a>,
-    outputs: &'a OutputDigests,
-    included: Vec<ManifestIncluded<'a>>,
-    excluded: Vec<ManifestExcluded<'a>>,
-}
-
-#[derive(Serialize)]
-struct ManifestPolicy<'a> {
-    purpose: &'static str,
-    as_of: String,
-    distrust_grace_days: u32,
-    include_expired: bool,
-    excludes: Vec<String>,
-    adds: &'a [AddedInfo],
-}
-
-#[derive(Serialize)]
-struct ManifestIncluded<'a> {
-    sha256: String,
-    label: &'a str,
-    subject_hash: String,
-    origin: &'static str,
-}
-
-#[derive(Serialize)]
-struct ManifestExcluded<'a> {
-    sha256: String,
-    label: &'a str,
-    reason: &'static str,
-    detail: String,
-}
-
-fn origin_name(origin: Origin<'_>) -> &'static str {
+fn origin(origin: Origin<'_>) -> cabundle_manifest::Origin {
     match origin {
-        Origin::Report(_) => "report",
-        Origin::Added => "added",
+        Origin::Report(_) => cabundle_manifest::Origin::Report,
+        Origin::Added => cabundle_manifest::Origin::Added,
     }
 }
 
-/// The JSON manifest: source, policy, every included certificate, every excluded one with its
-/// reason, and the outputs' digests. Keys are in a fixed order; the text ends with a newline.
-pub fn manifest(
-    info: &BuildInfo<'_>,
-    decisions: &Decisions<'_>,
-    outputs: &OutputDigests,
-) -> Vec<u8> {
+/// The manifest: source, policy, every included certificate, every excluded one with its
+/// reason, and the outputs' digests. [`Manifest::to_json`] gives its bytes.
+pub fn manifest(info: &BuildInfo<'_>, decisions: &Decisions<'_>, outputs: &Outputs) -> Manifest {
     let policy = info.policy;
-    let mut excludes: Vec<String> = policy.excludes.iter().map(ToString::to_string).collect();
-    excludes.sort();
-    excludes.dedup();
-    let manifest = Manifest {
+    // One entry per fingerprint, the first reason kept, as the policy applies them.
+    let mut excludes: Vec<Exclusion> = Vec::new();
+    for e in &policy.excludes {
+        if !excludes.iter().any(|x| x.sha256 == e.sha256) {
+            excludes.push(Exclusion {
+                sha256: e.sha256,
+                reason: e.reason.clone(),
+            });
+        }
+    }
+    excludes.sort_by_key(|e| e.sha256);
+    Manifest {
+        format_version: FORMAT_VERSION,
         tool: format!("cabundle {}", info.tool_version),
-        source: info.source,
-        policy: ManifestPolicy {
-            purpose: policy.purpose.as_str(),
-            as_of: policy.as_of.to_string(),
+        source: info.source.clone(),
+        policy: cabundle_manifest::Policy {
+            purpose: policy.purpose,
+            as_of: policy.as_of,
             distrust_grace_days: policy.distrust_grace_days,
             include_expired: policy.include_expired,
             excludes,
-            adds: info.adds,
+            adds: info.adds.to_vec(),
         },
-        outputs,
+        outputs: outputs.clone(),
         included: decisions
             .included()
-            .map(|d| ManifestIncluded {
-                sha256: d.sha256().to_string(),
-                label: d.label(),
-                subject_hash: d.certificate.subject_hash.to_string(),
-                origin: origin_name(d.origin),
+            .map(|d| Included {
+                sha256: d.sha256(),
+                label: d.label().to_owned(),
+                subject_hash: d.certificate.subject_hash,
+                origin: origin(d.origin),
+                mozilla_applied_constraints: d
+                    .root()
+                    .and_then(|r| r.applied_constraints())
+                    .map(str::to_owned),
             })
             .collect(),
         excluded: decisions
             .excluded()
-            .map(|(d, reason)| ManifestExcluded {
-                sha256: d.sha256().to_string(),
-                label: d.label(),
-                reason: reason.kind(),
+            .map(|(d, reason)| Excluded {
+                sha256: d.sha256(),
+                label: d.label().to_owned(),
+                reason: reason.kind().to_owned(),
                 detail: reason.to_string(),
             })
             .collect(),
-    };
-    // Serialising plain structs of strings and numbers cannot fail.
-    let mut bytes = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
-    bytes.push(b'\n');
-    bytes
+    }
 }
 
 #[cfg(test)]
@@ -309,6 +241,13 @@ mod tests {
         check(&[0x0a], "0A");
         check(&[0xde, 0xad, 0x01], "DE:AD:01");
         assert_eq!(one_line("a\nb\r\tc"), "a b  c");
+        // certifi's spelling of NetLock's root, and a character outside the BMP.
+        assert_eq!(
+            one_line("NetLock Arany (Class Gold) Főtanúsítvány"),
+            "NetLock Arany (Class Gold) F\\xc5\\x91tan\\xc3\\xbas\\xc3\\xadtv\\xc3\\xa1ny"
+        );
+        assert_eq!(one_line("a\u{1F512}\\"), "a\\xf0\\x9f\\x94\\x92\\");
+        assert!(one_line("é\u{7f}\u{85}").is_ascii());
     }
 
     #[test]

@@ -20,83 +20,18 @@
 //! Architecture Invariant: no decision depends on anything but the inputs; the same inputs give
 //! the same decisions in the same order.
 
-use cabundle_ccadb::{Date, Root, TrustBits};
+use cabundle_ccadb::{Date, Root, TrustBits, trust_bit_name};
 use cabundle_cert::{Certificate, Sha256Fingerprint};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+
+/// What the roots are trusted for: the one definition, from `cabundle-cert`, re-exported so
+/// policy users need not name that crate.
+pub use cabundle_cert::Purpose;
 
 /// The longest leaf-certificate lifetime the CA/Browser Forum baseline requirements allow
 /// (398 days): a leaf issued the day before a distrust date may be in use that long after it.
 pub const DEFAULT_DISTRUST_GRACE_DAYS: u32 = 398;
-
-/// What the trusted roots are for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Purpose {
-    /// Server authentication: trust bit `Websites`, column `Distrust for TLS After Date`.
-    Tls,
-    /// S/MIME: trust bit `Email`, column `Distrust for S/MIME After Date`.
-    Email,
-}
-
-impl Purpose {
-    /// The name used on the command line and in outputs: `tls` or `email`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Purpose::Tls => "tls",
-            Purpose::Email => "email",
-        }
-    }
-
-    /// The `Trust Bits` value that grants this purpose.
-    pub fn trust_bit(self) -> &'static str {
-        match self {
-            Purpose::Tls => "Websites",
-            Purpose::Email => "Email",
-        }
-    }
-
-    /// How the distrust column names the purpose in messages: `TLS` or `S/MIME`.
-    pub fn distrust_name(self) -> &'static str {
-        match self {
-            Purpose::Tls => "TLS",
-            Purpose::Email => "S/MIME",
-        }
-    }
-
-    fn granted_by(self, bits: &TrustBits) -> bool {
-        match self {
-            Purpose::Tls => bits.websites,
-            Purpose::Email => bits.email,
-        }
-    }
-
-    fn distrust_after(self, root: &Root) -> Option<Date> {
-        match self {
-            Purpose::Tls => root.tls_distrust_after,
-            Purpose::Email => root.smime_distrust_after,
-        }
-    }
-}
-
-impl fmt::Display for Purpose {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Purpose {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "tls" => Ok(Purpose::Tls),
-            "email" => Ok(Purpose::Email),
-            other => Err(format!(
-                "unknown purpose \"{other}\" (expected tls or email)"
-            )),
-        }
-    }
-}
 
 /// The policy's inputs besides the certificates.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -109,8 +44,18 @@ pub struct PolicyOptions {
     pub distrust_grace_days: u32,
     /// Keep roots whose notAfter is before the as-of date.
     pub include_expired: bool,
-    /// Certificates to leave out whatever else holds.
-    pub excludes: Vec<Sha256Fingerprint>,
+    /// Certificates to leave out whatever else holds, each with its reason. When one
+    /// fingerprint is listed twice, the first reason is kept.
+    pub excludes: Vec<Exclusion>,
+}
+
+/// A certificate left out by hand, with the reason a reader of the outputs sees.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Exclusion {
+    /// The certificate's SHA-256.
+    pub sha256: Sha256Fingerprint,
+    /// Why it is left out, in the words of whoever excluded it.
+    pub reason: String,
 }
 
 impl PolicyOptions {
@@ -129,8 +74,11 @@ impl PolicyOptions {
 /// Why a certificate was left out.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Reason {
-    /// Its SHA-256 was given to `--exclude`.
-    Excluded,
+    /// It was excluded by hand ([`PolicyOptions::excludes`]).
+    Excluded {
+        /// The reason given with the exclusion.
+        reason: String,
+    },
     /// Its trust bits hold values this policy does not know.
     UnknownTrustBits {
         /// The values, as written in the report.
@@ -166,7 +114,7 @@ impl Reason {
     /// `not-trusted-for-purpose`, `distrusted`, `expired`), used in manifests and summaries.
     pub fn kind(&self) -> &'static str {
         match self {
-            Reason::Excluded => "excluded",
+            Reason::Excluded { .. } => "excluded",
             Reason::UnknownTrustBits { .. } => "unknown-trust-bits",
             Reason::NotTrustedForPurpose { .. } => "not-trusted-for-purpose",
             Reason::Distrusted { .. } => "distrusted",
@@ -178,7 +126,7 @@ impl Reason {
 impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Reason::Excluded => f.write_str("excluded by --exclude"),
+            Reason::Excluded { reason } => write!(f, "excluded: {reason}"),
             Reason::UnknownTrustBits { values } => {
                 write!(f, "unknown trust bits: {}", values.join(", "))
             }
@@ -188,7 +136,7 @@ impl fmt::Display for Reason {
             } => write!(
                 f,
                 "not trusted for {} (trust bits: {trust_bits})",
-                purpose.distrust_name()
+                purpose.name()
             ),
             Reason::Distrusted {
                 purpose,
@@ -198,7 +146,7 @@ impl fmt::Display for Reason {
             } => write!(
                 f,
                 "distrusted for {} after {after} (+{grace_days} days grace ended {grace_end})",
-                purpose.distrust_name()
+                purpose.name()
             ),
             Reason::Expired { not_after } => {
                 write!(f, "expired on {}", not_after.date())
@@ -258,10 +206,38 @@ impl<'a> Decision<'a> {
 /// Something the user should know that does not stop the build.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Warning {
-    /// An `--exclude` fingerprint matched no certificate.
+    /// An exclusion matched no certificate.
     ExcludeMatchedNothing {
         /// The fingerprint.
         sha256: Sha256Fingerprint,
+    },
+    /// An included root carries constraints Mozilla applies beyond its certificate
+    /// (`Mozilla Applied Constraints`, e.g. `*.tr`), which a bundle cannot express: clients
+    /// of the bundle trust it without them.
+    AppliedConstraints {
+        /// The report's row.
+        row: usize,
+        /// The root's label.
+        label: String,
+        /// The root's SHA-256.
+        sha256: Sha256Fingerprint,
+        /// The constraints, as the report writes them.
+        constraints: String,
+    },
+    /// A root has a distrust-after date for the purpose but its trust bits do not grant the
+    /// purpose: it is left out as not trusted, where NSS's certdata.txt may still trust it
+    /// until the distrust date (ePKI in the 2025 and 2026 reports).
+    DistrustWithoutTrustBit {
+        /// The report's row.
+        row: usize,
+        /// The root's label.
+        label: String,
+        /// The root's SHA-256.
+        sha256: Sha256Fingerprint,
+        /// The purpose.
+        purpose: Purpose,
+        /// The distrust-after date.
+        after: Date,
     },
     /// A root had trust-bit values this policy does not know, and was left out.
     UnknownTrustBits {
@@ -294,8 +270,30 @@ impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Warning::ExcludeMatchedNothing { sha256 } => {
-                write!(f, "--exclude {sha256} matches no certificate")
+                write!(f, "the exclusion of {sha256} matches no certificate")
             }
+            Warning::AppliedConstraints {
+                row,
+                label,
+                sha256,
+                constraints,
+            } => write!(
+                f,
+                "row {row}: \"{label}\" ({sha256}) is constrained by Mozilla to \"{constraints}\" (Mozilla Applied Constraints); a bundle cannot carry that, so its clients trust the root without it"
+            ),
+            Warning::DistrustWithoutTrustBit {
+                row,
+                label,
+                sha256,
+                purpose,
+                after,
+            } => write!(
+                f,
+                "row {row}: \"{label}\" ({sha256}) is distrusted for {} after {after} but its trust bits lack {}; it is left out as not trusted for {}, though certdata.txt may trust it until that date",
+                purpose.name(),
+                trust_bit_name(*purpose),
+                purpose.name()
+            ),
             Warning::UnknownTrustBits {
                 label,
                 sha256,
@@ -361,22 +359,51 @@ pub fn decide<'a>(
     added: &'a [Certificate],
     options: &PolicyOptions,
 ) -> Decisions<'a> {
-    let excludes: BTreeSet<Sha256Fingerprint> = options.excludes.iter().copied().collect();
+    let mut excludes: BTreeMap<Sha256Fingerprint, &str> = BTreeMap::new();
+    for exclusion in &options.excludes {
+        excludes
+            .entry(exclusion.sha256)
+            .or_insert(exclusion.reason.as_str());
+    }
     let mut matched = BTreeSet::new();
     let mut warnings = Vec::new();
     let mut decisions: Vec<Decision<'a>> = Vec::with_capacity(roots.len() + added.len());
 
     for root in roots {
         let excluded = judge_root(root, options, &excludes);
-        if excludes.contains(&root.sha256) {
+        if excludes.contains_key(&root.sha256) {
             matched.insert(root.sha256);
         }
-        if let Some(Reason::UnknownTrustBits { values }) = &excluded {
-            warnings.push(Warning::UnknownTrustBits {
-                label: root.label.clone(),
-                sha256: root.sha256,
-                values: values.clone(),
-            });
+        match &excluded {
+            Some(Reason::UnknownTrustBits { values }) => {
+                warnings.push(Warning::UnknownTrustBits {
+                    label: root.label.clone(),
+                    sha256: root.sha256,
+                    values: values.clone(),
+                });
+            }
+            Some(Reason::NotTrustedForPurpose { purpose, .. }) => {
+                if let Some(after) = root.distrust_after(*purpose) {
+                    warnings.push(Warning::DistrustWithoutTrustBit {
+                        row: root.row,
+                        label: root.label.clone(),
+                        sha256: root.sha256,
+                        purpose: *purpose,
+                        after,
+                    });
+                }
+            }
+            None => {
+                if let Some(constraints) = root.applied_constraints() {
+                    warnings.push(Warning::AppliedConstraints {
+                        row: root.row,
+                        label: root.label.clone(),
+                        sha256: root.sha256,
+                        constraints: constraints.to_owned(),
+                    });
+                }
+            }
+            Some(_) => {}
         }
         decisions.push(Decision {
             certificate: &root.certificate,
@@ -398,9 +425,11 @@ pub fn decide<'a>(
             });
             continue;
         }
-        let excluded = if excludes.contains(&cert.sha256) {
+        let excluded = if let Some(reason) = excludes.get(&cert.sha256) {
             matched.insert(cert.sha256);
-            Some(Reason::Excluded)
+            Some(Reason::Excluded {
+                reason: (*reason).to_owned(),
+            })
         } else {
             if cert.not_after < as_of_midnight {
                 warnings.push(Warning::AddedExpired {
@@ -418,7 +447,7 @@ pub fn decide<'a>(
         });
     }
 
-    for sha256 in excludes.difference(&matched) {
+    for sha256 in excludes.keys().filter(|fp| !matched.contains(*fp)) {
         warnings.push(Warning::ExcludeMatchedNothing { sha256: *sha256 });
     }
     decisions.sort_by_key(|d| d.certificate.sha256);
@@ -432,24 +461,26 @@ pub fn decide<'a>(
 fn judge_root(
     root: &Root,
     options: &PolicyOptions,
-    excludes: &BTreeSet<Sha256Fingerprint>,
+    excludes: &BTreeMap<Sha256Fingerprint, &str>,
 ) -> Option<Reason> {
     let purpose = options.purpose;
-    if excludes.contains(&root.sha256) {
-        return Some(Reason::Excluded);
+    if let Some(reason) = excludes.get(&root.sha256) {
+        return Some(Reason::Excluded {
+            reason: (*reason).to_owned(),
+        });
     }
     if !root.unknown_trust_bits.is_empty() {
         return Some(Reason::UnknownTrustBits {
             values: root.unknown_trust_bits.clone(),
         });
     }
-    if !purpose.granted_by(&root.trust_bits) {
+    if !root.trust_bits.grants(purpose) {
         return Some(Reason::NotTrustedForPurpose {
             purpose,
             trust_bits: trust_bits_text(&root.trust_bits),
         });
     }
-    if let Some(after) = purpose.distrust_after(root) {
+    if let Some(after) = root.distrust_after(purpose) {
         let grace_end = after
             .checked_add(time::Duration::days(i64::from(options.distrust_grace_days)))
             .unwrap_or(Date::MAX);
@@ -471,23 +502,11 @@ fn judge_root(
 
 /// Trust bits as the report writes them (`Websites;Email`), or `none`.
 pub fn trust_bits_text(bits: &TrustBits) -> String {
-    let mut parts = Vec::new();
-    if bits.websites {
-        parts.push("Websites");
-    }
-    if bits.email {
-        parts.push("Email");
-    }
-    if bits.code {
-        parts.push("Code");
-    }
-    if bits.all_off {
-        parts.push("All Trust Bits Turned Off");
-    }
-    if parts.is_empty() {
+    let names = bits.names();
+    if names.is_empty() {
         "none".to_owned()
     } else {
-        parts.join(";")
+        names.join(";")
     }
 }
 
@@ -526,6 +545,7 @@ mod tests {
         tls: Option<Date>,
         smime: Option<Date>,
         not_after: time::OffsetDateTime,
+        constraints: &'static str,
     }
 
     fn root(n: u8, spec: &Spec) -> Root {
@@ -553,7 +573,7 @@ mod tests {
             unknown_trust_bits: unknown,
             tls_distrust_after: spec.tls,
             smime_distrust_after: spec.smime,
-            mozilla_applied_constraints: String::new(),
+            mozilla_applied_constraints: spec.constraints.to_owned(),
             certificate: cert(n, spec.not_after),
         }
     }
@@ -578,6 +598,7 @@ mod tests {
             tls: None,
             smime: None,
             not_after: FAR,
+            constraints: "",
         }
     }
 
@@ -682,7 +703,20 @@ mod tests {
             cert(8, datetime!(2001-01-01 0:00 UTC)),
         ];
         let options = PolicyOptions {
-            excludes: vec![Sha256Fingerprint([3; 32]), Sha256Fingerprint([7; 32])],
+            excludes: vec![
+                Exclusion {
+                    sha256: Sha256Fingerprint([3; 32]),
+                    reason: "compromised".into(),
+                },
+                Exclusion {
+                    sha256: Sha256Fingerprint([7; 32]),
+                    reason: "not in the report".into(),
+                },
+                Exclusion {
+                    sha256: Sha256Fingerprint([3; 32]),
+                    reason: "the second reason is ignored".into(),
+                },
+            ],
             ..PolicyOptions::new(Purpose::Tls, date!(2026 - 11 - 23))
         };
         let d = decide(&roots, &added, &options);
@@ -708,10 +742,66 @@ mod tests {
             warnings[0].starts_with("an added certificate is already in the report as \"Root 1\"")
         );
         assert!(warnings[1].contains("expired on 2001-01-01; it is kept"));
-        assert!(warnings[2].starts_with("--exclude 0707"));
+        assert!(warnings[2].starts_with("the exclusion of 0707"));
+        assert_eq!(
+            d.decisions[2].excluded.as_ref().map(ToString::to_string),
+            Some("excluded: compromised".to_owned())
+        );
         assert_eq!(
             d.excluded_by_kind(),
             [("excluded", 1), ("not-trusted-for-purpose", 1)]
         );
+    }
+
+    /// The warnings of one root, as text.
+    fn warnings_of(spec: &Spec, options: &PolicyOptions) -> Vec<String> {
+        let roots = [root(1, spec)];
+        let d = decide(&roots, &[], options);
+        d.warnings.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn warnings_name_the_row() {
+        let tls = PolicyOptions::new(Purpose::Tls, date!(2026 - 07 - 01));
+        let email = PolicyOptions::new(Purpose::Email, date!(2026 - 07 - 01));
+        let fp = "01".repeat(32);
+
+        // ePKI in the 2026 reports: a TLS distrust date, trust bits `Email` only.
+        let epki = Spec {
+            tls: Some(date!(2025 - 04 - 15)),
+            ..spec("Email")
+        };
+        assert_eq!(
+            warnings_of(&epki, &tls),
+            [format!(
+                "row 1: \"Root 1\" ({fp}) is distrusted for TLS after 2025-04-15 but its trust bits lack Websites; it is left out as not trusted for TLS, though certdata.txt may trust it until that date"
+            )]
+        );
+        assert!(warnings_of(&epki, &email).is_empty());
+        // A distrust date with the trust bit is the ordinary case: no warning.
+        let ordinary = Spec {
+            tls: Some(date!(2025 - 04 - 15)),
+            ..spec("Websites")
+        };
+        assert!(warnings_of(&ordinary, &tls).is_empty());
+
+        // TUBITAK: constrained to `*.tr`; warned about only where it is included.
+        let tubitak = Spec {
+            constraints: "*.tr",
+            ..spec("Websites")
+        };
+        assert_eq!(
+            warnings_of(&tubitak, &tls),
+            [format!(
+                "row 1: \"Root 1\" ({fp}) is constrained by Mozilla to \"*.tr\" (Mozilla Applied Constraints); a bundle cannot carry that, so its clients trust the root without it"
+            )]
+        );
+        assert!(warnings_of(&tubitak, &email).is_empty());
+        // Telekom's S/MIME roots: the cell says there is no constraint.
+        let none = Spec {
+            constraints: "No name constraints are to be applied",
+            ..spec("Email")
+        };
+        assert!(warnings_of(&none, &email).is_empty());
     }
 }

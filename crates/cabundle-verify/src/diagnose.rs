@@ -4,35 +4,23 @@
 
 use crate::error::{Error, Result};
 use crate::extras::extras;
-use crate::manifest::Manifest;
-use crate::parse::format_date;
-use cabundle_cert::{Certificate, Sha256Fingerprint};
+use crate::format_date;
+use crate::manifest::excluded_issuer;
+use cabundle_cert::{Certificate, Purpose, Sha256Fingerprint};
+use cabundle_manifest::Manifest;
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 use std::fmt;
 use time::OffsetDateTime;
 use webpki::{EndEntityCert, KeyUsage};
 
-/// What the leaf certificate is checked for.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Purpose {
-    /// TLS server authentication (EKU serverAuth when the certificate lists EKUs).
-    #[default]
-    Tls,
-    /// S/MIME (EKU emailProtection when the certificate lists EKUs).
-    Email,
+/// How a purpose's extended key usage is named in a rejection.
+fn describe_purpose(purpose: Purpose) -> String {
+    let what = match purpose {
+        Purpose::Tls => "TLS server authentication",
+        Purpose::Email => "e-mail protection",
+    };
+    format!("{what} ({})", purpose.eku_name())
 }
-
-impl Purpose {
-    fn describe(self) -> &'static str {
-        match self {
-            Purpose::Tls => "TLS server authentication (serverAuth)",
-            Purpose::Email => "e-mail protection (emailProtection)",
-        }
-    }
-}
-
-/// id-kp-emailProtection (1.3.6.1.5.5.7.3.4), DER content octets.
-const EMAIL_PROTECTION: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x04];
 
 /// Longest path tried before giving up (leaf + intermediates + root).
 const MAX_DEPTH: usize = 10;
@@ -315,13 +303,10 @@ pub fn verify(chain: &[Certificate], store: &[Certificate], opts: &Options) -> R
             path.push((anchor, true));
             break;
         }
-        let excluded = opts.manifest.as_ref().and_then(|m| {
-            if is_self_issued(cur) {
-                m.by_sha256(&cur.sha256.to_string())
-            } else {
-                m.by_subject(&cur.issuer)
-            }
-        });
+        let excluded = opts
+            .manifest
+            .as_ref()
+            .and_then(|m| excluded_issuer(m, cur, is_self_issued(cur)));
         if let Some(ex) = excluded {
             problems.push(Problem::Excluded {
                 subject: if is_self_issued(cur) {
@@ -330,7 +315,7 @@ pub fn verify(chain: &[Certificate], store: &[Certificate], opts: &Options) -> R
                     cur.issuer.clone()
                 },
                 label: ex.label.clone(),
-                reason: ex.reason.clone(),
+                reason: ex.detail.clone(),
             });
             break;
         }
@@ -466,7 +451,7 @@ fn webpki_verdict(
     let time = UnixTime::since_unix_epoch(std::time::Duration::from_secs(secs));
     let usage = match opts.purpose {
         Purpose::Tls => KeyUsage::server_auth(),
-        Purpose::Email => KeyUsage::required_if_present(EMAIL_PROTECTION),
+        Purpose::Email => KeyUsage::required_if_present(Purpose::Email.eku_der()),
     };
     ee.verify_for_usage(
         webpki::ALL_VERIFICATION_ALGS,
@@ -520,7 +505,7 @@ fn describe(err: &webpki::Error, purpose: Purpose) -> String {
         }
         E::RequiredEkuNotFoundContext(_) => format!(
             "the certificate's extended key usage does not allow {}",
-            purpose.describe()
+            describe_purpose(purpose)
         ),
         E::UnsupportedSignatureAlgorithmContext(_)
         | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => {

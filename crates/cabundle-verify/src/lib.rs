@@ -7,7 +7,8 @@
 //! - [`verify`] builds the path and explains why it fails ([`Report`], [`Problem`]).
 //! - [`order_chain`] sorts a heap of certificates into leaf, intermediates, root.
 //! - [`expiring`] lists certificates that expire within a window.
-//! - [`parse_date`], [`parse_window`] and [`Manifest`] parse what users type and files.
+//! - [`parse_window`] parses what users type; [`parse_date`] (for `--at`) is
+//!   `cabundle_cert::date::parse_moment` and [`Manifest`] is `cabundle-manifest`'s type.
 
 mod chain;
 mod diagnose;
@@ -17,13 +18,15 @@ mod extras;
 mod manifest;
 mod parse;
 
+pub use cabundle_cert::Purpose;
+pub use cabundle_cert::date::{format_moment as format_date, parse_moment as parse_date};
+pub use cabundle_manifest::{Excluded, Manifest};
 pub use chain::{Ordered, order_chain};
-pub use diagnose::{Link, Options, Problem, Purpose, Report, verify};
+pub use diagnose::{Link, Options, Problem, Report, verify};
 pub use error::{Error, Result};
 pub use expiring::{Expiring, expiring};
 pub use extras::{Extras, extras};
-pub use manifest::{Excluded, Manifest};
-pub use parse::{format_date, parse_date, parse_window, to_pem};
+pub use parse::{parse_window, to_pem};
 
 #[cfg(test)]
 mod tests;

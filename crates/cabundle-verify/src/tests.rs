@@ -199,12 +199,35 @@ fn verdicts() {
 fn manifest_explains_excluded_roots() {
     let p = pki();
     let root = &p.root.cert;
-    let json = format!(
-        r#"{{"excluded":[{{"sha256":"{}","label":"Root","reason":"expired on 2024-01-01"}}]}}"#,
-        root.sha256
-    );
+    let mut manifest: Manifest = cabundle_manifest::Manifest {
+        format_version: cabundle_manifest::FORMAT_VERSION,
+        tool: "cabundle test".into(),
+        source: cabundle_manifest::Source {
+            name: "report.csv".into(),
+            sha256: root.sha256,
+            size: 0,
+        },
+        policy: cabundle_manifest::Policy {
+            purpose: Purpose::Tls,
+            as_of: AT.date(),
+            distrust_grace_days: 398,
+            include_expired: false,
+            excludes: vec![],
+            adds: vec![],
+        },
+        outputs: cabundle_manifest::Outputs::default(),
+        included: vec![],
+        excluded: vec![cabundle_manifest::Excluded {
+            sha256: root.sha256,
+            label: "Root".into(),
+            reason: "expired".into(),
+            detail: "expired on 2024-01-01".into(),
+        }],
+    };
+    // What verify reads is what the build writes: through the JSON.
+    manifest = Manifest::from_json(&manifest.to_json()).unwrap();
     let mut o = opts(None, Purpose::Tls);
-    o.manifest = Some(Manifest::from_json(json.as_bytes()).unwrap());
+    o.manifest = Some(manifest);
     let other = &p.other.cert;
     let expected = [
         "root left out of the bundle: \"CN=Root\" (Root) was excluded by the bundle's policy: expired on 2024-01-01",

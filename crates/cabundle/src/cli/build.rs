@@ -1,16 +1,8 @@
 //! Arguments of `cabundle build`.
 
-use clap::{Args, ValueEnum};
+use cabundle_cert::Purpose;
+use clap::Args;
 use std::path::PathBuf;
-
-/// What the trusted roots are for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum PurposeArg {
-    /// Server authentication (trust bit `Websites`).
-    Tls,
-    /// S/MIME (trust bit `Email`).
-    Email,
-}
 
 /// Arguments of `cabundle build`.
 #[derive(Debug, Args)]
@@ -27,7 +19,8 @@ NAME.listing.txt and, when the recipe has one, the hashed directory NAME.capath;
 Examples:\n  cabundle build --pem ca-bundle.pem --capath certs --manifest manifest.json\n  \
 cabundle build --report IncludedCACertificateReportPEMCSV.csv --as-of 2026-11-23 --explain\n  \
 cabundle build --add proxy-root.pem --pem ca-bundle.pem\n  \
-cabundle build --recipe bundles/mozilla-tls --report pinned-report.csv --out dist"
+cabundle build --recipe bundles/mozilla-tls --report pinned-report.csv --out dist\n  \
+cabundle build --exclude 'SHA256=distrusted by our security team' --pem ca-bundle.pem"
 )]
 pub struct BuildArgs {
     /// The report: a file (CCADB IncludedCACertificateReportPEMCSV or NSS certdata.txt) or an
@@ -47,8 +40,8 @@ pub struct BuildArgs {
     #[arg(long, value_name = "DIR", requires = "recipe")]
     pub out: Option<PathBuf>,
     /// What the roots are trusted for.
-    #[arg(long, value_enum, default_value = "tls")]
-    pub purpose: PurposeArg,
+    #[arg(long, value_parser = crate::cli::PurposeParser, default_value = "tls")]
+    pub purpose: Purpose,
     /// The date the policy is applied for, YYYY-MM-DD (default: today, UTC).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub as_of: Option<String>,
@@ -63,8 +56,9 @@ pub struct BuildArgs {
     /// proxy's root.
     #[arg(long, value_name = "FILE")]
     pub add: Vec<PathBuf>,
-    /// Leave out the certificate with this SHA-256 fingerprint (repeatable).
-    #[arg(long, value_name = "SHA256")]
+    /// Leave out the certificate with this SHA-256 fingerprint (repeatable); the REASON,
+    /// when given, is shown by --explain and recorded in the manifest.
+    #[arg(long, value_name = "SHA256[=REASON]")]
     pub exclude: Vec<String>,
     /// Write the PEM bundle here.
     #[arg(long, value_name = "FILE")]

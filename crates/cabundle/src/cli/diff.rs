@@ -23,16 +23,9 @@ pub struct DiffArgs {
     #[arg(long)]
     pub json: bool,
     /// The date expiry is counted from, YYYY-MM-DD [default: today, UTC].
-    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    #[arg(long, value_name = "DATE", value_parser = cabundle_cert::date::parse_date)]
     pub as_of: Option<time::Date>,
     /// List roots of NEW that expire within this many days of --as-of.
     #[arg(long, value_name = "DAYS", default_value_t = 90)]
     pub expiring_within: u32,
-}
-
-/// Parses `YYYY-MM-DD`.
-pub fn parse_date(text: &str) -> Result<time::Date, String> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(text.trim(), &format)
-        .map_err(|_| format!("invalid date `{text}` (expected YYYY-MM-DD)"))
 }

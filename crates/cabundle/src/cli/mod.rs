@@ -2,6 +2,8 @@
 //!
 //! One file per command holds its arguments; `commands/` holds the logic.
 
+use cabundle_cert::Purpose;
+use clap::builder::{PossibleValue, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 use std::ffi::OsString;
 
@@ -86,6 +88,48 @@ pub enum Command {
     },
 }
 
+/// `--purpose`: the one [`Purpose`] of the libraries, read through its `FromStr`, with its
+/// names listed as clap's possible values (so `--help` and completions show them).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PurposeParser;
+
+impl TypedValueParser for PurposeParser {
+    type Value = Purpose;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Purpose, clap::Error> {
+        let possible = clap::builder::PossibleValuesParser::new(self.possible_values_list());
+        let text = possible.parse_ref(cmd, arg, value)?;
+        text.parse()
+            .map_err(|e| clap::Error::raw(clap::error::ErrorKind::InvalidValue, e))
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(self.possible_values_list().into_iter()))
+    }
+}
+
+impl PurposeParser {
+    fn possible_values_list(&self) -> Vec<PossibleValue> {
+        Purpose::ALL
+            .into_iter()
+            .map(|p| {
+                let help = match p {
+                    Purpose::Tls => {
+                        "TLS server authentication (trust bit `Websites`, EKU serverAuth)"
+                    }
+                    Purpose::Email => "S/MIME (trust bit `Email`, EKU emailProtection)",
+                };
+                PossibleValue::new(p.as_str()).help(help)
+            })
+            .collect()
+    }
+}
+
 /// Accepts `openssl rehash`'s single-dash long options after `rehash`, so scripts written for
 /// OpenSSL (`rehash -compat DIR`) work unchanged: `-old`, `-compat` and `-help` become
 /// `--old`, `--compat` and `--help`. Everything else is passed through.
@@ -110,8 +154,25 @@ pub fn openssl_style_args(args: impl IntoIterator<Item = OsString>) -> Vec<OsStr
 
 #[cfg(test)]
 mod tests {
-    use super::openssl_style_args;
+    use super::{PurposeParser, openssl_style_args};
+    use cabundle_cert::Purpose;
+    use clap::builder::TypedValueParser as _;
     use std::ffi::OsString;
+
+    #[test]
+    fn purposes() {
+        let cmd = clap::Command::new("t");
+        let check = |input: &str, expected: Option<Purpose>| {
+            let got = PurposeParser
+                .parse_ref(&cmd, None, std::ffi::OsStr::new(input))
+                .ok();
+            assert_eq!(got, expected, "{input:?}");
+        };
+        check("tls", Some(Purpose::Tls));
+        check("email", Some(Purpose::Email));
+        check("code", None);
+        check("TLS", None);
+    }
 
     fn check(input: &[&str], expected: &[&str]) {
         let got = openssl_style_args(input.iter().map(OsString::from));

@@ -1,6 +1,7 @@
 //! Arguments of `cabundle verify`, and the trust-store options `probe` shares.
 
-use clap::{Args, ValueEnum};
+use cabundle_cert::Purpose;
+use clap::Args;
 use std::path::PathBuf;
 
 /// Where the trusted roots come from (default: the system store).
@@ -22,15 +23,6 @@ pub struct StoreArgs {
     pub manifest: Option<PathBuf>,
 }
 
-/// What the leaf certificate must be valid for.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum PurposeArg {
-    /// TLS server authentication.
-    Tls,
-    /// E-mail protection (S/MIME).
-    Email,
-}
-
 /// Arguments of `cabundle verify`.
 #[derive(Debug, Args)]
 #[command(
@@ -50,6 +42,6 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "DATE")]
     pub at: Option<String>,
     /// What the certificate is for.
-    #[arg(long, value_enum, default_value = "tls")]
-    pub purpose: PurposeArg,
+    #[arg(long, value_parser = crate::cli::PurposeParser, default_value = "tls")]
+    pub purpose: Purpose,
 }

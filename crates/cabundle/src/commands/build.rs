@@ -4,11 +4,11 @@
 //! With `--recipe DIR`, the options come from a release bundle folder instead, and the build
 //! is `cabundle_build::build_release`, the one `cargo xtask build-bundle` runs.
 
-use crate::cli::build::{BuildArgs, PurposeArg};
+use crate::cli::build::BuildArgs;
 use crate::output::Output;
 use anyhow::{Context as _, bail};
 use cabundle_build::{Bundle, OutputPaths, OutputSet, parse_fingerprint, read_added};
-use cabundle_policy::{Decisions, PolicyOptions, Purpose};
+use cabundle_policy::{Decision, Decisions, Exclusion, PolicyOptions, Warning};
 use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
@@ -70,10 +70,64 @@ fn today() -> time::Date {
     time::OffsetDateTime::now_utc().date()
 }
 
-fn parse_date(text: &str) -> anyhow::Result<time::Date> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(text, format)
-        .with_context(|| format!("invalid --as-of \"{text}\" (expected YYYY-MM-DD)"))
+/// The reason recorded for `--exclude SHA256` given without one.
+const EXCLUDE_REASON: &str = "named by --exclude on the command line";
+
+/// `--exclude SHA256[=REASON]`.
+fn parse_exclude(text: &str) -> anyhow::Result<Exclusion> {
+    let (sha256, reason) = match text.split_once('=') {
+        Some((sha256, reason)) if !reason.trim().is_empty() => (sha256, reason.trim()),
+        Some((sha256, _)) => (sha256, EXCLUDE_REASON),
+        None => (text, EXCLUDE_REASON),
+    };
+    Ok(Exclusion {
+        sha256: parse_fingerprint(sha256)?,
+        reason: reason.to_owned(),
+    })
+}
+
+/// A warning in the words of the command line, with a hint where there is something to do.
+fn warning_text(warning: &Warning) -> String {
+    match warning {
+        Warning::ExcludeMatchedNothing { sha256 } => {
+            format!(
+                "--exclude {sha256} matches no certificate\nhint: `cabundle build --explain` lists every certificate with its SHA-256"
+            )
+        }
+        other => other.to_string(),
+    }
+}
+
+/// A library error in the words of the command line: the `hint:` line is the binary's.
+fn with_hint(err: cabundle_build::Error) -> anyhow::Error {
+    let hint = match &err {
+        cabundle_build::Error::AddNotCa { .. } => Some(
+            "--add takes root certificates (basic constraints CA:TRUE), such as a TLS-inspection proxy's root",
+        ),
+        cabundle_build::Error::CapathNotOurs { .. } => {
+            Some("give --capath a new or empty directory, or one cabundle built before")
+        }
+        _ => None,
+    };
+    match hint {
+        Some(hint) => anyhow::anyhow!("{err}\nhint: {hint}"),
+        None => err.into(),
+    }
+}
+
+/// One `--explain` line.
+fn explain_line(d: &Decision<'_>) -> String {
+    match &d.excluded {
+        None => {
+            let constraints = d
+                .root()
+                .and_then(|r| r.applied_constraints())
+                .map(|c| format!(" (Mozilla Applied Constraints: {c})"))
+                .unwrap_or_default();
+            format!("included  {}  {}{constraints}", d.sha256(), d.label())
+        }
+        Some(reason) => format!("excluded  {}  {}: {reason}", d.sha256(), d.label()),
+    }
 }
 
 /// Runs `cabundle build`.
@@ -85,19 +139,16 @@ pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
         bail!("nothing to do\nhint: give --pem FILE, --capath DIR, --manifest FILE or --explain");
     }
     let as_of = match &args.as_of {
-        Some(text) => parse_date(text)?,
+        Some(text) => cabundle_cert::date::parse_date(text).context("invalid --as-of")?,
         None => today(),
     };
     let excludes = args
         .exclude
         .iter()
-        .map(|e| parse_fingerprint(e))
-        .collect::<Result<Vec<_>, _>>()?;
+        .map(|e| parse_exclude(e))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let policy = PolicyOptions {
-        purpose: match args.purpose {
-            PurposeArg::Tls => Purpose::Tls,
-            PurposeArg::Email => Purpose::Email,
-        },
+        purpose: args.purpose,
         as_of,
         distrust_grace_days: args.distrust_grace_days,
         include_expired: args.include_expired,
@@ -106,7 +157,7 @@ pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
     let mut adds = Vec::new();
     for path in &args.add {
         let bytes = fs_err::read(path)?;
-        adds.extend(read_added(&path.display().to_string(), &bytes)?);
+        adds.extend(read_added(&path.display().to_string(), &bytes).map_err(with_hint)?);
     }
 
     let report = args
@@ -114,23 +165,22 @@ pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
         .as_deref()
         .unwrap_or(cabundle_build::DEFAULT_REPORT_URL);
     let (bytes, source) = load_report(report, &args.http, out)?;
-    let built = cabundle_build::build(&bytes, &source.name, &policy, &adds)?;
+    let built = cabundle_build::build(&bytes, &source.name, &policy, &adds).map_err(with_hint)?;
     let decisions = built.decisions();
     for warning in &decisions.warnings {
-        out.warn(&warning.to_string());
+        out.warn(&warning_text(warning));
     }
 
-    built.write(&OutputPaths {
-        pem: args.pem.clone(),
-        capath: args.capath.clone(),
-        manifest: args.manifest.clone(),
-    })?;
+    built
+        .write(&OutputPaths {
+            pem: args.pem.clone(),
+            capath: args.capath.clone(),
+            manifest: args.manifest.clone(),
+        })
+        .map_err(with_hint)?;
 
     if args.explain {
-        explain(decisions.decisions.iter().map(|d| {
-            let reason = d.excluded.as_ref().map(ToString::to_string);
-            (d.sha256().to_string(), d.label().to_owned(), reason)
-        }))?;
+        explain(&decisions)?;
     }
     summary(&decisions, &policy, "", out);
     wrote(&args, out);
@@ -176,7 +226,7 @@ fn run_recipe(dir: &Path, args: &BuildArgs, out: &Output) -> anyhow::Result<Exit
     })?;
     let decisions = release.built().decisions();
     for warning in &decisions.warnings {
-        out.warn(&warning.to_string());
+        out.warn(&warning_text(warning));
     }
 
     let mut set = OutputSet::new();
@@ -193,24 +243,10 @@ fn run_recipe(dir: &Path, args: &BuildArgs, out: &Output) -> anyhow::Result<Exit
     if let Some(path) = &args.manifest {
         set.file(path, release.built().manifest());
     }
-    set.write()?;
+    set.write().map_err(with_hint)?;
 
     if args.explain {
-        let included = release
-            .included()
-            .iter()
-            .map(|r| (r.sha256, r.label.clone(), None));
-        let excluded = release
-            .excluded()
-            .iter()
-            .map(|r| (r.sha256, r.label.clone(), Some(r.reason.clone())));
-        let mut lines: Vec<_> = included.chain(excluded).collect();
-        lines.sort_by_key(|line| line.0);
-        explain(
-            lines
-                .into_iter()
-                .map(|(sha, label, reason)| (sha.to_string(), label, reason)),
-        )?;
+        explain(&decisions)?;
     }
     let prefix = format!("{}: ", release.name());
     summary(&decisions, release.built().policy(), &prefix, out);
@@ -226,13 +262,10 @@ fn run_recipe(dir: &Path, args: &BuildArgs, out: &Output) -> anyhow::Result<Exit
 }
 
 /// Prints one `--explain` line per certificate: SHA-256, label and, when left out, why.
-fn explain(lines: impl Iterator<Item = (String, String, Option<String>)>) -> anyhow::Result<()> {
+fn explain(decisions: &Decisions<'_>) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
-    for (sha256, label, reason) in lines {
-        match reason {
-            None => writeln!(stdout, "included  {sha256}  {label}")?,
-            Some(reason) => writeln!(stdout, "excluded  {sha256}  {label}: {reason}")?,
-        }
+    for d in &decisions.decisions {
+        writeln!(stdout, "{}", explain_line(d))?;
     }
     stdout.flush()?;
     Ok(())
@@ -268,5 +301,32 @@ fn wrote(args: &BuildArgs, out: &Output) {
         if let Some(path) = path {
             out.verbose(&format!("wrote {label} {}", path.display()));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excludes() {
+        let hex = "ab".repeat(32);
+        let check = |input: &str, reason: Option<&str>| {
+            let got = parse_exclude(input).ok().map(|e| {
+                assert_eq!(e.sha256.to_string(), hex, "{input:?}");
+                e.reason
+            });
+            assert_eq!(got.as_deref(), reason, "{input:?}");
+        };
+        check(&hex, Some(EXCLUDE_REASON));
+        check(
+            &format!("{hex}=compromised, see bug 1"),
+            Some("compromised, see bug 1"),
+        );
+        check(&format!("{hex}= a = b "), Some("a = b"));
+        check(&format!("{hex}="), Some(EXCLUDE_REASON));
+        check(&format!("{}=x", "AB:".repeat(31) + "AB"), Some("x"));
+        check("abc=reason", None);
+        check("=reason", None);
     }
 }

@@ -122,7 +122,7 @@ pub fn rehash_dir(
             let failures = cabundle_capath::apply(dir, &plan);
             outcome.errors += failures.len();
             for failure in failures {
-                out.error(&format!("{:#}", anyhow::Error::from(failure)));
+                out.error(&failure_text(failure));
             }
             if outcome.changes > 0 {
                 let (made, removed) = count(&plan);
@@ -135,6 +135,20 @@ pub fn rehash_dir(
         }
     }
     Ok(outcome)
+}
+
+/// A failed change, with the hint when the system cannot make symbolic links.
+fn failure_text(failure: cabundle_capath::Error) -> String {
+    let unsupported = matches!(
+        &failure,
+        cabundle_capath::Error::Link { source, .. } if source.kind() == std::io::ErrorKind::Unsupported
+    );
+    let text = format!("{:#}", anyhow::Error::from(failure));
+    if unsupported {
+        format!("{text}\nhint: use --copy")
+    } else {
+        text
+    }
 }
 
 fn writeln_checked(w: &mut impl std::io::Write, line: &str) -> anyhow::Result<()> {

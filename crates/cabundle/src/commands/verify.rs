@@ -1,11 +1,11 @@
 //! `cabundle verify`, and what `probe` shares with it: loading the trust store, reading the
 //! clock, printing the verdict.
 
-use crate::cli::verify::{PurposeArg, StoreArgs, VerifyArgs};
+use crate::cli::verify::{StoreArgs, VerifyArgs};
 use crate::output::Output;
 use anyhow::{Context, bail};
 use cabundle_cert::Certificate;
-use cabundle_verify::{Manifest, Options, Purpose, Report, format_date};
+use cabundle_verify::{Manifest, Options, Report, format_date};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -39,10 +39,7 @@ pub fn run(args: VerifyArgs, out: &Output) -> anyhow::Result<ExitCode> {
     let opts = Options {
         at,
         hostname: args.hostname,
-        purpose: match args.purpose {
-            PurposeArg::Tls => Purpose::Tls,
-            PurposeArg::Email => Purpose::Email,
-        },
+        purpose: args.purpose,
         manifest: load_manifest(&args.store)?,
     };
     let report = cabundle_verify::verify(&chain, &store, &opts)?;
