@@ -121,7 +121,11 @@ fn sourced_statements_make_every_client_trust_the_bundle() {
     let url = format!("https://localhost:{}/", server.port);
     let odd = pki.path("it's a \"spaced\" $dir");
     std::fs::create_dir(&odd).unwrap();
-    bundle(&pki, &odd.join("ca bundle.pem"), &["other-root.pem", "root.pem"]);
+    bundle(
+        &pki,
+        &odd.join("ca bundle.pem"),
+        &["other-root.pem", "root.pem"],
+    );
     let elsewhere = pki.path("elsewhere");
     std::fs::create_dir(&elsewhere).unwrap();
     let empty = pki.path("empty.sh");
@@ -155,9 +159,17 @@ fn sourced_statements_make_every_client_trust_the_bundle() {
 
         for (client, cmd) in &clients {
             let (ok, said) = client_in_shell(shell, &set, cmd, &url, &elsewhere);
-            assert!(ok, "{} {client} with the statements:\n{text}\n{said}", shell.name);
+            assert!(
+                ok,
+                "{} {client} with the statements:\n{text}\n{said}",
+                shell.name
+            );
             let (ok, said) = client_in_shell(shell, &empty, cmd, &url, &elsewhere);
-            assert!(!ok, "{} {client} without the statements: {said}", shell.name);
+            assert!(
+                !ok,
+                "{} {client} without the statements: {said}",
+                shell.name
+            );
             let (ok, said) = client_in_shell(shell, &unset, cmd, &url, &elsewhere);
             assert!(!ok, "{} {client} after --unset: {said}", shell.name);
         }
