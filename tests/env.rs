@@ -111,6 +111,16 @@ fn env_statements(args: &[&str], cwd: &Path) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// Whether a shell can be run (without failing CI when it is not: only bash is required).
+fn installed(shell: &str) -> bool {
+    Command::new(shell)
+        .args(["-c", "exit 0"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+// The shells and `env -i` are those of Unix; PowerShell's statements are checked as text.
+#[cfg(unix)]
 #[test]
 fn sourced_statements_make_every_client_trust_the_bundle() {
     if !have("openssl") {
@@ -135,7 +145,9 @@ fn sourced_statements_make_every_client_trust_the_bundle() {
 
     let mut tried = 0;
     for shell in SHELLS {
-        if shell.name != "bash" && !have(shell.name) {
+        // bash is required; zsh and fish are tested where they are installed.
+        if shell.name != "bash" && !installed(shell.name) {
+            eprintln!("notice: {} not found; not tested", shell.name);
             continue;
         }
         tried += 1;

@@ -12,7 +12,8 @@ environment and changes nothing.\n\n\
 With --report, a store's \"removed\" roots are those it trusts that the report does not \
 include for TLS as of the report's date (the YYYY-MM-DD in its file name or URL, else \
 today), and its \"missing\" roots those included that it lacks.\n\n\
-Exit codes: 0 every present client verifies HOST (or no HOST), 1 a client fails, 2 error.\n\n\
+Exit codes: 0 every present client verifies HOST (or no HOST), 1 a client fails, 2 error. \
+A client whose store cannot be found is \"unknown\" and does not change the exit code.\n\n\
 Examples:\n  cabundle doctor\n  cabundle doctor example.com --json\n  \
 cabundle doctor --report IncludedCACertificateReportPEMCSV-2026-07-01.csv"
 )]
