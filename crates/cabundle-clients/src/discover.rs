@@ -702,7 +702,16 @@ print(json.dumps({"version": sys.version.split()[0], "cafile_env": p.openssl_caf
 
     fn java(&self) -> Client {
         let name = ClientName::Java;
-        let answer = match self.run("java", &["-XshowSettings:properties", "-version"]) {
+        let answer = match self.run(
+            "java",
+            &[
+                "-XX:+IgnoreUnrecognizedVMOptions",
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-XshowSettings:properties",
+                "-version",
+            ],
+        ) {
             Ok(a) if a.success => a,
             Ok(a) => {
                 return Client::unknown(
@@ -763,7 +772,12 @@ print(json.dumps({"version": sys.version.split()[0], "cafile_env": p.openssl_caf
         let password =
             property("javax.net.ssl.trustStorePassword").unwrap_or_else(|| "changeit".to_owned());
         let file_arg = file.to_string_lossy().into_owned();
+        // The JVM flags only shorten start-up (less compilation, one GC thread); a JVM that
+        // does not know them ignores them.
         let mut args = vec![
+            "-J-XX:+IgnoreUnrecognizedVMOptions",
+            "-J-XX:TieredStopAtLevel=1",
+            "-J-XX:+UseSerialGC",
             "-list",
             "-rfc",
             "-keystore",

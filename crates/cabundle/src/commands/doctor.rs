@@ -332,9 +332,18 @@ fn fix(client: ClientName, problem: &Problem) -> Option<String> {
                 point_at_bundle(client)
             ),
         }),
-        Problem::MissingIntermediate { issuer, .. } => Some(format!(
-            "configure the server to send the intermediate \"{issuer}\" after its certificate"
-        )),
+        Problem::MissingIntermediate { issuer, urls, .. } => Some(if urls.is_empty() {
+            // No AIA URL: a private CA's root that signs directly looks the same.
+            format!(
+                "configure the server to send the intermediate \"{issuer}\" after its certificate; if \"{issuer}\" is a private root you trust, add it to a bundle: cabundle build --add ROOT.pem --pem ca-bundle.pem, then {}",
+                point_at_bundle(client)
+            )
+        } else {
+            format!(
+                "configure the server to send the intermediate \"{issuer}\" (from {}) after its certificate",
+                urls.join(", ")
+            )
+        }),
         Problem::Expired { .. } => Some(
             "the server needs a current certificate (and chain); if the store's root expired, update the store".to_owned(),
         ),
