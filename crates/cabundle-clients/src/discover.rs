@@ -268,7 +268,7 @@ impl Ask<'_> {
             Err(Failure::NotFound) => return Client::absent(name),
             Err(e) => return Client::unknown(name, None, format!("openssl version -d {e}")),
         };
-        let version = first_line(&answer.stdout);
+        let version = first_line(&answer.stdout).map(|l| words(&l, 2));
         let Some(dir) = openssl_dir(&answer.stdout) else {
             return Client::unknown(
                 name,
@@ -297,7 +297,28 @@ impl Ask<'_> {
     fn curl(&self) -> Client {
         let name = ClientName::Curl;
         let version = match self.run("curl", &["-V"]) {
-            Ok(a) => first_line(&a.stdout),
+            // "curl 7.88.1 (x86_64-pc-linux-gnu) libcurl/7.88.1 OpenSSL/3.0.19 zlib/..."
+            Ok(a) => first_line(&a.stdout).map(|l| {
+                let tls = l.split_whitespace().find(|w| {
+                    [
+                        "OpenSSL/",
+                        "LibreSSL/",
+                        "BoringSSL",
+                        "Schannel",
+                        "SecureTransport",
+                        "GnuTLS/",
+                        "wolfSSL/",
+                        "mbedTLS/",
+                        "rustls-ffi/",
+                    ]
+                    .iter()
+                    .any(|p| w.starts_with(p))
+                });
+                match tls {
+                    Some(t) => format!("{} {t}", words(&l, 2)),
+                    None => words(&l, 2),
+                }
+            }),
             Err(Failure::NotFound) => return Client::absent(name),
             Err(e) => return Client::unknown(name, None, format!("curl -V {e}")),
         };
@@ -370,21 +391,8 @@ impl Ask<'_> {
             self.run_in("curl", &args, env)
         });
         let answer = answer.map_err(|e| format!("curl {e}"))?;
-        let mut file = None;
-        let mut dir = None;
-        let mut seen = false;
-        for line in answer.stderr.lines() {
-            let line = line.trim_start_matches(['*', ' ']);
-            if let Some(v) = line.strip_prefix("CAfile:") {
-                seen = true;
-                file = Some(v.trim()).filter(|v| *v != "none").map(PathBuf::from);
-            } else if let Some(v) = line.strip_prefix("CApath:") {
-                seen = true;
-                dir = Some(v.trim()).filter(|v| *v != "none").map(PathBuf::from);
-            }
-        }
-        if seen {
-            return Ok((file, dir));
+        if let Some(paths) = curl_trace_paths(&answer.stderr) {
+            return Ok(paths);
         }
         match self.run_in("curl-config", &["--ca"], env) {
             Ok(a) if a.success && !a.stdout.trim().is_empty() => {
@@ -828,6 +836,33 @@ fn file_or_dir(path: Option<PathBuf>) -> Store {
     }
 }
 
+/// The first `n` words of a line.
+fn words(line: &str, n: usize) -> String {
+    line.split_whitespace()
+        .take(n)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The CA file and directory in curl's `-v` trace (`*  CAfile: ...`, `*  CApath: none`), or
+/// `None` when the trace names neither.
+fn curl_trace_paths(trace: &str) -> Option<(Option<PathBuf>, Option<PathBuf>)> {
+    let mut file = None;
+    let mut dir = None;
+    let mut seen = false;
+    for line in trace.lines() {
+        let line = line.trim_start_matches(['*', ' ']);
+        if let Some(v) = line.strip_prefix("CAfile:") {
+            seen = true;
+            file = Some(v.trim()).filter(|v| *v != "none").map(PathBuf::from);
+        } else if let Some(v) = line.strip_prefix("CApath:") {
+            seen = true;
+            dir = Some(v.trim()).filter(|v| *v != "none").map(PathBuf::from);
+        }
+    }
+    seen.then_some((file, dir))
+}
+
 /// `OPENSSLDIR: "/usr/lib/ssl"` in the output of `openssl version -d`.
 fn openssl_dir(text: &str) -> Option<PathBuf> {
     text.lines().find_map(|l| {
@@ -866,6 +901,25 @@ mod tests {
         ];
         for (version, want, expected) in cases {
             assert_eq!(at_least(version, want), expected, "{version}");
+        }
+    }
+
+    #[test]
+    fn curl_traces() {
+        let p = |s: &str| Some(PathBuf::from(s));
+        let cases = [
+            (
+                "* ALPN: offers h2\n*  CAfile: /etc/ssl/certs/ca-certificates.crt\n*  CApath: /etc/ssl/certs\n",
+                Some((p("/etc/ssl/certs/ca-certificates.crt"), p("/etc/ssl/certs"))),
+            ),
+            (
+                "*  CAfile: /b c.pem\n*  CApath: none\n",
+                Some((p("/b c.pem"), None)),
+            ),
+            ("* Connected to 127.0.0.1\n", None),
+        ];
+        for (trace, expected) in cases {
+            assert_eq!(curl_trace_paths(trace), expected, "{trace}");
         }
     }
 
