@@ -12,6 +12,8 @@ pub mod capath;
 pub mod chain;
 pub mod convert;
 pub mod diff;
+pub mod doctor;
+pub mod env;
 pub mod expiring;
 pub mod fetch;
 pub mod inspect;
@@ -74,6 +76,11 @@ pub enum Command {
     Convert(convert::ConvertArgs),
     /// List certificates that expire within a window.
     Expiring(expiring::ExpiringArgs),
+    /// Print the shell statements that point every client (curl, Python, pip, Node, git,
+    /// the AWS CLI) at a bundle.
+    Env(env::EnvArgs),
+    /// Show the trust store each client on this machine uses, and whether it verifies a server.
+    Doctor(doctor::DoctorArgs),
     /// Print a shell completion script.
     #[command(after_help = "Example:\n  cabundle completions bash > cabundle.bash")]
     Completions {

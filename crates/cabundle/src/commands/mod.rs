@@ -10,6 +10,8 @@ pub mod capath;
 pub mod chain;
 pub mod convert;
 pub mod diff;
+pub mod doctor;
+pub mod env;
 pub mod expiring;
 pub mod fetch;
 pub mod inspect;
@@ -31,6 +33,8 @@ pub fn run(command: Command, out: &Output) -> anyhow::Result<ExitCode> {
         Command::Chain(args) => chain::run(args, out),
         Command::Convert(args) => convert::run(args, out),
         Command::Expiring(args) => expiring::run(args, out),
+        Command::Env(args) => env::run(args, out),
+        Command::Doctor(args) => doctor::run(args, out),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "cabundle", &mut std::io::stdout());

@@ -111,7 +111,7 @@ pub fn run(args: ProbeArgs, out: &Output) -> anyhow::Result<ExitCode> {
 }
 
 /// `HOST`, `HOST:PORT`, `[V6]:PORT` or a bare IPv6 address; port 443 by default.
-fn split_target(target: &str) -> anyhow::Result<(String, u16)> {
+pub(crate) fn split_target(target: &str) -> anyhow::Result<(String, u16)> {
     let bad_port = |p: &str| anyhow!("invalid port {p:?} in {target:?}");
     if let Some(rest) = target.strip_prefix('[') {
         let (host, after) = rest
@@ -132,7 +132,7 @@ fn split_target(target: &str) -> anyhow::Result<(String, u16)> {
 }
 
 /// Connects, runs the TLS handshake and returns the certificates the server sent.
-fn fetch_chain(
+pub(crate) fn fetch_chain(
     host: &str,
     port: u16,
     name: &str,

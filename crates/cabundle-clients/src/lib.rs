@@ -1,0 +1,35 @@
+//! Where each TLS client on a machine finds its trusted roots, how stale those roots are, and
+//! the shell statements that point every client at one bundle.
+//!
+//! Three parts, kept apart so that what decides is pure:
+//!
+//! 1. [`discover`] asks each client itself where its store is (`openssl version -d`, Python's
+//!    `ssl.get_default_verify_paths()` and `certifi.where()`, curl's own report of its CA
+//!    file, `git config`, Node's bundled roots, Java's `java.home` and `keytool`), each query
+//!    bounded by a time-out, in the environment the caller passes in ([`Environment`]: this
+//!    crate never reads the process environment). It runs programs and reads nothing else.
+//!    [`load_store`] then reads the certificates of one store.
+//! 2. [`staleness`] and [`included_roots`] compare a store with a CCADB report: pure.
+//! 3. [`shell`] writes the statements that set or unset the variables every client reads:
+//!    pure.
+//!
+//! Nothing here writes a file or changes a setting.
+//!
+//! ```
+//! use cabundle_clients::shell::{Shell, set_statements};
+//! use std::path::Path;
+//! let text = set_statements(Shell::Bash, Path::new("/etc/ca bundle.pem"), None).unwrap();
+//! assert!(text.contains("export SSL_CERT_FILE='/etc/ca bundle.pem'\n"));
+//! ```
+
+mod discover;
+mod error;
+mod query;
+pub mod shell;
+mod stale;
+mod store;
+
+pub use discover::{Client, ClientName, Environment, Store, discover};
+pub use error::{Error, Result};
+pub use stale::{Stale, date_in_name, included_roots, staleness};
+pub use store::{StoreContents, load_store};

@@ -1,0 +1,36 @@
+//! Arguments of `cabundle doctor`.
+
+use super::fetch::HttpArgs;
+use clap::Args;
+
+/// Arguments of `cabundle doctor`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Clients: openssl, curl, python-ssl, python-requests, pip, node, git, java. \
+Each is asked where its store is (with a 2 s time-out per query); doctor reads the \
+environment and changes nothing.\n\n\
+With --report, a store's \"removed\" roots are those it trusts that the report does not \
+include for TLS as of the report's date (the YYYY-MM-DD in its file name or URL, else \
+today), and its \"missing\" roots those included that it lacks.\n\n\
+Exit codes: 0 every present client verifies HOST (or no HOST), 1 a client fails, 2 error. \
+A client whose store cannot be found is \"unknown\" and does not change the exit code.\n\n\
+Examples:\n  cabundle doctor\n  cabundle doctor example.com --json\n  \
+cabundle doctor --report IncludedCACertificateReportPEMCSV-2026-07-01.csv"
+)]
+pub struct DoctorArgs {
+    /// A server to verify with each client's store: HOST or HOST:PORT (port 443 by default).
+    #[arg(value_name = "HOST[:PORT]")]
+    pub target: Option<String>,
+    /// Print JSON: {"clients": [...]}.
+    #[arg(long)]
+    pub json: bool,
+    /// Compare each store with this CCADB report (a file or an https URL).
+    #[arg(long, value_name = "FILE|URL")]
+    pub report: Option<String>,
+    /// Seconds to wait for the server's connection and each read.
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub timeout: u64,
+    /// How an https report is downloaded.
+    #[command(flatten, next_help_heading = "Download (when --report is a URL)")]
+    pub http: HttpArgs,
+}

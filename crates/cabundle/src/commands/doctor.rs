@@ -1,0 +1,460 @@
+//! `cabundle doctor`: for each TLS client on the machine, the store it uses, where that choice
+//! came from, what the store holds, how stale it is against a CCADB report, and whether it
+//! verifies a server's chain, with the fix when it does not.
+//!
+//! Finding the stores is `cabundle-clients`; the server's chain is captured once, by the same
+//! code as `probe`, and verified against each store with `cabundle-verify`. The words that
+//! explain a failure for one client (reason and fix) are written here.
+
+use crate::cli::doctor::DoctorArgs;
+use crate::commands::probe::{fetch_chain, split_target};
+use crate::output::Output;
+use anyhow::{Context, bail};
+use cabundle_cert::{Certificate, Sha256Fingerprint};
+use cabundle_clients::{
+    Client, ClientName, Environment, Stale, Store, StoreContents, date_in_name, discover,
+    included_roots, load_store, staleness,
+};
+use cabundle_verify::{Options, Problem, Purpose};
+use serde::Serialize;
+use std::collections::{BTreeSet, HashMap};
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+use time::OffsetDateTime;
+
+/// How long each question to a client may take before the client is killed.
+const QUERY_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The server given as HOST: its name and the chain it sent.
+struct Server {
+    target: String,
+    host: String,
+    chain: Vec<Certificate>,
+}
+
+/// The CCADB report given with `--report`: its included roots and the date they are for.
+struct Included {
+    name: String,
+    as_of: time::Date,
+    roots: BTreeSet<Sha256Fingerprint>,
+}
+
+/// One client's line of the report (the JSON entry as it is written).
+#[derive(Serialize)]
+struct Entry {
+    client: &'static str,
+    present: bool,
+    version: Option<String>,
+    store: StorePaths,
+    source: Option<String>,
+    exists: Option<bool>,
+    certificates: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verdict: Option<&'static str>,
+    reason: Option<String>,
+    fix: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stale: Option<StaleJson>,
+}
+
+#[derive(Serialize)]
+struct StorePaths {
+    file: Option<String>,
+    dir: Option<String>,
+}
+
+#[derive(Serialize)]
+struct StaleJson {
+    removed: Vec<Sha256Fingerprint>,
+    missing: Vec<Sha256Fingerprint>,
+}
+
+#[derive(Serialize)]
+struct Json<'a> {
+    clients: &'a [Entry],
+}
+
+/// Runs `cabundle doctor`.
+pub fn run(args: DoctorArgs, out: &Output) -> anyhow::Result<ExitCode> {
+    // Reading the environment is all doctor does to the machine.
+    let env = Environment::new(std::env::vars_os());
+    let now = OffsetDateTime::now_utc();
+    let target = args.target.as_deref().map(split_target).transpose()?;
+    let timeout = Duration::from_secs(args.timeout.max(1));
+
+    // Ask the clients and capture the server's chain at the same time.
+    let (clients, server) = std::thread::scope(|s| {
+        let capture = target.as_ref().map(|(host, port)| {
+            s.spawn(move || -> anyhow::Result<Vec<Vec<u8>>> {
+                fetch_chain(host, *port, host, timeout)
+            })
+        });
+        let clients = discover(&env, QUERY_TIMEOUT);
+        let chain = capture.map(|h| {
+            h.join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("internal error: the capture panicked")))
+        });
+        (clients, chain)
+    });
+    let server = match (target, server) {
+        (Some((host, port)), Some(ders)) => {
+            let mut chain = Vec::new();
+            for (i, der) in ders?.iter().enumerate() {
+                chain.push(Certificate::from_der(der).with_context(|| {
+                    format!("certificate {i} sent by the server cannot be read")
+                })?);
+            }
+            if chain.is_empty() {
+                bail!("{host}:{port} sent no certificate");
+            }
+            let target = if host.contains(':') {
+                format!("[{host}]:{port}")
+            } else {
+                format!("{host}:{port}")
+            };
+            Some(Server {
+                target,
+                host,
+                chain,
+            })
+        }
+        _ => None,
+    };
+    let included = match &args.report {
+        Some(arg) => {
+            let (bytes, source) = crate::commands::build::load_report(arg, &args.http, out)?;
+            let report = cabundle_ccadb::parse_any(&bytes)
+                .with_context(|| format!("cannot read the report {}", source.name))?;
+            let as_of =
+                date_in_name(&source.name).unwrap_or_else(|| OffsetDateTime::now_utc().date());
+            let roots = included_roots(&report, as_of);
+            out.verbose(&format!(
+                "{}: {} roots included for TLS as of {as_of}",
+                source.name,
+                roots.len()
+            ));
+            Some(Included {
+                name: source.name,
+                as_of,
+                roots,
+            })
+        }
+        None => None,
+    };
+
+    let mut loaded: HashMap<StoreKey, StoreContents> = HashMap::new();
+    let entries: Vec<Entry> = clients
+        .iter()
+        .map(|client| {
+            let contents = (client.present && client.unknown.is_none()).then(|| {
+                loaded
+                    .entry(StoreKey::of(&client.store))
+                    .or_insert_with(|| load_store(&client.store))
+                    .clone()
+            });
+            entry(
+                client,
+                contents.as_ref(),
+                server.as_ref(),
+                included.as_ref(),
+                now,
+            )
+        })
+        .collect();
+
+    let mut w = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut w, &Json { clients: &entries })?;
+        writeln!(w)?;
+    } else {
+        print_text(&mut w, &entries, server.as_ref(), included.as_ref())?;
+    }
+    let fails = entries.iter().any(|e| e.verdict == Some("fails"));
+    Ok(if fails {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The paths of a store, so that clients sharing one read it once.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct StoreKey {
+    file: Option<std::path::PathBuf>,
+    dir: Option<std::path::PathBuf>,
+    reported: Option<String>,
+    keystore: bool,
+}
+
+impl StoreKey {
+    fn of(store: &Store) -> StoreKey {
+        StoreKey {
+            file: store.file.clone(),
+            dir: store.dir.clone(),
+            reported: store.reported.clone(),
+            keystore: store.file_is_keystore,
+        }
+    }
+}
+
+fn entry(
+    client: &Client,
+    contents: Option<&StoreContents>,
+    server: Option<&Server>,
+    included: Option<&Included>,
+    now: OffsetDateTime,
+) -> Entry {
+    let show = |p: &Option<std::path::PathBuf>| p.as_ref().map(|p| p.display().to_string());
+    let mut e = Entry {
+        client: client.name.as_str(),
+        present: client.present,
+        version: client.version.clone(),
+        store: StorePaths {
+            file: show(&client.store.file),
+            dir: show(&client.store.dir),
+        },
+        source: (client.present && client.unknown.is_none()).then(|| client.source.clone()),
+        exists: contents.map(StoreContents::exists),
+        certificates: contents.map(|c| c.certificates.len()),
+        verdict: None,
+        reason: None,
+        fix: None,
+        stale: None,
+    };
+    if !client.present {
+        return e;
+    }
+    let Some(contents) = contents else {
+        e.reason = client
+            .unknown
+            .as_ref()
+            .map(|why| format!("the store is unknown: {why}"));
+        if server.is_some() {
+            e.verdict = Some("unknown");
+        }
+        return e;
+    };
+    if let Some(inc) = included {
+        let Stale {
+            removed, missing, ..
+        } = staleness(&contents.certificates, &inc.roots);
+        e.stale = Some(StaleJson { removed, missing });
+    }
+    let Some(server) = server else {
+        if !contents.exists() {
+            e.reason = Some(missing_text(contents));
+            e.fix = Some(point_at_bundle(client.name));
+        }
+        return e;
+    };
+    if contents.certificates.is_empty() {
+        e.verdict = Some("fails");
+        e.reason = Some(if contents.exists() {
+            "the store holds no certificate".to_owned()
+        } else {
+            missing_text(contents)
+        });
+        e.fix = Some(format!(
+            "build a bundle (cabundle build --pem ca-bundle.pem), then {}",
+            point_at_bundle(client.name)
+        ));
+        return e;
+    }
+    let opts = Options {
+        at: now,
+        hostname: Some(server.host.clone()),
+        purpose: Purpose::Tls,
+        manifest: None,
+    };
+    match cabundle_verify::verify(&server.chain, &contents.certificates, &opts) {
+        Ok(report) if report.is_valid() => e.verdict = Some("ok"),
+        Ok(report) => {
+            e.verdict = Some("fails");
+            let reasons: Vec<String> = report.problems.iter().map(reason).collect();
+            e.reason = Some(reasons.join("; "));
+            let fixes: Vec<String> = report
+                .problems
+                .iter()
+                .filter_map(|p| fix(client.name, p))
+                .collect();
+            e.fix = (!fixes.is_empty()).then(|| fixes.join("; "));
+        }
+        Err(err) => {
+            e.verdict = Some("unknown");
+            e.reason = Some(format!("cannot verify: {err}"));
+        }
+    }
+    e
+}
+
+fn missing_text(contents: &StoreContents) -> String {
+    let paths: Vec<String> = contents
+        .missing
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    format!("{} does not exist", paths.join(" and "))
+}
+
+/// Why the chain fails for this store, in words naming the certificate at fault.
+fn reason(problem: &Problem) -> String {
+    match problem {
+        Problem::MissingIntermediate {
+            certificate,
+            issuer,
+            ..
+        } => format!(
+            "missing intermediate \"{issuer}\" (the issuer of \"{certificate}\"): the server does not send it and this store does not hold it"
+        ),
+        Problem::RootNotTrusted {
+            certificate,
+            issuer,
+            ..
+        } => format!("root \"{issuer}\" (the issuer of \"{certificate}\") is not in this store"),
+        Problem::UntrustedRoot { subject, sha256 } => {
+            format!("root \"{subject}\" (sha256 {sha256}) is not in this store")
+        }
+        other => other.to_string(),
+    }
+}
+
+/// What to do about it for this client.
+fn fix(client: ClientName, problem: &Problem) -> Option<String> {
+    match problem {
+        Problem::RootNotTrusted { issuer: root, .. }
+        | Problem::UntrustedRoot { subject: root, .. } => Some(match client {
+            ClientName::Java => format!(
+                "if you trust \"{root}\", import it into the truststore: keytool -importcert -cacerts -alias ROOT -file ROOT.pem"
+            ),
+            _ => format!(
+                "if you trust \"{root}\", add it to a bundle: cabundle build --add ROOT.pem --pem ca-bundle.pem, then {}",
+                point_at_bundle(client)
+            ),
+        }),
+        Problem::MissingIntermediate { issuer, urls, .. } => Some(if urls.is_empty() {
+            // No AIA URL: a private CA's root that signs directly looks the same.
+            format!(
+                "configure the server to send the intermediate \"{issuer}\" after its certificate; if \"{issuer}\" is a private root you trust, add it to a bundle: cabundle build --add ROOT.pem --pem ca-bundle.pem, then {}",
+                point_at_bundle(client)
+            )
+        } else {
+            format!(
+                "configure the server to send the intermediate \"{issuer}\" (from {}) after its certificate",
+                urls.join(", ")
+            )
+        }),
+        Problem::Expired { .. } => Some(
+            "the server needs a current certificate (and chain); if the store's root expired, update the store".to_owned(),
+        ),
+        Problem::NotYetValid { .. } => Some("check this machine's clock".to_owned()),
+        Problem::NameMismatch { .. } => {
+            Some("connect with a name the certificate holds, or get one that holds this name".to_owned())
+        }
+        _ => None,
+    }
+}
+
+/// How to point one client at a bundle.
+fn point_at_bundle(client: ClientName) -> String {
+    let var = match client {
+        ClientName::Openssl | ClientName::PythonSsl => "SSL_CERT_FILE",
+        ClientName::Curl => "CURL_CA_BUNDLE",
+        ClientName::PythonRequests => "REQUESTS_CA_BUNDLE",
+        ClientName::Pip => "PIP_CERT",
+        ClientName::Node => "NODE_EXTRA_CA_CERTS",
+        ClientName::Git => "GIT_SSL_CAINFO",
+        ClientName::Java => {
+            return "import the roots into the truststore with keytool -importcert".to_owned();
+        }
+    };
+    format!(
+        "point {client} at it: {var}=ca-bundle.pem, or every client: eval \"$(cabundle env ca-bundle.pem)\""
+    )
+}
+
+fn print_text(
+    w: &mut impl Write,
+    entries: &[Entry],
+    server: Option<&Server>,
+    included: Option<&Included>,
+) -> std::io::Result<()> {
+    if let Some(s) = server {
+        let n = s.chain.len();
+        writeln!(
+            w,
+            "{} sent {n} certificate{}: {}",
+            s.target,
+            if n == 1 { "" } else { "s" },
+            s.chain
+                .iter()
+                .map(|c| format!("\"{}\"", c.subject))
+                .collect::<Vec<_>>()
+                .join(" <- ")
+        )?;
+    }
+    if let Some(inc) = included {
+        writeln!(
+            w,
+            "report: {} ({} roots included for TLS as of {})",
+            inc.name,
+            inc.roots.len(),
+            inc.as_of
+        )?;
+    }
+    for e in entries {
+        if !e.present {
+            writeln!(w, "{}: absent", e.client)?;
+            continue;
+        }
+        match &e.version {
+            Some(v) => writeln!(w, "{} ({v})", e.client)?,
+            None => writeln!(w, "{}", e.client)?,
+        }
+        let mut paths = Vec::new();
+        if let Some(f) = &e.store.file {
+            paths.push(format!("file {f}"));
+        }
+        if let Some(d) = &e.store.dir {
+            paths.push(format!("dir {d}"));
+        }
+        if let Some(source) = &e.source {
+            if !paths.is_empty() {
+                writeln!(w, "  store:   {}", paths.join(", "))?;
+            }
+            writeln!(w, "  source:  {source}")?;
+        }
+        if let Some(n) = e.certificates {
+            writeln!(
+                w,
+                "  holds:   {n} certificate{}",
+                if n == 1 { "" } else { "s" }
+            )?;
+        }
+        if let Some(stale) = &e.stale {
+            writeln!(
+                w,
+                "  stale:   {} not included by the report, {} included roots lacking",
+                stale.removed.len(),
+                stale.missing.len()
+            )?;
+        }
+        match (e.verdict, server) {
+            (Some(verdict), Some(s)) => {
+                writeln!(w, "  {}: {verdict}", s.target)?;
+                if let Some(r) = &e.reason {
+                    writeln!(w, "  reason:  {r}")?;
+                }
+            }
+            _ => {
+                if let Some(r) = &e.reason {
+                    writeln!(w, "  note:    {r}")?;
+                }
+            }
+        }
+        if let Some(f) = &e.fix {
+            writeln!(w, "  fix:     {f}")?;
+        }
+    }
+    Ok(())
+}
