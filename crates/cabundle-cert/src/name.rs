@@ -12,7 +12,7 @@
 //! Every rule here is checked against `openssl x509 -subject_hash` on the generated corpus
 //! (`cabundle-testkit`) and on all CCADB roots (`tests/openssl.rs`).
 
-use crate::der::{self, Tlv, tag};
+use crate::asn1::{self, Element as Tlv, tag};
 use crate::{Error, Result, SubjectHash};
 use md5::Md5;
 use sha1::{Digest, Sha1};
@@ -27,9 +27,9 @@ struct Entry<'a> {
 /// lists (OpenSSL drops them from the canonical form, having no entry to carry them).
 fn rdns(name_der: &[u8]) -> Result<Vec<Vec<Entry<'_>>>> {
     let err = |reason: String| Error::Name(reason);
-    let (seq, _) = der::expect(name_der, tag::SEQUENCE, "name").map_err(err)?;
+    let (seq, _) = asn1::expect(name_der, tag::SEQUENCE, "name").map_err(err)?;
     let mut out = Vec::new();
-    for set in der::children(seq.content).map_err(err)? {
+    for set in asn1::children(seq.content).map_err(err)? {
         if set.tag != tag::SET {
             return Err(err(format!(
                 "name: expected a SET for each RDN, found tag 0x{:02x}",
@@ -37,14 +37,14 @@ fn rdns(name_der: &[u8]) -> Result<Vec<Vec<Entry<'_>>>> {
             )));
         }
         let mut entries = Vec::new();
-        for atv in der::children(set.content).map_err(err)? {
+        for atv in asn1::children(set.content).map_err(err)? {
             if atv.tag != tag::SEQUENCE {
                 return Err(err("name: attribute is not a SEQUENCE".into()));
             }
             let (oid, rest) =
-                der::expect(atv.content, tag::OID, "name attribute type").map_err(err)?;
+                asn1::expect(atv.content, tag::OID, "name attribute type").map_err(err)?;
             let (value, _) =
-                der::read(rest).map_err(|e| err(format!("name attribute value: {e}")))?;
+                asn1::read(rest).map_err(|e| err(format!("name attribute value: {e}")))?;
             entries.push(Entry { oid, value });
         }
         out.push(entries);
@@ -141,20 +141,20 @@ fn canon_entry(entry: &Entry<'_>) -> Result<Vec<u8>> {
     if !allowed_in_name(entry.value.tag) {
         return Err(Error::Name(format!(
             "attribute {} has a value of type 0x{:02x}, which OpenSSL does not accept in a name",
-            der::oid_to_string(entry.oid.content),
+            asn1::oid_to_string(entry.oid.content),
             entry.value.tag
         )));
     }
     let value = match to_utf8(&entry.value) {
-        Some(text) => der::encode(tag::UTF8_STRING, &canon_text(text?.as_bytes())),
+        Some(text) => asn1::encode(tag::UTF8_STRING, &canon_text(text?.as_bytes())),
         None if entry.value.tag & 0x20 == 0 && entry.value.tag & 0x1f != 0x1f => {
-            der::encode(entry.value.tag, entry.value.content)
+            asn1::encode(entry.value.tag, entry.value.content)
         }
         None => entry.value.raw.to_vec(),
     };
-    let mut content = der::encode(tag::OID, entry.oid.content);
+    let mut content = asn1::encode(tag::OID, entry.oid.content);
     content.extend_from_slice(&value);
-    Ok(der::encode(tag::SEQUENCE, &content))
+    Ok(asn1::encode(tag::SEQUENCE, &content))
 }
 
 /// OpenSSL's canonical encoding of a DER `Name` (`x509_name_canon`).
@@ -167,7 +167,7 @@ pub(crate) fn canonical(name_der: &[u8]) -> Result<Vec<u8>> {
         let mut encoded = rdn.iter().map(canon_entry).collect::<Result<Vec<_>>>()?;
         // DER SET OF: elements in ascending order of their encodings.
         encoded.sort();
-        out.extend(der::encode(tag::SET, &encoded.concat()));
+        out.extend(asn1::encode(tag::SET, &encoded.concat()));
     }
     Ok(out)
 }
@@ -181,6 +181,14 @@ fn first_four_le(digest: &[u8]) -> SubjectHash {
 /// `X509_NAME_hash_ex`.
 pub(crate) fn hash(name_der: &[u8]) -> Result<SubjectHash> {
     Ok(first_four_le(&Sha1::digest(canonical(name_der)?)))
+}
+
+/// [`hash`], with the name's role (`subject`, `issuer`) in the error.
+pub(crate) fn hash_of(role: &str, name_der: &[u8]) -> Result<SubjectHash> {
+    hash(name_der).map_err(|e| match e {
+        Error::Name(reason) => Error::Name(format!("{role}: {reason}")),
+        other => other,
+    })
 }
 
 /// `X509_NAME_hash_old`.
@@ -247,6 +255,26 @@ fn display_value(value: &Tlv<'_>) -> String {
     out
 }
 
+/// The text of the most specific common name (the last `CN` in DER order), decoded from its
+/// string type; `None` when the name has no CN or does not parse.
+pub(crate) fn common_name(name_der: &[u8]) -> Option<String> {
+    const CN: &[u8] = &[0x55, 0x04, 0x03];
+    let rdns = rdns(name_der).ok()?;
+    let value = rdns
+        .iter()
+        .flatten()
+        .filter(|e| e.oid.content == CN)
+        .last()?
+        .value;
+    match to_utf8(&value) {
+        Some(Ok(text)) => Some(text),
+        _ if value.tag == tag::NUMERIC_STRING => {
+            Some(value.content.iter().map(|&b| char::from(b)).collect())
+        }
+        _ => None,
+    }
+}
+
 /// A one-line RFC 4514-like rendering: most specific RDN first (`CN=..., O=..., C=...`),
 /// multi-valued RDNs joined with `+`. Falls back to hex when the name does not parse.
 pub(crate) fn display(name_der: &[u8]) -> String {
@@ -259,7 +287,7 @@ pub(crate) fn display(name_der: &[u8]) -> String {
         .map(|rdn| {
             rdn.iter()
                 .map(|e| {
-                    let oid = der::oid_to_string(e.oid.content);
+                    let oid = asn1::oid_to_string(e.oid.content);
                     let key = short_name(&oid).map_or(oid.clone(), str::to_owned);
                     format!("{key}={}", display_value(&e.value))
                 })
@@ -282,13 +310,13 @@ mod tests {
         for rdn in rdns {
             let mut set = Vec::new();
             for (oid, t, v) in *rdn {
-                let mut atv = der::encode(tag::OID, oid);
-                atv.extend(der::encode(*t, v));
-                set.extend(der::encode(tag::SEQUENCE, &atv));
+                let mut atv = asn1::encode(tag::OID, oid);
+                atv.extend(asn1::encode(*t, v));
+                set.extend(asn1::encode(tag::SEQUENCE, &atv));
             }
-            content.extend(der::encode(tag::SET, &set));
+            content.extend(asn1::encode(tag::SET, &set));
         }
-        der::encode(tag::SEQUENCE, &content)
+        asn1::encode(tag::SEQUENCE, &content)
     }
 
     const CN: &[u8] = &[0x55, 0x04, 0x03];
@@ -320,9 +348,9 @@ mod tests {
         // The empty name canonicalises to nothing.
         check(name(&[]), vec![]);
         // PrintableString becomes a lower-cased UTF8String; no outer SEQUENCE.
-        let mut atv = der::encode(tag::OID, CN);
-        atv.extend(der::encode(tag::UTF8_STRING, b"foo bar"));
-        let expected = der::encode(tag::SET, &der::encode(tag::SEQUENCE, &atv));
+        let mut atv = asn1::encode(tag::OID, CN);
+        atv.extend(asn1::encode(tag::UTF8_STRING, b"foo bar"));
+        let expected = asn1::encode(tag::SET, &asn1::encode(tag::SEQUENCE, &atv));
         check(
             name(&[&[(CN, tag::PRINTABLE_STRING, b" Foo   BAR ")]]),
             expected.clone(),
@@ -333,9 +361,9 @@ mod tests {
             expected,
         );
         // NumericString is kept verbatim.
-        let mut atv = der::encode(tag::OID, CN);
-        atv.extend(der::encode(tag::NUMERIC_STRING, b" 12  3"));
-        let expected = der::encode(tag::SET, &der::encode(tag::SEQUENCE, &atv));
+        let mut atv = asn1::encode(tag::OID, CN);
+        atv.extend(asn1::encode(tag::NUMERIC_STRING, b" 12  3"));
+        let expected = asn1::encode(tag::SET, &asn1::encode(tag::SEQUENCE, &atv));
         check(name(&[&[(CN, tag::NUMERIC_STRING, b" 12  3")]]), expected);
         // Types outside OpenSSL's ASN1_PRINTABLE make the name unusable.
         assert!(canonical(&name(&[&[(CN, tag::VISIBLE_STRING, b"x")]])).is_err());
