@@ -94,7 +94,8 @@ impl Certificate {
         const CA_ISSUERS: &str = "1.3.6.1.5.5.7.48.2";
         match ext {
             ParsedExtension::SubjectAlternativeName(san) => {
-                self.subject_alt_names = san.general_names.iter().filter_map(general_name).collect();
+                self.subject_alt_names =
+                    san.general_names.iter().filter_map(general_name).collect();
             }
             ParsedExtension::SubjectKeyIdentifier(id) => self.subject_key_id = Some(id.0.to_vec()),
             ParsedExtension::AuthorityKeyIdentifier(aki) => {
@@ -114,7 +115,8 @@ impl Certificate {
             }
             ParsedExtension::CRLDistributionPoints(points) => {
                 for point in &points.points {
-                    if let Some(DistributionPointName::FullName(names)) = &point.distribution_point {
+                    if let Some(DistributionPointName::FullName(names)) = &point.distribution_point
+                    {
                         for n in names {
                             if let x509_parser::prelude::GeneralName::URI(uri) = n {
                                 self.crl_distribution_points.push((*uri).to_owned());
@@ -219,8 +221,8 @@ fn ip(bytes: &[u8]) -> Option<IpAddr> {
 impl Crl {
     /// Parses one DER CRL.
     pub fn from_der(der: &[u8]) -> Result<Crl> {
-        let (_, x) = CertificateRevocationList::from_der(der)
-            .map_err(|e| der_error(ObjectKind::Crl, e))?;
+        let (_, x) =
+            CertificateRevocationList::from_der(der).map_err(|e| der_error(ObjectKind::Crl, e))?;
         // x509-parser keeps no slice of the whole CRL: its length is read from the header.
         let (outer, _) =
             asn1::expect(der, tag::SEQUENCE, "CRL").map_err(|e| der_error(ObjectKind::Crl, e))?;

@@ -16,9 +16,7 @@ mod name;
 mod openssl;
 mod pem;
 
-pub use model::{
-    BasicConstraints, ExtendedKeyUsage, GeneralName, KeyUsage, NameConstraints,
-};
+pub use model::{BasicConstraints, ExtendedKeyUsage, GeneralName, KeyUsage, NameConstraints};
 pub use openssl::{HashOnly, hash_only};
 
 use serde::{Serialize, Serializer};

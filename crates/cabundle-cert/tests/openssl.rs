@@ -343,12 +343,7 @@ fn ccadb_intermediates_load_and_sample_like_openssl() {
 /// load the certificate.
 fn hash_only_agrees(what: &str, cert: &Certificate) -> Result<(), String> {
     let hashed = hash_only(&cert.der, None).map_err(|e| format!("{what}: {e}"))?;
-    let ours = (
-        hashed.kind,
-        hashed.hash,
-        hashed.hash_old,
-        hashed.sha1,
-    );
+    let ours = (hashed.kind, hashed.hash, hashed.hash_old, hashed.sha1);
     let model = (
         ObjectKind::Certificate,
         cert.subject_hash,

@@ -9,7 +9,6 @@
 //! each certificate a `#` comment block (issuer, subject, label, serial, validity, fingerprints,
 //! trust bits, distrust date) so that a change of the trust store reads as a clean diff.
 
-use base64::Engine as _;
 use cabundle_cert::Certificate;
 use cabundle_policy::{Decision, Decisions, Origin, PolicyOptions, Purpose, trust_bits_text};
 use serde::Serialize;
@@ -83,18 +82,10 @@ pub fn colon_hex(bytes: &[u8]) -> String {
     out
 }
 
-/// One certificate as a PEM block: 64-column base64, LF line endings.
+/// One certificate as a PEM block: 64-column base64, LF line endings
+/// ([`cabundle_cert::encode_pem`]).
 pub fn pem_block(der: &[u8]) -> String {
-    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
-    let mut out = String::with_capacity(b64.len() + b64.len() / 64 + 64);
-    out.push_str("-----BEGIN CERTIFICATE-----\n");
-    for chunk in b64.as_bytes().chunks(64) {
-        // base64 output is ASCII, so every chunk is valid UTF-8.
-        out.push_str(&String::from_utf8_lossy(chunk));
-        out.push('\n');
-    }
-    out.push_str("-----END CERTIFICATE-----\n");
-    out
+    cabundle_cert::encode_pem("CERTIFICATE", der)
 }
 
 /// A value on one comment line: line breaks and other control characters become spaces, so a

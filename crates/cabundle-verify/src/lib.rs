@@ -13,7 +13,6 @@ mod chain;
 mod diagnose;
 mod error;
 mod expiring;
-mod extras;
 mod manifest;
 mod parse;
 
@@ -21,9 +20,8 @@ pub use chain::{Ordered, order_chain};
 pub use diagnose::{Link, Options, Problem, Purpose, Report, verify};
 pub use error::{Error, Result};
 pub use expiring::{Expiring, expiring};
-pub use extras::{Extras, extras};
 pub use manifest::{Excluded, Manifest};
-pub use parse::{format_date, parse_date, parse_window, to_pem};
+pub use parse::{format_date, parse_date, parse_window};
 
 #[cfg(test)]
 mod tests;

@@ -55,15 +55,6 @@ pub fn format_date(t: OffsetDateTime) -> String {
     .unwrap_or_else(|_| t.to_string())
 }
 
-/// Encodes one DER certificate as PEM with LF line endings.
-pub fn to_pem(der: &[u8]) -> String {
-    let block = pem::Pem::new("CERTIFICATE", der.to_vec());
-    pem::encode_config(
-        &block,
-        pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
