@@ -3,7 +3,8 @@
 //!
 //! Reading goes through `asn1_rs::Any`, so lengths, long tags and truncation are judged by the
 //! crate, not here. What this module adds is the identifier octet and the whole encoding of
-//! each element, which the name canonicalisation and the OpenSSL strictness check work on.
+//! each element, which the name canonicalisation and the OpenSSL strictness check work on,
+//! and the header writer of the canonical encoding.
 
 use x509_parser::asn1_rs::{Any, FromDer, Oid};
 
@@ -97,8 +98,9 @@ pub(crate) fn children(mut content: &[u8]) -> Result<Vec<Element<'_>>, String> {
     Ok(out)
 }
 
-/// Appends a DER length to `out`.
-fn push_len(out: &mut Vec<u8>, len: usize) {
+/// Appends an identifier octet and the DER length octets of `len` to `out`.
+pub(crate) fn push_header(out: &mut Vec<u8>, tag: u8, len: usize) {
+    out.push(tag);
     if len < 0x80 {
         out.push(len as u8);
     } else {
@@ -109,11 +111,23 @@ fn push_len(out: &mut Vec<u8>, len: usize) {
     }
 }
 
+/// The size of an element with `len` content octets and a one-octet identifier.
+pub(crate) fn element_len(len: usize) -> usize {
+    let len_octets = match len {
+        0..0x80 => 1,
+        0x80..0x100 => 2,
+        0x100..0x1_0000 => 3,
+        0x1_0000..0x100_0000 => 4,
+        _ => 5,
+    };
+    1 + len_octets + len
+}
+
 /// Encodes one element with a single-octet identifier.
+#[cfg(test)]
 pub(crate) fn encode(tag: u8, content: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(content.len() + 6);
-    out.push(tag);
-    push_len(&mut out, content.len());
+    push_header(&mut out, tag, content.len());
     out.extend_from_slice(content);
     out
 }

@@ -10,13 +10,30 @@ use crate::{
     BasicConstraints, Certificate, Crl, Error, ExtendedKeyUsage, GeneralName, KeyInfo, KeyUsage,
     NameConstraints, ObjectKind, Result, Sha1Fingerprint, Sha256Fingerprint, name,
 };
+use name::Name;
 use sha1::{Digest, Sha1};
 use sha2::Sha256;
 use std::net::IpAddr;
+use x509_parser::nom::Parser;
 use x509_parser::prelude::{
     CertificateRevocationList, DistributionPointName, FromDer, ParsedExtension,
-    SubjectPublicKeyInfo, X509Certificate,
+    SubjectPublicKeyInfo, X509CertificateParser, X509Extension,
 };
+
+/// The extensions the model carries (content octets of their OIDs, 2.5.29.n and
+/// 1.3.6.1.5.5.7.1.1): subjectKeyIdentifier, keyUsage, subjectAltName, basicConstraints,
+/// nameConstraints, cRLDistributionPoints, authorityKeyIdentifier, extKeyUsage, AIA.
+const MODELLED: &[&[u8]] = &[
+    &[0x55, 0x1d, 0x0e],
+    &[0x55, 0x1d, 0x0f],
+    &[0x55, 0x1d, 0x11],
+    &[0x55, 0x1d, 0x13],
+    &[0x55, 0x1d, 0x1e],
+    &[0x55, 0x1d, 0x1f],
+    &[0x55, 0x1d, 0x23],
+    &[0x55, 0x1d, 0x25],
+    &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x01],
+];
 
 /// Hashes of a DER object.
 fn fingerprints(der: &[u8]) -> (Sha256Fingerprint, Sha1Fingerprint) {
@@ -47,29 +64,35 @@ fn datetime(t: x509_parser::time::ASN1Time) -> time::OffsetDateTime {
 impl Certificate {
     /// Parses one DER certificate (bytes after it are ignored, as OpenSSL's `d2i` does).
     pub fn from_der(der: &[u8]) -> Result<Certificate> {
-        let (_, x) =
-            X509Certificate::from_der(der).map_err(|e| der_error(ObjectKind::Certificate, e))?;
+        // Extensions are decoded below, only those the model carries: x509-parser's deep parse
+        // of every extension (policies, SCTs...) would cost a third of the parse.
+        let (_, x) = X509CertificateParser::new()
+            .with_deep_parse_extensions(false)
+            .parse(der)
+            .map_err(|e| der_error(ObjectKind::Certificate, e))?;
         let raw = x.as_raw();
-        let subject = name_bytes(x.subject().as_raw(), raw, ObjectKind::Certificate)?;
-        let issuer = name_bytes(x.issuer().as_raw(), raw, ObjectKind::Certificate)?;
+        let subject_der = name_bytes(x.subject().as_raw(), raw, ObjectKind::Certificate)?;
+        let issuer_der = name_bytes(x.issuer().as_raw(), raw, ObjectKind::Certificate)?;
+        let subject = Name::from_x509(x.subject(), subject_der);
+        let issuer = Name::from_x509(x.issuer(), issuer_der);
         let (sha256, sha1) = fingerprints(raw);
         let mut cert = Certificate {
             der: raw.to_vec(),
             sha256,
             sha1,
-            subject: name::display(subject),
-            issuer: name::display(issuer),
-            subject_der: subject.to_vec(),
-            issuer_der: issuer.to_vec(),
+            subject: subject.display(),
+            issuer: issuer.display(),
+            subject_der: subject_der.to_vec(),
+            issuer_der: issuer_der.to_vec(),
             serial_hex: hex::encode_upper(x.raw_serial()),
             not_before: datetime(x.validity().not_before),
             not_after: datetime(x.validity().not_after),
             key: key_info(x.public_key()),
             is_ca: false,
-            subject_hash: name::hash_of("subject", subject)?,
-            subject_hash_old: name::hash_old(subject),
-            issuer_hash: name::hash_of("issuer", issuer)?,
-            common_name: name::common_name(subject),
+            subject_hash: subject.hash("subject")?,
+            subject_hash_old: subject.hash_old(),
+            issuer_hash: issuer.hash("issuer")?,
+            common_name: subject.common_name(),
             subject_alt_names: Vec::new(),
             subject_key_id: None,
             authority_key_id: None,
@@ -81,8 +104,23 @@ impl Certificate {
             extended_key_usage: None,
             name_constraints: None,
         };
+        let mut buf = Vec::with_capacity(512);
         for ext in x.extensions() {
-            cert.add_extension(ext.parsed_extension());
+            let oid = ext.oid.as_bytes();
+            if !MODELLED.contains(&oid) {
+                continue;
+            }
+            // Re-encode `SEQUENCE { extnID, extnValue }` for x509-parser's extension parser.
+            buf.clear();
+            let content = asn1::element_len(oid.len()) + asn1::element_len(ext.value.len());
+            asn1::push_header(&mut buf, tag::SEQUENCE, content);
+            asn1::push_header(&mut buf, tag::OID, oid.len());
+            buf.extend_from_slice(oid);
+            asn1::push_header(&mut buf, tag::OCTET_STRING, ext.value.len());
+            buf.extend_from_slice(ext.value);
+            if let Ok((_, parsed)) = X509Extension::from_der(&buf) {
+                cert.add_extension(parsed.parsed_extension());
+            }
         }
         cert.is_ca = cert.basic_constraints.is_some_and(|b| b.ca);
         Ok(cert)
@@ -226,16 +264,17 @@ impl Crl {
         // x509-parser keeps no slice of the whole CRL: its length is read from the header.
         let (outer, _) =
             asn1::expect(der, tag::SEQUENCE, "CRL").map_err(|e| der_error(ObjectKind::Crl, e))?;
-        let issuer = name_bytes(x.issuer().as_raw(), outer.raw, ObjectKind::Crl)?;
+        let issuer_der = name_bytes(x.issuer().as_raw(), outer.raw, ObjectKind::Crl)?;
+        let issuer = Name::from_x509(x.issuer(), issuer_der);
         let (sha256, sha1) = fingerprints(outer.raw);
         Ok(Crl {
             der: outer.raw.to_vec(),
             sha1,
             sha256,
-            issuer: name::display(issuer),
-            issuer_der: issuer.to_vec(),
-            issuer_hash: name::hash_of("issuer", issuer)?,
-            issuer_hash_old: name::hash_old(issuer),
+            issuer: issuer.display(),
+            issuer_der: issuer_der.to_vec(),
+            issuer_hash: issuer.hash("issuer")?,
+            issuer_hash_old: issuer.hash_old(),
             this_update: datetime(x.last_update()),
             next_update: x.next_update().map(datetime),
         })

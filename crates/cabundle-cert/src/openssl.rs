@@ -98,24 +98,43 @@ struct Parts<'a> {
     name: &'a [u8],
 }
 
-/// The fields of a SEQUENCE's content, taken in order as OpenSSL's templates take them.
+/// The fields of a SEQUENCE's content, read one at a time (no allocation) and taken in order
+/// as OpenSSL's templates take them.
 struct Fields<'a> {
     what: &'static str,
-    items: std::iter::Peekable<std::vec::IntoIter<Element<'a>>>,
+    rest: &'a [u8],
+    peeked: Option<Element<'a>>,
 }
 
 impl<'a> Fields<'a> {
     fn of(element: &Element<'a>, what: &'static str) -> Result<Fields<'a>, String> {
-        let items = asn1::children(element.content).map_err(|e| format!("{what}: {e}"))?;
         Ok(Fields {
             what,
-            items: items.into_iter().peekable(),
+            rest: element.content,
+            peeked: None,
         })
+    }
+
+    /// The next field without taking it.
+    fn peek(&mut self) -> Result<Option<&Element<'a>>, String> {
+        if self.peeked.is_none() && !self.rest.is_empty() {
+            let (element, rest) =
+                asn1::read(self.rest).map_err(|e| format!("{}: {e}", self.what))?;
+            self.rest = rest;
+            self.peeked = Some(element);
+        }
+        Ok(self.peeked.as_ref())
+    }
+
+    /// The next field, if any.
+    fn next(&mut self) -> Result<Option<Element<'a>>, String> {
+        self.peek()?;
+        Ok(self.peeked.take())
     }
 
     /// The next field, which must have identifier `tag`.
     fn take(&mut self, tag: u8, field: &str) -> Result<Element<'a>, String> {
-        match self.items.next() {
+        match self.next()? {
             Some(e) if e.tag == tag => Ok(e),
             Some(e) => Err(format!(
                 "{} {field}: expected tag 0x{tag:02x}, found 0x{:02x}",
@@ -126,30 +145,33 @@ impl<'a> Fields<'a> {
     }
 
     /// The next field if it has identifier `tag` (an OPTIONAL field).
-    fn optional(&mut self, tag: u8) -> Option<Element<'a>> {
-        self.items.next_if(|e| e.tag == tag)
+    fn optional(&mut self, tag: u8) -> Result<Option<Element<'a>>, String> {
+        if self.peek()?.is_some_and(|e| e.tag == tag) {
+            return self.next();
+        }
+        Ok(None)
     }
 
     /// The next field if it is a UTCTime or GeneralizedTime.
     fn time(&mut self, field: &str, optional: bool) -> Result<Option<Element<'a>>, String> {
-        match self.items.peek() {
-            Some(e) if e.tag == tag::UTC_TIME || e.tag == tag::GENERALIZED_TIME => {
-                let e = self.items.next().ok_or("unreachable")?;
-                check_primitive(&e).map_err(|r| format!("{} {field}: {r}", self.what))?;
+        let what = self.what;
+        match self.peek()?.map(|e| e.tag) {
+            Some(tag::UTC_TIME | tag::GENERALIZED_TIME) => {
+                let e = self.next()?.ok_or("unreachable")?;
+                check_primitive(&e).map_err(|r| format!("{what} {field}: {r}"))?;
                 Ok(Some(e))
             }
             _ if optional => Ok(None),
-            Some(e) => Err(format!(
-                "{} {field}: expected a time, found tag 0x{:02x}",
-                self.what, e.tag
+            Some(other) => Err(format!(
+                "{what} {field}: expected a time, found tag 0x{other:02x}"
             )),
-            None => Err(format!("{}: {field} is missing", self.what)),
+            None => Err(format!("{what}: {field} is missing")),
         }
     }
 
     /// No field may be left (OpenSSL: "sequence length mismatch").
     fn end(mut self) -> Result<(), String> {
-        match self.items.next() {
+        match self.next()? {
             None => Ok(()),
             Some(e) => Err(format!(
                 "{}: unexpected field with tag 0x{:02x}",
@@ -169,7 +191,7 @@ fn certificate(der: &[u8]) -> Result<Parts<'_>, String> {
     cert.end()?;
 
     let mut f = Fields::of(&tbs, "tbsCertificate")?;
-    if let Some(version) = f.optional(0xa0) {
+    if let Some(version) = f.optional(0xa0)? {
         let mut v = Fields::of(&version, "version")?;
         integer(&v.take(tag::INTEGER, "INTEGER")?, "version")?;
         v.end()?;
@@ -190,11 +212,11 @@ fn certificate(der: &[u8]) -> Result<Parts<'_>, String> {
     bit_string(&k.take(tag::BIT_STRING, "subjectPublicKey")?, "public key")?;
     k.end()?;
     for (id, what) in [(0x81, "issuerUniqueID"), (0x82, "subjectUniqueID")] {
-        if let Some(uid) = f.optional(id) {
+        if let Some(uid) = f.optional(id)? {
             bit_string(&uid, what)?;
         }
     }
-    if let Some(wrapper) = f.optional(0xa3) {
+    if let Some(wrapper) = f.optional(0xa3)? {
         let mut w = Fields::of(&wrapper, "extensions")?;
         extensions(&w.take(tag::SEQUENCE, "SEQUENCE")?)?;
         w.end()?;
@@ -216,7 +238,7 @@ fn crl(der: &[u8]) -> Result<Parts<'_>, String> {
     list.end()?;
 
     let mut f = Fields::of(&tbs, "tbsCertList")?;
-    if let Some(version) = f.optional(tag::INTEGER) {
+    if let Some(version) = f.optional(tag::INTEGER)? {
         integer(&version, "version")?;
     }
     algorithm(&f.take(tag::SEQUENCE, "signature")?)?;
@@ -224,20 +246,20 @@ fn crl(der: &[u8]) -> Result<Parts<'_>, String> {
     name_structure(&issuer, "issuer")?;
     f.time("thisUpdate", false)?;
     f.time("nextUpdate", true)?;
-    if let Some(revoked) = f.optional(tag::SEQUENCE) {
+    if let Some(revoked) = f.optional(tag::SEQUENCE)? {
         let mut entries = Fields::of(&revoked, "revokedCertificates")?;
-        while let Some(entry) = entries.optional(tag::SEQUENCE) {
+        while let Some(entry) = entries.optional(tag::SEQUENCE)? {
             let mut e = Fields::of(&entry, "revoked certificate")?;
             integer(&e.take(tag::INTEGER, "userCertificate")?, "revoked serial")?;
             e.time("revocationDate", false)?;
-            if let Some(exts) = e.optional(tag::SEQUENCE) {
+            if let Some(exts) = e.optional(tag::SEQUENCE)? {
                 extensions(&exts)?;
             }
             e.end()?;
         }
         entries.end()?;
     }
-    if let Some(wrapper) = f.optional(0xa0) {
+    if let Some(wrapper) = f.optional(0xa0)? {
         let mut w = Fields::of(&wrapper, "crlExtensions")?;
         extensions(&w.take(tag::SEQUENCE, "SEQUENCE")?)?;
         w.end()?;
@@ -253,7 +275,7 @@ fn crl(der: &[u8]) -> Result<Parts<'_>, String> {
 fn algorithm(element: &Element<'_>) -> Result<(), String> {
     let mut f = Fields::of(element, "algorithm identifier")?;
     oid(&f.take(tag::OID, "algorithm")?, "algorithm")?;
-    if let Some(parameters) = f.items.next() {
+    if let Some(parameters) = f.next()? {
         check_primitive(&parameters).map_err(|r| format!("algorithm parameters: {r}"))?;
     }
     f.end()
@@ -263,10 +285,10 @@ fn algorithm(element: &Element<'_>) -> Result<(), String> {
 /// BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }`. The value's content is not decoded.
 fn extensions(element: &Element<'_>) -> Result<(), String> {
     let mut list = Fields::of(element, "extensions")?;
-    while let Some(ext) = list.optional(tag::SEQUENCE) {
+    while let Some(ext) = list.optional(tag::SEQUENCE)? {
         let mut f = Fields::of(&ext, "extension")?;
         oid(&f.take(tag::OID, "extnID")?, "extension")?;
-        if let Some(critical) = f.optional(tag::BOOLEAN) {
+        if let Some(critical) = f.optional(tag::BOOLEAN)? {
             check_primitive(&critical).map_err(|r| format!("extension critical flag: {r}"))?;
         }
         f.take(tag::OCTET_STRING, "extnValue")?;
@@ -279,12 +301,12 @@ fn extensions(element: &Element<'_>) -> Result<(), String> {
 /// types and strings are judged by the canonicalisation when the name is hashed.
 fn name_structure(element: &Element<'_>, what: &'static str) -> Result<(), String> {
     let mut rdns = Fields::of(element, what)?;
-    while let Some(rdn) = rdns.optional(tag::SET) {
+    while let Some(rdn) = rdns.optional(tag::SET)? {
         let mut atvs = Fields::of(&rdn, what)?;
-        while let Some(atv) = atvs.optional(tag::SEQUENCE) {
+        while let Some(atv) = atvs.optional(tag::SEQUENCE)? {
             let mut f = Fields::of(&atv, what)?;
             oid(&f.take(tag::OID, "attribute type")?, what)?;
-            match f.items.next() {
+            match f.next()? {
                 Some(value) => {
                     check_primitive(&value).map_err(|r| format!("{what} attribute value: {r}"))?
                 }
@@ -338,8 +360,8 @@ fn check_primitive(element: &Element<'_>) -> Result<(), &'static str> {
             Some(&unused) if unused > 7 => Err("BIT STRING claims more than 7 unused bits"),
             _ => Ok(()),
         },
-        tag::BMP_STRING if c.len() % 2 != 0 => Err("BMPString of odd length"),
-        tag::UNIVERSAL_STRING if c.len() % 4 != 0 => {
+        tag::BMP_STRING if !c.len().is_multiple_of(2) => Err("BMPString of odd length"),
+        tag::UNIVERSAL_STRING if !c.len().is_multiple_of(4) => {
             Err("UniversalString length is not a multiple of 4")
         }
         tag::GENERALIZED_TIME if c.len() < 15 => Err("GeneralizedTime is too short"),
