@@ -2,8 +2,10 @@
 //!
 //! Every field of [`Certificate`] is read here from x509-parser's types; what no crate
 //! computes (OpenSSL's name hashes, the display form of names) comes from [`crate::name`].
-//! Extensions x509-parser cannot decode are left out of the model rather than failing the
-//! certificate: OpenSSL loads such certificates too (see [`crate::openssl`]).
+//! Only the extensions the model carries are decoded (x509-parser's deep parse of every
+//! extension, policies and SCT lists included, costs a third of the parse). One it cannot
+//! decode is left out of the model rather than failing the certificate: OpenSSL loads such
+//! certificates too (see [`crate::openssl`]).
 
 use crate::asn1::{self, tag};
 use crate::{
