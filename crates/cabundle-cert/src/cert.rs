@@ -76,14 +76,22 @@ impl Certificate {
         let subject_der = name_bytes(x.subject().as_raw(), raw, ObjectKind::Certificate)?;
         let issuer_der = name_bytes(x.issuer().as_raw(), raw, ObjectKind::Certificate)?;
         let subject = Name::from_x509(x.subject(), subject_der);
-        let issuer = Name::from_x509(x.issuer(), issuer_der);
+        let subject_text = subject.display();
+        let subject_hash = subject.hash("subject")?;
+        // A root names itself: its issuer is not worked out twice.
+        let (issuer_text, issuer_hash) = if issuer_der == subject_der {
+            (subject_text.clone(), subject_hash)
+        } else {
+            let issuer = Name::from_x509(x.issuer(), issuer_der);
+            (issuer.display(), issuer.hash("issuer")?)
+        };
         let (sha256, sha1) = fingerprints(raw);
         let mut cert = Certificate {
             der: raw.to_vec(),
             sha256,
             sha1,
-            subject: subject.display(),
-            issuer: issuer.display(),
+            subject: subject_text,
+            issuer: issuer_text,
             subject_der: subject_der.to_vec(),
             issuer_der: issuer_der.to_vec(),
             serial_hex: hex::encode_upper(x.raw_serial()),
@@ -91,9 +99,9 @@ impl Certificate {
             not_after: datetime(x.validity().not_after),
             key: key_info(x.public_key()),
             is_ca: false,
-            subject_hash: subject.hash("subject")?,
+            subject_hash,
             subject_hash_old: subject.hash_old(),
-            issuer_hash: issuer.hash("issuer")?,
+            issuer_hash,
             common_name: subject.common_name(),
             subject_alt_names: Vec::new(),
             subject_key_id: None,

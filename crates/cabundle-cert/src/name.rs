@@ -18,26 +18,30 @@ use md5::Md5;
 use sha1::{Digest, Sha1};
 use std::borrow::Cow;
 
-/// The attribute type and value of one name entry.
+/// The attribute type and value of one name entry, and the index of its RDN.
 struct Entry<'a> {
+    rdn: usize,
     oid: Tlv<'a>,
     value: Tlv<'a>,
 }
 
-/// Splits a DER `Name` into its RDNs, each a list of entries. Empty RDNs are kept as empty
-/// lists (OpenSSL drops them from the canonical form, having no entry to carry them).
-fn rdns(name_der: &[u8]) -> Result<Vec<Vec<Entry<'_>>>> {
+/// Splits a DER `Name` into its entries, in order, each with the index of its RDN. An empty
+/// RDN leaves no entry (OpenSSL drops it from the canonical form, having nothing to carry).
+fn rdns(name_der: &[u8]) -> Result<Vec<Entry<'_>>> {
     let err = |reason: String| Error::Name(reason);
     let (seq, _) = asn1::expect(name_der, tag::SEQUENCE, "name").map_err(err)?;
     let mut out = Vec::new();
-    for set in asn1::children(seq.content).map_err(err)? {
+    for (rdn, set) in asn1::children(seq.content)
+        .map_err(err)?
+        .into_iter()
+        .enumerate()
+    {
         if set.tag != tag::SET {
             return Err(err(format!(
                 "name: expected a SET for each RDN, found tag 0x{:02x}",
                 set.tag
             )));
         }
-        let mut entries = Vec::new();
         for atv in asn1::children(set.content).map_err(err)? {
             if atv.tag != tag::SEQUENCE {
                 return Err(err("name: attribute is not a SEQUENCE".into()));
@@ -46,9 +50,8 @@ fn rdns(name_der: &[u8]) -> Result<Vec<Vec<Entry<'_>>>> {
                 asn1::expect(atv.content, tag::OID, "name attribute type").map_err(err)?;
             let (value, _) =
                 asn1::read(rest).map_err(|e| err(format!("name attribute value: {e}")))?;
-            entries.push(Entry { oid, value });
+            out.push(Entry { rdn, oid, value });
         }
-        out.push(entries);
     }
     Ok(out)
 }
@@ -56,7 +59,7 @@ fn rdns(name_der: &[u8]) -> Result<Vec<Vec<Entry<'_>>>> {
 /// A DER `Name` split into its RDNs once, for hashing, display and the common name.
 pub(crate) struct Name<'a> {
     der: &'a [u8],
-    rdns: Result<Vec<Vec<Entry<'a>>>>,
+    entries: Result<Vec<Entry<'a>>>,
 }
 
 impl<'a> Name<'a> {
@@ -64,7 +67,7 @@ impl<'a> Name<'a> {
     pub(crate) fn parse(der: &'a [u8]) -> Name<'a> {
         Name {
             der,
-            rdns: rdns(der),
+            entries: rdns(der),
         }
     }
 
@@ -78,8 +81,7 @@ impl<'a> Name<'a> {
         let base = der.as_ptr() as usize;
         let offset = |s: &[u8]| (s.as_ptr() as usize).checked_sub(base);
         let mut out = Vec::with_capacity(name.iter_rdn().size_hint().0);
-        for rdn in name.iter_rdn() {
-            let mut entries = Vec::with_capacity(1);
+        for (index, rdn) in name.iter_rdn().enumerate() {
             for atv in rdn.iter() {
                 let oid = atv.attr_type().as_bytes();
                 let data = atv.attr_value().data;
@@ -96,7 +98,8 @@ impl<'a> Name<'a> {
                 ) else {
                     return Name::parse(der);
                 };
-                entries.push(Entry {
+                out.push(Entry {
+                    rdn: index,
                     oid: Tlv {
                         tag: tag::OID,
                         content: oid,
@@ -109,22 +112,24 @@ impl<'a> Name<'a> {
                     },
                 });
             }
-            out.push(entries);
         }
-        Name { der, rdns: Ok(out) }
+        Name {
+            der,
+            entries: Ok(out),
+        }
     }
 
     /// OpenSSL's canonical encoding (`x509_name_canon`).
     pub(crate) fn canonical(&self) -> Result<Vec<u8>> {
-        let rdns = self
-            .rdns
+        let entries = self
+            .entries
             .as_ref()
             .map_err(|e| Error::Name(name_reason(e)))?;
         let mut out = Vec::with_capacity(self.der.len() + 16);
         let mut scratch = Vec::new();
         let mut set = Vec::new();
-        for rdn in rdns {
-            match rdn.as_slice() {
+        for rdn in entries.chunk_by(|a, b| a.rdn == b.rdn) {
+            match rdn {
                 [] => {}
                 [one] => {
                     set.clear();
@@ -170,12 +175,12 @@ impl<'a> Name<'a> {
     pub(crate) fn common_name(&self) -> Option<String> {
         const CN: &[u8] = &[0x55, 0x04, 0x03];
         let value = self
-            .rdns
+            .entries
             .as_ref()
             .ok()?
             .iter()
             .rev()
-            .find_map(|rdn| rdn.iter().rev().find(|e| e.oid.content == CN))?
+            .find(|e| e.oid.content == CN)?
             .value;
         match to_utf8(&value) {
             Some(Ok(text)) => Some(text.into_owned()),
@@ -189,11 +194,11 @@ impl<'a> Name<'a> {
     /// A one-line RFC 4514-like rendering: most specific RDN first (`CN=..., O=..., C=...`),
     /// multi-valued RDNs joined with `+`. Falls back to hex when the name does not parse.
     pub(crate) fn display(&self) -> String {
-        let Ok(rdns) = &self.rdns else {
+        let Ok(entries) = &self.entries else {
             return format!("#{}", hex::encode(self.der));
         };
         let mut out = String::with_capacity(self.der.len());
-        for rdn in rdns.iter().rev().filter(|rdn| !rdn.is_empty()) {
+        for rdn in entries.chunk_by(|a, b| a.rdn == b.rdn).rev() {
             if !out.is_empty() {
                 out.push_str(", ");
             }
