@@ -283,3 +283,37 @@ fn reads_standard_input() {
         "CN=cabundle Test Root CA, O=cabundle tests, C=XX"
     );
 }
+
+/// A UTF-8 byte order mark before the PEM text (as Windows editors write it) is accepted, as
+/// OpenSSL and Python accept it; the same certificates come out, and OpenSSL agrees.
+#[test]
+fn accepts_a_utf8_bom_before_pem() {
+    let pki = Pki::new();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("bom.pem");
+    let text = format!("\u{feff}{}", pki.chain_pem().replace('\n', "\r\n"));
+    std::fs::write(&file, &text).expect("write");
+    let out = cabundle(&["inspect", "--json"])
+        .arg(&file)
+        .output()
+        .expect("run cabundle");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let entries: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("JSON");
+    let chain = cabundle_cert::read_certificates(pki.chain_pem().as_bytes()).expect("chain");
+    assert_eq!(entries.len(), chain.len());
+    for (entry, cert) in entries.iter().zip(&chain) {
+        assert_eq!(entry["sha256"], cert.sha256.to_string());
+    }
+    if have("openssl") {
+        let openssl = std::process::Command::new("openssl")
+            .args(["x509", "-noout", "-fingerprint", "-sha256", "-in"])
+            .arg(&file)
+            .output()
+            .expect("openssl x509");
+        assert!(openssl.status.success());
+    }
+}

@@ -258,6 +258,9 @@ fn cabundle_warnings(stderr: &[u8], dir: &Path) -> BTreeSet<String> {
                     "duplicate {}",
                     r.split(" in ").nth(1).unwrap_or_default()
                 ))
+            } else if line.contains(", OpenSSL cannot load it: ") {
+                // OpenSSL skips such a file silently (`unloadable_certificates_...` checks ours).
+                None
             } else if let Some(r) = line.strip_prefix("warning: skipping ") {
                 Some(format!(
                     "not-one {}",
@@ -436,6 +439,203 @@ fn testkit_corpus_matches_openssl() {
         pair.run(openssl_args, our_args);
         pair.run(openssl_args, our_args);
     }
+}
+
+/// Where in a DER certificate one byte is changed, and whether OpenSSL 3 still loads it.
+struct Corruption {
+    file: &'static str,
+    /// Finds the offset to change in the DER, and the new byte.
+    at: fn(&[u8]) -> (usize, u8),
+    loads: bool,
+}
+
+fn find(der: &[u8], pattern: &[u8]) -> usize {
+    der.windows(pattern.len())
+        .position(|w| w == pattern)
+        .expect("pattern in the certificate")
+}
+
+fn rfind(der: &[u8], pattern: &[u8]) -> usize {
+    der.windows(pattern.len())
+        .rposition(|w| w == pattern)
+        .expect("pattern in the certificate")
+}
+
+/// basicConstraints (2.5.29.19), the P-256 key and the ECDSA signature of an rcgen CA.
+const BASIC_CONSTRAINTS: &[u8] = &[0x06, 0x03, 0x55, 0x1d, 0x13];
+const EC_KEY: &[u8] = &[0x03, 0x42, 0x00, 0x04];
+const ECDSA_SHA256: &[u8] = &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02];
+
+/// One-byte corruptions of a CA certificate, inside an extension, the key and the signature.
+/// OpenSSL keeps extension values, keys and signatures as opaque bytes when it loads a
+/// certificate: garbage there loads; a broken envelope (tag, unused-bit count, OID) does not.
+const CORRUPTIONS: &[Corruption] = &[
+    Corruption {
+        // The SEQUENCE inside the extension's OCTET STRING becomes a SET.
+        file: "a_ext_value.pem",
+        at: |der| {
+            let oid = find(der, BASIC_CONSTRAINTS) + BASIC_CONSTRAINTS.len();
+            let octets = oid
+                + der[oid..]
+                    .iter()
+                    .position(|&b| b == 0x04)
+                    .expect("OCTET STRING");
+            (octets + 2, 0x31)
+        },
+        loads: true,
+    },
+    Corruption {
+        // The extension's OID gets a padded first sub-identifier.
+        file: "a_ext_oid.pem",
+        at: |der| (find(der, BASIC_CONSTRAINTS) + 2, 0x80),
+        loads: false,
+    },
+    Corruption {
+        // The extension's OCTET STRING tag becomes a BIT STRING.
+        file: "a_ext_envelope.pem",
+        at: |der| {
+            let oid = find(der, BASIC_CONSTRAINTS) + BASIC_CONSTRAINTS.len();
+            let octets = oid
+                + der[oid..]
+                    .iter()
+                    .position(|&b| b == 0x04)
+                    .expect("OCTET STRING");
+            (octets, 0x03)
+        },
+        loads: false,
+    },
+    Corruption {
+        // A byte of the EC point.
+        file: "a_key_value.pem",
+        at: |der| {
+            let at = find(der, EC_KEY) + 10;
+            (at, der[at] ^ 0x01)
+        },
+        loads: true,
+    },
+    Corruption {
+        // The key's BIT STRING claims 8 unused bits.
+        file: "a_key_bits.pem",
+        at: |der| (find(der, EC_KEY) + 2, 0x08),
+        loads: false,
+    },
+    Corruption {
+        // The last byte of the signature value.
+        file: "a_sig_value.pem",
+        at: |der| (der.len() - 1, der[der.len() - 1] ^ 0x01),
+        loads: true,
+    },
+    Corruption {
+        // The signature's BIT STRING claims 8 unused bits.
+        file: "a_sig_bits.pem",
+        at: |der| (rfind(der, ECDSA_SHA256) + ECDSA_SHA256.len() + 2, 0x08),
+        loads: false,
+    },
+];
+
+fn corrupted(der: &[u8], c: &Corruption) -> Vec<u8> {
+    let (offset, byte) = (c.at)(der);
+    let mut out = der.to_vec();
+    assert_ne!(out[offset], byte, "{}: no change", c.file);
+    out[offset] = byte;
+    out
+}
+
+/// A certificate OpenSSL cannot load, at the subject hash of a good one, is skipped with a
+/// warning, as `openssl rehash` skips it: otherwise it takes `.0` and `openssl verify -CApath`
+/// stops there ("unable to get local issuer certificate"). Regression test for issue 8.
+#[test]
+fn unloadable_certificates_are_skipped_like_openssl() {
+    if !have("openssl") {
+        return;
+    }
+    let (params, key) = ca(&cn("Corrupted Root"));
+    let root = params.self_signed(&key).expect("root");
+    let root_der = root.der().to_vec();
+    let issuer = Issuer::new(params, key);
+    let leaf_key = KeyPair::generate().expect("key");
+    let leaf = CertificateParams::new(vec!["leaf.example".to_owned()])
+        .expect("params")
+        .signed_by(&leaf_key, &issuer)
+        .expect("leaf");
+    let pem = |der: &[u8]| cabundle_cert::encode_pem("CERTIFICATE", der);
+
+    // What OpenSSL 3 loads, checked first so a change in OpenSSL shows here.
+    for c in CORRUPTIONS {
+        let bad = corrupted(&root_der, c);
+        let mut child = Command::new("openssl")
+            .args(["x509", "-noout", "-subject_hash"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("openssl x509");
+        std::io::Write::write_all(
+            &mut child.stdin.take().expect("stdin"),
+            pem(&bad).as_bytes(),
+        )
+        .expect("write");
+        let loads = child.wait().expect("openssl x509").success();
+        assert_eq!(loads, c.loads, "{}: openssl loads it: {loads}", c.file);
+    }
+
+    // All of them beside the good root: the same links as OpenSSL's.
+    let pair = Pair::new(|dir| {
+        std::fs::write(dir.join("z_good.pem"), pem(&root_der)).expect("write");
+        for c in CORRUPTIONS {
+            std::fs::write(dir.join(c.file), pem(&corrupted(&root_der, c))).expect("write");
+        }
+    });
+    let ours = pair.run(&[], &[]);
+    let stderr = String::from_utf8_lossy(&ours.stderr);
+    for c in CORRUPTIONS.iter().filter(|c| !c.loads) {
+        assert!(
+            stderr.contains(&format!(
+                "skipping {}, OpenSSL cannot load it",
+                pair.ours.join(c.file).display()
+            )),
+            "{}: {stderr}",
+            c.file
+        );
+    }
+    let (links, _) = snapshot(&pair.ours);
+    let linked = CORRUPTIONS.iter().filter(|c| c.loads).count() + 1;
+    assert_eq!(links.len(), linked, "{links:?}");
+
+    // Only the unloadable ones, sorted before the good root: the root takes `.0` and
+    // `openssl verify -CApath` finds it.
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("z_good.pem"), pem(&root_der)).expect("write");
+    for c in CORRUPTIONS.iter().filter(|c| !c.loads) {
+        std::fs::write(dir.path().join(c.file), pem(&corrupted(&root_der, c))).expect("write");
+    }
+    let out = cabundle_rehash(&[], dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (links, _) = snapshot(dir.path());
+    assert_eq!(links.len(), 1, "{links:?}");
+    assert!(
+        links.iter().all(|l| l.ends_with("-> z_good.pem")),
+        "{links:?}"
+    );
+    let leaf_file = dir.path().join("leaf.txt");
+    std::fs::write(&leaf_file, leaf.pem()).expect("write");
+    let verify = Command::new("openssl")
+        .arg("verify")
+        .arg("-CApath")
+        .arg(dir.path())
+        .arg(&leaf_file)
+        .output()
+        .expect("openssl verify");
+    assert!(
+        verify.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&verify.stdout),
+        String::from_utf8_lossy(&verify.stderr)
+    );
 }
 
 #[test]

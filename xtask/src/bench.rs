@@ -7,7 +7,6 @@
 //! every file, and creating N symbolic links. Generation is not timed.
 
 use anyhow::{Context, bail};
-use base64::Engine;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
@@ -144,14 +143,7 @@ fn certificate_pem(template: &[u8], i: usize) -> anyhow::Result<Vec<u8>> {
     if patched == 0 {
         bail!("marker not found in the template");
     }
-    let b64 = base64::engine::general_purpose::STANDARD.encode(&der);
-    let mut pem = b"-----BEGIN CERTIFICATE-----\n".to_vec();
-    for line in b64.as_bytes().chunks(64) {
-        pem.extend_from_slice(line);
-        pem.push(b'\n');
-    }
-    pem.extend_from_slice(b"-----END CERTIFICATE-----\n");
-    Ok(pem)
+    Ok(cabundle_cert::encode_pem("CERTIFICATE", &der).into_bytes())
 }
 
 fn populate(dir: &Path, n: usize, template: &[u8]) -> anyhow::Result<()> {

@@ -34,7 +34,6 @@ use cabundle_cert::{Certificate, Sha256Fingerprint};
 use cabundle_emit::BuildInfo;
 use cabundle_manifest::{Digest, Manifest, Outputs, Source};
 use cabundle_policy::{Decisions, PolicyOptions, decide};
-use sha2::Digest as _;
 
 /// The live CCADB report of Mozilla's included roots, with PEM.
 pub const DEFAULT_REPORT_URL: &str =
@@ -122,7 +121,7 @@ pub fn build(
     })?;
     let source = Source {
         name: source_name.to_owned(),
-        sha256: sha256(report),
+        sha256: Sha256Fingerprint::of(report),
         size: report.len() as u64,
     };
     let added_certs: Vec<Certificate> = adds.iter().map(|a| a.certificate.clone()).collect();
@@ -146,7 +145,7 @@ pub fn build(
     let capath = capath_entries(&decisions, policy.purpose);
     let digests = Outputs {
         pem: Some(Digest {
-            sha256: sha256(&pem),
+            sha256: Sha256Fingerprint::of(&pem),
             size: pem.len() as u64,
         }),
         capath: Some(Digest {
@@ -167,10 +166,6 @@ pub fn build(
         manifest,
         manifest_json,
     })
-}
-
-fn sha256(bytes: &[u8]) -> Sha256Fingerprint {
-    Sha256Fingerprint(sha2::Sha256::digest(bytes).into())
 }
 
 impl Built {

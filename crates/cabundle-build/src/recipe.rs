@@ -293,7 +293,7 @@ impl Bundle {
     /// Checks that `report` is the source the lock pins (its SHA-256); `source_name` (a file
     /// name or URL) says where the bytes came from in the error.
     pub fn check_source(&self, report: &[u8], source_name: &str) -> Result<(), Error> {
-        let actual = sha256_of(report);
+        let actual = Sha256Fingerprint::of(report);
         if actual != self.lock.source.sha256 {
             return Err(Error::SourceMismatch {
                 source_name: source_name.to_owned(),
@@ -315,11 +315,6 @@ fn bundle_name(dir: &Path) -> Option<String> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned()),
     }
-}
-
-pub(crate) fn sha256_of(bytes: &[u8]) -> Sha256Fingerprint {
-    use sha2::Digest as _;
-    Sha256Fingerprint(sha2::Sha256::digest(bytes).into())
 }
 
 /// 64 lower-case hex digits, the one spelling the committed files use.
@@ -571,7 +566,7 @@ mod tests {
             format!(
                 "report.csv is not the source {} pins: its SHA-256 is {}, the lock's is {SHA}",
                 b.join(LOCK_FILE).display(),
-                sha256_of(b"other")
+                Sha256Fingerprint::of(b"other")
             )
         );
     }

@@ -6,12 +6,11 @@
 //! any block it cannot decode. `rehash` then links the file only when there is exactly one
 //! record, using its certificate or else its CRL. [`classify`] reproduces that on bytes.
 //!
-//! Only what hashing needs is decoded: the DER structure down to the subject (issuer for a
-//! CRL), the name hashes of `cabundle-cert`, and the SHA-1 of the DER. A certificate that is
-//! malformed deeper inside (in an extension, say) is hashed here where OpenSSL would skip it.
+//! Each object is read with `cabundle_cert::hash_only`, which checks it the way OpenSSL's
+//! decoder does: a block OpenSSL cannot load makes OpenSSL fail the whole file, and the file
+//! is skipped here too ([`Content::Unloadable`]), with a warning naming it.
 
 use cabundle_cert::{ObjectKind, Sha1Fingerprint, SubjectHash};
-use sha1::{Digest, Sha1};
 
 /// What a candidate file holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,6 +25,12 @@ pub enum Content {
     /// Not readable as PEM, or a block does not decode (OpenSSL skips it without a word).
     Unparsable {
         /// What was wrong.
+        reason: String,
+    },
+    /// A PEM block decodes, but OpenSSL cannot load the certificate or CRL in it (OpenSSL
+    /// skips the file without a word; a link to it would stop `-CApath` lookups at it).
+    Unloadable {
+        /// Which block, and why OpenSSL refuses it.
         reason: String,
     },
     /// One record holding only a private key (OpenSSL counts an error without a message).
@@ -74,13 +79,10 @@ pub fn classify(bytes: &[u8], der: bool) -> Content {
             };
         }
     };
-    if blocks.is_empty()
-        && der
-        && let Some(obj) = hashed_certificate(bytes).or_else(|| hashed_crl(bytes))
-    {
-        return match obj {
+    if blocks.is_empty() && der && bytes.first() == Some(&0x30) {
+        return match hashed(bytes, None) {
             Ok(obj) => Content::Object(obj),
-            Err(reason) => Content::Unparsable { reason },
+            Err(reason) => Content::Unloadable { reason },
         };
     }
     #[derive(Default)]
@@ -93,16 +95,16 @@ pub fn classify(bytes: &[u8], der: bool) -> Content {
     let mut current = Record::default();
     for (index, block) in blocks.iter().enumerate() {
         let label = block.label.as_str();
-        let bad = |what: &str| Content::Unparsable {
-            reason: format!("PEM block {index} ({label}) is not a valid {what}"),
+        let bad = |reason: String| Content::Unloadable {
+            reason: format!("PEM block {index} ({label}): {reason}"),
         };
         match label {
             "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => {
-                // `TRUSTED CERTIFICATE` is a certificate followed by trust settings.
-                let der = first_tlv(&block.contents).unwrap_or(&block.contents);
-                let obj = match hashed_certificate(der) {
-                    Some(Ok(obj)) => obj,
-                    _ => return bad("certificate"),
+                // `TRUSTED CERTIFICATE` is a certificate followed by trust settings, which
+                // `hash_only` leaves alone like anything after the certificate.
+                let obj = match hashed(&block.contents, Some(ObjectKind::Certificate)) {
+                    Ok(obj) => obj,
+                    Err(reason) => return bad(reason),
                 };
                 if current.cert.is_some() {
                     records.push(std::mem::take(&mut current));
@@ -110,9 +112,9 @@ pub fn classify(bytes: &[u8], der: bool) -> Content {
                 current.cert = Some(obj);
             }
             "X509 CRL" => {
-                let obj = match hashed_crl(&block.contents) {
-                    Some(Ok(obj)) => obj,
-                    _ => return bad("CRL"),
+                let obj = match hashed(&block.contents, Some(ObjectKind::Crl)) {
+                    Ok(obj) => obj,
+                    Err(reason) => return bad(reason),
                 };
                 if current.crl.is_some() {
                     records.push(std::mem::take(&mut current));
@@ -142,111 +144,14 @@ pub fn classify(bytes: &[u8], der: bool) -> Content {
     }
 }
 
-/// One DER element: tag, whole encoding, contents, and what follows it.
-struct Tlv<'a> {
-    tag: u8,
-    whole: &'a [u8],
-    contents: &'a [u8],
-    rest: &'a [u8],
-}
-
-/// Splits the first DER element (definite length, one-byte tag) off `input`.
-fn tlv(input: &[u8]) -> Option<Tlv<'_>> {
-    let (&tag, after_tag) = input.split_first()?;
-    let (&first, mut after_len) = after_tag.split_first()?;
-    let len = if first < 0x80 {
-        usize::from(first)
-    } else {
-        let n = usize::from(first & 0x7f);
-        if n == 0 || n > 4 || after_len.len() < n {
-            return None;
-        }
-        let mut len = 0usize;
-        for &b in &after_len[..n] {
-            len = (len << 8) | usize::from(b);
-        }
-        after_len = &after_len[n..];
-        len
-    };
-    if after_len.len() < len {
-        return None;
-    }
-    let header = input.len() - after_len.len();
-    Some(Tlv {
-        tag,
-        whole: &input[..header + len],
-        contents: &after_len[..len],
-        rest: &after_len[len..],
-    })
-}
-
-fn first_tlv(input: &[u8]) -> Option<&[u8]> {
-    tlv(input).map(|t| t.whole)
-}
-
-fn expect(input: &[u8], tag: u8) -> Option<Tlv<'_>> {
-    tlv(input).filter(|t| t.tag == tag)
-}
-
-const SEQUENCE: u8 = 0x30;
-const INTEGER: u8 = 0x02;
-const BIT_STRING: u8 = 0x03;
-const VERSION_TAG: u8 = 0xa0;
-
-/// The outer `SEQUENCE { tbs, algorithm, signature }` of a certificate or CRL.
-fn signed(der: &[u8]) -> Option<(&[u8], &[u8])> {
-    let outer = expect(der, SEQUENCE)?;
-    let tbs = expect(outer.contents, SEQUENCE)?;
-    let alg = expect(tbs.rest, SEQUENCE)?;
-    let sig = expect(alg.rest, BIT_STRING)?;
-    if !sig.rest.is_empty() {
-        return None;
-    }
-    Some((outer.whole, tbs.contents))
-}
-
-/// `None` when `der` is not shaped like a certificate; `Some(Err)` when its subject cannot be
-/// hashed.
-fn hashed_certificate(der: &[u8]) -> Option<Result<HashedObject, String>> {
-    let (whole, tbs) = signed(der)?;
-    let mut fields = tbs;
-    if let Some(version) = expect(fields, VERSION_TAG) {
-        fields = version.rest;
-    }
-    let serial = expect(fields, INTEGER)?;
-    let alg = expect(serial.rest, SEQUENCE)?;
-    let issuer = expect(alg.rest, SEQUENCE)?;
-    let validity = expect(issuer.rest, SEQUENCE)?;
-    let subject = expect(validity.rest, SEQUENCE)?;
-    Some(hashed(ObjectKind::Certificate, whole, subject.whole))
-}
-
-/// Like [`hashed_certificate`] for a CRL, keyed by its issuer.
-fn hashed_crl(der: &[u8]) -> Option<Result<HashedObject, String>> {
-    let (whole, tbs) = signed(der)?;
-    let mut fields = tbs;
-    if let Some(version) = expect(fields, INTEGER) {
-        fields = version.rest;
-    }
-    let alg = expect(fields, SEQUENCE)?;
-    let issuer = expect(alg.rest, SEQUENCE)?;
-    // thisUpdate is a UTCTime or GeneralizedTime; this tells a CRL from a certificate.
-    let this_update = tlv(issuer.rest)?;
-    if this_update.tag != 0x17 && this_update.tag != 0x18 {
-        return None;
-    }
-    Some(hashed(ObjectKind::Crl, whole, issuer.whole))
-}
-
-fn hashed(kind: ObjectKind, der: &[u8], name: &[u8]) -> Result<HashedObject, String> {
-    let hash = cabundle_cert::name_hash(name).map_err(|e| e.to_string())?;
-    let hash_old = cabundle_cert::name_hash_old(name);
-    let sha1 = Sha1Fingerprint(Sha1::digest(der).into());
+/// The facts a link depends on, read as OpenSSL would load the object.
+fn hashed(der: &[u8], kind: Option<ObjectKind>) -> Result<HashedObject, String> {
+    let h = cabundle_cert::hash_only(der, kind).map_err(|e| e.to_string())?;
     Ok(HashedObject {
-        kind,
-        hash,
-        hash_old,
-        sha1,
+        kind: h.kind,
+        hash: h.hash,
+        hash_old: h.hash_old,
+        sha1: h.sha1,
     })
 }
 
@@ -291,6 +196,7 @@ mod tests {
             Content::NotExactlyOne { count } => format!("none({count})"),
             Content::NoCertificateOrCrl => "key".to_owned(),
             Content::Unparsable { .. } => "bad".to_owned(),
+            Content::Unloadable { .. } => "unloadable".to_owned(),
             Content::Unreadable { .. } => "unreadable".to_owned(),
         };
         assert_eq!(got, expected, "{text}");
@@ -319,8 +225,9 @@ mod tests {
         check(
             "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
             false,
-            "bad",
+            "unloadable",
         );
+        check(&format!("\u{feff}{cert}"), false, "cert");
     }
 
     #[test]
@@ -332,19 +239,5 @@ mod tests {
             matches!(classify(&der, true), Content::Object(o) if o.kind == ObjectKind::Certificate)
         );
         assert!(matches!(classify(&crl, true), Content::Object(o) if o.kind == ObjectKind::Crl));
-    }
-
-    #[test]
-    fn tlv_lengths() {
-        let t = tlv(&[0x30, 0x02, 1, 2, 9]).expect("short form");
-        assert_eq!(
-            (t.tag, t.contents, t.rest),
-            (0x30, &[1u8, 2][..], &[9u8][..])
-        );
-        let mut long = vec![0x04, 0x81, 0x80];
-        long.extend([7u8; 0x80]);
-        assert_eq!(tlv(&long).expect("long form").contents.len(), 0x80);
-        assert!(tlv(&[0x30, 0x05, 1]).is_none(), "truncated");
-        assert!(tlv(&[0x30, 0x80]).is_none(), "indefinite length");
     }
 }

@@ -203,6 +203,12 @@ pub enum DiagnosticKind {
         /// What was wrong.
         reason: String,
     },
+    /// A certificate or CRL in the file is one OpenSSL cannot load; linking it would stop
+    /// OpenSSL's lookups at it, so the file is skipped (OpenSSL skips it silently).
+    Unloadable {
+        /// Which block, and why.
+        reason: String,
+    },
     /// The only record in the file is a private key.
     NoCertificateOrCrl,
     /// More than 256 objects share one hash.
@@ -246,6 +252,9 @@ impl fmt::Display for Diagnostic {
                 write!(f, "skipping {file}, cannot open file: {reason}")
             }
             DiagnosticKind::Unparsable { reason } => write!(f, "skipping {file}: {reason}"),
+            DiagnosticKind::Unloadable { reason } => {
+                write!(f, "skipping {file}, OpenSSL cannot load it: {reason}")
+            }
             DiagnosticKind::NoCertificateOrCrl => {
                 write!(
                     f,
@@ -481,6 +490,13 @@ pub fn plan(listing: &Listing, options: &Options) -> Plan {
                     reason: reason.clone(),
                 };
                 diagnostics.push(diag(Severity::Info, &e.name, kind));
+                continue;
+            }
+            Content::Unloadable { reason } => {
+                let kind = DiagnosticKind::Unloadable {
+                    reason: reason.clone(),
+                };
+                diagnostics.push(diag(Severity::Warning, &e.name, kind));
                 continue;
             }
             Content::NoCertificateOrCrl => {

@@ -6,8 +6,6 @@
 
 use crate::apply::write_atomic;
 use crate::{Error, Result};
-use base64::Engine;
-use sha2::{Digest, Sha256};
 use std::path::Path;
 
 /// One file to write: its name and its PEM text.
@@ -26,28 +24,13 @@ pub fn split_bundle(bytes: &[u8]) -> Result<Vec<SplitFile>, cabundle_cert::Error
     let mut files: Vec<SplitFile> = cabundle_cert::read_certificates(bytes)?
         .into_iter()
         .map(|cert| SplitFile {
-            name: format!("{}.pem", hex(&Sha256::digest(&cert.der))),
-            pem: pem(&cert.der),
+            name: format!("{}.pem", cert.sha256),
+            pem: cert.to_pem().into_bytes(),
         })
         .collect();
     files.sort_by(|a, b| a.name.cmp(&b.name));
     files.dedup_by(|a, b| a.name == b.name);
     Ok(files)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn pem(der: &[u8]) -> Vec<u8> {
-    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
-    let mut out = b"-----BEGIN CERTIFICATE-----\n".to_vec();
-    for line in b64.as_bytes().chunks(64) {
-        out.extend_from_slice(line);
-        out.push(b'\n');
-    }
-    out.extend_from_slice(b"-----END CERTIFICATE-----\n");
-    out
 }
 
 /// Writes `files` into `dir` (created if missing), each atomically. A file already there with
@@ -90,6 +73,12 @@ mod tests {
     use cabundle_testkit::der::{StringType, name_simple, oid, string};
     use cabundle_testkit::{cert_with_subject, pem as to_pem};
 
+    fn sha256(der: &[u8]) -> cabundle_cert::Sha256Fingerprint {
+        cabundle_cert::Certificate::from_der(der)
+            .expect("certificate")
+            .sha256
+    }
+
     #[test]
     fn split_is_sorted_deduplicated_and_canonical() {
         let name = |cn: &str| name_simple(&[(oid::CN, string(StringType::Utf8, cn))]);
@@ -102,14 +91,8 @@ mod tests {
         );
         let files = split_bundle(bundle.as_bytes()).expect("split");
         let mut expected = vec![
-            (
-                format!("{}.pem", hex(&Sha256::digest(&a))),
-                to_pem("CERTIFICATE", &a),
-            ),
-            (
-                format!("{}.pem", hex(&Sha256::digest(&b))),
-                to_pem("CERTIFICATE", &b),
-            ),
+            (format!("{}.pem", sha256(&a)), to_pem("CERTIFICATE", &a)),
+            (format!("{}.pem", sha256(&b)), to_pem("CERTIFICATE", &b)),
         ];
         expected.sort();
         let got: Vec<(String, String)> = files

@@ -7,7 +7,6 @@
 //! checkout. Each figure is the median of N runs (default 7); the reference tools are timed as
 //! whole processes and, for Python, also inside the interpreter (startup excluded).
 
-use base64::Engine as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -73,13 +72,7 @@ fn bench(dir: &Path, scratch: &Path, runs: usize) -> Result<()> {
     let mut pems = String::new();
     for f in &files {
         for record in cabundle_ccadb::parse_pem_csv(f)? {
-            let b64 = base64::engine::general_purpose::STANDARD.encode(&record.certificate.der);
-            pems.push_str("-----BEGIN CERTIFICATE-----\n");
-            for line in b64.as_bytes().chunks(64) {
-                pems.push_str(std::str::from_utf8(line)?);
-                pems.push('\n');
-            }
-            pems.push_str("-----END CERTIFICATE-----\n");
+            pems.push_str(&record.certificate.to_pem());
         }
     }
     let pem_file = scratch.join("all.pem");

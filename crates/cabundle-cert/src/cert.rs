@@ -1,17 +1,41 @@
-//! Certificates and CRLs from one DER object.
+//! Certificates and CRLs from one DER object, parsed once with `x509-parser`.
 //!
-//! The structure is walked with the lenient reader in [`crate::der`], which hands back the exact
-//! bytes of each name and serial and does not judge what it does not need (negative serials,
-//! odd extensions), so every real root loads. The public key is sized with `x509-parser`, which
-//! the tests also use as a cross-check of every field read here.
+//! Every field of [`Certificate`] is read here from x509-parser's types; what no crate
+//! computes (OpenSSL's name hashes, the display form of names) comes from [`crate::name`].
+//! Only the extensions the model carries are decoded (x509-parser's deep parse of every
+//! extension, policies and SCT lists included, costs a third of the parse). One it cannot
+//! decode is left out of the model rather than failing the certificate: OpenSSL loads such
+//! certificates too (see [`crate::openssl`]).
 
-use crate::der::{self, Tlv, tag};
+use crate::asn1::{self, tag};
 use crate::{
-    Certificate, Crl, Error, KeyInfo, ObjectKind, Result, Sha1Fingerprint, Sha256Fingerprint, name,
+    BasicConstraints, Certificate, Crl, Error, ExtendedKeyUsage, GeneralName, KeyInfo, KeyUsage,
+    NameConstraints, ObjectKind, Result, Sha1Fingerprint, Sha256Fingerprint, name,
 };
+use name::Name;
 use sha1::{Digest, Sha1};
 use sha2::Sha256;
-use x509_parser::prelude::FromDer;
+use std::net::IpAddr;
+use x509_parser::nom::Parser;
+use x509_parser::prelude::{
+    CertificateRevocationList, DistributionPointName, FromDer, ParsedExtension,
+    SubjectPublicKeyInfo, X509CertificateParser, X509Extension,
+};
+
+/// The extensions the model carries (content octets of their OIDs, 2.5.29.n and
+/// 1.3.6.1.5.5.7.1.1): subjectKeyIdentifier, keyUsage, subjectAltName, basicConstraints,
+/// nameConstraints, cRLDistributionPoints, authorityKeyIdentifier, extKeyUsage, AIA.
+const MODELLED: &[&[u8]] = &[
+    &[0x55, 0x1d, 0x0e],
+    &[0x55, 0x1d, 0x0f],
+    &[0x55, 0x1d, 0x11],
+    &[0x55, 0x1d, 0x13],
+    &[0x55, 0x1d, 0x1e],
+    &[0x55, 0x1d, 0x1f],
+    &[0x55, 0x1d, 0x23],
+    &[0x55, 0x1d, 0x25],
+    &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x01],
+];
 
 /// Hashes of a DER object.
 fn fingerprints(der: &[u8]) -> (Sha256Fingerprint, Sha1Fingerprint) {
@@ -21,208 +45,260 @@ fn fingerprints(der: &[u8]) -> (Sha256Fingerprint, Sha1Fingerprint) {
     )
 }
 
-/// The `tbsCertificate`/`tbsCertList` children of a signed object, and the object's
-/// own encoding (trailing bytes after the outer SEQUENCE are ignored, as `d2i` does).
-fn tbs_children(der: &[u8]) -> Result<(&[u8], Vec<Tlv<'_>>), String> {
-    let (outer, _) = der::expect(der, tag::SEQUENCE, "outer SEQUENCE")?;
-    let (tbs, _) = der::expect(outer.content, tag::SEQUENCE, "to-be-signed SEQUENCE")?;
-    Ok((outer.raw, der::children(tbs.content)?))
-}
-
-/// Tells a certificate from a CRL by structure: a certificate's times sit inside its
-/// validity SEQUENCE, a CRL's `thisUpdate` is a direct child of `tbsCertList`.
-pub(crate) fn kind_of(der: &[u8]) -> Option<ObjectKind> {
-    let (_, children) = tbs_children(der).ok()?;
-    if children
-        .iter()
-        .any(|c| c.tag == tag::UTC_TIME || c.tag == tag::GENERALIZED_TIME)
-    {
-        Some(ObjectKind::Crl)
-    } else {
-        Some(ObjectKind::Certificate)
+fn der_error(kind: ObjectKind, e: impl std::fmt::Display) -> Error {
+    Error::Der {
+        index: 0,
+        kind,
+        reason: e.to_string().to_lowercase(),
     }
 }
 
-fn take<'a>(
-    children: &[Tlv<'a>],
-    pos: &mut usize,
-    expected: u8,
-    what: &str,
-) -> Result<Tlv<'a>, String> {
-    let tlv = children
-        .get(*pos)
-        .ok_or_else(|| format!("missing {what}"))?;
-    if tlv.tag != expected {
-        return Err(format!(
-            "{what}: expected tag 0x{expected:02x}, found 0x{:02x}",
-            tlv.tag
-        ));
-    }
-    *pos += 1;
-    Ok(*tlv)
+/// The whole DER `Name` x509-parser found at `part` (see [`asn1::whole_element`]).
+fn name_bytes<'a>(part: &[u8], der: &'a [u8], kind: ObjectKind) -> Result<&'a [u8]> {
+    asn1::whole_element(part, der).ok_or_else(|| der_error(kind, "malformed name"))
 }
 
-fn take_time<'a>(
-    children: &[Tlv<'a>],
-    pos: &mut usize,
-    what: &str,
-) -> Result<time::OffsetDateTime, String> {
-    let tlv = children
-        .get(*pos)
-        .ok_or_else(|| format!("missing {what}"))?;
-    *pos += 1;
-    der::time(tlv).map_err(|e| format!("{what}: {e}"))
-}
-
-/// `X509_NAME_hash` of a name, with the name's role in the error.
-fn hash_of(role: &str, name_der: &[u8]) -> Result<crate::SubjectHash> {
-    name::hash(name_der).map_err(|e| match e {
-        Error::Name(reason) => Error::Name(format!("{role}: {reason}")),
-        other => other,
-    })
+/// A `time::OffsetDateTime` from x509-parser's time.
+fn datetime(t: x509_parser::time::ASN1Time) -> time::OffsetDateTime {
+    t.to_datetime()
 }
 
 impl Certificate {
-    /// Parses one DER certificate.
+    /// Parses one DER certificate (bytes after it are ignored, as OpenSSL's `d2i` does).
     pub fn from_der(der: &[u8]) -> Result<Certificate> {
-        let err = |reason: String| Error::Der {
-            index: 0,
-            kind: ObjectKind::Certificate,
-            reason,
+        // Extensions are decoded below, only those the model carries: x509-parser's deep parse
+        // of every extension (policies, SCTs...) would cost a third of the parse.
+        let (_, x) = X509CertificateParser::new()
+            .with_deep_parse_extensions(false)
+            .parse(der)
+            .map_err(|e| der_error(ObjectKind::Certificate, e))?;
+        let raw = x.as_raw();
+        let subject_der = name_bytes(x.subject().as_raw(), raw, ObjectKind::Certificate)?;
+        let issuer_der = name_bytes(x.issuer().as_raw(), raw, ObjectKind::Certificate)?;
+        let subject = Name::from_x509(x.subject(), subject_der);
+        let subject_text = subject.display();
+        let subject_hash = subject.hash("subject")?;
+        // A root names itself: its issuer is not worked out twice.
+        let (issuer_text, issuer_hash) = if issuer_der == subject_der {
+            (subject_text.clone(), subject_hash)
+        } else {
+            let issuer = Name::from_x509(x.issuer(), issuer_der);
+            (issuer.display(), issuer.hash("issuer")?)
         };
-        let (raw, tbs) = tbs_children(der).map_err(err)?;
-        let mut pos = 0;
-        if tbs.first().is_some_and(|t| t.tag == 0xa0) {
-            pos += 1;
-        }
-        let serial = take(&tbs, &mut pos, tag::INTEGER, "serial number").map_err(err)?;
-        take(&tbs, &mut pos, tag::SEQUENCE, "signature algorithm").map_err(err)?;
-        let issuer = take(&tbs, &mut pos, tag::SEQUENCE, "issuer").map_err(err)?;
-        let validity = take(&tbs, &mut pos, tag::SEQUENCE, "validity").map_err(err)?;
-        let subject = take(&tbs, &mut pos, tag::SEQUENCE, "subject").map_err(err)?;
-        let spki = take(&tbs, &mut pos, tag::SEQUENCE, "public key").map_err(err)?;
-        let times = der::children(validity.content).map_err(err)?;
-        let mut tpos = 0;
-        let not_before = take_time(&times, &mut tpos, "notBefore").map_err(err)?;
-        let not_after = take_time(&times, &mut tpos, "notAfter").map_err(err)?;
-        let extensions = tbs[pos..].iter().find(|t| t.tag == 0xa3);
         let (sha256, sha1) = fingerprints(raw);
-        Ok(Certificate {
+        let mut cert = Certificate {
             der: raw.to_vec(),
             sha256,
             sha1,
-            subject: name::display(subject.raw),
-            issuer: name::display(issuer.raw),
-            subject_der: subject.raw.to_vec(),
-            issuer_der: issuer.raw.to_vec(),
-            serial_hex: hex::encode_upper(serial.content),
-            not_before,
-            not_after,
-            key: key_info(spki.raw),
-            is_ca: extensions.is_some_and(|e| is_ca(e.content)),
-            subject_hash: hash_of("subject", subject.raw)?,
-            subject_hash_old: name::hash_old(subject.raw),
-            issuer_hash: hash_of("issuer", issuer.raw)?,
-        })
+            subject: subject_text,
+            issuer: issuer_text,
+            subject_der: subject_der.to_vec(),
+            issuer_der: issuer_der.to_vec(),
+            serial_hex: hex::encode_upper(x.raw_serial()),
+            not_before: datetime(x.validity().not_before),
+            not_after: datetime(x.validity().not_after),
+            key: key_info(x.public_key()),
+            is_ca: false,
+            subject_hash,
+            subject_hash_old: subject.hash_old(),
+            issuer_hash,
+            common_name: subject.common_name(),
+            subject_alt_names: Vec::new(),
+            subject_key_id: None,
+            authority_key_id: None,
+            ca_issuers: Vec::new(),
+            ocsp: Vec::new(),
+            crl_distribution_points: Vec::new(),
+            basic_constraints: None,
+            key_usage: None,
+            extended_key_usage: None,
+            name_constraints: None,
+        };
+        let mut buf = Vec::with_capacity(512);
+        for ext in x.extensions() {
+            let oid = ext.oid.as_bytes();
+            if !MODELLED.contains(&oid) {
+                continue;
+            }
+            // Re-encode `SEQUENCE { extnID, extnValue }` for x509-parser's extension parser.
+            buf.clear();
+            let content = asn1::element_len(oid.len()) + asn1::element_len(ext.value.len());
+            asn1::push_header(&mut buf, tag::SEQUENCE, content);
+            asn1::push_header(&mut buf, tag::OID, oid.len());
+            buf.extend_from_slice(oid);
+            asn1::push_header(&mut buf, tag::OCTET_STRING, ext.value.len());
+            buf.extend_from_slice(ext.value);
+            if let Ok((_, parsed)) = X509Extension::from_der(&buf) {
+                cert.add_extension(parsed.parsed_extension());
+            }
+        }
+        cert.is_ca = cert.basic_constraints.is_some_and(|b| b.ca);
+        Ok(cert)
     }
+
+    /// Records one extension in the model; unknown and undecodable ones are skipped.
+    fn add_extension(&mut self, ext: &ParsedExtension<'_>) {
+        const OCSP: &str = "1.3.6.1.5.5.7.48.1";
+        const CA_ISSUERS: &str = "1.3.6.1.5.5.7.48.2";
+        match ext {
+            ParsedExtension::SubjectAlternativeName(san) => {
+                self.subject_alt_names =
+                    san.general_names.iter().filter_map(general_name).collect();
+            }
+            ParsedExtension::SubjectKeyIdentifier(id) => self.subject_key_id = Some(id.0.to_vec()),
+            ParsedExtension::AuthorityKeyIdentifier(aki) => {
+                self.authority_key_id = aki.key_identifier.as_ref().map(|k| k.0.to_vec());
+            }
+            ParsedExtension::AuthorityInfoAccess(aia) => {
+                for desc in &aia.accessdescs {
+                    let x509_parser::prelude::GeneralName::URI(uri) = desc.access_location else {
+                        continue;
+                    };
+                    match desc.access_method.to_id_string().as_str() {
+                        CA_ISSUERS => self.ca_issuers.push((*uri).to_owned()),
+                        OCSP => self.ocsp.push((*uri).to_owned()),
+                        _ => {}
+                    }
+                }
+            }
+            ParsedExtension::CRLDistributionPoints(points) => {
+                for point in &points.points {
+                    if let Some(DistributionPointName::FullName(names)) = &point.distribution_point
+                    {
+                        for n in names {
+                            if let x509_parser::prelude::GeneralName::URI(uri) = n {
+                                self.crl_distribution_points.push((*uri).to_owned());
+                            }
+                        }
+                    }
+                }
+            }
+            ParsedExtension::BasicConstraints(bc) => {
+                self.basic_constraints = Some(BasicConstraints {
+                    ca: bc.ca,
+                    path_len: bc.path_len_constraint,
+                });
+            }
+            ParsedExtension::KeyUsage(ku) => {
+                self.key_usage = Some(KeyUsage {
+                    digital_signature: ku.digital_signature(),
+                    non_repudiation: ku.non_repudiation(),
+                    key_encipherment: ku.key_encipherment(),
+                    data_encipherment: ku.data_encipherment(),
+                    key_agreement: ku.key_agreement(),
+                    key_cert_sign: ku.key_cert_sign(),
+                    crl_sign: ku.crl_sign(),
+                    encipher_only: ku.encipher_only(),
+                    decipher_only: ku.decipher_only(),
+                });
+            }
+            ParsedExtension::ExtendedKeyUsage(eku) => {
+                let mut usages = Vec::new();
+                for (set, usage) in [
+                    (eku.any, ExtendedKeyUsage::Any),
+                    (eku.server_auth, ExtendedKeyUsage::ServerAuth),
+                    (eku.client_auth, ExtendedKeyUsage::ClientAuth),
+                    (eku.code_signing, ExtendedKeyUsage::CodeSigning),
+                    (eku.email_protection, ExtendedKeyUsage::EmailProtection),
+                    (eku.time_stamping, ExtendedKeyUsage::TimeStamping),
+                    (eku.ocsp_signing, ExtendedKeyUsage::OcspSigning),
+                ] {
+                    if set {
+                        usages.push(usage);
+                    }
+                }
+                usages.extend(
+                    eku.other
+                        .iter()
+                        .map(|oid| ExtendedKeyUsage::Other(oid.to_id_string())),
+                );
+                self.extended_key_usage = Some(usages);
+            }
+            ParsedExtension::NameConstraints(nc) => {
+                let subtrees = |s: &Option<Vec<x509_parser::extensions::GeneralSubtree<'_>>>| {
+                    s.iter()
+                        .flatten()
+                        .filter_map(|t| constraint_name(&t.base))
+                        .collect()
+                };
+                self.name_constraints = Some(NameConstraints {
+                    permitted: subtrees(&nc.permitted_subtrees),
+                    excluded: subtrees(&nc.excluded_subtrees),
+                });
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A subjectAltName entry in the model; kinds the model does not carry are dropped.
+fn general_name(n: &x509_parser::prelude::GeneralName<'_>) -> Option<GeneralName> {
+    use x509_parser::prelude::GeneralName as G;
+    Some(match n {
+        G::DNSName(s) => GeneralName::Dns((*s).to_owned()),
+        G::RFC822Name(s) => GeneralName::Email((*s).to_owned()),
+        G::URI(s) => GeneralName::Uri((*s).to_owned()),
+        G::IPAddress(b) => GeneralName::Ip(ip(b)?),
+        G::DirectoryName(n) => GeneralName::Directory(name::display(n.as_raw())),
+        _ => return None,
+    })
+}
+
+/// A name-constraints subtree base: like [`general_name`], but an IP entry is a range.
+fn constraint_name(n: &x509_parser::prelude::GeneralName<'_>) -> Option<GeneralName> {
+    use x509_parser::prelude::GeneralName as G;
+    match n {
+        G::IPAddress(b) if b.len() == 8 || b.len() == 32 => {
+            let (address, mask) = b.split_at(b.len() / 2);
+            Some(GeneralName::IpRange {
+                address: ip(address)?,
+                mask: ip(mask)?,
+            })
+        }
+        other => general_name(other),
+    }
+}
+
+fn ip(bytes: &[u8]) -> Option<IpAddr> {
+    if let Ok(b) = <[u8; 4]>::try_from(bytes) {
+        return Some(IpAddr::from(b));
+    }
+    <[u8; 16]>::try_from(bytes).ok().map(IpAddr::from)
 }
 
 impl Crl {
     /// Parses one DER CRL.
     pub fn from_der(der: &[u8]) -> Result<Crl> {
-        let err = |reason: String| Error::Der {
-            index: 0,
-            kind: ObjectKind::Crl,
-            reason,
-        };
-        let (raw, tbs) = tbs_children(der).map_err(err)?;
-        let mut pos = 0;
-        if tbs.first().is_some_and(|t| t.tag == tag::INTEGER) {
-            pos += 1;
-        }
-        take(&tbs, &mut pos, tag::SEQUENCE, "signature algorithm").map_err(err)?;
-        let issuer = take(&tbs, &mut pos, tag::SEQUENCE, "issuer").map_err(err)?;
-        let this_update = take_time(&tbs, &mut pos, "thisUpdate").map_err(err)?;
-        let next_update = match tbs.get(pos) {
-            Some(t) if t.tag == tag::UTC_TIME || t.tag == tag::GENERALIZED_TIME => {
-                Some(take_time(&tbs, &mut pos, "nextUpdate").map_err(err)?)
-            }
-            _ => None,
-        };
-        let (sha256, sha1) = fingerprints(raw);
+        let (_, x) =
+            CertificateRevocationList::from_der(der).map_err(|e| der_error(ObjectKind::Crl, e))?;
+        // x509-parser keeps no slice of the whole CRL: its length is read from the header.
+        let (outer, _) =
+            asn1::expect(der, tag::SEQUENCE, "CRL").map_err(|e| der_error(ObjectKind::Crl, e))?;
+        let issuer_der = name_bytes(x.issuer().as_raw(), outer.raw, ObjectKind::Crl)?;
+        let issuer = Name::from_x509(x.issuer(), issuer_der);
+        let (sha256, sha1) = fingerprints(outer.raw);
         Ok(Crl {
-            der: raw.to_vec(),
+            der: outer.raw.to_vec(),
             sha1,
             sha256,
-            issuer: name::display(issuer.raw),
-            issuer_der: issuer.raw.to_vec(),
-            issuer_hash: hash_of("issuer", issuer.raw)?,
-            issuer_hash_old: name::hash_old(issuer.raw),
-            this_update,
-            next_update,
+            issuer: issuer.display(),
+            issuer_der: issuer_der.to_vec(),
+            issuer_hash: issuer.hash("issuer")?,
+            issuer_hash_old: issuer.hash_old(),
+            this_update: datetime(x.last_update()),
+            next_update: x.next_update().map(datetime),
         })
     }
 }
 
-/// Whether the `basicConstraints` extension (2.5.29.19) says `cA`. `extensions` is the
-/// content of the `[3]` wrapper.
-fn is_ca(extensions: &[u8]) -> bool {
-    const BASIC_CONSTRAINTS: &[u8] = &[0x55, 0x1d, 0x13];
-    let Ok((seq, _)) = der::expect(extensions, tag::SEQUENCE, "extensions") else {
-        return false;
-    };
-    let Ok(exts) = der::children(seq.content) else {
-        return false;
-    };
-    for ext in exts {
-        let Ok(parts) = der::children(ext.content) else {
-            continue;
-        };
-        if !parts
-            .first()
-            .is_some_and(|p| p.tag == tag::OID && p.content == BASIC_CONSTRAINTS)
-        {
-            continue;
-        }
-        let Some(value) = parts.iter().find(|p| p.tag == tag::OCTET_STRING) else {
-            return false;
-        };
-        let Ok((bc, _)) = der::expect(value.content, tag::SEQUENCE, "basicConstraints") else {
-            return false;
-        };
-        return der::children(bc.content).is_ok_and(|c| {
-            c.first().is_some_and(|b| {
-                b.tag == tag::BOOLEAN && b.content.first().is_some_and(|&v| v != 0)
-            })
-        });
-    }
-    false
-}
-
 /// The algorithm, size and curve of a `SubjectPublicKeyInfo`.
-fn key_info(spki_der: &[u8]) -> KeyInfo {
-    let mut info = KeyInfo {
-        algorithm: String::new(),
-        bits: None,
-        curve: None,
-    };
-    let parts = der::read(spki_der)
-        .and_then(|(spki, _)| der::children(spki.content))
-        .unwrap_or_default();
-    let alg = parts
-        .first()
-        .and_then(|a| der::children(a.content).ok())
-        .unwrap_or_default();
-    let oid = alg
-        .first()
-        .filter(|o| o.tag == tag::OID)
-        .map(|o| der::oid_to_string(o.content))
-        .unwrap_or_default();
-    let param_oid = alg
-        .get(1)
-        .filter(|o| o.tag == tag::OID)
-        .map(|o| der::oid_to_string(o.content));
-    info.algorithm = match oid.as_str() {
+fn key_info(spki: &SubjectPublicKeyInfo<'_>) -> KeyInfo {
+    let oid = spki.algorithm.algorithm.to_id_string();
+    let parameters = spki.algorithm.parameters.as_ref();
+    let param_oid = parameters
+        .filter(|p| p.header.tag().0 == u32::from(tag::OID))
+        .map(|p| asn1::oid_to_string(p.data));
+    let algorithm = match oid.as_str() {
         "1.2.840.113549.1.1.1" => "RSA",
         "1.2.840.113549.1.1.10" => "RSA-PSS",
         "1.2.840.10045.2.1" => "EC",
@@ -232,6 +308,11 @@ fn key_info(spki_der: &[u8]) -> KeyInfo {
         other => other,
     }
     .to_owned();
+    let mut info = KeyInfo {
+        algorithm,
+        bits: None,
+        curve: None,
+    };
     match info.algorithm.as_str() {
         "EC" => {
             let (curve, bits) = match param_oid.as_deref() {
@@ -252,18 +333,18 @@ fn key_info(spki_der: &[u8]) -> KeyInfo {
         "Ed25519" => info.bits = Some(256),
         "Ed448" => info.bits = Some(456),
         "RSA" | "RSA-PSS" => {
-            info.bits = x509_parser::x509::SubjectPublicKeyInfo::from_der(spki_der)
+            info.bits = spki
+                .parsed()
                 .ok()
-                .and_then(|(_, spki)| u32::try_from(spki.parsed().ok()?.key_size()).ok())
+                .and_then(|key| u32::try_from(key.key_size()).ok())
                 .filter(|&b| b > 0);
         }
         "DSA" => {
             // The size of a DSA key is the size of its prime `p`, the first parameter.
-            info.bits = alg
-                .get(1)
-                .filter(|p| p.tag == tag::SEQUENCE)
-                .and_then(|p| der::children(p.content).ok())
-                .and_then(|c| c.first().map(|p| integer_bits(p.content)));
+            info.bits = parameters
+                .filter(|p| p.header.tag().0 == 0x10)
+                .and_then(|p| asn1::read(p.data).ok())
+                .map(|(p, _)| integer_bits(p.content));
         }
         _ => {}
     }
@@ -374,9 +455,9 @@ mod tests {
         let cert = Certificate::from_der(&der).unwrap();
         assert_eq!(cert.key.algorithm, "Ed25519");
         assert_eq!(cert.subject, "CN=Unit");
-        assert_eq!(kind_of(&der), Some(ObjectKind::Certificate));
+        assert_eq!(crate::openssl::kind_of(&der), Some(ObjectKind::Certificate));
         let crl = crl_with_issuer(&name);
-        assert_eq!(kind_of(&crl), Some(ObjectKind::Crl));
+        assert_eq!(crate::openssl::kind_of(&crl), Some(ObjectKind::Crl));
         let crl = Crl::from_der(&crl).unwrap();
         assert_eq!(crl.issuer_hash, cert.subject_hash);
         assert_eq!(crl.issuer, "CN=Unit");
@@ -403,6 +484,6 @@ mod tests {
         let err = Certificate::from_der(&cert_custom(&bad_time))
             .unwrap_err()
             .to_string();
-        assert!(err.contains("notBefore"), "{err}");
+        assert!(err.starts_with("invalid certificate DER"), "{err}");
     }
 }

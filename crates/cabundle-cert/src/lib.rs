@@ -3,15 +3,25 @@
 //! Pure: takes bytes, returns values. Computes what every other crate needs to know about a
 //! certificate: fingerprints, names, validity, key, CA flag, and OpenSSL's subject-name hashes
 //! (`X509_NAME_hash` and the old MD5 one) exactly as OpenSSL computes them.
+//!
+//! A certificate is parsed once, with `x509-parser`, into a [`Certificate`] that carries every
+//! field other crates read (names, key identifiers, alternative names, AIA, constraints...).
+//! [`hash_only`] is the cheap read `rehash` uses: the name hashes and SHA-1 of an object, and
+//! whether OpenSSL can load it at all. [`encode_pem`] is the one PEM encoder of the workspace.
 
+mod asn1;
 mod cert;
 pub mod date;
-mod der;
+mod model;
 mod name;
+mod openssl;
 mod pem;
 mod purpose;
 
 pub use purpose::{Purpose, UnknownPurpose};
+
+pub use model::{BasicConstraints, ExtendedKeyUsage, GeneralName, KeyUsage, NameConstraints};
+pub use openssl::{HashOnly, hash_only};
 
 use serde::{Serialize, Serializer};
 use std::fmt;
@@ -38,6 +48,7 @@ impl fmt::Display for SubjectHash {
 
 /// What kind of PEM block or DER object was read.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize)]
+#[non_exhaustive]
 #[serde(rename_all = "snake_case")]
 pub enum ObjectKind {
     /// An X.509 certificate.
@@ -57,6 +68,7 @@ impl fmt::Display for ObjectKind {
 
 /// The public key of a certificate.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+#[non_exhaustive]
 pub struct KeyInfo {
     /// `RSA`, `EC`, `Ed25519`, `Ed448`, `DSA` or the algorithm OID when unknown.
     pub algorithm: String,
@@ -68,6 +80,7 @@ pub struct KeyInfo {
 
 /// Errors from reading certificates.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// A PEM block could not be decoded (bad base64, truncated, no END line).
     #[error("invalid PEM block {index} ({label}): {reason}")]
@@ -109,7 +122,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// A parsed certificate, owning its DER.
 ///
 /// Field values are computed once at parse time; the struct is cheap to clone and compare.
+/// Extensions that are absent, or that x509-parser cannot decode, are `None` or empty.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Certificate {
     /// The DER encoding, exactly as read.
     pub der: Vec<u8>,
@@ -142,10 +157,46 @@ pub struct Certificate {
     pub subject_hash_old: SubjectHash,
     /// `X509_NAME_hash` of the issuer.
     pub issuer_hash: SubjectHash,
+    /// The most specific common name of the subject (its last `CN`), decoded to text.
+    pub common_name: Option<String>,
+    /// subjectAltName entries (DNS names, IP addresses, e-mail addresses, URIs, directory
+    /// names), in the order of the extension.
+    pub subject_alt_names: Vec<GeneralName>,
+    /// subjectKeyIdentifier.
+    pub subject_key_id: Option<Vec<u8>>,
+    /// authorityKeyIdentifier's keyIdentifier.
+    pub authority_key_id: Option<Vec<u8>>,
+    /// authorityInfoAccess `caIssuers` URLs: where to fetch the issuer's certificate.
+    pub ca_issuers: Vec<String>,
+    /// authorityInfoAccess OCSP responder URLs.
+    pub ocsp: Vec<String>,
+    /// cRLDistributionPoints full-name URLs.
+    pub crl_distribution_points: Vec<String>,
+    /// basicConstraints.
+    pub basic_constraints: Option<BasicConstraints>,
+    /// keyUsage.
+    pub key_usage: Option<KeyUsage>,
+    /// extKeyUsage, in the order of the extension (known purposes first).
+    pub extended_key_usage: Option<Vec<ExtendedKeyUsage>>,
+    /// nameConstraints.
+    pub name_constraints: Option<NameConstraints>,
+}
+
+impl Certificate {
+    /// The certificate as one `CERTIFICATE` PEM block (see [`encode_pem`]).
+    pub fn to_pem(&self) -> String {
+        encode_pem("CERTIFICATE", &self.der)
+    }
+
+    /// Whether subject and issuer are the same name (a root, or a self-issued CA).
+    pub fn is_self_issued(&self) -> bool {
+        self.subject_der == self.issuer_der
+    }
 }
 
 /// A parsed CRL, owning its DER.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Crl {
     /// The DER encoding, exactly as read.
     pub der: Vec<u8>,
@@ -169,6 +220,7 @@ pub struct Crl {
 
 /// One object read from a file: a certificate or a CRL.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum Object {
     /// A certificate (`CERTIFICATE`, `X509 CERTIFICATE`, `TRUSTED CERTIFICATE` PEM, or DER).
     Certificate(Box<Certificate>),
@@ -178,6 +230,7 @@ pub enum Object {
 
 /// One PEM block found in text: its label and decoded bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PemBlock {
     /// The label between `BEGIN ` and the dashes, e.g. `CERTIFICATE`.
     pub label: String,
@@ -185,11 +238,20 @@ pub struct PemBlock {
     pub contents: Vec<u8>,
 }
 
-/// Finds every PEM block in `text` (text, comments and blank lines around blocks are ignored;
-/// CRLF and trailing spaces are accepted). Returns blocks in order. A block that starts but does
-/// not end, or whose base64 is invalid, is an error.
+/// Finds every PEM block in `text` (a UTF-8 byte order mark at the start, text, comments and
+/// blank lines around blocks are ignored; CRLF and trailing spaces are accepted). Returns blocks
+/// in order. A block that starts but does not end, or whose base64 is invalid, is an error.
 pub fn pem_blocks(text: &[u8]) -> Result<Vec<PemBlock>> {
     pem::blocks(text)
+}
+
+/// Encodes `der` as one PEM block with `label` (`CERTIFICATE`, `X509 CRL`): 64-column base64,
+/// LF line endings, a final newline. The one PEM encoder of the workspace.
+pub fn encode_pem(label: &str, der: &[u8]) -> String {
+    ::pem::encode_config(
+        &::pem::Pem::new(label, der),
+        ::pem::EncodeConfig::new().set_line_ending(::pem::LineEnding::LF),
+    )
 }
 
 /// Reads every certificate and CRL in `bytes`, PEM (any number of blocks) or a single DER
@@ -200,7 +262,7 @@ pub fn pem_blocks(text: &[u8]) -> Result<Vec<PemBlock>> {
 /// objects; callers decide whether that is an error.
 pub fn read_objects(bytes: &[u8]) -> Result<Vec<Object>> {
     if !contains(bytes, b"-----BEGIN ") {
-        if bytes.first() == Some(&der::tag::SEQUENCE) {
+        if bytes.first() == Some(&asn1::tag::SEQUENCE) {
             return object_from_der(0, bytes, None).map(|o| o.into_iter().collect());
         }
         return Ok(Vec::new());
@@ -232,7 +294,7 @@ fn object_from_der(
     der: &[u8],
     expected: Option<ObjectKind>,
 ) -> Result<Option<Object>> {
-    let kind = match expected.or_else(|| cert::kind_of(der)) {
+    let kind = match expected.or_else(|| openssl::kind_of(der)) {
         Some(kind) => kind,
         None => {
             return Err(Error::Der {
@@ -287,10 +349,24 @@ pub fn canonical_name(name_der: &[u8]) -> Result<Vec<u8>> {
     name::canonical(name_der)
 }
 
+/// The most specific common name (the last `CN`) of a DER `Name`, decoded to text.
+pub fn common_name(name_der: &[u8]) -> Option<String> {
+    name::common_name(name_der)
+}
+
 /// A one-line, RFC 4514-like rendering of a DER `Name`, most specific RDN first
 /// (`CN=..., O=..., C=...`), as used for [`Certificate::subject`].
 pub fn display_name(name_der: &[u8]) -> String {
     name::display(name_der)
+}
+
+impl Sha256Fingerprint {
+    /// The SHA-256 of any bytes (a report, an output file). A certificate's fingerprint is
+    /// [`Certificate::sha256`], computed once when it is read.
+    pub fn of(bytes: &[u8]) -> Sha256Fingerprint {
+        use sha2::Digest as _;
+        Sha256Fingerprint(sha2::Sha256::digest(bytes).into())
+    }
 }
 
 impl fmt::Display for Sha256Fingerprint {

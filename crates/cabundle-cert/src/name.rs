@@ -12,52 +12,230 @@
 //! Every rule here is checked against `openssl x509 -subject_hash` on the generated corpus
 //! (`cabundle-testkit`) and on all CCADB roots (`tests/openssl.rs`).
 
-use crate::der::{self, Tlv, tag};
+use crate::asn1::{self, Element as Tlv, tag};
 use crate::{Error, Result, SubjectHash};
 use md5::Md5;
 use sha1::{Digest, Sha1};
+use std::borrow::Cow;
 
-/// The attribute type and value of one name entry.
+/// The attribute type and value of one name entry, and the index of its RDN.
 struct Entry<'a> {
+    rdn: usize,
     oid: Tlv<'a>,
     value: Tlv<'a>,
 }
 
-/// Splits a DER `Name` into its RDNs, each a list of entries. Empty RDNs are kept as empty
-/// lists (OpenSSL drops them from the canonical form, having no entry to carry them).
-fn rdns(name_der: &[u8]) -> Result<Vec<Vec<Entry<'_>>>> {
+/// Splits a DER `Name` into its entries, in order, each with the index of its RDN. An empty
+/// RDN leaves no entry (OpenSSL drops it from the canonical form, having nothing to carry).
+fn rdns(name_der: &[u8]) -> Result<Vec<Entry<'_>>> {
     let err = |reason: String| Error::Name(reason);
-    let (seq, _) = der::expect(name_der, tag::SEQUENCE, "name").map_err(err)?;
+    let (seq, _) = asn1::expect(name_der, tag::SEQUENCE, "name").map_err(err)?;
     let mut out = Vec::new();
-    for set in der::children(seq.content).map_err(err)? {
+    for (rdn, set) in asn1::children(seq.content)
+        .map_err(err)?
+        .into_iter()
+        .enumerate()
+    {
         if set.tag != tag::SET {
             return Err(err(format!(
                 "name: expected a SET for each RDN, found tag 0x{:02x}",
                 set.tag
             )));
         }
-        let mut entries = Vec::new();
-        for atv in der::children(set.content).map_err(err)? {
+        for atv in asn1::children(set.content).map_err(err)? {
             if atv.tag != tag::SEQUENCE {
                 return Err(err("name: attribute is not a SEQUENCE".into()));
             }
             let (oid, rest) =
-                der::expect(atv.content, tag::OID, "name attribute type").map_err(err)?;
+                asn1::expect(atv.content, tag::OID, "name attribute type").map_err(err)?;
             let (value, _) =
-                der::read(rest).map_err(|e| err(format!("name attribute value: {e}")))?;
-            entries.push(Entry { oid, value });
+                asn1::read(rest).map_err(|e| err(format!("name attribute value: {e}")))?;
+            out.push(Entry { rdn, oid, value });
         }
-        out.push(entries);
     }
     Ok(out)
 }
 
+/// A DER `Name` split into its RDNs once, for hashing, display and the common name.
+pub(crate) struct Name<'a> {
+    der: &'a [u8],
+    entries: Result<Vec<Entry<'a>>>,
+}
+
+impl<'a> Name<'a> {
+    /// Splits `der` with the element reader of [`crate::asn1`].
+    pub(crate) fn parse(der: &'a [u8]) -> Name<'a> {
+        Name {
+            der,
+            entries: rdns(der),
+        }
+    }
+
+    /// Takes the RDNs x509-parser already split, when they cover all of `der` (the whole
+    /// encoding of the name): x509-parser stops before an empty RDN, which OpenSSL accepts,
+    /// and then the name is split again by [`Name::parse`].
+    pub(crate) fn from_x509(name: &x509_parser::x509::X509Name<'_>, der: &'a [u8]) -> Name<'a> {
+        if name.as_raw().len() != der.len() {
+            return Name::parse(der);
+        }
+        let base = der.as_ptr() as usize;
+        let offset = |s: &[u8]| (s.as_ptr() as usize).checked_sub(base);
+        let mut out = Vec::with_capacity(name.iter_rdn().size_hint().0);
+        for (index, rdn) in name.iter_rdn().enumerate() {
+            for atv in rdn.iter() {
+                let oid = atv.attr_type().as_bytes();
+                let data = atv.attr_value().data;
+                // The value's element runs from the end of the type OID to the end of its data.
+                let (Some(start), Some(data_start)) = (offset(oid), offset(data)) else {
+                    return Name::parse(der);
+                };
+                let value_start = start + oid.len();
+                let end = data_start + data.len();
+                let (Some(oid), Some(raw), Some(data)) = (
+                    der.get(start..value_start),
+                    der.get(value_start..end).filter(|r| !r.is_empty()),
+                    der.get(data_start..end),
+                ) else {
+                    return Name::parse(der);
+                };
+                out.push(Entry {
+                    rdn: index,
+                    oid: Tlv {
+                        tag: tag::OID,
+                        content: oid,
+                        raw: oid,
+                    },
+                    value: Tlv {
+                        tag: raw[0],
+                        content: data,
+                        raw,
+                    },
+                });
+            }
+        }
+        Name {
+            der,
+            entries: Ok(out),
+        }
+    }
+
+    /// OpenSSL's canonical encoding (`x509_name_canon`).
+    pub(crate) fn canonical(&self) -> Result<Vec<u8>> {
+        let entries = self
+            .entries
+            .as_ref()
+            .map_err(|e| Error::Name(name_reason(e)))?;
+        let mut out = Vec::with_capacity(self.der.len() + 16);
+        let mut scratch = Vec::new();
+        let mut set = Vec::new();
+        for rdn in entries.chunk_by(|a, b| a.rdn == b.rdn) {
+            match rdn {
+                [] => {}
+                [one] => {
+                    set.clear();
+                    canon_entry(one, &mut set, &mut scratch)?;
+                    asn1::push_header(&mut out, tag::SET, set.len());
+                    out.extend_from_slice(&set);
+                }
+                many => {
+                    let mut encoded = Vec::with_capacity(many.len());
+                    for entry in many {
+                        let mut e = Vec::new();
+                        canon_entry(entry, &mut e, &mut scratch)?;
+                        encoded.push(e);
+                    }
+                    // DER SET OF: elements in ascending order of their encodings.
+                    encoded.sort();
+                    asn1::push_header(&mut out, tag::SET, encoded.iter().map(Vec::len).sum());
+                    for e in encoded {
+                        out.extend_from_slice(&e);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// `X509_NAME_hash_ex`, with the name's role (`subject`, `issuer`) in the error.
+    pub(crate) fn hash(&self, role: &str) -> Result<SubjectHash> {
+        match self.canonical() {
+            Ok(canon) => Ok(first_four_le(&Sha1::digest(canon))),
+            Err(Error::Name(reason)) => Err(Error::Name(format!("{role}: {reason}"))),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// `X509_NAME_hash_old`.
+    pub(crate) fn hash_old(&self) -> SubjectHash {
+        hash_old(self.der)
+    }
+
+    /// The text of the most specific common name (the last `CN` in DER order), decoded from
+    /// its string type; `None` when the name has no CN or does not parse.
+    pub(crate) fn common_name(&self) -> Option<String> {
+        const CN: &[u8] = &[0x55, 0x04, 0x03];
+        let value = self
+            .entries
+            .as_ref()
+            .ok()?
+            .iter()
+            .rev()
+            .find(|e| e.oid.content == CN)?
+            .value;
+        match to_utf8(&value) {
+            Some(Ok(text)) => Some(text.into_owned()),
+            _ if value.tag == tag::NUMERIC_STRING => {
+                Some(value.content.iter().map(|&b| char::from(b)).collect())
+            }
+            _ => None,
+        }
+    }
+
+    /// A one-line RFC 4514-like rendering: most specific RDN first (`CN=..., O=..., C=...`),
+    /// multi-valued RDNs joined with `+`. Falls back to hex when the name does not parse.
+    pub(crate) fn display(&self) -> String {
+        let Ok(entries) = &self.entries else {
+            return format!("#{}", hex::encode(self.der));
+        };
+        let mut out = String::with_capacity(self.der.len());
+        for rdn in entries.chunk_by(|a, b| a.rdn == b.rdn).rev() {
+            if !out.is_empty() {
+                out.push_str(", ");
+            }
+            for (i, e) in rdn.iter().enumerate() {
+                if i > 0 {
+                    out.push('+');
+                }
+                match short_name(e.oid.content) {
+                    Some(key) => out.push_str(key),
+                    None => out.push_str(&asn1::oid_to_string(e.oid.content)),
+                }
+                out.push('=');
+                display_value(&e.value, &mut out);
+            }
+        }
+        out
+    }
+}
+
+/// The text of a stored parse error, for a fresh [`Error::Name`].
+fn name_reason(e: &Error) -> String {
+    match e {
+        Error::Name(reason) => reason.clone(),
+        other => other.to_string(),
+    }
+}
+
 /// Converts a string value to UTF-8 as `ASN1_STRING_to_UTF8` does, for the types in
 /// OpenSSL's `ASN1_MASK_CANON`. `None` for the other types, which are copied verbatim.
-fn to_utf8(value: &Tlv<'_>) -> Option<Result<String>> {
+fn to_utf8<'a>(value: &Tlv<'a>) -> Option<Result<Cow<'a, str>>> {
     let bytes = value.content;
-    let latin1 = || Ok(bytes.iter().map(|&b| char::from(b)).collect());
-    let wide = |width: usize, kind: &str| -> Result<String> {
+    // Latin-1 that is all ASCII is already UTF-8: no copy (the common case).
+    let latin1 = || match std::str::from_utf8(bytes) {
+        Ok(text) if bytes.is_ascii() => Ok(Cow::Borrowed(text)),
+        _ => Ok(Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect())),
+    };
+    let wide = |width: usize, kind: &str| -> Result<Cow<'a, str>> {
         if !bytes.len().is_multiple_of(width) {
             return Err(Error::Name(format!(
                 "{kind} of {} bytes is not a multiple of {width}",
@@ -72,11 +250,12 @@ fn to_utf8(value: &Tlv<'_>) -> Option<Result<String>> {
                     Error::Name(format!("{kind} holds invalid code point U+{v:04X}"))
                 })
             })
-            .collect()
+            .collect::<Result<String>>()
+            .map(Cow::Owned)
     };
     Some(match value.tag {
         tag::UTF8_STRING => std::str::from_utf8(bytes)
-            .map(str::to_owned)
+            .map(Cow::Borrowed)
             .map_err(|e| Error::Name(format!("invalid UTF8String: {e}"))),
         tag::PRINTABLE_STRING | tag::T61_STRING | tag::IA5_STRING | tag::VISIBLE_STRING => latin1(),
         tag::BMP_STRING => wide(2, "BMPString"),
@@ -91,26 +270,28 @@ fn is_space(b: u8) -> bool {
 }
 
 /// `asn1_string_canon` on UTF-8 bytes: trim, fold inner whitespace runs, lower-case ASCII.
+#[cfg(test)]
 fn canon_text(text: &[u8]) -> Vec<u8> {
-    let start = text
-        .iter()
-        .position(|&b| !is_space(b))
-        .unwrap_or(text.len());
-    let end = text
-        .iter()
-        .rposition(|&b| !is_space(b))
-        .map_or(start, |i| i + 1);
-    let mut out = Vec::with_capacity(end - start);
-    let mut bytes = text[start..end].iter().peekable();
-    while let Some(&b) = bytes.next() {
-        if is_space(b) {
-            out.push(b' ');
-            while bytes.next_if(|&&n| is_space(n)).is_some() {}
-        } else {
-            out.push(b.to_ascii_lowercase());
-        }
-    }
+    let mut out = Vec::new();
+    canon_text_into(text, &mut out);
     out
+}
+
+/// [`canon_text`], appended to `out`.
+fn canon_text_into(text: &[u8], out: &mut Vec<u8>) {
+    let mut pending_space = false;
+    let start = out.len();
+    for &b in text {
+        if is_space(b) {
+            pending_space = true;
+            continue;
+        }
+        if pending_space && out.len() > start {
+            out.push(b' ');
+        }
+        pending_space = false;
+        out.push(b.to_ascii_lowercase());
+    }
 }
 
 /// Whether OpenSSL accepts a value with this identifier octet in a name: the `ASN1_PRINTABLE`
@@ -136,40 +317,48 @@ fn allowed_in_name(tag: u8) -> bool {
     )
 }
 
-/// The canonical encoding of one entry: `SEQUENCE { type, canonical value }`.
-fn canon_entry(entry: &Entry<'_>) -> Result<Vec<u8>> {
+/// The canonical encoding of one entry, `SEQUENCE { type, canonical value }`, appended to
+/// `out`; `scratch` is a buffer for the value, reused between entries.
+fn canon_entry(entry: &Entry<'_>, out: &mut Vec<u8>, scratch: &mut Vec<u8>) -> Result<()> {
     if !allowed_in_name(entry.value.tag) {
         return Err(Error::Name(format!(
             "attribute {} has a value of type 0x{:02x}, which OpenSSL does not accept in a name",
-            der::oid_to_string(entry.oid.content),
+            asn1::oid_to_string(entry.oid.content),
             entry.value.tag
         )));
     }
-    let value = match to_utf8(&entry.value) {
-        Some(text) => der::encode(tag::UTF8_STRING, &canon_text(text?.as_bytes())),
-        None if entry.value.tag & 0x20 == 0 && entry.value.tag & 0x1f != 0x1f => {
-            der::encode(entry.value.tag, entry.value.content)
+    scratch.clear();
+    let (value_tag, value): (Option<u8>, &[u8]) = match to_utf8(&entry.value) {
+        Some(text) => {
+            canon_text_into(text?.as_bytes(), scratch);
+            (Some(tag::UTF8_STRING), &scratch[..])
         }
-        None => entry.value.raw.to_vec(),
+        None if entry.value.tag & 0x20 == 0 && entry.value.tag & 0x1f != 0x1f => {
+            (Some(entry.value.tag), entry.value.content)
+        }
+        None => (None, entry.value.raw),
     };
-    let mut content = der::encode(tag::OID, entry.oid.content);
-    content.extend_from_slice(&value);
-    Ok(der::encode(tag::SEQUENCE, &content))
+    let value_len = match value_tag {
+        Some(_) => asn1::element_len(value.len()),
+        None => value.len(),
+    };
+    asn1::push_header(
+        out,
+        tag::SEQUENCE,
+        asn1::element_len(entry.oid.content.len()) + value_len,
+    );
+    asn1::push_header(out, tag::OID, entry.oid.content.len());
+    out.extend_from_slice(entry.oid.content);
+    if let Some(t) = value_tag {
+        asn1::push_header(out, t, value.len());
+    }
+    out.extend_from_slice(value);
+    Ok(())
 }
 
 /// OpenSSL's canonical encoding of a DER `Name` (`x509_name_canon`).
 pub(crate) fn canonical(name_der: &[u8]) -> Result<Vec<u8>> {
-    let mut out = Vec::new();
-    for rdn in rdns(name_der)? {
-        if rdn.is_empty() {
-            continue;
-        }
-        let mut encoded = rdn.iter().map(canon_entry).collect::<Result<Vec<_>>>()?;
-        // DER SET OF: elements in ascending order of their encodings.
-        encoded.sort();
-        out.extend(der::encode(tag::SET, &encoded.concat()));
-    }
-    Ok(out)
+    Name::parse(name_der).canonical()
 }
 
 fn first_four_le(digest: &[u8]) -> SubjectHash {
@@ -183,53 +372,104 @@ pub(crate) fn hash(name_der: &[u8]) -> Result<SubjectHash> {
     Ok(first_four_le(&Sha1::digest(canonical(name_der)?)))
 }
 
+/// [`hash`], with the name's role (`subject`, `issuer`) in the error.
+pub(crate) fn hash_of(role: &str, name_der: &[u8]) -> Result<SubjectHash> {
+    Name::parse(name_der).hash(role)
+}
+
 /// `X509_NAME_hash_old`.
 pub(crate) fn hash_old(name_der: &[u8]) -> SubjectHash {
     first_four_le(&Md5::digest(name_der))
 }
 
-/// The short name of a well-known attribute type, as OpenSSL prints it.
-fn short_name(oid: &str) -> Option<&'static str> {
+/// The short name of a well-known attribute type (by its OID's content octets), as OpenSSL
+/// prints it.
+fn short_name(oid: &[u8]) -> Option<&'static str> {
+    // 2.5.4.n, then the few others.
+    if let [0x55, 0x04, n] = oid {
+        return Some(match n {
+            3 => "CN",
+            4 => "SN",
+            5 => "serialNumber",
+            6 => "C",
+            7 => "L",
+            8 => "ST",
+            9 => "street",
+            10 => "O",
+            11 => "OU",
+            12 => "title",
+            13 => "description",
+            15 => "businessCategory",
+            17 => "postalCode",
+            42 => "GN",
+            43 => "initials",
+            44 => "generationQualifier",
+            46 => "dnQualifier",
+            65 => "pseudonym",
+            97 => "organizationIdentifier",
+            _ => return None,
+        });
+    }
     Some(match oid {
-        "2.5.4.3" => "CN",
-        "2.5.4.4" => "SN",
-        "2.5.4.5" => "serialNumber",
-        "2.5.4.6" => "C",
-        "2.5.4.7" => "L",
-        "2.5.4.8" => "ST",
-        "2.5.4.9" => "street",
-        "2.5.4.10" => "O",
-        "2.5.4.11" => "OU",
-        "2.5.4.12" => "title",
-        "2.5.4.13" => "description",
-        "2.5.4.15" => "businessCategory",
-        "2.5.4.17" => "postalCode",
-        "2.5.4.42" => "GN",
-        "2.5.4.43" => "initials",
-        "2.5.4.44" => "generationQualifier",
-        "2.5.4.46" => "dnQualifier",
-        "2.5.4.65" => "pseudonym",
-        "2.5.4.97" => "organizationIdentifier",
-        "1.2.840.113549.1.9.1" => "emailAddress",
-        "0.9.2342.19200300.100.1.1" => "UID",
-        "0.9.2342.19200300.100.1.25" => "DC",
-        "1.3.6.1.4.1.311.60.2.1.1" => "jurisdictionL",
-        "1.3.6.1.4.1.311.60.2.1.2" => "jurisdictionST",
-        "1.3.6.1.4.1.311.60.2.1.3" => "jurisdictionC",
+        [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x01] => "emailAddress",
+        [0x09, 0x92, 0x26, 0x89, 0x93, 0xf2, 0x2c, 0x64, 0x01, 0x01] => "UID",
+        [0x09, 0x92, 0x26, 0x89, 0x93, 0xf2, 0x2c, 0x64, 0x01, 0x19] => "DC",
+        [
+            0x2b,
+            0x06,
+            0x01,
+            0x04,
+            0x01,
+            0x82,
+            0x37,
+            0x3c,
+            0x02,
+            0x01,
+            0x01,
+        ] => "jurisdictionL",
+        [
+            0x2b,
+            0x06,
+            0x01,
+            0x04,
+            0x01,
+            0x82,
+            0x37,
+            0x3c,
+            0x02,
+            0x01,
+            0x02,
+        ] => "jurisdictionST",
+        [
+            0x2b,
+            0x06,
+            0x01,
+            0x04,
+            0x01,
+            0x82,
+            0x37,
+            0x3c,
+            0x02,
+            0x01,
+            0x03,
+        ] => "jurisdictionC",
         _ => return None,
     })
 }
 
 /// A readable text for one value: the decoded string, or `#` and hex for other types.
-fn display_value(value: &Tlv<'_>) -> String {
+fn display_value(value: &Tlv<'_>, out: &mut String) {
     let text = match to_utf8(value) {
         Some(Ok(text)) => text,
         _ if value.tag == tag::NUMERIC_STRING => {
-            value.content.iter().map(|&b| char::from(b)).collect()
+            Cow::Owned(value.content.iter().map(|&b| char::from(b)).collect())
         }
-        _ => return format!("#{}", hex::encode(value.raw)),
+        _ => {
+            out.push('#');
+            out.push_str(&hex::encode(value.raw));
+            return;
+        }
     };
-    let mut out = String::with_capacity(text.len());
     let last = text.chars().count().saturating_sub(1);
     for (i, c) in text.chars().enumerate() {
         let special = matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=')
@@ -244,30 +484,16 @@ fn display_value(value: &Tlv<'_>) -> String {
             out.push(c);
         }
     }
-    out
 }
 
-/// A one-line RFC 4514-like rendering: most specific RDN first (`CN=..., O=..., C=...`),
-/// multi-valued RDNs joined with `+`. Falls back to hex when the name does not parse.
+/// [`Name::common_name`] of a DER `Name`.
+pub(crate) fn common_name(name_der: &[u8]) -> Option<String> {
+    Name::parse(name_der).common_name()
+}
+
+/// [`Name::display`] of a DER `Name`.
 pub(crate) fn display(name_der: &[u8]) -> String {
-    let Ok(rdns) = rdns(name_der) else {
-        return format!("#{}", hex::encode(name_der));
-    };
-    rdns.iter()
-        .rev()
-        .filter(|rdn| !rdn.is_empty())
-        .map(|rdn| {
-            rdn.iter()
-                .map(|e| {
-                    let oid = der::oid_to_string(e.oid.content);
-                    let key = short_name(&oid).map_or(oid.clone(), str::to_owned);
-                    format!("{key}={}", display_value(&e.value))
-                })
-                .collect::<Vec<_>>()
-                .join("+")
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+    Name::parse(name_der).display()
 }
 
 #[cfg(test)]
@@ -282,13 +508,13 @@ mod tests {
         for rdn in rdns {
             let mut set = Vec::new();
             for (oid, t, v) in *rdn {
-                let mut atv = der::encode(tag::OID, oid);
-                atv.extend(der::encode(*t, v));
-                set.extend(der::encode(tag::SEQUENCE, &atv));
+                let mut atv = asn1::encode(tag::OID, oid);
+                atv.extend(asn1::encode(*t, v));
+                set.extend(asn1::encode(tag::SEQUENCE, &atv));
             }
-            content.extend(der::encode(tag::SET, &set));
+            content.extend(asn1::encode(tag::SET, &set));
         }
-        der::encode(tag::SEQUENCE, &content)
+        asn1::encode(tag::SEQUENCE, &content)
     }
 
     const CN: &[u8] = &[0x55, 0x04, 0x03];
@@ -320,9 +546,9 @@ mod tests {
         // The empty name canonicalises to nothing.
         check(name(&[]), vec![]);
         // PrintableString becomes a lower-cased UTF8String; no outer SEQUENCE.
-        let mut atv = der::encode(tag::OID, CN);
-        atv.extend(der::encode(tag::UTF8_STRING, b"foo bar"));
-        let expected = der::encode(tag::SET, &der::encode(tag::SEQUENCE, &atv));
+        let mut atv = asn1::encode(tag::OID, CN);
+        atv.extend(asn1::encode(tag::UTF8_STRING, b"foo bar"));
+        let expected = asn1::encode(tag::SET, &asn1::encode(tag::SEQUENCE, &atv));
         check(
             name(&[&[(CN, tag::PRINTABLE_STRING, b" Foo   BAR ")]]),
             expected.clone(),
@@ -333,9 +559,9 @@ mod tests {
             expected,
         );
         // NumericString is kept verbatim.
-        let mut atv = der::encode(tag::OID, CN);
-        atv.extend(der::encode(tag::NUMERIC_STRING, b" 12  3"));
-        let expected = der::encode(tag::SET, &der::encode(tag::SEQUENCE, &atv));
+        let mut atv = asn1::encode(tag::OID, CN);
+        atv.extend(asn1::encode(tag::NUMERIC_STRING, b" 12  3"));
+        let expected = asn1::encode(tag::SET, &asn1::encode(tag::SEQUENCE, &atv));
         check(name(&[&[(CN, tag::NUMERIC_STRING, b" 12  3")]]), expected);
         // Types outside OpenSSL's ASN1_PRINTABLE make the name unusable.
         assert!(canonical(&name(&[&[(CN, tag::VISIBLE_STRING, b"x")]])).is_err());

@@ -6,7 +6,8 @@
 //! blocks are found line by line here and their bodies decoded with `base64`. Like OpenSSL, a
 //! `BEGIN` line must start its line. Unlike OpenSSL, blank lines inside a block are skipped:
 //! a dozen PEM fields in CCADB's all-certificates report have them and `openssl x509` refuses
-//! those.
+//! those. A UTF-8 byte order mark at the very start is skipped, as OpenSSL's PEM reader and
+//! Python's `ssl` do (editors on Windows write one).
 
 use crate::{Error, PemBlock, Result};
 use base64::Engine;
@@ -41,6 +42,7 @@ fn block_label<'a>(line: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
 
 /// Finds every PEM block in `text`; see [`crate::pem_blocks`].
 pub(crate) fn blocks(text: &[u8]) -> Result<Vec<PemBlock>> {
+    let text = text.strip_prefix(b"\xef\xbb\xbf").unwrap_or(text);
     let mut out = Vec::new();
     let mut lines = text.split(|&b| b == b'\n').map(trim_end);
     while let Some(line) = lines.next() {
@@ -152,6 +154,16 @@ mod tests {
         check(
             "-----BEGIN X-----\nProc-Type: 4,ENCRYPTED\n\nAQID\n-----END X-----\n",
             &[("X", &[1, 2, 3])],
+        );
+        // A UTF-8 byte order mark before the first line; only at the very start.
+        check(
+            "\u{feff}-----BEGIN X-----\r\nAQID\r\n-----END X-----\r\n",
+            &[("X", &[1, 2, 3])],
+        );
+        check("\u{feff}", &[]);
+        check(
+            "text\n\u{feff}-----BEGIN X-----\nAQID\n-----END X-----\n",
+            &[],
         );
     }
 

@@ -12,7 +12,6 @@
 //! reads as a clean diff. Like certifi's file it is pure ASCII: programs read it as text, so a
 //! non-ASCII character in a comment is written as its UTF-8 bytes in `\xNN` form.
 
-use base64::Engine as _;
 use cabundle_ccadb::trust_bit_name;
 use cabundle_cert::Certificate;
 use cabundle_cert::date::format_moment;
@@ -47,18 +46,10 @@ pub fn colon_hex(bytes: &[u8]) -> String {
     out
 }
 
-/// One certificate as a PEM block: 64-column base64, LF line endings.
+/// One certificate as a PEM block: 64-column base64, LF line endings
+/// ([`cabundle_cert::encode_pem`]).
 pub fn pem_block(der: &[u8]) -> String {
-    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
-    let mut out = String::with_capacity(b64.len() + b64.len() / 64 + 64);
-    out.push_str("-----BEGIN CERTIFICATE-----\n");
-    for chunk in b64.as_bytes().chunks(64) {
-        // base64 output is ASCII, so every chunk is valid UTF-8.
-        out.push_str(&String::from_utf8_lossy(chunk));
-        out.push('\n');
-    }
-    out.push_str("-----END CERTIFICATE-----\n");
-    out
+    cabundle_cert::encode_pem("CERTIFICATE", der)
 }
 
 /// A value on one comment line, in ASCII: line breaks and other control characters become

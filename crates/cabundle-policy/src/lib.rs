@@ -515,28 +515,17 @@ mod tests {
     use super::*;
     use time::macros::{date, datetime};
 
+    /// A real certificate for "CN=Root n", with the fingerprint `[n; 32]` and `not_after`.
     fn cert(n: u8, not_after: time::OffsetDateTime) -> Certificate {
-        Certificate {
-            der: vec![n],
-            sha256: Sha256Fingerprint([n; 32]),
-            sha1: cabundle_cert::Sha1Fingerprint([n; 20]),
-            subject: format!("CN=Root {n}"),
-            issuer: format!("CN=Root {n}"),
-            subject_der: Vec::new(),
-            issuer_der: Vec::new(),
-            serial_hex: format!("{n:02X}"),
-            not_before: datetime!(2000-01-01 0:00 UTC),
-            not_after,
-            key: cabundle_cert::KeyInfo {
-                algorithm: "EC".into(),
-                bits: Some(256),
-                curve: Some("P-256".into()),
-            },
-            is_ca: true,
-            subject_hash: cabundle_cert::SubjectHash(u32::from(n)),
-            subject_hash_old: cabundle_cert::SubjectHash(u32::from(n)),
-            issuer_hash: cabundle_cert::SubjectHash(u32::from(n)),
-        }
+        use cabundle_testkit::der::{StringType, name_simple, oid, string};
+        let name = name_simple(&[(oid::CN, string(StringType::Utf8, &format!("Root {n}")))]);
+        let mut cert = Certificate::from_der(&cabundle_testkit::cert_with_subject(&name))
+            .expect("certificate");
+        cert.sha256 = Sha256Fingerprint([n; 32]);
+        cert.sha1 = cabundle_cert::Sha1Fingerprint([n; 20]);
+        cert.not_before = datetime!(2000-01-01 0:00 UTC);
+        cert.not_after = not_after;
+        cert
     }
 
     /// A root from a compact description.

@@ -3,10 +3,9 @@
 //! cryptographic verdict (signatures, basic constraints, key usage, name constraints, EKU).
 
 use crate::error::{Error, Result};
-use crate::extras::extras;
 use crate::format_date;
 use crate::manifest::excluded_issuer;
-use cabundle_cert::{Certificate, Purpose, Sha256Fingerprint};
+use cabundle_cert::{Certificate, GeneralName, Purpose, Sha256Fingerprint};
 use cabundle_manifest::Manifest;
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 use std::fmt;
@@ -330,7 +329,7 @@ pub fn verify(chain: &[Certificate], store: &[Certificate], opts: &Options) -> R
             path.push((next, false));
             continue;
         }
-        let urls = extras(&cur.der).ca_issuers;
+        let urls = cur.ca_issuers.clone();
         problems.push(if path.len() == 1 {
             Problem::MissingIntermediate {
                 certificate: cur.subject.clone(),
@@ -402,7 +401,7 @@ pub fn verify(chain: &[Certificate], store: &[Certificate], opts: &Options) -> R
 
 /// Whether subject and issuer are the same name.
 pub(crate) fn is_self_issued(c: &Certificate) -> bool {
-    c.subject_der == c.issuer_der
+    c.is_self_issued()
 }
 
 /// The best issuer of `cert` in `pool` by name: key identifiers that match first, then one
@@ -413,12 +412,11 @@ pub(crate) fn pick_issuer<'a>(
     used: &[Sha256Fingerprint],
     at: OffsetDateTime,
 ) -> Option<&'a Certificate> {
-    let aki = extras(&cert.der).authority_key_id;
+    let aki = &cert.authority_key_id;
     pool.iter()
         .filter(|c| c.subject_der == cert.issuer_der && !used.contains(&c.sha256))
         .min_by_key(|c| {
-            let ski = extras(&c.der).subject_key_id;
-            let key_match = match (&aki, &ski) {
+            let key_match = match (aki, &c.subject_key_id) {
                 (Some(a), Some(s)) => a == s,
                 _ => true,
             };
@@ -466,7 +464,17 @@ fn webpki_verdict(
 }
 
 fn check_name(leaf: &Certificate, host: &str) -> Option<Problem> {
-    let names = extras(&leaf.der).names;
+    let names: Vec<String> = leaf
+        .subject_alt_names
+        .iter()
+        .filter(|n| {
+            matches!(
+                n,
+                GeneralName::Dns(_) | GeneralName::Email(_) | GeneralName::Ip(_)
+            )
+        })
+        .map(ToString::to_string)
+        .collect();
     let mismatch = || Problem::NameMismatch {
         hostname: host.to_owned(),
         names: names.clone(),

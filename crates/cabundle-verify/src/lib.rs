@@ -14,7 +14,6 @@ mod chain;
 mod diagnose;
 mod error;
 mod expiring;
-mod extras;
 mod manifest;
 mod parse;
 
@@ -25,8 +24,7 @@ pub use chain::{Ordered, order_chain};
 pub use diagnose::{Link, Options, Problem, Report, verify};
 pub use error::{Error, Result};
 pub use expiring::{Expiring, expiring};
-pub use extras::{Extras, extras};
-pub use parse::{parse_window, to_pem};
+pub use parse::parse_window;
 
 #[cfg(test)]
 mod tests;

@@ -1,4 +1,4 @@
-//! Parsing what users type (windows; dates are `cabundle_cert::date`'s) and encoding PEM.
+//! Parsing what users type: windows (dates are `cabundle_cert::date`'s).
 
 use crate::error::{Error, Result};
 use time::Duration;
@@ -29,15 +29,6 @@ pub fn parse_window(input: &str) -> Result<Duration> {
     unit_len
         .checked_mul(i32::try_from(n).map_err(|_| err("number too large"))?)
         .ok_or_else(|| err("number too large"))
-}
-
-/// Encodes one DER certificate as PEM with LF line endings.
-pub fn to_pem(der: &[u8]) -> String {
-    let block = pem::Pem::new("CERTIFICATE", der.to_vec());
-    pem::encode_config(
-        &block,
-        pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
-    )
 }
 
 #[cfg(test)]

@@ -27,10 +27,7 @@ pub fn run(args: ChainArgs, out: &Output) -> anyhow::Result<ExitCode> {
     if args.no_root && ordered.complete && written.len() > 1 {
         written = &written[..written.len() - 1];
     }
-    let pem: String = written
-        .iter()
-        .map(|c| cabundle_verify::to_pem(&c.der))
-        .collect();
+    let pem: String = written.iter().map(|c| c.to_pem()).collect();
     match &args.output {
         Some(path) => write_atomic(path, pem.as_bytes())?,
         None => std::io::stdout().lock().write_all(pem.as_bytes())?,

@@ -22,7 +22,7 @@ pub fn run(args: ConvertArgs, out: &Output) -> anyhow::Result<ExitCode> {
     let data = match to {
         Format::Pem => certs
             .iter()
-            .map(|c| cabundle_verify::to_pem(&c.der))
+            .map(|c| c.to_pem())
             .collect::<String>()
             .into_bytes(),
         Format::Der => {

@@ -187,6 +187,8 @@ pub fn run(args: InspectArgs, out: &Output) -> anyhow::Result<ExitCode> {
                         issuer_hash: c.issuer_hash,
                         issuer_hash_old: c.issuer_hash_old,
                     }),
+                    // A kind this version does not know how to show.
+                    _ => continue,
                 });
             }
         }
@@ -203,6 +205,7 @@ pub fn run(args: InspectArgs, out: &Output) -> anyhow::Result<ExitCode> {
                 match object {
                     Object::Certificate(c) => write_cert(&mut w, file, index, c)?,
                     Object::Crl(c) => write_crl(&mut w, file, index, c)?,
+                    _ => {}
                 }
             }
         }

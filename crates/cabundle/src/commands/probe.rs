@@ -58,10 +58,7 @@ pub fn run(args: ProbeArgs, out: &Output) -> anyhow::Result<ExitCode> {
         writeln!(w, "     sha1:    {}", c.sha1)?;
     }
     if let Some(path) = &args.save_chain {
-        let pem: String = chain
-            .iter()
-            .map(|c| cabundle_verify::to_pem(&c.der))
-            .collect();
+        let pem: String = chain.iter().map(|c| c.to_pem()).collect();
         write_atomic(path, pem.as_bytes())?;
         out.info(&format!("saved the chain to {}", path.display()));
     }
