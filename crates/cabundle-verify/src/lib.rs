@@ -18,7 +18,7 @@ mod manifest;
 mod parse;
 
 pub use chain::{Ordered, order_chain};
-pub use diagnose::{Link, Options, Problem, Purpose, Report, verify};
+pub use diagnose::{Link, Options, Problem, Purpose, Rejection, Report, Role, verify};
 pub use error::{Error, Result};
 pub use expiring::{Expiring, expiring};
 pub use extras::{Extras, extras};

@@ -4,7 +4,7 @@
 use crate::cli::build::{BuildArgs, PurposeArg};
 use crate::output::Output;
 use anyhow::{Context as _, bail};
-use cabundle_build::{OutputPaths, parse_fingerprint, read_added};
+use cabundle_build::{AddedWarning, OutputPaths, parse_fingerprint, read_added};
 use cabundle_policy::{PolicyOptions, Purpose};
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -59,6 +59,21 @@ fn parse_date(text: &str) -> anyhow::Result<time::Date> {
         .with_context(|| format!("invalid --as-of \"{text}\" (expected YYYY-MM-DD)"))
 }
 
+/// The words for a warning about an `--add` certificate, with its hint.
+fn added_warning(warning: &AddedWarning) -> String {
+    match warning {
+        AddedWarning::NotSelfIssued {
+            file,
+            subject,
+            issuer,
+            sha256,
+        } => format!(
+            "{file}: \"{subject}\" (SHA-256 {sha256}) is not a root: it was issued by \"{issuer}\"; added, it becomes a trust anchor, and everything it issues is trusted even if its root is removed or distrusted\nhint: --add the root instead (cabundle chain FILE... --root -o ROOT.pem finds it), unless trusting only this intermediate is what you want"
+        ),
+        _ => format!("{warning:?}"),
+    }
+}
+
 /// Runs `cabundle build`.
 pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
     if args.pem.is_none() && args.capath.is_none() && args.manifest.is_none() && !args.explain {
@@ -85,8 +100,11 @@ pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
     };
     let mut adds = Vec::new();
     for path in &args.add {
-        let bytes = fs_err::read(path)?;
-        adds.extend(read_added(&path.display().to_string(), &bytes)?);
+        let bytes = crate::commands::files::read(path)?;
+        adds.extend(read_added(&crate::commands::files::shown(path), &bytes)?);
+    }
+    for warning in adds.iter().filter_map(cabundle_build::Added::warning) {
+        out.warn(&added_warning(&warning));
     }
 
     let (bytes, source) = load_report(&args.report, &args.http, out)?;

@@ -12,6 +12,8 @@ pub mod convert;
 pub mod diff;
 pub mod expiring;
 pub mod fetch;
+pub(crate) mod files;
+pub(crate) mod hints;
 pub mod inspect;
 pub mod probe;
 pub mod rehash;
