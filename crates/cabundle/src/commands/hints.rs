@@ -159,3 +159,58 @@ fn rejected(rejection: &Rejection, source: Source<'_>) -> String {
         Rejection::Other { .. } => "compare with: openssl verify -CAfile BUNDLE -untrusted CHAIN CHAIN".to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every kind of rejection has its own hint, in house style, naming the option of the
+    /// command it is shown by.
+    #[test]
+    fn each_rejection_has_a_hint() {
+        let kinds = [
+            Rejection::CaUsedAsEndEntity,
+            Rejection::EndEntityUsedAsCa,
+            Rejection::OutsideValidity,
+            Rejection::BadSignature,
+            Rejection::UnknownIssuer,
+            Rejection::NameConstraints,
+            Rejection::PathLength,
+            Rejection::ExtendedKeyUsage {
+                purpose: Purpose::Tls,
+            },
+            Rejection::ExtendedKeyUsage {
+                purpose: Purpose::Email,
+            },
+            Rejection::SignatureAlgorithm,
+            Rejection::CriticalExtension,
+            Rejection::TooLong,
+            Rejection::NoPathWithin { max: 10 },
+            Rejection::InvalidHostName {
+                hostname: "a b".to_owned(),
+            },
+            Rejection::Other {
+                detail: "X".to_owned(),
+            },
+        ];
+        let file = Source::File { chain: "c.pem" };
+        let server = Source::Server {
+            target: "h:443",
+            saved: None,
+        };
+        let mut seen = std::collections::BTreeSet::new();
+        for kind in &kinds {
+            let hint = rejected(kind, file);
+            assert!(hint.starts_with(char::is_lowercase), "{hint}");
+            assert!(!hint.ends_with('.'), "{hint}");
+            seen.insert(hint);
+            assert!(!rejected(kind, server).contains("--hostname"));
+        }
+        // One hint per kind (the two "too long" kinds share theirs).
+        assert_eq!(seen.len(), kinds.len() - 1);
+        assert!(
+            rejected(&kinds[13], server).contains("--servername"),
+            "probe names its own option"
+        );
+    }
+}
