@@ -678,6 +678,12 @@ fn add_warns_about_intermediates_and_outputs_get_parents() {
         text(&out.stderr)
     );
 
+    // `--pem -`: the bundle on standard output, the same bytes as the file.
+    let out = build(&pki.path("root.pem"), Path::new("-"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(out.stdout, std::fs::read(&pem).unwrap());
+    assert!(!Path::new("-").exists());
+
     let key = pki.path("good.key");
     let out = build(&key, &pem);
     assert_eq!(out.status.code(), Some(2));

@@ -2,6 +2,7 @@
 //! manifest out, through the same pipeline as `cargo xtask build-bundle` (`cabundle-build`).
 
 use crate::cli::build::{BuildArgs, PurposeArg};
+use crate::commands::files;
 use crate::output::Output;
 use anyhow::{Context as _, bail};
 use cabundle_build::{AddedWarning, OutputPaths, parse_fingerprint, read_added};
@@ -100,8 +101,8 @@ pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
     };
     let mut adds = Vec::new();
     for path in &args.add {
-        let bytes = crate::commands::files::read(path)?;
-        adds.extend(read_added(&crate::commands::files::shown(path), &bytes)?);
+        let bytes = files::read(path)?;
+        adds.extend(read_added(&files::shown(path), &bytes)?);
     }
     for warning in adds.iter().filter_map(cabundle_build::Added::warning) {
         out.warn(&added_warning(&warning));
@@ -114,11 +115,22 @@ pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
         out.warn(&warning.to_string());
     }
 
+    // `-` sends that output to standard output, after the files are written.
+    let dash = |p: &Option<std::path::PathBuf>| p.as_deref().is_some_and(files::is_stdio);
+    let (pem_out, manifest_out) = (dash(&args.pem), dash(&args.manifest));
+    if usize::from(pem_out) + usize::from(manifest_out) + usize::from(args.explain) > 1 {
+        bail!("only one of --pem -, --manifest - and --explain can use standard output");
+    }
     built.write(&OutputPaths {
-        pem: args.pem.clone(),
+        pem: args.pem.clone().filter(|_| !pem_out),
         capath: args.capath.clone(),
-        manifest: args.manifest.clone(),
+        manifest: args.manifest.clone().filter(|_| !manifest_out),
     })?;
+    for (to_stdout, bytes) in [(pem_out, built.pem()), (manifest_out, built.manifest())] {
+        if to_stdout {
+            files::write(std::path::Path::new("-"), bytes)?;
+        }
+    }
 
     if args.explain {
         let mut stdout = std::io::stdout().lock();
