@@ -103,7 +103,7 @@ pub fn assert_problem_count(said: &str) {
         .split(' ')
         .next()
         .and_then(|n| n.parse().ok())
-        .unwrap();
+        .expect("a count after \"not verified: \"");
     let lines = verdict
         .lines()
         .skip(1)
