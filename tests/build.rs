@@ -1208,3 +1208,61 @@ fn every_snapshot_bundle_is_ascii_and_keeps_applied_constraints() {
         "no distrusted root without Websites in any snapshot"
     );
 }
+
+/// Regression (issue 8): `--add` of an intermediate (CA:TRUE, not self-issued) was accepted
+/// silently, though it becomes a trust anchor. It warns; a root does not; a file with no
+/// certificate is an error. Missing output directories are created.
+#[test]
+fn add_warns_about_intermediates_and_outputs_get_parents() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = fixture_report(dir.path());
+    let pki = cabundle_testkit::PkiFiles::new();
+    let int = pki.path("int.pem");
+    let build = |add: &Path, pem: &Path| {
+        run(&[
+            "build",
+            "--report",
+            report.to_str().unwrap(),
+            "--as-of",
+            "2026-11-23",
+            "--pem",
+            pem.to_str().unwrap(),
+            "--add",
+            add.to_str().unwrap(),
+        ])
+    };
+    let pem = dir.path().join("new").join("dir").join("b.pem");
+    let out = build(&int, &pem);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let sha = cabundle_cert::read_certificates(&std::fs::read(&int).unwrap()).unwrap()[0].sha256;
+    let want = format!(
+        "warning: {}: \"CN=Test Intermediate, O=cabundle tests\" (SHA-256 {sha}) is not a root: it was issued by \"CN=Test Root, O=cabundle tests\"; added, it becomes a trust anchor, and everything it issues is trusted even if its root is removed or distrusted\nhint: --add the root instead (cabundle chain FILE... --root -o ROOT.pem finds it), unless trusting only this intermediate is what you want\n",
+        int.display()
+    );
+    assert!(stderr.starts_with(&want), "{stderr}");
+    assert!(pem.is_file());
+
+    let out = build(&pki.path("root.pem"), &pem);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        !text(&out.stderr).contains("is not a root"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // `--pem -`: the bundle on standard output, the same bytes as the file.
+    let out = build(&pki.path("root.pem"), Path::new("-"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(out.stdout, std::fs::read(&pem).unwrap());
+    assert!(!Path::new("-").exists());
+
+    let key = pki.path("good.key");
+    let out = build(&key, &pem);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains(&format!("{} holds no certificate", key.display())),
+        "{}",
+        text(&out.stderr)
+    );
+}

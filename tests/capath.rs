@@ -149,3 +149,40 @@ fn bundle_without_certificates_is_an_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("empty.pem"));
 }
+
+/// `--from -` reads the bundle from standard input; one with no certificate is an error.
+#[test]
+fn bundle_from_standard_input() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let dir = root.path().join("dir");
+    let run = |stdin: &str| {
+        let mut child = cabundle(&["capath", "--from", "-", dir.to_str().expect("utf-8")])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run cabundle");
+        std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), stdin.as_bytes())
+            .expect("write stdin");
+        child.wait_with_output().expect("wait")
+    };
+    let out = run(&format!("{}{}", cert("One"), cert("Two")));
+    assert_eq!(out.status.code(), Some(0), "{}", support::output_text(&out));
+    let pems = std::fs::read_dir(&dir)
+        .expect("read dir")
+        .filter(|e| {
+            e.as_ref()
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".pem")
+        })
+        .count();
+    assert_eq!(pems, 2);
+    let out = run("# nothing here\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: no certificate in standard input\n"
+    );
+}

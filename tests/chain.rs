@@ -39,7 +39,11 @@ fn check(pki: &Pki, files: &[&str], extra: &[&str], code: i32, says: &[&str], or
     for s in says {
         assert!(said.contains(s), "{files:?} should say {s:?}:\n{said}");
     }
-    assert_eq!(common_names(&out_path), order, "{files:?} {extra:?}");
+    if order.is_empty() {
+        assert!(!out_path.exists(), "{files:?} {extra:?} wrote a file");
+    } else {
+        assert_eq!(common_names(&out_path), order, "{files:?} {extra:?}");
+    }
 }
 
 #[test]
@@ -104,6 +108,126 @@ fn orders_and_reports_what_is_missing() {
         0,
         &["not part of the chain: CN=Other Root"],
         &full,
+    );
+}
+
+/// `--root` and `--index N` pick one certificate of the ordered chain.
+#[test]
+fn picks_one_certificate() {
+    let pki = Pki::new();
+    let full = ["CN=good.example", "CN=Test Intermediate", "CN=Test Root"];
+    let given = ["int.pem", "good.pem", "root.pem"];
+    check(
+        &pki,
+        &given,
+        &["--root"],
+        0,
+        &["2  CN=Test Root"],
+        &full[2..],
+    );
+    for (i, name) in full.iter().enumerate() {
+        let n = i.to_string();
+        check(&pki, &given, &["--index", &n], 0, &[], &[*name]);
+    }
+    check(
+        &pki,
+        &["good.pem", "int.pem"],
+        &["--root", "--bundle", "root.pem"],
+        0,
+        &["root, from the bundle"],
+        &full[2..],
+    );
+    check(
+        &pki,
+        &given,
+        &["--index", "3"],
+        2,
+        &["error: --index 3 is past the end of the chain: it has 3 certificates (0 to 2)\n"],
+        &[],
+    );
+    check(
+        &pki,
+        &["good.pem", "int.pem"],
+        &["--root"],
+        1,
+        &["add its certificate; no root to write\n"],
+        &[],
+    );
+    let out = cabundle(&["chain", "--root", "--index", "1", &pki.arg("good.pem")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+}
+
+/// Regression (issue 8): a key file among the certificates was silently ignored.
+#[test]
+fn file_without_a_certificate_is_an_error() {
+    let pki = Pki::new();
+    let key = pki.arg("good.key");
+    let cases: &[&[&str]] = &[
+        &["chain", &pki.arg("good.pem"), &key],
+        &["chain", &pki.arg("good.pem"), "--bundle", &key],
+        &["convert", &key, "out.der"],
+    ];
+    for args in cases {
+        let out = cabundle(args).current_dir(pki.dir()).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            format!("error: no certificate in {key}\n"),
+            "{args:?}"
+        );
+    }
+    assert!(!pki.dir().join("out.der").exists());
+}
+
+/// `-` is standard input or output for chain and convert; a missing output directory is
+/// created; a parent that is a file is one clean error.
+#[test]
+fn dash_and_output_parents() {
+    let pki = Pki::new();
+    let run = |args: &[&str], stdin: &[u8]| {
+        let mut child = cabundle(args)
+            .current_dir(pki.dir())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), stdin).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let full = fs_err::read(pki.path("good-full.pem")).unwrap();
+    let int_pem = fs_err::read(pki.path("int.pem")).unwrap();
+
+    let out = run(&["chain", "-", "-o", "-"], &full);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(out.stdout, full);
+
+    let out = run(&["convert", "-", "-"], &int_pem);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let der = out.stdout;
+    assert!(String::from_utf8_lossy(&out.stderr).contains("to standard output"));
+    let out = run(&["convert", "-", "new/dir/int.pem"], &der);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(
+        fs_err::read(pki.dir().join("new/dir/int.pem")).unwrap(),
+        int_pem
+    );
+    assert!(
+        !pki.dir().join("-").exists(),
+        "convert IN - wrote a file named -"
+    );
+
+    let out = run(&["chain", "int.pem", "-o", "nested/out/chain.pem"], b"");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(pki.dir().join("nested/out/chain.pem").is_file());
+
+    let out = run(&["chain", "int.pem", "-o", "int.pem/chain.pem"], b"");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: cannot write int.pem/chain.pem: int.pem is not a directory\n"
     );
 }
 

@@ -330,10 +330,7 @@ fn unreadable_inputs_exit_2() {
     let junk = tmp.path().join("junk.pem");
     std::fs::write(&junk, "nothing to see").unwrap();
     let missing = tmp.path().join("missing.pem");
-    for (old, expected) in [
-        (&missing, "missing.pem"),
-        (&junk, "no certificates found in"),
-    ] {
+    for (old, expected) in [(&missing, "missing.pem"), (&junk, "no certificate in")] {
         let (code, _, stderr) = run(&["diff", old.to_str().unwrap(), junk.to_str().unwrap()]);
         assert_eq!(code, Some(2), "{stderr}");
         assert!(stderr.contains(expected), "{stderr}");

@@ -163,3 +163,35 @@ fn text_output_flags_expired() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown unit"));
 }
+
+/// Regression (issue 8): `expiring /etc/passwd` said "0 of 0" and exited 0. A file with no
+/// certificate, or a directory with none, is an error naming it.
+#[test]
+fn no_certificate_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("passwd");
+    fs_err::write(&file, "root:x:0:0:root:/root:/bin/sh\n").unwrap();
+    let empty = dir.path().join("empty");
+    fs_err::create_dir(&empty).unwrap();
+    fs_err::write(empty.join("README"), "no certificates here\n").unwrap();
+    let cases = [
+        (
+            &file,
+            format!("error: no certificate in {}\n", file.display()),
+        ),
+        (
+            &empty,
+            format!(
+                "error: no certificate in the files of {}\n",
+                empty.display()
+            ),
+        ),
+    ];
+    for (path, want) in cases {
+        let out = cabundle(&["expiring", path.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert_eq!(String::from_utf8_lossy(&out.stderr), want);
+    }
+}

@@ -75,8 +75,12 @@ struct Case<'a> {
     key: &'a str,
     chain: Option<&'a str>,
     name: &'a str,
+    /// The trust bundle (`root.pem` unless the case needs another).
+    bundle: &'a str,
     ok: bool,
     says: &'a [&'a str],
+    /// Text that must not appear (advice that does not fit the case).
+    never: &'a [&'a str],
 }
 
 fn check(pki: &Pki, case: &Case<'_>) -> Output {
@@ -93,7 +97,7 @@ fn check(pki: &Pki, case: &Case<'_>) -> Output {
         "--servername",
         case.name,
         "--bundle",
-        &pki.arg("root.pem"),
+        &pki.arg(case.bundle),
         "--timeout",
         "10",
         "--save-chain",
@@ -107,8 +111,16 @@ fn check(pki: &Pki, case: &Case<'_>) -> Output {
     for s in case.says {
         assert!(said.contains(s), "{} should say {s:?}:\n{said}", case.cert);
     }
+    for s in case.never {
+        assert!(
+            !said.contains(s),
+            "{} should not say {s:?}:\n{said}",
+            case.cert
+        );
+    }
+    support::assert_problem_count(&String::from_utf8_lossy(&out.stdout));
     assert_eq!(
-        server.s_client_accepts(pki, "root.pem", case.name),
+        server.s_client_accepts(pki, case.bundle, case.name),
         case.ok,
         "openssl s_client disagrees on {} ({})",
         case.cert,
@@ -129,14 +141,17 @@ fn probes_agree_with_s_client() {
             key: "good.key",
             chain: Some("int.pem"),
             name: "good.example",
+            bundle: "root.pem",
             ok: true,
             says: &["sent 2 certificates", "sha256:", "verified: "],
+            never: &[],
         },
         Case {
             cert: "good.pem",
             key: "good.key",
             chain: None,
             name: "good.example",
+            bundle: "root.pem",
             ok: false,
             says: &[
                 "sent 1 certificate",
@@ -144,50 +159,80 @@ fn probes_agree_with_s_client() {
                 "CN=Test Intermediate",
                 INT_URL,
             ],
+            never: &["TLS-inspecting proxy"],
         },
         Case {
             cert: "good.pem",
             key: "good.key",
             chain: Some("int.pem"),
             name: "wrong.example",
+            bundle: "root.pem",
             ok: false,
-            says: &["host name mismatch", "good.example, www.good.example"],
+            says: &[
+                "host name mismatch",
+                "good.example, www.good.example",
+                "hint: connect with one of those names",
+            ],
+            never: &[],
+        },
+        // The server sends no root, and the store lacks it: the saved chain holds no root, so
+        // the advice is where to get one, not to take it from the chain.
+        Case {
+            cert: "good.pem",
+            key: "good.key",
+            chain: Some("int.pem"),
+            name: "good.example",
+            bundle: "other-root.pem",
+            ok: false,
+            says: &[
+                "not verified: 1 problem\n",
+                "hint: the server does not send its root \"CN=Test Root, O=cabundle tests\", and no trust store given has it",
+                "hint: if you trust \"CN=Test Root, O=cabundle tests\", get its certificate from whoever runs it, check its fingerprint with them, save it as ROOT.pem, then: cabundle build --add ROOT.pem ...",
+            ],
+            never: &["--root", "the chain is saved"],
         },
         Case {
             cert: "proxied.pem",
             key: "proxied.key",
             chain: Some("proxy-root.pem"),
             name: "good.example",
+            bundle: "root.pem",
             ok: false,
             says: &[
+                "not verified: 1 problem\n",
                 "CN=Inspecting Proxy Root",
-                "in no public trust store",
-                "the chain is saved in",
-                "cabundle build --add",
+                "hint: the server sent this root itself, and no trust store given has it: it is a private CA, or a TLS-inspecting proxy on this network",
+                "--root -o ROOT.pem), then: cabundle build --add ROOT.pem ...",
             ],
+            never: &[],
         },
         Case {
             cert: "proxied.pem",
             key: "proxied.key",
             chain: None,
             name: "good.example",
+            bundle: "root.pem",
             ok: false,
             says: &[
                 "missing intermediate",
-                "the issuer of \"CN=good.example, O=cabundle tests\", \"CN=Inspecting Proxy Root",
-                "TLS-inspecting proxy",
+                "hint: if no public CA is named \"CN=Inspecting Proxy Root, O=cabundle tests\", this is a private CA or a TLS-inspecting proxy on this network: get its root from whoever runs it",
             ],
+            // Regression: the proxy line read "...given: the issuer of \"X\", \"Y\"".
+            never: &["the issuer of", "--root"],
         },
         Case {
             cert: "expired.pem",
             key: "expired.key",
             chain: Some("int.pem"),
             name: "expired.example",
+            bundle: "root.pem",
             ok: false,
             says: &[
                 "expired: the certificate \"CN=expired.example",
                 "2022-01-01 00:00:00 UTC",
+                "hint: renew the certificate",
             ],
+            never: &[],
         },
     ];
     for case in &cases {
@@ -204,6 +249,52 @@ fn probes_agree_with_s_client() {
         said.contains("CN=Inspecting Proxy Root") && said.contains("(root)"),
         "{said}"
     );
+}
+
+/// `--save-chain -` puts the chain on standard output (the report goes to standard error),
+/// so it pipes into `cabundle chain - --root`.
+#[test]
+fn save_chain_to_stdout_pipes_into_chain_root() {
+    if !support::have("openssl") {
+        return;
+    }
+    let pki = Pki::new();
+    let server = Server::start(&pki, "proxied.pem", "proxied.key", Some("proxy-root.pem"));
+    let out = cabundle(&[
+        "probe",
+        &server.target(),
+        "--servername",
+        "good.example",
+        "--bundle",
+        &pki.arg("root.pem"),
+        "--save-chain",
+        "-",
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stdout.matches("-----BEGIN CERTIFICATE-----").count(),
+        2,
+        "{stdout}"
+    );
+    assert!(stderr.contains("not verified: 1 problem"), "{stderr}");
+    assert!(!stderr.contains("saved the chain"), "{stderr}");
+
+    let mut child = cabundle(&["chain", "-", "--root"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child.stdin.take().unwrap().write_all(&out.stdout).unwrap();
+    let root = child.wait_with_output().unwrap();
+    assert_eq!(root.status.code(), Some(0), "{}", text(&root));
+    let want = fs_err::read_to_string(pki.path("proxy-root.pem")).unwrap();
+    assert_eq!(String::from_utf8_lossy(&root.stdout), want);
 }
 
 #[test]

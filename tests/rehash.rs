@@ -970,6 +970,39 @@ fn dry_run_prints_the_plan_and_changes_nothing() {
     assert_eq!(planned, snapshot(dir.path()).0);
 }
 
+/// Regression (issue 8): `--dry-run` and `-v` showed links in opposite directions. Both show a
+/// link as `ls -l` does, `HASH.N -> FILE`, and list the same links.
+#[test]
+fn dry_run_and_verbose_show_links_the_same_way() {
+    let dir = small_dir();
+    let dry = cabundle_rehash(&["--dry-run"], dir.path());
+    let prefix = format!("{}/", dir.path().display());
+    let planned: BTreeSet<String> = String::from_utf8_lossy(&dry.stdout)
+        .lines()
+        .map(|l| l.replace(&prefix, ""))
+        .collect();
+    let verbose = cabundle_rehash(&["-v"], dir.path());
+    let made: BTreeSet<String> = String::from_utf8_lossy(&verbose.stderr)
+        .lines()
+        .filter(|l| l.starts_with("link "))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(planned, made);
+    assert_eq!(planned.len(), 3);
+    for line in &planned {
+        let (link, file) = line
+            .strip_prefix("link ")
+            .and_then(|l| l.split_once(" -> "))
+            .expect("link LINK -> FILE");
+        assert!(link.ends_with(".0") || link.ends_with(".1"), "{line}");
+        assert!(file.ends_with(".pem"), "{line}");
+        assert_eq!(
+            std::fs::read_link(dir.path().join(link)).expect("link"),
+            Path::new(file)
+        );
+    }
+}
+
 #[test]
 fn copy_writes_files_under_openssl_names() {
     if !have("openssl") {

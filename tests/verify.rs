@@ -38,6 +38,7 @@ fn check(pki: &Pki, case: &Case<'_>) {
     for s in case.says {
         assert!(said.contains(s), "{} should say {s:?}:\n{said}", case.chain);
     }
+    support::assert_problem_count(&said);
 
     if support::have("openssl") {
         let mut cmd = Command::new("openssl");
@@ -91,7 +92,13 @@ fn verdicts_agree_with_openssl() {
             bundle: "root.pem",
             hostname: None,
             ok: false,
-            says: &["missing intermediate", "CN=Test Intermediate", INT_URL],
+            says: &[
+                "missing intermediate",
+                "CN=Test Intermediate",
+                &format!(
+                    "hint: fetch the intermediate from {INT_URL} (cabundle convert FILE.der FILE.pem turns DER into PEM)"
+                ),
+            ],
         },
         Case {
             chain: "good-chain.pem",
@@ -124,7 +131,7 @@ fn verdicts_agree_with_openssl() {
                 "expired",
                 "CN=expired.example",
                 "2022-01-01 00:00:00 UTC",
-                "renew",
+                "hint: renew the certificate and install the new one",
             ],
         },
         Case {
@@ -136,6 +143,7 @@ fn verdicts_agree_with_openssl() {
                 "not yet valid",
                 "CN=future.example",
                 "2030-01-01 00:00:00 UTC",
+                "hint: check the clock of this machine (or --at)",
             ],
         },
         Case {
@@ -157,21 +165,29 @@ fn verdicts_agree_with_openssl() {
             bundle: "root.pem",
             hostname: Some("good.example"),
             ok: false,
-            says: &["root not in the trust store", "CN=Inspecting Proxy Root"],
+            says: &[
+                "root not in the trust store",
+                "CN=Inspecting Proxy Root",
+                "proxied-chain.pem --root -o ROOT.pem), then: cabundle build --add ROOT.pem ...",
+            ],
         },
         Case {
             chain: "constrained-chain.pem",
             bundle: "root.pem",
             hostname: Some("good.example"),
             ok: false,
-            says: &["rejected: ", "name constraints"],
+            says: &[
+                "rejected: a name in the certificate is outside the name constraints of an issuing CA\nhint: the issuing CA may issue only for names its constraints allow",
+            ],
         },
         Case {
             chain: "under-leaf-chain.pem",
             bundle: "root.pem",
             hostname: None,
             ok: false,
-            says: &["rejected: ", "not a CA"],
+            says: &[
+                "rejected: a certificate that is not a CA (basicConstraints) was used to issue another one\nhint: only a CA certificate (basicConstraints CA:TRUE) may issue others",
+            ],
         },
     ];
     for case in &cases {
@@ -367,4 +383,159 @@ fn manifest_from_build_explains_left_out_roots() {
         assert!(said.contains(reason), "{said}");
     }
     assert_eq!(seen, cases.len());
+}
+
+/// `-` reads the chain or the bundle from standard input, once.
+#[test]
+fn dash_reads_standard_input() {
+    let pki = Pki::new();
+    let run = |args: &[&str], stdin: &str| {
+        let mut child = cabundle(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let bytes = fs_err::read(pki.path(stdin)).unwrap();
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), &bytes).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let (chain, root) = (pki.arg("good-chain.pem"), pki.arg("root.pem"));
+    let cases: &[(&[&str], &str, i32, &str)] = &[
+        (
+            &["verify", "-", "--bundle", &root, "--at", AT],
+            "good-chain.pem",
+            0,
+            "verified: ",
+        ),
+        (
+            &["verify", &chain, "--bundle", "-", "--at", AT],
+            "root.pem",
+            0,
+            "verified: ",
+        ),
+        (
+            &["verify", "-", "--bundle", "-", "--at", AT],
+            "good-chain.pem",
+            2,
+            "error: standard input (-) can be read only once\n",
+        ),
+        (
+            &["verify", "-", "--bundle", &root, "--at", AT],
+            "good.key",
+            2,
+            "error: no certificate in standard input\n",
+        ),
+    ];
+    for (args, stdin, code, says) in cases {
+        let out = run(args, stdin);
+        let said = text(&out);
+        assert_eq!(out.status.code(), Some(*code), "{args:?}: {said}");
+        assert!(said.contains(says), "{args:?} should say {says:?}:\n{said}");
+    }
+}
+
+/// A file with no certificate is an error naming it, whichever argument it is given as.
+#[test]
+fn file_without_a_certificate_is_an_error() {
+    let pki = Pki::new();
+    let (key, chain) = (pki.arg("good.key"), pki.arg("good-chain.pem"));
+    for args in [
+        vec!["verify", key.as_str(), "--bundle", chain.as_str()],
+        vec!["verify", chain.as_str(), "--bundle", key.as_str()],
+    ] {
+        let out = cabundle(&args).output().unwrap();
+        let said = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{said}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            format!("error: no certificate in {key}\n")
+        );
+    }
+}
+
+/// Regression (issue 8): an expired public root was told to "renew the certificate" and got
+/// the private-CA advice to add it. Now: roots are replaced, the store or chain is stale.
+#[test]
+fn expired_public_root_gets_advice_for_a_root() {
+    let Some(data) = support::ccadb_data() else {
+        return;
+    };
+    let report = data.join("IncludedCACertificateReportPEMCSV-2024-06-01.csv");
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("b.pem");
+    let out = cabundle(&[
+        "build",
+        "--report",
+        report.to_str().unwrap(),
+        "--as-of",
+        "2025-06-01",
+        "--pem",
+        bundle.to_str().unwrap(),
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let (mut reader, headers) = support::read_csv(&report);
+    let (name_col, pem_col) = (
+        support::column(&headers, "Common Name or Certificate Name"),
+        support::column(&headers, "PEM Info"),
+    );
+    let pem = reader
+        .records()
+        .map(Result::unwrap)
+        .find(|r| &r[name_col] == "Baltimore CyberTrust Root")
+        .map(|r| r[pem_col].trim_matches('\'').to_owned())
+        .unwrap();
+    let root = dir.path().join("root.pem");
+    fs_err::write(&root, &pem).unwrap();
+    // The same root inside a stale store.
+    let stale = dir.path().join("stale.pem");
+    fs_err::write(
+        &stale,
+        format!("{}{pem}\n", fs_err::read_to_string(&bundle).unwrap()),
+    )
+    .unwrap();
+
+    let expired = "expired: the root \"CN=Baltimore CyberTrust Root, OU=CyberTrust, O=Baltimore, C=IE\" expired on 2025-05-12 23:59:00 UTC\n";
+    let cases: &[(&std::path::Path, &[&str])] = &[
+        (
+            &bundle,
+            &[
+                "not verified: 2 problems\n",
+                "hint: an expired root belongs in no trust store: do not add it\n",
+                expired,
+                "hint: roots are replaced, not renewed: the chain must lead to a current root",
+            ],
+        ),
+        (
+            &stale,
+            &[
+                "not verified: 1 problem\n",
+                expired,
+                "hint: roots are replaced, not renewed: this trust store is out of date (rebuild the bundle with cabundle build",
+            ],
+        ),
+    ];
+    for (store, says) in cases {
+        let out = cabundle(&[
+            "verify",
+            root.to_str().unwrap(),
+            "--bundle",
+            store.to_str().unwrap(),
+            "--at",
+            "2025-06-01",
+        ])
+        .output()
+        .unwrap();
+        let said = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{said}");
+        support::assert_problem_count(&said);
+        for s in *says {
+            assert!(said.contains(s), "should say {s:?}:\n{said}");
+        }
+        for s in ["renew the certificate", "private CA", "--add"] {
+            assert!(!said.contains(s), "should not say {s:?}:\n{said}");
+        }
+    }
 }

@@ -92,3 +92,23 @@ pub const NULL_DEVICE: &str = if cfg!(windows) { "NUL" } else { "/dev/null" };
 /// The Python 3 interpreter's name: `python3`, or `python` on Windows (as `setup-python`
 /// installs it there).
 pub const PYTHON: &str = if cfg!(windows) { "python" } else { "python3" };
+
+/// The number after "not verified:" matches the problem lines under it (lines that are
+/// neither hints nor indented).
+pub fn assert_problem_count(said: &str) {
+    let Some((_, verdict)) = said.split_once("not verified: ") else {
+        return;
+    };
+    let n: usize = verdict
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("a count after \"not verified: \"");
+    let lines = verdict
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.is_empty() && !l.starts_with("saved the chain"))
+        .filter(|l| !l.starts_with("hint: ") && !l.starts_with(' '))
+        .count();
+    assert_eq!(lines, n, "problem count:\n{said}");
+}

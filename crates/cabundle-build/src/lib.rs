@@ -51,6 +51,37 @@ pub struct Added {
     pub certificate: Certificate,
 }
 
+/// What to tell about an added certificate before it is trusted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AddedWarning {
+    /// A CA certificate that is not self-issued (an intermediate): added, it becomes a trust
+    /// anchor itself, so everything it issues is trusted whatever becomes of its root.
+    NotSelfIssued {
+        /// The file it came from.
+        file: String,
+        /// Its subject.
+        subject: String,
+        /// Its issuer.
+        issuer: String,
+        /// Its SHA-256.
+        sha256: Sha256Fingerprint,
+    },
+}
+
+impl Added {
+    /// What to tell about this certificate, if anything.
+    pub fn warning(&self) -> Option<AddedWarning> {
+        let c = &self.certificate;
+        (c.subject_der != c.issuer_der).then(|| AddedWarning::NotSelfIssued {
+            file: self.file.clone(),
+            subject: c.subject.clone(),
+            issuer: c.issuer.clone(),
+            sha256: c.sha256,
+        })
+    }
+}
+
 /// Reads the certificates of one `--add` file (PEM with one or more certificates, or DER).
 /// Every certificate must be a CA certificate (basic constraints `cA` true).
 pub fn read_added(file: &str, bytes: &[u8]) -> Result<Vec<Added>, Error> {

@@ -39,10 +39,16 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_else(|| "output".to_owned())
 }
 
+/// `err` said about `path`. `tempfile` appends its temporary name to its errors; only the
+/// OS error under it is kept, so a message names the destination and its cause once.
 fn io_context(err: std::io::Error, what: &str, path: &Path) -> Error {
+    let cause = err
+        .get_ref()
+        .and_then(|inner| inner.source())
+        .map_or_else(|| err.to_string(), ToString::to_string);
     Error::Io(std::io::Error::new(
         err.kind(),
-        format!("{what} {}: {err}", path.display()),
+        format!("{what} {}: {cause}", path.display()),
     ))
 }
 
@@ -97,7 +103,7 @@ fn stage_file(dest: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, Erro
         .map_err(|e| io_context(e, "cannot create a temporary file in", parent))?;
     tmp.write_all(bytes)
         .and_then(|()| tmp.as_file().sync_all())
-        .map_err(|e| io_context(e, "cannot write", tmp.path()))?;
+        .map_err(|e| io_context(e, "cannot write", dest))?;
     set_mode(tmp.path(), 0o644)?;
     Ok(tmp)
 }
@@ -190,7 +196,7 @@ fn commit_dir(staged: tempfile::TempDir, dest: &Path) -> Result<(), Error> {
 /// under a temporary name beside its destination, and only when all are staged are they
 /// renamed into place, the directories first (see the module documentation).
 ///
-/// The parent of every destination must exist.
+/// A missing parent directory is created, as for every file cabundle writes.
 #[derive(Clone, Debug, Default)]
 pub struct OutputSet<'a> {
     files: Vec<(PathBuf, &'a [u8])>,
@@ -218,6 +224,10 @@ impl<'a> OutputSet<'a> {
 
     /// Writes the set; on an error before the renames, nothing is replaced.
     pub fn write(&self) -> Result<(), Error> {
+        let dests = self.files.iter().map(|(p, _)| p);
+        for dest in dests.chain(self.dirs.iter().map(|(p, _)| p)) {
+            fs_err::create_dir_all(parent_of(dest))?;
+        }
         for (path, _) in &self.files {
             check_file_dest(path)?;
         }

@@ -78,7 +78,7 @@ pub enum Error {
         actual: String,
     },
     /// The output could not be written.
-    #[error("cannot write {}: {source}", path.display())]
+    #[error("cannot write {}", path.display())]
     Write {
         /// The file written.
         path: PathBuf,

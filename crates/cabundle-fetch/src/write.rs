@@ -5,17 +5,26 @@ use std::io::Write;
 use std::path::Path;
 
 /// Writes `bytes` to `path` through a temporary file in the same directory, flushed to disk
-/// and then renamed over `path`. On any failure `path` is left as it was. An existing file's
-/// permissions are kept; a new file gets the usual `0644` on Unix.
+/// and then renamed over `path`. Missing parent directories are created. On any failure
+/// `path` is left as it was. An existing file's permissions are kept; a new file gets the
+/// usual `0644` on Unix.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let err = |source: std::io::Error| Error::Write {
         path: path.to_owned(),
-        source,
+        source: without_temp_name(source),
     };
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
+    // tidy: allow(std-fs): `Error::Write` already names the path.
+    std::fs::create_dir_all(dir).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => err(std::io::Error::new(
+            e.kind(),
+            format!("{} is not a directory", dir.display()),
+        )),
+        _ => err(e),
+    })?;
     // tidy: allow(std-fs): `Error::Write` already names the path.
     let permissions = match std::fs::metadata(path) {
         Ok(meta) => Some(meta.permissions()),
@@ -36,6 +45,24 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     tmp.as_file().set_permissions(permissions).map_err(err)?;
     tmp.persist(path).map_err(|e| err(e.error))?;
     Ok(())
+}
+
+/// The OS error under one from `tempfile`, which appends the temporary file's name: users
+/// should see the file they asked for, which `Error::Write` names.
+fn without_temp_name(e: std::io::Error) -> std::io::Error {
+    let Some(inner) = e.get_ref() else {
+        return e;
+    };
+    match inner
+        .source()
+        .and_then(|s| s.downcast_ref::<std::io::Error>())
+    {
+        Some(io) => match io.raw_os_error() {
+            Some(code) => std::io::Error::from_raw_os_error(code),
+            None => std::io::Error::new(io.kind(), io.to_string()),
+        },
+        None => e,
+    }
 }
 
 #[cfg(unix)]
@@ -69,11 +96,37 @@ mod tests {
     }
 
     #[test]
-    fn failure_leaves_nothing() {
+    fn missing_parents_are_created() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("missing-dir").join("report.csv");
+        write_atomic(&path, b"x").unwrap();
+        assert_eq!(fs_err::read(&path).unwrap(), b"x");
+    }
+
+    #[test]
+    fn failure_names_the_file_once_and_no_temporary_name() {
+        let dir = tempfile::tempdir().unwrap();
+        // A parent that is a file: neither it nor the file can be created.
+        fs_err::write(dir.path().join("file"), "").unwrap();
+        let path = dir.path().join("file").join("report.csv");
         let err = write_atomic(&path, b"x").unwrap_err();
-        assert!(err.to_string().starts_with("cannot write "), "{err}");
+        let want = format!(
+            "cannot write {}: {} is not a directory",
+            path.display(),
+            dir.path().join("file").display()
+        );
+        assert_eq!(anyhow_like_chain(&err), want);
         assert!(!path.exists());
+    }
+
+    /// The error and its sources joined by ": ", as `{:#}` of anyhow prints them.
+    fn anyhow_like_chain(err: &(dyn std::error::Error + 'static)) -> String {
+        let mut parts = vec![err.to_string()];
+        let mut cur = err.source();
+        while let Some(e) = cur {
+            parts.push(e.to_string());
+            cur = e.source();
+        }
+        parts.join(": ")
     }
 }

@@ -75,7 +75,12 @@ pub struct Link {
     pub trusted: bool,
 }
 
-/// Why a chain does not verify, with what to do about it ([`Problem::hint`]).
+/// Why a chain does not verify: the facts (which certificate, which date, which URL), for the
+/// caller to explain and advise on. This crate says what is wrong, never which command or
+/// option fixes it: that advice belongs to the program that has the commands.
+///
+/// Exhaustive on purpose, as is [`Rejection`]: a new kind of problem is a compile error in
+/// every caller that gives advice, until it gives advice for it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Problem {
     /// The leaf's issuer is in neither the chain nor the store.
@@ -118,6 +123,10 @@ pub enum Problem {
         role: Role,
         /// Its subject.
         subject: String,
+        /// Its fingerprint.
+        sha256: Sha256Fingerprint,
+        /// Whether it came from the trust store (a stale store) rather than the chain.
+        trusted: bool,
         /// notAfter.
         not_after: OffsetDateTime,
     },
@@ -127,6 +136,8 @@ pub enum Problem {
         role: Role,
         /// Its subject.
         subject: String,
+        /// Its fingerprint.
+        sha256: Sha256Fingerprint,
         /// notBefore.
         not_before: OffsetDateTime,
     },
@@ -138,10 +149,99 @@ pub enum Problem {
         names: Vec<String>,
     },
     /// Path validation rejected the chain for another reason.
-    Rejected {
-        /// What was wrong, in words.
-        reason: String,
+    Rejected(Rejection),
+}
+
+/// Why path validation rejected a chain whose names and dates are in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Rejection {
+    /// The first certificate is a CA certificate, not the end entity.
+    CaUsedAsEndEntity,
+    /// A certificate that is not a CA issued another one.
+    EndEntityUsedAsCa,
+    /// A certificate is outside its validity period (found by webpki, not by the date check).
+    OutsideValidity,
+    /// A signature does not verify with the issuer's public key.
+    BadSignature,
+    /// No issuer with a matching key: same name, different key, or the issuer is missing.
+    UnknownIssuer,
+    /// A name is outside an issuing CA's name constraints.
+    NameConstraints,
+    /// The chain is longer than an issuing CA's path length constraint allows.
+    PathLength,
+    /// The leaf's extended key usage does not allow the purpose.
+    ExtendedKeyUsage {
+        /// The purpose asked for.
+        purpose: Purpose,
     },
+    /// A signature algorithm is not accepted (SHA-1, MD5).
+    SignatureAlgorithm,
+    /// A certificate has a critical extension that is not understood.
+    CriticalExtension,
+    /// The chain is too long for path validation.
+    TooLong,
+    /// No path to a trusted root within this many certificates.
+    NoPathWithin {
+        /// The limit.
+        max: usize,
+    },
+    /// The host name asked for is neither a DNS name nor an IP address.
+    InvalidHostName {
+        /// The host name asked for.
+        hostname: String,
+    },
+    /// Another verdict of the path validation, as it names it.
+    Other {
+        /// webpki's name for the error.
+        detail: String,
+    },
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Rejection::CaUsedAsEndEntity => {
+                f.write_str("the first certificate is a CA certificate, not the server's own")
+            }
+            Rejection::EndEntityUsedAsCa => f.write_str(
+                "a certificate that is not a CA (basicConstraints) was used to issue another one",
+            ),
+            Rejection::OutsideValidity => {
+                f.write_str("a certificate of the chain is outside its validity period")
+            }
+            Rejection::BadSignature => {
+                f.write_str("a signature does not verify with the issuer's public key")
+            }
+            Rejection::UnknownIssuer => f.write_str(
+                "a signature does not match the key of the certificate with the issuer's name (same name, different key?), or the issuer is missing",
+            ),
+            Rejection::NameConstraints => f.write_str(
+                "a name in the certificate is outside the name constraints of an issuing CA",
+            ),
+            Rejection::PathLength => f.write_str(
+                "the chain is longer than an issuing CA's path length constraint allows",
+            ),
+            Rejection::ExtendedKeyUsage { purpose } => write!(
+                f,
+                "the certificate's extended key usage does not allow {}",
+                describe_purpose(*purpose)
+            ),
+            Rejection::SignatureAlgorithm => f.write_str(
+                "a signature algorithm is not accepted (SHA-1 and MD5 signatures no longer are)",
+            ),
+            Rejection::CriticalExtension => {
+                f.write_str("a certificate has a critical extension that is not understood")
+            }
+            Rejection::TooLong => f.write_str("the chain is too long"),
+            Rejection::NoPathWithin { max } => {
+                write!(f, "no path to a trusted root within {max} certificates")
+            }
+            Rejection::InvalidHostName { hostname } => {
+                write!(f, "\"{hostname}\" is not a valid host name or IP address")
+            }
+            Rejection::Other { detail } => write!(f, "path validation failed ({detail})"),
+        }
+    }
 }
 
 impl fmt::Display for Problem {
@@ -179,6 +279,7 @@ impl fmt::Display for Problem {
                 role,
                 subject,
                 not_after,
+                ..
             } => write!(
                 f,
                 "expired: the {role} \"{subject}\" expired on {}",
@@ -188,6 +289,7 @@ impl fmt::Display for Problem {
                 role,
                 subject,
                 not_before,
+                ..
             } => write!(
                 f,
                 "not yet valid: the {role} \"{subject}\" is valid from {}",
@@ -207,51 +309,12 @@ impl fmt::Display for Problem {
                     )
                 }
             }
-            Problem::Rejected { reason } => write!(f, "rejected: {reason}"),
+            Problem::Rejected(rejection) => write!(f, "rejected: {rejection}"),
         }
     }
 }
 
 impl Problem {
-    /// What to do about it, for the line after the message.
-    pub fn hint(&self) -> Option<String> {
-        Some(match self {
-            Problem::MissingIntermediate { issuer, urls, .. } => match urls.first() {
-                Some(url) => format!(
-                    "fetch the intermediate from {url} (cabundle convert turns DER into PEM), append it to the chain after the certificate, and configure the server to send it"
-                ),
-                None => format!(
-                    "get the certificate of \"{issuer}\" from the CA, append it to the chain after the certificate, and configure the server to send it"
-                ),
-            },
-            Problem::RootNotTrusted { issuer, .. } => format!(
-                "if you trust \"{issuer}\", add its certificate to the bundle: cabundle build --add ROOT.pem ..."
-            ),
-            Problem::UntrustedRoot { .. } => "if you trust this root (a private CA or a TLS-inspecting proxy), add it to the bundle: cabundle build --add ROOT.pem ...".to_owned(),
-            Problem::Excluded { .. } => "the server needs a chain to a root that is still trusted (ask its operator), or add this root deliberately: cabundle build --add ROOT.pem ...".to_owned(),
-            Problem::Expired { role, .. } => match role {
-                Role::Leaf => "renew the certificate and install the new one".to_owned(),
-                Role::Intermediate => {
-                    "install the current intermediate from the CA in place of the expired one".to_owned()
-                }
-                Role::Root => {
-                    "the server needs a chain to a current root; update the trust store if it is old".to_owned()
-                }
-            },
-            Problem::NotYetValid { .. } => {
-                "check the clock of this machine (or --at), or wait until that date".to_owned()
-            }
-            Problem::NameMismatch { hostname, names } => {
-                if names.is_empty() {
-                    format!("get a certificate whose subjectAltName includes {hostname}; clients ignore the common name")
-                } else {
-                    format!("connect with one of those names, or get a certificate that includes {hostname}")
-                }
-            }
-            Problem::Rejected { .. } => return None,
-        })
-    }
-
     /// Whether the problem is a chain that ends at a root in no store given: a private CA or
     /// a TLS-inspecting proxy.
     pub fn is_unknown_root(&self) -> bool {
@@ -292,9 +355,9 @@ pub fn verify(chain: &[Certificate], store: &[Certificate], opts: &Options) -> R
             break;
         }
         if path.len() >= MAX_DEPTH {
-            problems.push(Problem::Rejected {
-                reason: format!("no path to a trusted root within {MAX_DEPTH} certificates"),
-            });
+            problems.push(Problem::Rejected(Rejection::NoPathWithin {
+                max: MAX_DEPTH,
+            }));
             break;
         }
         let used: Vec<Sha256Fingerprint> = path.iter().map(|(c, _)| c.sha256).collect();
@@ -347,10 +410,12 @@ pub fn verify(chain: &[Certificate], store: &[Certificate], opts: &Options) -> R
     }
 
     let last = path.len() - 1;
-    for (i, (cert, _)) in path.iter().enumerate() {
-        let role = if i == 0 {
+    for (i, &(cert, trusted)) in path.iter().enumerate() {
+        // A lone self-issued CA certificate is a root checked on its own, not a server's.
+        let lone_root = last == 0 && cert.is_ca && is_self_issued(cert);
+        let role = if i == 0 && !lone_root {
             Role::Leaf
-        } else if i == last && (is_self_issued(cert) || path[i].1) {
+        } else if i == last && (is_self_issued(cert) || trusted) {
             Role::Root
         } else {
             Role::Intermediate
@@ -359,12 +424,15 @@ pub fn verify(chain: &[Certificate], store: &[Certificate], opts: &Options) -> R
             problems.push(Problem::NotYetValid {
                 role,
                 subject: cert.subject.clone(),
+                sha256: cert.sha256,
                 not_before: cert.not_before,
             });
         } else if opts.at > cert.not_after {
             problems.push(Problem::Expired {
                 role,
                 subject: cert.subject.clone(),
+                sha256: cert.sha256,
+                trusted,
                 not_after: cert.not_after,
             });
         }
@@ -375,9 +443,7 @@ pub fn verify(chain: &[Certificate], store: &[Certificate], opts: &Options) -> R
     // webpki would reject a CA certificate used as the end entity.
     let trusted_directly = path.len() == 1 && path[0].1;
     if let (true, false, Err(err)) = (problems.is_empty(), trusted_directly, verdict) {
-        problems.push(Problem::Rejected {
-            reason: describe(&err, opts.purpose),
-        });
+        problems.push(Problem::Rejected(describe(&err, opts.purpose)));
     }
     if let (Purpose::Tls, Some(host)) = (opts.purpose, &opts.hostname)
         && let Some(problem) = check_name(leaf, host)
@@ -480,9 +546,9 @@ fn check_name(leaf: &Certificate, host: &str) -> Option<Problem> {
         names: names.clone(),
     };
     let Ok(server_name) = ServerName::try_from(host) else {
-        return Some(Problem::Rejected {
-            reason: format!("\"{host}\" is not a valid host name or IP address"),
-        });
+        return Some(Problem::Rejected(Rejection::InvalidHostName {
+            hostname: host.to_owned(),
+        }));
     };
     let der = CertificateDer::from(leaf.der.as_slice());
     let Ok(ee) = EndEntityCert::try_from(&der) else {
@@ -493,38 +559,25 @@ fn check_name(leaf: &Certificate, host: &str) -> Option<Problem> {
         .map(|_| mismatch())
 }
 
-fn describe(err: &webpki::Error, purpose: Purpose) -> String {
+fn describe(err: &webpki::Error, purpose: Purpose) -> Rejection {
     use webpki::Error as E;
     match err {
-        E::CaUsedAsEndEntity => "the first certificate is a CA certificate: put the server's own certificate first".to_owned(),
-        E::EndEntityUsedAsCa => "a certificate that is not a CA (basicConstraints) was used to issue another one".to_owned(),
+        E::CaUsedAsEndEntity => Rejection::CaUsedAsEndEntity,
+        E::EndEntityUsedAsCa => Rejection::EndEntityUsedAsCa,
         E::CertExpired { .. } | E::CertNotValidYet { .. } | E::InvalidCertValidity => {
-            "a certificate of the chain is outside its validity period".to_owned()
+            Rejection::OutsideValidity
         }
-        E::InvalidSignatureForPublicKey => {
-            "a signature does not verify with the issuer's public key".to_owned()
-        }
-        E::UnknownIssuer => "a signature does not match the key of the certificate with the issuer's name (same name, different key?), or the issuer is missing".to_owned(),
-        E::NameConstraintViolation => {
-            "a name in the certificate is outside the name constraints of an issuing CA".to_owned()
-        }
-        E::PathLenConstraintViolated => {
-            "the chain is longer than an issuing CA's path length constraint allows".to_owned()
-        }
-        E::RequiredEkuNotFoundContext(_) => format!(
-            "the certificate's extended key usage does not allow {}",
-            describe_purpose(purpose)
-        ),
+        E::InvalidSignatureForPublicKey => Rejection::BadSignature,
+        E::UnknownIssuer => Rejection::UnknownIssuer,
+        E::NameConstraintViolation => Rejection::NameConstraints,
+        E::PathLenConstraintViolated => Rejection::PathLength,
+        E::RequiredEkuNotFoundContext(_) => Rejection::ExtendedKeyUsage { purpose },
         E::UnsupportedSignatureAlgorithmContext(_)
-        | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => {
-            "a signature algorithm is not accepted (SHA-1 and MD5 signatures no longer are)".to_owned()
-        }
-        E::UnsupportedCriticalExtension => {
-            "a certificate has a critical extension that is not understood".to_owned()
-        }
-        E::MaximumPathDepthExceeded | E::MaximumPathBuildCallsExceeded => {
-            "the chain is too long".to_owned()
-        }
-        other => format!("path validation failed ({other:?})"),
+        | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => Rejection::SignatureAlgorithm,
+        E::UnsupportedCriticalExtension => Rejection::CriticalExtension,
+        E::MaximumPathDepthExceeded | E::MaximumPathBuildCallsExceeded => Rejection::TooLong,
+        other => Rejection::Other {
+            detail: format!("{other:?}"),
+        },
     }
 }

@@ -21,7 +21,7 @@ pub use cabundle_cert::Purpose;
 pub use cabundle_cert::date::{format_moment as format_date, parse_moment as parse_date};
 pub use cabundle_manifest::{Excluded, Manifest};
 pub use chain::{Ordered, order_chain};
-pub use diagnose::{Link, Options, Problem, Report, verify};
+pub use diagnose::{Link, Options, Problem, Rejection, Report, Role, verify};
 pub use error::{Error, Result};
 pub use expiring::{Expiring, expiring};
 pub use parse::parse_window;

@@ -14,7 +14,7 @@ is an error, and nothing is written. Then the directory is hashed as `cabundle r
 Example:
   cabundle capath --from ca-bundle.pem certs/")]
 pub struct CapathArgs {
-    /// The PEM bundle to split.
+    /// The PEM bundle to split; `-` for standard input.
     #[arg(long, value_name = "BUNDLE")]
     pub from: PathBuf,
     /// The directory to fill and hash (created if missing).

@@ -5,20 +5,36 @@ use std::path::PathBuf;
 
 /// Arguments of `cabundle chain`.
 #[derive(Debug, Args)]
-#[command(
-    after_help = "The root is included only when it is among the given certificates or found in --bundle; --no-root leaves it out of the output.\n\nExit codes: 0 the chain reaches a root, 1 it is incomplete (the output is still written), 2 error.\n\nExample:\n  cabundle chain server.crt intermediate.crt -o fullchain.pem --bundle ca-bundle.pem"
-)]
+#[command(after_help = "\
+The root is included only when it is among the given certificates or found in --bundle;
+--no-root leaves it out of the output. The order is listed on stderr, numbered from 0 (the leaf);
+--index N writes only certificate N of that list, and --root only the root. `-` reads standard
+input (as a CERT) or writes standard output (as -o).
+
+Exit codes: 0 the chain reaches a root, 1 it is incomplete (the output is still written, except
+with --root, which then writes nothing), 2 error (no certificate in a file, --index out of range).
+
+Examples:
+  cabundle chain server.crt intermediate.crt -o fullchain.pem --bundle ca-bundle.pem
+  cabundle chain chain.pem --root -o root.pem")]
 pub struct ChainArgs {
-    /// Files with the certificates, in any order (PEM with any number of blocks, or DER).
+    /// Files with the certificates, in any order (PEM with any number of blocks, or DER); `-`
+    /// for standard input.
     #[arg(value_name = "CERT", required = true)]
     pub certs: Vec<PathBuf>,
-    /// Where to write the ordered PEM chain (default: stdout).
+    /// Where to write the ordered PEM chain (default and `-`: standard output).
     #[arg(short, long, value_name = "FULLCHAIN.pem")]
     pub output: Option<PathBuf>,
     /// A PEM bundle to take missing issuers (usually the root) from.
     #[arg(long, value_name = "PEM")]
     pub bundle: Option<PathBuf>,
     /// Leave the root out of the output (servers need not send it).
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["root", "index"])]
     pub no_root: bool,
+    /// Write only the root of the chain (the self-issued top, given or from --bundle).
+    #[arg(long, conflicts_with = "index")]
+    pub root: bool,
+    /// Write only certificate N of the ordered chain (0 is the leaf).
+    #[arg(long, value_name = "N")]
+    pub index: Option<usize>,
 }

@@ -14,12 +14,14 @@ pub enum Format {
 
 /// Arguments of `cabundle convert`.
 #[derive(Debug, Args)]
-#[command(after_help = "Example:\n  cabundle convert intermediate.der intermediate.pem")]
+#[command(
+    after_help = "`-` reads standard input (as IN) or writes standard output (as OUT).\n\nExamples:\n  cabundle convert intermediate.der intermediate.pem\n  curl -s http://ca.example/int.der | cabundle convert - int.pem"
+)]
 pub struct ConvertArgs {
-    /// The input file (PEM or DER).
+    /// The input file (PEM or DER); `-` for standard input.
     #[arg(value_name = "IN")]
     pub input: PathBuf,
-    /// The output file, written atomically.
+    /// The output file, written atomically; `-` for standard output.
     #[arg(value_name = "OUT")]
     pub output: PathBuf,
     /// The output format (default: the other one).

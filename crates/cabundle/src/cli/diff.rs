@@ -13,10 +13,10 @@ Exit codes: 0 no differences, 1 differences, 2 error.\n\n\
 Example:\n  cabundle diff old.csv new.csv --json"
 )]
 pub struct DiffArgs {
-    /// The old report, bundle or directory.
+    /// The old report, bundle or directory; `-` for standard input.
     #[arg(value_name = "OLD")]
     pub old: PathBuf,
-    /// The new report, bundle or directory.
+    /// The new report, bundle or directory; `-` for standard input.
     #[arg(value_name = "NEW")]
     pub new: PathBuf,
     /// Print JSON (stable key order, for CI) instead of text.

@@ -6,10 +6,10 @@ use std::path::PathBuf;
 /// Arguments of `cabundle expiring`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Exit codes: 0 none expire within the window, 1 some do (or have), 2 error.\n\nExample:\n  cabundle expiring --within 90d /etc/ssl/certs/ca-certificates.crt"
+    after_help = "A file with no certificate, or a directory with none in its files, is an error.\n\nExit codes: 0 none expire within the window, 1 some do (or have), 2 error.\n\nExample:\n  cabundle expiring --within 90d /etc/ssl/certs/ca-certificates.crt"
 )]
 pub struct ExpiringArgs {
-    /// PEM or DER files, or directories of them.
+    /// PEM or DER files, or directories of them; `-` for standard input.
     #[arg(value_name = "BUNDLE|DIR", required = true)]
     pub paths: Vec<PathBuf>,
     /// The window: days (90d), weeks (12w) or hours (48h).

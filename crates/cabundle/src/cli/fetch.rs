@@ -16,7 +16,7 @@ pub struct FetchArgs {
     /// The URL of the report.
     #[arg(value_name = "URL", default_value = cabundle_fetch::DEFAULT_REPORT_URL)]
     pub url: String,
-    /// Where to write the report.
+    /// Where to write the report; `-` for standard output (then without the checksum line).
     #[arg(short, long, value_name = "FILE")]
     pub output: PathBuf,
     /// Refuse the download unless its SHA-256 is this (64 hex digits).

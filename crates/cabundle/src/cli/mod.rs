@@ -29,7 +29,7 @@ pub mod verify;
     version,
     about,
     propagate_version = true,
-    after_help = "Exit codes: 0 ok, 1 not as expected (a --check or verification failed), 2 error.\n\nExample:\n  cabundle build --pem ca-bundle.pem --capath crts"
+    after_help = "A file argument of `-` is standard input (or standard output, for a file written). A file read for its certificates must hold at least one. A file written is replaced atomically; missing parent directories are created.\n\nExit codes: 0 ok, 1 not as expected (a --check or verification failed), 2 error.\n\nExample:\n  cabundle build --pem ca-bundle.pem --capath crts"
 )]
 pub struct Cli {
     /// Options every command takes.

@@ -19,7 +19,8 @@ pub struct ProbeArgs {
     /// Trusted roots.
     #[command(flatten)]
     pub store: StoreArgs,
-    /// Write the chain the server sent to this PEM file.
+    /// Write the chain the server sent to this PEM file; `-` writes it to standard output
+    /// (and the report to standard error).
     #[arg(long, value_name = "FILE")]
     pub save_chain: Option<PathBuf>,
     /// Seconds to wait for the connection and each read.

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 /// Where the trusted roots come from (default: the system store).
 #[derive(Debug, Args, Clone)]
 pub struct StoreArgs {
-    /// A PEM bundle of trusted certificates (like `openssl verify -CAfile`).
+    /// A PEM bundle of trusted certificates (like `openssl verify -CAfile`); `-` for standard
+    /// input.
     #[arg(long, value_name = "PEM", conflicts_with_all = ["capath", "system"])]
     pub bundle: Option<PathBuf>,
     /// A directory of trusted certificates; every certificate in it is loaded.
@@ -29,7 +30,8 @@ pub struct StoreArgs {
     after_help = "Exit codes: 0 the chain verifies, 1 it does not, 2 error.\n\nExample:\n  cabundle verify fullchain.pem --bundle ca-bundle.pem --hostname example.com"
 )]
 pub struct VerifyArgs {
-    /// The chain: the certificate to verify first, then intermediates (PEM or DER).
+    /// The chain: the certificate to verify first, then intermediates (PEM or DER); `-` for
+    /// standard input.
     #[arg(value_name = "CHAIN")]
     pub chain: PathBuf,
     /// Trusted roots.

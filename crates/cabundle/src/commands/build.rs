@@ -5,9 +5,10 @@
 //! is `cabundle_build::build_release`, the one `cargo xtask build-bundle` runs.
 
 use crate::cli::build::BuildArgs;
+use crate::commands::files;
 use crate::output::Output;
 use anyhow::{Context as _, bail};
-use cabundle_build::{Bundle, OutputPaths, OutputSet, parse_fingerprint, read_added};
+use cabundle_build::{AddedWarning, Bundle, OutputPaths, OutputSet, parse_fingerprint, read_added};
 use cabundle_policy::{Decision, Decisions, Exclusion, PolicyOptions, Warning};
 use std::io::Write as _;
 use std::path::Path;
@@ -130,6 +131,21 @@ fn explain_line(d: &Decision<'_>) -> String {
     }
 }
 
+/// The words for a warning about an `--add` certificate, with its hint.
+fn added_warning(warning: &AddedWarning) -> String {
+    match warning {
+        AddedWarning::NotSelfIssued {
+            file,
+            subject,
+            issuer,
+            sha256,
+        } => format!(
+            "{file}: \"{subject}\" (SHA-256 {sha256}) is not a root: it was issued by \"{issuer}\"; added, it becomes a trust anchor, and everything it issues is trusted even if its root is removed or distrusted\nhint: --add the root instead (cabundle chain FILE... --root -o ROOT.pem finds it), unless trusting only this intermediate is what you want"
+        ),
+        _ => format!("{warning:?}"),
+    }
+}
+
 /// Runs `cabundle build`.
 pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
     if let Some(dir) = &args.recipe {
@@ -156,8 +172,11 @@ pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
     };
     let mut adds = Vec::new();
     for path in &args.add {
-        let bytes = fs_err::read(path)?;
-        adds.extend(read_added(&path.display().to_string(), &bytes).map_err(with_hint)?);
+        let bytes = files::read(path)?;
+        adds.extend(read_added(&files::shown(path), &bytes).map_err(with_hint)?);
+    }
+    for warning in adds.iter().filter_map(cabundle_build::Added::warning) {
+        out.warn(&added_warning(&warning));
     }
 
     let report = args
@@ -171,13 +190,24 @@ pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
         out.warn(&warning_text(warning));
     }
 
+    // `-` sends that output to standard output, after the files are written.
+    let dash = |p: &Option<std::path::PathBuf>| p.as_deref().is_some_and(files::is_stdio);
+    let (pem_out, manifest_out) = (dash(&args.pem), dash(&args.manifest));
+    if usize::from(pem_out) + usize::from(manifest_out) + usize::from(args.explain) > 1 {
+        bail!("only one of --pem -, --manifest - and --explain can use standard output");
+    }
     built
         .write(&OutputPaths {
-            pem: args.pem.clone(),
+            pem: args.pem.clone().filter(|_| !pem_out),
             capath: args.capath.clone(),
-            manifest: args.manifest.clone(),
+            manifest: args.manifest.clone().filter(|_| !manifest_out),
         })
         .map_err(with_hint)?;
+    for (to_stdout, bytes) in [(pem_out, built.pem()), (manifest_out, built.manifest())] {
+        if to_stdout {
+            files::write(std::path::Path::new("-"), bytes)?;
+        }
+    }
 
     if args.explain {
         explain(&decisions)?;

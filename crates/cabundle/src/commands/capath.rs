@@ -1,6 +1,7 @@
 //! `cabundle capath`: split a PEM bundle into one file per certificate, then hash the directory.
 
 use crate::cli::capath::CapathArgs;
+use crate::commands::files;
 use crate::commands::rehash::{Mode, rehash_dir};
 use crate::output::Output;
 use anyhow::Context;
@@ -8,11 +9,12 @@ use std::process::ExitCode;
 
 /// Runs `cabundle capath`.
 pub fn run(args: CapathArgs, out: &Output) -> anyhow::Result<ExitCode> {
-    let bytes = fs_err::read(&args.from)?;
-    let files = cabundle_capath::split_bundle(&bytes)
-        .with_context(|| format!("invalid bundle {}", args.from.display()))?;
+    let bytes = files::read(&args.from)?;
+    let from = files::shown(&args.from);
+    let files =
+        cabundle_capath::split_bundle(&bytes).with_context(|| format!("invalid bundle {from}"))?;
     if files.is_empty() {
-        anyhow::bail!("no certificates in {}", args.from.display());
+        anyhow::bail!("no certificate in {from}");
     }
     let written = cabundle_capath::write_split(&args.dir, &files)?;
     out.info(&format!(

@@ -1,11 +1,12 @@
-//! `cabundle chain`: order certificates into leaf, intermediates, root and say what is missing.
+//! `cabundle chain`: order certificates into leaf, intermediates, root and say what is missing;
+//! or pick one certificate of the ordered chain (`--root`, `--index N`).
 
 use crate::cli::chain::ChainArgs;
-use crate::commands::verify::read_certs;
+use crate::commands::files::{self, read_certs};
 use crate::output::Output;
 use anyhow::bail;
-use cabundle_fetch::write_atomic;
-use std::io::Write;
+use cabundle_cert::Certificate;
+use std::path::Path;
 use std::process::ExitCode;
 use time::OffsetDateTime;
 
@@ -21,21 +22,38 @@ pub fn run(args: ChainArgs, out: &Output) -> anyhow::Result<ExitCode> {
     };
     let Some(ordered) = cabundle_verify::order_chain(&certs, &bundle, OffsetDateTime::now_utc())
     else {
-        bail!("no certificates in the given files");
+        bail!("no certificate in the given files");
     };
-    let mut written = ordered.chain.as_slice();
-    if args.no_root && ordered.complete && written.len() > 1 {
-        written = &written[..written.len() - 1];
+    let all = ordered.chain.as_slice();
+    let root = if ordered.complete { all.last() } else { None };
+    let written: &[Certificate] = if let Some(n) = args.index {
+        match all.get(n) {
+            Some(c) => std::slice::from_ref(c),
+            None => bail!(
+                "--index {n} is past the end of the chain: it has {} certificate{} (0 to {})",
+                all.len(),
+                if all.len() == 1 { "" } else { "s" },
+                all.len() - 1
+            ),
+        }
+    } else if args.root {
+        root.map(std::slice::from_ref).unwrap_or_default()
+    } else if args.no_root && root.is_some() && all.len() > 1 {
+        &all[..all.len() - 1]
+    } else {
+        all
+    };
+    if !written.is_empty() {
+        let pem: String = written.iter().map(|c| c.to_pem()).collect();
+        files::write(
+            args.output.as_deref().unwrap_or(Path::new("-")),
+            pem.as_bytes(),
+        )?;
     }
-    let pem: String = written.iter().map(|c| c.to_pem()).collect();
-    match &args.output {
-        Some(path) => write_atomic(path, pem.as_bytes())?,
-        None => std::io::stdout().lock().write_all(pem.as_bytes())?,
-    }
-    for (i, c) in ordered.chain.iter().enumerate() {
+    for (i, c) in all.iter().enumerate() {
         let role = if i == 0 {
             "leaf"
-        } else if ordered.complete && i == ordered.chain.len() - 1 {
+        } else if root.is_some() && i == all.len() - 1 {
             if ordered.root_from_bundle {
                 "root, from the bundle"
             } else {
@@ -50,8 +68,9 @@ pub fn run(args: ChainArgs, out: &Output) -> anyhow::Result<ExitCode> {
         out.warn(&format!("not part of the chain: {}", c.subject));
     }
     if let Some(c) = &ordered.missing_issuer_of {
+        let nothing = if args.root { "; no root to write" } else { "" };
         out.error(&format!(
-            "no issuer for {}: add its certificate\nhint: the missing issuer is \"{}\"; give its file, or --bundle with the root",
+            "no issuer for {}: add its certificate{nothing}\nhint: the missing issuer is \"{}\"; give its file, or --bundle with the root",
             c.subject, c.issuer
         ));
         return Ok(ExitCode::from(1));

@@ -1,18 +1,19 @@
 //! `cabundle convert`: PEM to DER and back.
 
 use crate::cli::convert::{ConvertArgs, Format};
+use crate::commands::files;
 use crate::output::Output;
 use anyhow::{Context, bail};
-use cabundle_fetch::write_atomic;
 use std::process::ExitCode;
 
 /// Runs `cabundle convert`.
 pub fn run(args: ConvertArgs, out: &Output) -> anyhow::Result<ExitCode> {
-    let bytes = fs_err::read(&args.input)?;
+    let bytes = files::read(&args.input)?;
+    let input = files::shown(&args.input);
     let certs = cabundle_cert::read_certificates(&bytes)
-        .with_context(|| format!("cannot read certificates from {}", args.input.display()))?;
+        .with_context(|| format!("cannot read certificates from {input}"))?;
     if certs.is_empty() {
-        bail!("no certificates in {}", args.input.display());
+        bail!("no certificate in {input}");
     }
     let to = args.to.unwrap_or(if looks_like_pem(&bytes) {
         Format::Der
@@ -28,15 +29,15 @@ pub fn run(args: ConvertArgs, out: &Output) -> anyhow::Result<ExitCode> {
         Format::Der => {
             let [cert] = certs.as_slice() else {
                 bail!(
-                    "{} holds {} certificates, and DER holds exactly one\nhint: write PEM (--to pem), or split the file first",
-                    args.input.display(),
-                    certs.len()
+                    "{input} holds {} certificates, and DER holds exactly one\nhint: write PEM (--to pem), or pick one: cabundle chain {} --index N",
+                    certs.len(),
+                    args.input.display()
                 );
             };
             cert.der.clone()
         }
     };
-    write_atomic(&args.output, &data)?;
+    files::write(&args.output, &data)?;
     out.info(&format!(
         "wrote {} certificate{} as {} to {}",
         certs.len(),
@@ -45,7 +46,7 @@ pub fn run(args: ConvertArgs, out: &Output) -> anyhow::Result<ExitCode> {
             Format::Pem => "PEM",
             Format::Der => "DER",
         },
-        args.output.display()
+        files::shown_output(&args.output)
     ));
     Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,7 @@
 //! `cabundle diff`: what changed between two reports, bundles or directories.
 
 use crate::cli::diff::DiffArgs;
+use crate::commands::files;
 use crate::output::Output;
 use anyhow::Context as _;
 use cabundle_diff::{DiffOptions, RootSet};
@@ -63,13 +64,19 @@ fn load(path: &Path) -> anyhow::Result<RootSet> {
                 .with_context(|| format!("cannot read certificates from {}", file.display()))?;
             set.extend(RootSet::from_certificates(&certs));
         }
+        if set.entries.is_empty() {
+            anyhow::bail!(
+                "no certificate in the .pem, .crt and .cer files of {}",
+                path.display()
+            );
+        }
         Ok(set)
     } else {
-        let bytes = fs_err::read(path)?;
+        let bytes = files::read(path)?;
         let set = RootSet::from_bytes(&bytes)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+            .with_context(|| format!("cannot read {}", files::shown(path)))?;
         if set.entries.is_empty() {
-            anyhow::bail!("no certificates found in {}", path.display());
+            anyhow::bail!("no certificate in {}", files::shown(path));
         }
         Ok(set)
     }

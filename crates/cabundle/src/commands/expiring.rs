@@ -1,7 +1,8 @@
 //! `cabundle expiring`: certificates that expire within a window, soonest first.
 
 use crate::cli::expiring::ExpiringArgs;
-use crate::commands::verify::{read_certs, read_dir_certs, time_arg};
+use crate::commands::files::read_certs;
+use crate::commands::verify::{read_dir_certs, time_arg};
 use crate::output::Output;
 use cabundle_verify::format_date;
 use std::io::Write;
@@ -14,7 +15,11 @@ pub fn run(args: ExpiringArgs, out: &Output) -> anyhow::Result<ExitCode> {
     let mut certs = Vec::new();
     for path in &args.paths {
         if path.is_dir() {
-            certs.extend(read_dir_certs(path, out)?);
+            let found = read_dir_certs(path, out)?;
+            if found.is_empty() {
+                anyhow::bail!("no certificate in the files of {}", path.display());
+            }
+            certs.extend(found);
         } else {
             certs.extend(read_certs(path)?);
         }

@@ -19,7 +19,17 @@ pub fn run(args: FetchArgs, out: &Output) -> anyhow::Result<ExitCode> {
         args.min_roots,
         out,
     )?;
-    cabundle_fetch::write_atomic(&args.output, &fetched.body)?;
+    if crate::commands::files::is_stdio(&args.output) {
+        // The report is the data on standard output; the checksum line would corrupt it.
+        crate::commands::files::write(&args.output, &fetched.body)?;
+        out.info(&format!(
+            "wrote standard output: {} bytes, sha256 {}",
+            fetched.body.len(),
+            fetched.sha256_hex()
+        ));
+        return Ok(std::process::ExitCode::SUCCESS);
+    }
+    crate::commands::files::write(&args.output, &fetched.body)?;
     out.info(&format!(
         "wrote {}: {} bytes, sha256 {}",
         args.output.display(),

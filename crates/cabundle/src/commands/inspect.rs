@@ -6,7 +6,7 @@ use cabundle_cert::{
     Certificate, Crl, KeyInfo, Object, Sha1Fingerprint, Sha256Fingerprint, SubjectHash,
 };
 use serde::Serialize;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 use time::OffsetDateTime;
@@ -62,20 +62,17 @@ fn rfc3339(t: OffsetDateTime) -> String {
 /// Reads a file (or standard input for `-`), with a lower-case reason on failure. `std::fs`
 /// rather than `fs_err`: the caller already prefixes the path, and fs-err would repeat it.
 fn read_input(path: &Path) -> Result<Vec<u8>, String> {
-    let mut bytes = Vec::new();
-    let result = if path == Path::new("-") {
-        std::io::stdin().lock().read_to_end(&mut bytes).map(|_| ())
-    } else {
-        // tidy: allow(std-fs): see above.
-        std::fs::read(path).map(|b| bytes = b)
-    };
-    result.map_err(|e| match e.kind() {
+    if path == Path::new("-") {
+        // Standard input is read once, as by every command.
+        return crate::commands::files::read(path).map_err(|e| format!("{e:#}"));
+    }
+    // tidy: allow(std-fs): see above.
+    std::fs::read(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => "no such file".to_owned(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
         std::io::ErrorKind::IsADirectory => "is a directory".to_owned(),
         _ => e.to_string(),
-    })?;
-    Ok(bytes)
+    })
 }
 
 fn describe_key(key: &KeyInfo) -> String {

@@ -14,6 +14,8 @@ pub mod doctor;
 pub mod env;
 pub mod expiring;
 pub mod fetch;
+pub(crate) mod files;
+pub(crate) mod hints;
 pub mod inspect;
 pub mod probe;
 pub mod rehash;

@@ -2,12 +2,13 @@
 //! validity (like `openssl s_client -showcerts`), print it, then the `verify` verdict.
 
 use crate::cli::probe::ProbeArgs;
+use crate::commands::files;
+use crate::commands::hints::Source;
 use crate::commands::verify::{exit_code, load_manifest, load_store, print_report, time_arg};
 use crate::output::Output;
 use anyhow::{Context, anyhow, bail};
 use cabundle_cert::Certificate;
-use cabundle_fetch::write_atomic;
-use cabundle_verify::{Options, Problem, Purpose, format_date};
+use cabundle_verify::{Options, Purpose, format_date};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::WebPkiSupportedAlgorithms;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
@@ -38,7 +39,14 @@ pub fn run(args: ProbeArgs, out: &Output) -> anyhow::Result<ExitCode> {
         bail!("{host}:{port} sent no certificate");
     }
 
-    let mut w = std::io::stdout().lock();
+    // With `--save-chain -` the chain is the data on standard output; the report moves to
+    // standard error.
+    let to_stdout = args.save_chain.as_deref().is_some_and(files::is_stdio);
+    let mut w: Box<dyn Write> = if to_stdout {
+        Box::new(std::io::stderr().lock())
+    } else {
+        Box::new(std::io::stdout().lock())
+    };
     writeln!(
         w,
         "{host}:{port} sent {} certificate{}:",
@@ -57,10 +65,13 @@ pub fn run(args: ProbeArgs, out: &Output) -> anyhow::Result<ExitCode> {
         writeln!(w, "     sha256:  {}", c.sha256)?;
         writeln!(w, "     sha1:    {}", c.sha1)?;
     }
+    let saved = args.save_chain.as_ref().map(|p| p.display().to_string());
     if let Some(path) = &args.save_chain {
         let pem: String = chain.iter().map(|c| c.to_pem()).collect();
-        write_atomic(path, pem.as_bytes())?;
-        out.info(&format!("saved the chain to {}", path.display()));
+        files::write(path, pem.as_bytes())?;
+        if !to_stdout {
+            out.info(&format!("saved the chain to {}", path.display()));
+        }
     }
 
     out.verbose(&format!(
@@ -74,36 +85,13 @@ pub fn run(args: ProbeArgs, out: &Output) -> anyhow::Result<ExitCode> {
         manifest,
     };
     let report = cabundle_verify::verify(&chain, &store, &opts)?;
-    print_report(&report, &mut w)?;
-    let maybe_proxy = report.problems.iter().any(|p| {
-        p.is_unknown_root()
-            || matches!(p, Problem::MissingIntermediate { urls, .. } if urls.is_empty())
-    });
-    if maybe_proxy {
-        let saved = match &args.save_chain {
-            Some(path) => format!("the chain is saved in {}", path.display()),
-            None => format!(
-                "save the chain: cabundle probe {} --save-chain chain.pem",
-                args.target
-            ),
-        };
-        let top = chain.last().map(|c| c.subject.as_str()).unwrap_or_default();
-        let root = match chain.last() {
-            Some(c) if c.subject_der == c.issuer_der => {
-                format!("\"{top}\" (the last certificate sent)")
-            }
-            Some(c) => format!("the issuer of \"{top}\", \"{}\"", c.issuer),
-            None => String::new(),
-        };
-        writeln!(
-            w,
-            "the chain ends at a root that is in no public trust store given: {root}; this is a private CA, or a TLS-inspecting proxy on this network"
-        )?;
-        writeln!(
-            w,
-            "hint: {saved}; if you trust it, check it with whoever runs the proxy or CA, put its root in ROOT.pem, then: cabundle build --add ROOT.pem ..."
-        )?;
-    }
+    let source = Source::Server {
+        target: &args.target,
+        // A chain written to standard output is in no file the advice could name.
+        saved: saved.as_deref().filter(|_| !to_stdout),
+    };
+    print_report(&report, source, &mut w)?;
+    w.flush()?;
     Ok(exit_code(&report))
 }
 

@@ -182,11 +182,12 @@ fn lossy(s: &OsStr) -> std::borrow::Cow<'_, str> {
     s.to_string_lossy()
 }
 
-/// `-v`: OpenSSL's words (`link FILE -> LINK`, `unlink LINK`).
+/// `-v`: OpenSSL's words (`link`, `unlink`), the link shown as `ls -l` shows one
+/// (`LINK -> FILE`), as `--dry-run` and `--check` do.
 fn verbose_line(action: &Action) -> String {
     match action {
         Action::Keep { link, target } | Action::Link { link, target, .. } => {
-            format!("link {} -> {link}", lossy(target))
+            format!("link {link} -> {}", lossy(target))
         }
         Action::Remove { link, .. } => format!("unlink {link}"),
     }

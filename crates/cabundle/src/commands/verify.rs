@@ -2,6 +2,8 @@
 //! clock, printing the verdict.
 
 use crate::cli::verify::{StoreArgs, VerifyArgs};
+use crate::commands::files::{self, read_certs};
+use crate::commands::hints::{Source, hints};
 use crate::output::Output;
 use anyhow::{Context, bail};
 use cabundle_cert::Certificate;
@@ -27,9 +29,6 @@ const SYSTEM_DIRS: &[&str] = &["/etc/ssl/certs", "/etc/pki/tls/certs"];
 pub fn run(args: VerifyArgs, out: &Output) -> anyhow::Result<ExitCode> {
     let at = time_arg(args.at.as_deref())?;
     let chain = read_certs(&args.chain)?;
-    if chain.is_empty() {
-        bail!("no certificates in {}", args.chain.display());
-    }
     let (store, source) = load_store(&args.store, out)?;
     out.verbose(&format!(
         "trust store: {} ({} certificates)",
@@ -43,7 +42,9 @@ pub fn run(args: VerifyArgs, out: &Output) -> anyhow::Result<ExitCode> {
         manifest: load_manifest(&args.store)?,
     };
     let report = cabundle_verify::verify(&chain, &store, &opts)?;
-    print_report(&report, &mut std::io::stdout().lock())?;
+    let chain_file = args.chain.display().to_string();
+    let source = Source::File { chain: &chain_file };
+    print_report(&report, source, &mut std::io::stdout().lock())?;
     Ok(exit_code(&report))
 }
 
@@ -62,13 +63,6 @@ pub(crate) fn time_arg(at: Option<&str>) -> anyhow::Result<OffsetDateTime> {
         Some(s) => Ok(cabundle_verify::parse_date(s)?),
         None => Ok(OffsetDateTime::now_utc()),
     }
-}
-
-/// Every certificate in a PEM or DER file.
-pub(crate) fn read_certs(path: &Path) -> anyhow::Result<Vec<Certificate>> {
-    let bytes = fs_err::read(path)?;
-    cabundle_cert::read_certificates(&bytes)
-        .with_context(|| format!("cannot read certificates from {}", path.display()))
 }
 
 /// Every certificate in the files of a directory (symbolic links followed, duplicates and
@@ -91,7 +85,8 @@ pub(crate) fn read_dir_certs(dir: &Path, out: &Output) -> anyhow::Result<Vec<Cer
                     }
                 }
             }
-            Err(err) => out.verbose(&format!("skipping {}: {err:#}", path.display())),
+            // The error names the file.
+            Err(err) => out.verbose(&format!("skipped: {err:#}")),
         }
     }
     Ok(certs)
@@ -110,7 +105,7 @@ pub(crate) fn load_store(
         system_store(out)?
     };
     if certs.is_empty() {
-        bail!("no certificates in the trust store {source}");
+        bail!("no certificate in the trust store {source}");
     }
     Ok((certs, source))
 }
@@ -153,14 +148,18 @@ pub(crate) fn load_manifest(args: &StoreArgs) -> anyhow::Result<Option<Manifest>
     let Some(path) = &args.manifest else {
         return Ok(None);
     };
-    let bytes = fs_err::read(path)?;
+    let bytes = files::read(path)?;
     Manifest::from_json(&bytes)
         .map(Some)
         .with_context(|| format!("cannot read manifest {}", path.display()))
 }
 
-/// Prints the path that was built, then the verdict, each problem and its hint.
-pub(crate) fn print_report(report: &Report, w: &mut impl Write) -> std::io::Result<()> {
+/// Prints the path that was built, then the verdict, each problem and its hints.
+pub(crate) fn print_report(
+    report: &Report,
+    source: Source<'_>,
+    w: &mut impl Write,
+) -> std::io::Result<()> {
     writeln!(w, "path:")?;
     for (i, link) in report.path.iter().enumerate() {
         let store = if link.trusted { "  (trust store)" } else { "" };
@@ -185,7 +184,7 @@ pub(crate) fn print_report(report: &Report, w: &mut impl Write) -> std::io::Resu
     )?;
     for problem in &report.problems {
         writeln!(w, "{problem}")?;
-        if let Some(hint) = problem.hint() {
+        for hint in hints(problem, report, source) {
             writeln!(w, "hint: {hint}")?;
         }
     }

@@ -1,0 +1,216 @@
+//! The `hint:` lines under each problem `verify` and `probe` report: what to do, in terms of
+//! this program's commands and options. `cabundle-verify` states the facts of a problem (which
+//! certificate, which date, which URL); only the binary knows its commands, so the advice is
+//! written here, for each kind of problem, and for where the chain came from.
+
+use cabundle_verify::{Problem, Purpose, Rejection, Report, Role};
+
+/// Where the chain being explained came from, so the advice can name it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Source<'a> {
+    /// `cabundle verify FILE`: the chain file as given.
+    File {
+        /// The chain file (`-` for standard input).
+        chain: &'a str,
+    },
+    /// `cabundle probe TARGET`: a server's chain, and where it was saved, if it was.
+    Server {
+        /// `HOST[:PORT]` as given.
+        target: &'a str,
+        /// The `--save-chain` file, when given.
+        saved: Option<&'a str>,
+    },
+}
+
+const ADD: &str = "then: cabundle build --add ROOT.pem ...";
+
+/// The hint lines for `problem`, one of `report`'s problems.
+pub(crate) fn hints(problem: &Problem, report: &Report, source: Source<'_>) -> Vec<String> {
+    let root_expired = report.problems.iter().any(|p| {
+        matches!(
+            p,
+            Problem::Expired {
+                role: Role::Root,
+                ..
+            }
+        )
+    });
+    let server = match source {
+        Source::Server { target, saved } => Some((target, saved)),
+        Source::File { .. } => None,
+    };
+    match problem {
+        Problem::MissingIntermediate { issuer, urls, .. } => {
+            let mut lines = vec![match urls.first() {
+                Some(url) => format!(
+                    "fetch the intermediate from {url} (cabundle convert FILE.der FILE.pem turns DER into PEM), append it to the chain after the certificate, and configure the server to send it"
+                ),
+                None => format!(
+                    "get the certificate of \"{issuer}\" from the CA, append it to the chain after the certificate, and configure the server to send it"
+                ),
+            }];
+            if server.is_some() && urls.is_empty() {
+                lines.push(format!(
+                    "if no public CA is named \"{issuer}\", this is a private CA or a TLS-inspecting proxy on this network: get its root from whoever runs it, check its fingerprint with them, {ADD}"
+                ));
+            }
+            lines
+        }
+        Problem::RootNotTrusted { issuer, urls, .. } => {
+            let from = match urls.first() {
+                Some(url) => format!("from whoever runs it (it may be at {url})"),
+                None => "from whoever runs it".to_owned(),
+            };
+            let mut lines = Vec::new();
+            if server.is_some() {
+                lines.push(format!(
+                    "the server does not send its root \"{issuer}\", and no trust store given has it: it belongs to a private CA or a TLS-inspecting proxy on this network"
+                ));
+            }
+            lines.push(format!(
+                "if you trust \"{issuer}\", get its certificate {from}, check its fingerprint with them, save it as ROOT.pem, {ADD}"
+            ));
+            lines
+        }
+        Problem::UntrustedRoot { .. } if root_expired => {
+            vec!["an expired root belongs in no trust store: do not add it".to_owned()]
+        }
+        Problem::UntrustedRoot { .. } => match source {
+            Source::File { chain, .. } => vec![format!(
+                "if you trust this root (a private CA or a TLS-inspecting proxy), check its fingerprint with whoever runs it, take it out of the chain (cabundle chain {chain} --root -o ROOT.pem), {ADD}"
+            )],
+            Source::Server { target, saved } => {
+                let take = match saved {
+                    Some(saved) => format!("cabundle chain {saved} --root -o ROOT.pem"),
+                    None => format!(
+                        "cabundle probe {target} --save-chain chain.pem, then cabundle chain chain.pem --root -o ROOT.pem"
+                    ),
+                };
+                vec![
+                    "the server sent this root itself, and no trust store given has it: it is a private CA, or a TLS-inspecting proxy on this network".to_owned(),
+                    format!(
+                        "if you trust it, check its sha256 with whoever runs the CA or proxy, take it out of the chain ({take}), {ADD}"
+                    ),
+                ]
+            }
+        },
+        Problem::Excluded { .. } if root_expired => {
+            vec!["the bundle left it out because it expired: do not add it back".to_owned()]
+        }
+        Problem::Excluded { .. } => vec![format!(
+            "the chain must lead to a root that is still trusted (for a server, ask its operator), or add this root deliberately: save it as ROOT.pem, {ADD}"
+        )],
+        Problem::Expired { role, trusted, .. } => vec![match (role, trusted) {
+            (Role::Leaf, _) => "renew the certificate and install the new one".to_owned(),
+            (Role::Intermediate, _) => {
+                "install the current intermediate from the CA in place of the expired one"
+                    .to_owned()
+            }
+            (Role::Root, true) => "roots are replaced, not renewed: this trust store is out of date (rebuild the bundle with cabundle build, or update the system's CA certificates), and the chain must lead to a current root".to_owned(),
+            (Role::Root, false) => "roots are replaced, not renewed: the chain must lead to a current root (for a server, ask its operator to send the current chain), and a trust store that still holds this root is out of date: rebuild it with cabundle build".to_owned(),
+        }],
+        Problem::NotYetValid { .. } => {
+            vec!["check the clock of this machine (or --at), or wait until that date".to_owned()]
+        }
+        Problem::NameMismatch { hostname, names } => vec![if names.is_empty() {
+            format!(
+                "get a certificate whose subjectAltName includes {hostname}; clients ignore the common name"
+            )
+        } else {
+            format!("connect with one of those names, or get a certificate that includes {hostname}")
+        }],
+        Problem::Rejected(rejection) => vec![rejected(rejection, source)],
+    }
+}
+
+/// The hint for each kind of rejection.
+fn rejected(rejection: &Rejection, source: Source<'_>) -> String {
+    let (inspect, name_flag) = match source {
+        Source::File { chain, .. } => (format!("cabundle inspect {chain}"), "--hostname"),
+        Source::Server { .. } => ("cabundle inspect CHAIN.pem".to_owned(), "--servername"),
+    };
+    match rejection {
+        Rejection::CaUsedAsEndEntity => {
+            "put the server's own certificate first: cabundle chain CERT... -o fullchain.pem puts certificates in order".to_owned()
+        }
+        Rejection::EndEntityUsedAsCa => {
+            "only a CA certificate (basicConstraints CA:TRUE) may issue others: check the order of the chain (cabundle chain puts it in order), or get the certificate from a CA".to_owned()
+        }
+        Rejection::OutsideValidity => {
+            format!("compare the validity dates of each certificate ({inspect}) with the time checked (--at)")
+        }
+        Rejection::BadSignature => "a certificate was altered, or the issuer given is not the one that signed it: get the chain again from the CA".to_owned(),
+        Rejection::UnknownIssuer => format!(
+            "two certificates share the issuer's name with different keys: replace the intermediate or root with the CA's current one (compare fingerprints: {inspect})"
+        ),
+        Rejection::NameConstraints => "the issuing CA may issue only for names its constraints allow: get the certificate from a CA allowed to issue for this name".to_owned(),
+        Rejection::PathLength => "leave out the extra intermediate, or get the certificate from a CA whose path length constraint allows this chain".to_owned(),
+        Rejection::ExtendedKeyUsage { purpose } => match (source, purpose) {
+            (Source::File { .. }, Purpose::Tls) => "check the purpose (--purpose email for S/MIME), or get a certificate issued for TLS servers (EKU serverAuth)".to_owned(),
+            (Source::File { .. }, Purpose::Email) => "check the purpose (--purpose tls for servers), or get a certificate issued for e-mail (EKU emailProtection)".to_owned(),
+            (Source::Server { .. }, _) => "the server needs a certificate issued for TLS servers (EKU serverAuth)".to_owned(),
+        },
+        Rejection::SignatureAlgorithm => "get the certificate reissued with a SHA-256 (or stronger) signature".to_owned(),
+        Rejection::CriticalExtension => "get the certificate reissued without that critical extension: clients reject critical extensions they do not understand".to_owned(),
+        Rejection::TooLong | Rejection::NoPathWithin { .. } => "leave out certificates that are not part of the path: cabundle chain CERT... keeps only the path".to_owned(),
+        Rejection::InvalidHostName { .. } => {
+            format!("give {name_flag} a DNS name (example.com) or an IP address")
+        }
+        Rejection::Other { .. } => "compare with: openssl verify -CAfile BUNDLE -untrusted CHAIN CHAIN".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every kind of rejection has its own hint, in house style, naming the option of the
+    /// command it is shown by.
+    #[test]
+    fn each_rejection_has_a_hint() {
+        let kinds = [
+            Rejection::CaUsedAsEndEntity,
+            Rejection::EndEntityUsedAsCa,
+            Rejection::OutsideValidity,
+            Rejection::BadSignature,
+            Rejection::UnknownIssuer,
+            Rejection::NameConstraints,
+            Rejection::PathLength,
+            Rejection::ExtendedKeyUsage {
+                purpose: Purpose::Tls,
+            },
+            Rejection::ExtendedKeyUsage {
+                purpose: Purpose::Email,
+            },
+            Rejection::SignatureAlgorithm,
+            Rejection::CriticalExtension,
+            Rejection::TooLong,
+            Rejection::NoPathWithin { max: 10 },
+            Rejection::InvalidHostName {
+                hostname: "a b".to_owned(),
+            },
+            Rejection::Other {
+                detail: "X".to_owned(),
+            },
+        ];
+        let file = Source::File { chain: "c.pem" };
+        let server = Source::Server {
+            target: "h:443",
+            saved: None,
+        };
+        let mut seen = std::collections::BTreeSet::new();
+        for kind in &kinds {
+            let hint = rejected(kind, file);
+            assert!(hint.starts_with(char::is_lowercase), "{hint}");
+            assert!(!hint.ends_with('.'), "{hint}");
+            seen.insert(hint);
+            assert!(!rejected(kind, server).contains("--hostname"));
+        }
+        // One hint per kind (the two "too long" kinds share theirs).
+        assert_eq!(seen.len(), kinds.len() - 1);
+        assert!(
+            rejected(&kinds[13], server).contains("--servername"),
+            "probe names its own option"
+        );
+    }
+}
