@@ -87,7 +87,10 @@ impl RootSet {
             .map(|cert| {
                 let entry = Entry {
                     sha256: cert.sha256,
-                    label: common_name(&cert.subject),
+                    label: cert
+                        .common_name
+                        .clone()
+                        .unwrap_or_else(|| cert.subject.clone()),
                     trust: None,
                     tls_distrust_after: None,
                     smime_distrust_after: None,
@@ -398,15 +401,6 @@ fn trust_names(bits: &TrustBits) -> Vec<String> {
     bits.names().into_iter().map(str::to_owned).collect()
 }
 
-/// The `CN=` value of a one-line subject, or the whole subject when it has none.
-fn common_name(subject: &str) -> String {
-    subject
-        .split(", ")
-        .find_map(|part| part.strip_prefix("CN="))
-        .unwrap_or(subject)
-        .to_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -539,14 +533,5 @@ mod tests {
             b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
         ));
         assert!(!looks_like_report(&[0x30, 0x82, 0x01, 0x00]));
-    }
-
-    #[test]
-    fn common_names() {
-        assert_eq!(
-            common_name("CN=ISRG Root X1, O=Internet Security Research Group, C=US"),
-            "ISRG Root X1"
-        );
-        assert_eq!(common_name("O=Example, C=US"), "O=Example, C=US");
     }
 }

@@ -15,14 +15,8 @@ pub(crate) fn excluded_issuer<'m>(
     if self_issued {
         manifest.excluded_by_sha256(&cert.sha256)
     } else {
-        manifest.excluded_by_label(common_name(&cert.issuer)?)
+        // The issuer's common name, from the parsed name (never from display text).
+        let issuer_cn = cabundle_cert::common_name(&cert.issuer_der)?;
+        manifest.excluded_by_label(issuer_cn.trim())
     }
-}
-
-/// The value of the first `CN=` in a one-line subject.
-pub(crate) fn common_name(subject: &str) -> Option<&str> {
-    subject
-        .split(", ")
-        .find_map(|part| part.strip_prefix("CN="))
-        .map(str::trim)
 }
