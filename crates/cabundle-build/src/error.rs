@@ -57,7 +57,7 @@ pub enum Error {
     Io(#[from] std::io::Error),
     /// The capath destination exists and holds files this tool did not write.
     #[error(
-        "refusing to replace {}: it holds {entry}, which cabundle does not write\nhint: give --capath a new or empty directory, or one cabundle built before",
+        "refusing to replace {}: it holds {entry}, which cabundle did not write",
         .dir.display()
     )]
     CapathNotOurs {

@@ -114,17 +114,22 @@ pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
         .as_deref()
         .unwrap_or(cabundle_build::DEFAULT_REPORT_URL);
     let (bytes, source) = load_report(report, &args.http, out)?;
+    if !is_url(report) && !args.allow_small_report {
+        check_plausible_file(report, &bytes)?;
+    }
     let built = cabundle_build::build(&bytes, &source.name, &policy, &adds)?;
     let decisions = built.decisions();
     for warning in &decisions.warnings {
         out.warn(&warning.to_string());
     }
 
-    built.write(&OutputPaths {
-        pem: args.pem.clone(),
-        capath: args.capath.clone(),
-        manifest: args.manifest.clone(),
-    })?;
+    built
+        .write(&OutputPaths {
+            pem: args.pem.clone(),
+            capath: args.capath.clone(),
+            manifest: args.manifest.clone(),
+        })
+        .map_err(write_hint)?;
 
     if args.explain {
         explain(decisions.decisions.iter().map(|d| {
@@ -191,9 +196,9 @@ fn run_recipe(dir: &Path, args: &BuildArgs, out: &Output) -> anyhow::Result<Exit
         set.file(path, release.built().pem());
     }
     if let Some(path) = &args.manifest {
-        set.file(path, release.built().manifest());
+        set.manifest(path, release.built().manifest());
     }
-    set.write()?;
+    set.write().map_err(write_hint)?;
 
     if args.explain {
         let included = release
@@ -223,6 +228,32 @@ fn run_recipe(dir: &Path, args: &BuildArgs, out: &Output) -> anyhow::Result<Exit
     }
     wrote(args, out);
     Ok(ExitCode::SUCCESS)
+}
+
+/// A report file cut short still parses: refuse one that does not look whole, as a download
+/// is refused. A report that does not parse is left to the build, which names the row.
+fn check_plausible_file(path: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    let Ok(report) = cabundle_ccadb::parse_any(bytes) else {
+        return Ok(());
+    };
+    let roots = report.roots.len();
+    cabundle_ccadb::check_plausible(bytes, roots, crate::cli::fetch::DEFAULT_MIN_ROOTS).map_err(
+        |reason| {
+            anyhow::anyhow!(
+                "refusing {path}: {reason}\nhint: for a test fixture or a hand-made report, add --allow-small-report"
+            )
+        },
+    )
+}
+
+/// A writing error, with the way out when the `--capath` directory holds someone else's file.
+fn write_hint(err: cabundle_build::Error) -> anyhow::Error {
+    match &err {
+        cabundle_build::Error::CapathNotOurs { entry, .. } => anyhow::anyhow!(
+            "{err}\nhint: move {entry} out of it to let cabundle replace the directory, or give --capath a new or empty directory"
+        ),
+        _ => anyhow::Error::new(err),
+    }
 }
 
 /// Prints one `--explain` line per certificate: SHA-256, label and, when left out, why.
