@@ -292,6 +292,7 @@ fn outputs_summary_and_explain() {
     );
     let out = run(&[
         "build",
+        "--allow-small-report",
         "--report",
         report.to_str().unwrap(),
         "--as-of",
@@ -526,12 +527,13 @@ fn usage_errors() {
     check(
         &[
             "build",
+            "--allow-small-report",
             "--report",
             r,
             "--capath",
             foreign.to_str().unwrap(),
         ],
-        "which cabundle does not write\nhint: give --capath a new or empty directory",
+        "which cabundle did not write\nhint: move notes.txt out of it to let cabundle replace the directory",
     );
     assert_eq!(std::fs::read(foreign.join("notes.txt")).unwrap(), b"mine");
 }
@@ -546,6 +548,7 @@ fn exclude_and_warnings() {
     let nothing = "00".repeat(32);
     let out = run(&[
         "build",
+        "--allow-small-report",
         "--report",
         report.to_str().unwrap(),
         "--as-of",
@@ -573,6 +576,7 @@ fn exclude_and_warnings() {
     let manifest = dir.path().join("m.json");
     let out = run(&[
         "build",
+        "--allow-small-report",
         "--report",
         report.to_str().unwrap(),
         "--as-of",
@@ -1221,6 +1225,7 @@ fn add_warns_about_intermediates_and_outputs_get_parents() {
     let build = |add: &Path, pem: &Path| {
         run(&[
             "build",
+            "--allow-small-report",
             "--report",
             report.to_str().unwrap(),
             "--as-of",
@@ -1265,4 +1270,89 @@ fn add_warns_about_intermediates_and_outputs_get_parents() {
         "{}",
         text(&out.stderr)
     );
+}
+
+/// A `--capath` directory holding a user's own `corp.pem` is refused, the file kept, and the
+/// message says how to proceed; one a build wrote is replaced.
+#[test]
+fn a_users_own_file_in_capath_is_never_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = fixture_report(dir.path());
+    let crts = dir.path().join("crts");
+    fs_err::create_dir(&crts).unwrap();
+    fs_err::write(crts.join("corp.pem"), b"my own root").unwrap();
+    let args = [
+        "build",
+        "--allow-small-report",
+        "--report",
+        report.to_str().unwrap(),
+        "--as-of",
+        "2026-11-23",
+        "--capath",
+        crts.to_str().unwrap(),
+    ];
+    let out = run(&args);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("it holds corp.pem, which cabundle did not write"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("hint: move corp.pem out of it"), "{stderr}");
+    assert_eq!(fs_err::read(crts.join("corp.pem")).unwrap(), b"my own root");
+    assert_eq!(fs_err::read_dir(dir.path()).unwrap().count(), 2);
+
+    fs_err::remove_file(crts.join("corp.pem")).unwrap();
+    for round in 0..2 {
+        let out = run(&args);
+        assert!(out.status.success(), "{round}: {}", text(&out.stderr));
+    }
+}
+
+/// A real report cut at a record boundary still parses; a build from it is refused unless
+/// `--allow-small-report` is given. The same for a certdata.txt cut after a certificate.
+#[test]
+fn a_report_file_cut_short_is_refused() {
+    let Some(data) = support::ccadb_data() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let csv = fs_err::read(data.join("IncludedCACertificateReportPEMCSV-2026-07-01.csv")).unwrap();
+    let certdata = fs_err::read(data.join("certdata-NSS_3_123_RTM-2026-04-16.txt")).unwrap();
+    // 38 rows of the report: cut before the 39th line that starts a record.
+    let csv_text = String::from_utf8_lossy(&csv);
+    let records: Vec<usize> = csv_text.match_indices("\n\"").map(|(i, _)| i + 1).collect();
+    let csv_cut = &csv[..records[38]];
+    // certdata.txt cut just before the trust object of its 13th certificate.
+    let cd_text = String::from_utf8_lossy(&certdata);
+    let trust: Vec<usize> = cd_text
+        .match_indices("\n# Trust for")
+        .map(|(i, _)| i + 1)
+        .collect();
+    let certdata_cut = &certdata[..trust[12]];
+    for (name, bytes, reason) in [
+        ("cut.csv", csv_cut, "fewer than the 100 a whole report has"),
+        ("cut.txt", certdata_cut, "looks cut short"),
+    ] {
+        let path = dir.path().join(name);
+        fs_err::write(&path, bytes).unwrap();
+        let pem = dir.path().join(format!("{name}.pem"));
+        let mut args = vec![
+            "build",
+            "--report",
+            path.to_str().unwrap(),
+            "--pem",
+            pem.to_str().unwrap(),
+        ];
+        let out = run(&args);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert!(stderr.contains(reason), "{name}: {stderr}");
+        assert!(stderr.contains("--allow-small-report"), "{name}: {stderr}");
+        assert!(!pem.exists(), "{name}");
+        args.push("--allow-small-report");
+        let out = run(&args);
+        assert!(out.status.success(), "{name}: {}", text(&out.stderr));
+        assert!(pem.exists(), "{name}");
+    }
 }

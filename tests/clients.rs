@@ -102,6 +102,7 @@ fn build(dir: &Path, name: &str, add: Option<&Path>) -> Outputs {
     let capath = dir.join(format!("{name}-certs"));
     let mut args = vec![
         "build".to_owned(),
+        "--allow-small-report".to_owned(),
         "--report".to_owned(),
         report.display().to_string(),
         "--as-of".to_owned(),

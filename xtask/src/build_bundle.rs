@@ -284,7 +284,12 @@ pub fn write_outputs(dir: &Path, built: &[Rendered]) -> Result<()> {
             set.capath(dir.join(name), entries);
         }
         for (name, bytes) in &r.files {
-            set.file(dir.join(name), bytes);
+            // The listing and the manifest describe the bundle and the directory.
+            if name.ends_with(".pem") {
+                set.file(dir.join(name), bytes);
+            } else {
+                set.manifest(dir.join(name), bytes);
+            }
         }
         let new: Vec<&str> = r.sums.lines().collect();
         let new_names: Vec<&str> = new
@@ -304,7 +309,7 @@ pub fn write_outputs(dir: &Path, built: &[Rendered]) -> Result<()> {
     });
     let mut text = lines.join("\n");
     text.push('\n');
-    set.file(&sums_path, text.as_bytes());
+    set.manifest(&sums_path, text.as_bytes());
     set.write()?;
     Ok(())
 }

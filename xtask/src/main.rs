@@ -1,13 +1,15 @@
 //! `cargo xtask`: maintainer tasks. One module per task; few dependencies.
 //!
 //! Tasks: `bench` (benchmarks against the reference tools), `build-bundle` (reproducible
-//! release bundles from `bundles/`), `refresh` (update the bundles' pinned source).
+//! release bundles from `bundles/`), `fuzz` (long fuzz runs), `refresh` (update the bundles'
+//! pinned source).
 
 mod archive;
 mod bench;
 mod bench_compare;
 mod bench_parse;
 mod build_bundle;
+mod fuzz;
 mod outputs;
 mod recipe;
 mod refresh;
@@ -32,12 +34,14 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         Some("bench") => bench::run(&args[1..]),
         Some("build-bundle") if wants_help(&args[1..]) => usage(build_bundle::USAGE),
         Some("build-bundle") => build_bundle::run(&args[1..]),
+        Some("fuzz") if wants_help(&args[1..]) => usage(fuzz::USAGE),
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("refresh") if wants_help(&args[1..]) => usage(refresh::USAGE),
         Some("refresh") => refresh::run(&args[1..]),
         Some(task) => anyhow::bail!("unknown task `{task}`\nhint: run `cargo xtask` for the list"),
         None => {
             eprintln!(
-                "usage: cargo xtask <task>\n\ntasks:\n  bench    benchmarks against the reference tools\n  build-bundle  build the release bundles of bundles/ reproducibly (--check to verify)\n  refresh  update the bundles' pinned source and print release notes"
+                "usage: cargo xtask <task>\n\ntasks:\n  bench    benchmarks against the reference tools\n  build-bundle  build the release bundles of bundles/ reproducibly (--check to verify)\n  fuzz     run the fuzz targets and the differential rehash check (--time 10m)\n  refresh  update the bundles' pinned source and print release notes"
             );
             Ok(ExitCode::SUCCESS)
         }

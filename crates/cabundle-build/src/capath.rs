@@ -131,12 +131,24 @@ pub fn capath_digest(entries: &[CapathEntry]) -> Sha256Fingerprint {
     Sha256Fingerprint(hasher.finalize().into())
 }
 
-/// Whether `name` is one this module writes: a `.pem` file or a hash link `hhhhhhhh.N`
-/// (CRL links `hhhhhhhh.rN` too, as `openssl rehash` may have added them).
+/// Whether `name` is a certificate file name this module writes: `STEM-<16 hex digits>.pem`
+/// (see [`capath_entries`]). Anything else ending in `.pem` may be a user's own file.
+pub(crate) fn is_our_file_name(name: &str) -> bool {
+    let Some(stem) = name.strip_suffix(".pem") else {
+        return false;
+    };
+    let Some((label, sha)) = stem.rsplit_once('-') else {
+        return false;
+    };
+    !label.is_empty()
+        && !label.starts_with('.')
+        && sha.len() == 16
+        && sha.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Whether `name` is a hash link name this module writes, `hhhhhhhh.N` (CRL links
+/// `hhhhhhhh.rN` too, as `openssl rehash` may have added them).
 pub(crate) fn is_our_name(name: &str) -> bool {
-    if name.ends_with(".pem") && !name.starts_with('.') {
-        return true;
-    }
     let Some((hash, n)) = name.split_once('.') else {
         return false;
     };
@@ -173,7 +185,6 @@ mod tests {
         fn check(input: &str, expected: bool) {
             assert_eq!(is_our_name(input), expected, "{input:?}");
         }
-        check("a-0123.pem", true);
         check("5ad8a5d6.0", true);
         check("5ad8a5d6.12", true);
         check("5ad8a5d6.r0", true);
@@ -184,6 +195,22 @@ mod tests {
         check(".hidden.pem", false);
         check("notes.txt", false);
         check("ca.crt", false);
+        check("a-0123456789abcdef.pem", false);
+    }
+
+    #[test]
+    fn our_file_names() {
+        fn check(input: &str, expected: bool) {
+            assert_eq!(is_our_file_name(input), expected, "{input:?}");
+        }
+        check("GlobalSign_Root_CA-ebd41040e4bb3ec7.pem", true);
+        check("a-0123456789abcdef.pem", true);
+        check("corp.pem", false);
+        check("a-0123.pem", false);
+        check("-0123456789abcdef.pem", false);
+        check(".a-0123456789abcdef.pem", false);
+        check("a-0123456789ABCDEF.pem", false);
+        check("a-0123456789abcdef.crt", false);
     }
 
     /// Links of files sharing a subject hash are numbered like `openssl rehash` numbers them

@@ -58,7 +58,7 @@ pub enum Error {
     Io(#[from] std::io::Error),
     /// The capath destination exists and holds files this tool did not write.
     #[error(
-        "refusing to replace {}: it holds {entry}, which cabundle does not write",
+        "refusing to replace {}: it holds {entry}, which cabundle did not write",
         .dir.display()
     )]
     CapathNotOurs {

@@ -154,7 +154,12 @@ impl Release {
             set.capath(dir.join(name), entries);
         }
         for (name, bytes) in self.files() {
-            set.file(dir.join(name), bytes);
+            // The listing and the manifest describe the bundle and the directory.
+            if name.ends_with(".pem") {
+                set.file(dir.join(name), bytes);
+            } else {
+                set.manifest(dir.join(name), bytes);
+            }
         }
     }
 

@@ -1,16 +1,30 @@
 //! Writing a build's outputs: stage everything under temporary names, then rename.
 //!
-//! Every output is first written in full beside its destination (`.NAME.tmpXXXX`), so a full
+//! Every output is first written in full beside its destination (`.NAME.tmpXXXXXX`), so a full
 //! disk or a permission problem shows before anything is replaced. Only when all outputs are
-//! staged are they renamed into place, the hashed directory first. A directory cannot be
-//! replaced in one rename, so the old one is moved aside, the new one moved in, and the old
-//! one removed; if the second rename fails the old one is moved back.
+//! staged are they renamed into place, in an order that keeps each output complete at every
+//! instant and never lets a manifest stand beside outputs it does not describe:
+//!
+//! 1. manifests (files that describe the others) already in place are moved aside
+//!    (`.NAME.oldXXXXXX`), so from here on no manifest describes the old outputs;
+//! 2. hashed directories are swapped in: on Linux old and new are exchanged in one
+//!    `renameat2(RENAME_EXCHANGE)`; elsewhere the old one is moved aside and the new one moved
+//!    in (the name is missing for that instant, and a failure moves the old one back);
+//! 3. the other files are renamed into place, then the manifests;
+//! 4. last, the old directories and the old manifests are removed.
+//!
+//! A run killed at any point leaves every output either old or new, and a manifest, when there
+//! is one, that matches what stands beside it. The parents of the destinations are locked
+//! (`flock`) while a set is written, so two runs do not interleave; under that lock, the names an
+//! earlier killed run left (`.NAME.tmpXXXXXX`, `.NAME.oldXXXXXX` for this set's destinations,
+//! older than this run) are removed before staging.
 //!
 //! Architecture Invariant: an existing `--capath` directory is replaced only when it holds
-//! nothing but `.pem` files and hash links, the names this crate writes; anything else is an
-//! error, so a mistyped `--capath ~` cannot delete a home directory.
+//! nothing but the names this crate writes (`LABEL-<16 hex digits>.pem` files and `hhhhhhhh.N`
+//! symbolic links); anything else is an error, so a user's own `corp.pem` or a mistyped
+//! `--capath ~` is never deleted.
 
-use crate::capath::{CapathEntry, CapathEntryKind, is_our_name};
+use crate::capath::{CapathEntry, CapathEntryKind, is_our_file_name, is_our_name};
 use crate::{Built, Error};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -81,7 +95,7 @@ fn check_dir_dest(path: &Path) -> Result<(), Error> {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
         let kind = entry.file_type()?;
-        if !(is_our_name(&name) && (kind.is_file() || kind.is_symlink())) {
+        if !is_ours(&name, kind) {
             names.push(name);
         }
     }
@@ -93,6 +107,93 @@ fn check_dir_dest(path: &Path) -> Result<(), Error> {
         }),
         None => Ok(()),
     }
+}
+
+/// Whether a directory entry is one a build writes: a certificate file under the build's own
+/// name pattern, or a hash link (a symbolic link; a copy where there are no symbolic links).
+fn is_ours(name: &str, kind: std::fs::FileType) -> bool {
+    if is_our_file_name(name) {
+        return kind.is_file();
+    }
+    is_our_name(name) && (kind.is_symlink() || (cfg!(not(unix)) && kind.is_file()))
+}
+
+/// The names an interrupted write of `dest` leaves beside it: `.NAME.tmpXXXXXX` (staged
+/// outputs, or an old directory after the exchange) and `.NAME.oldXXXXXX` (moved aside), with
+/// the six random letters and digits of the temporary-name generator.
+fn is_leftover_of(candidate: &str, dest_name: &str) -> bool {
+    let Some(rest) = candidate
+        .strip_prefix('.')
+        .and_then(|c| c.strip_prefix(dest_name))
+    else {
+        return false;
+    };
+    let Some(random) = rest
+        .strip_prefix(".tmp")
+        .or_else(|| rest.strip_prefix(".old"))
+    else {
+        return false;
+    };
+    random.len() == 6 && random.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// Removes what an earlier, killed write of these destinations left beside them: names of
+/// [`is_leftover_of`] last changed before `started`. Runs under the parents' lock, so no live
+/// writer owns them.
+fn remove_leftovers(dests: &[&Path], started: std::time::SystemTime) -> Result<(), Error> {
+    for dest in dests {
+        let parent = parent_of(dest);
+        let dest_name = file_name(dest);
+        let entries = match fs_err::read_dir(parent) {
+            Ok(entries) => entries,
+            Err(_) => continue,
+        };
+        for entry in entries {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !is_leftover_of(&name, &dest_name) {
+                continue;
+            }
+            let path = entry.path();
+            let Ok(meta) = fs_err::symlink_metadata(&path) else {
+                continue;
+            };
+            let old = meta.modified().is_ok_and(|m| m < started);
+            if !old {
+                continue;
+            }
+            let removed = if meta.is_dir() {
+                fs_err::remove_dir_all(&path)
+            } else {
+                fs_err::remove_file(&path)
+            };
+            match removed {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Exclusive advisory locks on the parents of the destinations, held until dropped.
+fn lock_parents(dests: &[&Path]) -> Result<Vec<fs_err::File>, Error> {
+    let mut parents: Vec<PathBuf> = dests
+        .iter()
+        .map(|d| fs_err::canonicalize(parent_of(d)).unwrap_or_else(|_| parent_of(d).to_owned()))
+        .collect();
+    parents.sort();
+    parents.dedup();
+    let mut locks = Vec::new();
+    if cfg!(unix) {
+        for parent in parents {
+            let file = fs_err::File::open(&parent)?;
+            file.lock()
+                .map_err(|e| io_context(e, "cannot lock", &parent))?;
+            locks.push(file);
+        }
+    }
+    Ok(locks)
 }
 
 fn stage_file(dest: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, Error> {
@@ -157,15 +258,30 @@ fn set_mode(_path: &Path, _mode: u32) -> Result<(), Error> {
     Ok(())
 }
 
-/// Moves the staged directory to `dest`, replacing what is there.
-fn commit_dir(staged: tempfile::TempDir, dest: &Path) -> Result<(), Error> {
+/// Moves the staged directory to `dest`. Returns where the old directory now is, to be
+/// removed once everything else is in place.
+fn commit_dir(staged: tempfile::TempDir, dest: &Path) -> Result<Option<PathBuf>, Error> {
     let exists = fs_err::symlink_metadata(dest).is_ok();
+    let staged = staged.keep();
     if !exists {
-        let staged = staged.keep();
-        return fs_err::rename(&staged, dest).map_err(|e| {
+        return fs_err::rename(&staged, dest).map(|()| None).map_err(|e| {
             let _ = fs_err::remove_dir_all(&staged);
             e.into()
         });
+    }
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        match renameat_with(CWD, &staged, CWD, dest, RenameFlags::EXCHANGE) {
+            Ok(()) => return Ok(Some(staged)),
+            // Some file systems cannot exchange; fall back to moving the old one aside.
+            Err(rustix::io::Errno::INVAL | rustix::io::Errno::NOSYS) => {}
+            Err(e) => {
+                let _ = fs_err::remove_dir_all(&staged);
+                let e = std::io::Error::from(e);
+                return Err(io_context(e, "cannot replace", dest));
+            }
+        }
     }
     let parent = parent_of(dest);
     // An empty directory reserves a unique name; renaming a directory onto an empty one
@@ -180,16 +296,32 @@ fn commit_dir(staged: tempfile::TempDir, dest: &Path) -> Result<(), Error> {
     fs_err::remove_dir(&aside)?;
     if let Err(e) = fs_err::rename(dest, &aside) {
         let _ = fs_err::remove_dir(&aside);
+        let _ = fs_err::remove_dir_all(&staged);
         return Err(e.into());
     }
-    let staged_path = staged.keep();
-    if let Err(e) = fs_err::rename(&staged_path, dest) {
+    if let Err(e) = fs_err::rename(&staged, dest) {
         let _ = fs_err::rename(&aside, dest);
-        let _ = fs_err::remove_dir_all(&staged_path);
+        let _ = fs_err::remove_dir_all(&staged);
         return Err(e.into());
     }
-    fs_err::remove_dir_all(&aside)?;
-    Ok(())
+    Ok(Some(aside))
+}
+
+/// Moves an existing file at `dest` aside (`.NAME.oldXXXXXX`); returns where it went.
+fn move_aside(dest: &Path) -> Result<Option<PathBuf>, Error> {
+    if fs_err::symlink_metadata(dest).is_err() {
+        return Ok(None);
+    }
+    let parent = parent_of(dest);
+    let aside = tempfile::Builder::new()
+        .prefix(&format!(".{}.old", file_name(dest)))
+        .tempfile_in(parent)
+        .map_err(|e| io_context(e, "cannot create a temporary file in", parent))?;
+    let (_, aside) = aside
+        .keep()
+        .map_err(|e| io_context(e.error, "cannot create a temporary file in", parent))?;
+    fs_err::rename(dest, &aside)?;
+    Ok(Some(aside))
 }
 
 /// Files and hashed directories replaced together, all or nothing: each is staged in full
@@ -200,6 +332,7 @@ fn commit_dir(staged: tempfile::TempDir, dest: &Path) -> Result<(), Error> {
 #[derive(Clone, Debug, Default)]
 pub struct OutputSet<'a> {
     files: Vec<(PathBuf, &'a [u8])>,
+    manifests: Vec<(PathBuf, &'a [u8])>,
     dirs: Vec<(PathBuf, &'a [CapathEntry])>,
 }
 
@@ -215,6 +348,14 @@ impl<'a> OutputSet<'a> {
         self
     }
 
+    /// Adds a file that describes the other outputs (a manifest, a listing, checksums): it is
+    /// moved aside before any other output is replaced and put in place after all of them, so
+    /// it never stands beside outputs it does not describe.
+    pub fn manifest(&mut self, path: impl Into<PathBuf>, bytes: &'a [u8]) -> &mut Self {
+        self.manifests.push((path.into(), bytes));
+        self
+    }
+
     /// Adds a hashed directory holding `entries`. An existing directory at `path` is replaced
     /// only when it holds nothing but names this crate writes.
     pub fn capath(&mut self, path: impl Into<PathBuf>, entries: &'a [CapathEntry]) -> &mut Self {
@@ -224,16 +365,23 @@ impl<'a> OutputSet<'a> {
 
     /// Writes the set; on an error before the renames, nothing is replaced.
     pub fn write(&self) -> Result<(), Error> {
-        let dests = self.files.iter().map(|(p, _)| p);
+        let started = std::time::SystemTime::now();
+        let dests = self.files.iter().chain(&self.manifests).map(|(p, _)| p);
         for dest in dests.chain(self.dirs.iter().map(|(p, _)| p)) {
             fs_err::create_dir_all(parent_of(dest))?;
         }
-        for (path, _) in &self.files {
+        for (path, _) in self.files.iter().chain(&self.manifests) {
             check_file_dest(path)?;
         }
         for (path, _) in &self.dirs {
             check_dir_dest(path)?;
         }
+        let dests: Vec<&Path> = (self.files.iter().chain(&self.manifests))
+            .map(|(p, _)| p.as_path())
+            .chain(self.dirs.iter().map(|(p, _)| p.as_path()))
+            .collect();
+        let _locks = lock_parents(&dests)?;
+        remove_leftovers(&dests, started)?;
         let mut dirs = Vec::new();
         for (path, entries) in &self.dirs {
             dirs.push((stage_dir(path, entries)?, path));
@@ -242,13 +390,40 @@ impl<'a> OutputSet<'a> {
         for (path, bytes) in &self.files {
             files.push((stage_file(path, bytes)?, path));
         }
-        for (staged, dest) in dirs {
-            commit_dir(staged, dest)?;
+        let mut manifests = Vec::new();
+        for (path, bytes) in &self.manifests {
+            manifests.push((stage_file(path, bytes)?, path));
         }
-        for (staged, dest) in files {
+        // From here on, each step leaves every output complete (see the module documentation).
+        let mut old_files = Vec::new();
+        for (_, dest) in &manifests {
+            if let Some(aside) = move_aside(dest)? {
+                old_files.push((aside, *dest));
+            }
+        }
+        let mut old_dirs = Vec::new();
+        for (staged, dest) in dirs {
+            match commit_dir(staged, dest) {
+                Ok(old) => old_dirs.extend(old),
+                Err(e) => {
+                    // Nothing but the manifests moved yet when the first directory fails.
+                    for (aside, dest) in &old_files {
+                        let _ = fs_err::rename(aside, dest);
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        for (staged, dest) in files.into_iter().chain(manifests) {
             staged
                 .persist(dest)
                 .map_err(|e| io_context(e.error, "cannot rename into", dest))?;
+        }
+        for old in old_dirs {
+            fs_err::remove_dir_all(&old)?;
+        }
+        for (old, _) in old_files {
+            fs_err::remove_file(&old)?;
         }
         Ok(())
     }
@@ -264,7 +439,7 @@ pub(crate) fn write_all(built: &Built, paths: &OutputPaths) -> Result<(), Error>
         set.file(p, built.pem());
     }
     if let Some(p) = &paths.manifest {
-        set.file(p, built.manifest());
+        set.manifest(p, built.manifest());
     }
     set.write()
 }
@@ -288,10 +463,10 @@ mod tests {
         let entries = [
             CapathEntry {
                 name: "0000000b.0".into(),
-                kind: CapathEntryKind::Link("b.pem".into()),
+                kind: CapathEntryKind::Link("b-0123456789abcdef.pem".into()),
             },
             CapathEntry {
-                name: "b.pem".into(),
+                name: "b-0123456789abcdef.pem".into(),
                 kind: CapathEntryKind::File(b"b\n".to_vec()),
             },
         ];
@@ -304,12 +479,18 @@ mod tests {
                 .write()
                 .unwrap();
             assert_eq!(names(dir.path()), ["a.txt", "c.txt", "certs"], "{round}");
-            assert_eq!(names(&dir.path().join("certs")), ["0000000b.0", "b.pem"]);
+            assert_eq!(
+                names(&dir.path().join("certs")),
+                ["0000000b.0", "b-0123456789abcdef.pem"]
+            );
             assert_eq!(fs_err::read(dir.path().join("a.txt")).unwrap(), b"new");
             let link = dir.path().join("certs/0000000b.0");
             assert_eq!(fs_err::read(&link).unwrap(), b"b\n");
             #[cfg(unix)]
-            assert_eq!(fs_err::read_link(&link).unwrap(), Path::new("b.pem"));
+            assert_eq!(
+                fs_err::read_link(&link).unwrap(),
+                Path::new("b-0123456789abcdef.pem")
+            );
         }
     }
 
@@ -329,5 +510,93 @@ mod tests {
         );
         assert_eq!(fs_err::read(dir.path().join("a.txt")).unwrap(), b"old");
         assert_eq!(names(dir.path()), ["a.txt", "b.txt"]);
+    }
+
+    fn pem_entry() -> Vec<CapathEntry> {
+        vec![CapathEntry {
+            name: "b-0123456789abcdef.pem".into(),
+            kind: CapathEntryKind::File(b"b\n".to_vec()),
+        }]
+    }
+
+    /// A directory holding a user's own `.pem` file (or a regular file under a hash-link name)
+    /// is never replaced; one holding only what a build writes is.
+    #[test]
+    fn only_a_directory_of_our_own_names_is_replaced() {
+        let cases: &[(&str, bool)] = &[
+            ("corp.pem", false),
+            ("a-0123.pem", false),
+            ("notes.txt", false),
+            ("5ad8a5d6.0", false),
+            ("a-0123456789abcdef.pem", true),
+        ];
+        for &(name, replaced) in cases {
+            let dir = tempfile::tempdir().unwrap();
+            let certs = dir.path().join("certs");
+            fs_err::create_dir(&certs).unwrap();
+            fs_err::write(certs.join(name), b"mine").unwrap();
+            let entries = pem_entry();
+            let result = OutputSet::new().capath(&certs, &entries).write();
+            if replaced {
+                result.unwrap();
+                assert_eq!(names(&certs), ["b-0123456789abcdef.pem"], "{name}");
+            } else {
+                let err = result.unwrap_err().to_string();
+                assert!(err.contains(&format!("it holds {name}, which cabundle did not write")));
+                assert_eq!(fs_err::read(certs.join(name)).unwrap(), b"mine", "{name}");
+                assert_eq!(names(dir.path()), ["certs"], "{name}");
+            }
+        }
+    }
+
+    /// What a killed run left beside this set's destinations is removed; names that merely
+    /// look alike, and other outputs' leftovers, are not.
+    #[test]
+    fn leftovers_of_a_killed_run_are_removed_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path();
+        for junk in [".a.txt.tmpAb12Cd", ".a.txt.old0x9Yz1", ".certs.tmpQwErTy"] {
+            fs_err::write(p.join(junk), b"half").unwrap();
+        }
+        fs_err::create_dir(p.join(".certs.oldZZ99aa")).unwrap();
+        fs_err::write(p.join(".certs.oldZZ99aa/x-0123456789abcdef.pem"), b"x").unwrap();
+        let kept = [
+            ".a.txt.tmp",
+            ".a.txt.tmpAb12Cd7",
+            ".b.txt.tmpAb12Cd",
+            "a.txt.tmpAb12Cd",
+            ".a.txt.bakAb12Cd",
+        ];
+        for name in kept {
+            fs_err::write(p.join(name), b"someone's").unwrap();
+        }
+        let entries = pem_entry();
+        OutputSet::new()
+            .file(p.join("a.txt"), b"a")
+            .manifest(p.join("m.json"), b"{}")
+            .capath(p.join("certs"), &entries)
+            .write()
+            .unwrap();
+        let mut expected: Vec<&str> = kept.to_vec();
+        expected.extend(["a.txt", "certs", "m.json"]);
+        expected.sort();
+        assert_eq!(names(p), expected);
+    }
+
+    #[test]
+    fn leftover_names() {
+        fn check(candidate: &str, dest: &str, expected: bool) {
+            assert_eq!(
+                is_leftover_of(candidate, dest),
+                expected,
+                "{candidate} {dest}"
+            );
+        }
+        check(".ca.pem.tmpA1b2C3", "ca.pem", true);
+        check(".ca.pem.oldA1b2C3", "ca.pem", true);
+        check(".ca.pem.tmpA1b2C", "ca.pem", false);
+        check(".ca.pem.tmpA1b2-3", "ca.pem", false);
+        check(".ca.pem.tmpA1b2C3", "cb.pem", false);
+        check("ca.pem.tmpA1b2C3", "ca.pem", false);
     }
 }

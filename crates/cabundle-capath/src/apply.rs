@@ -30,16 +30,75 @@ pub fn apply(dir: &Path, plan: &Plan) -> Vec<Error> {
                 } else if replaces.is_some() {
                     replace_symlink(target.as_ref(), &path)
                 } else {
-                    symlink(target.as_ref(), &path).map_err(|source| Error::Link {
-                        path: path.clone(),
-                        source,
-                    })
+                    make_symlink(target.as_ref(), &path)
                 }
             }
-            Action::Remove { link, .. } => remove_link(&dir.join(link.to_string()), plan.copy),
+            Action::Remove { link, target } => {
+                remove_link(&dir.join(link.to_string()), &dir.join(target), plan.copy)
+            }
         };
         if let Err(err) = result {
             errors.push(err);
+        }
+    }
+    errors
+}
+
+/// Creates the link; one already there pointing at `target` (another run made it) counts as
+/// made.
+fn make_symlink(target: &Path, path: &Path) -> Result<()> {
+    match symlink(target, path) {
+        Ok(()) => Ok(()),
+        Err(e)
+            if e.kind() == io::ErrorKind::AlreadyExists
+                && std::fs::read_link(path).is_ok_and(|now| now == target) =>
+        {
+            Ok(())
+        }
+        Err(source) => Err(Error::Link {
+            path: path.to_owned(),
+            source,
+        }),
+    }
+}
+
+/// Whether `name` is a temporary name this module writes: `.cabundle-XXXXXX` (copies) and
+/// `.hhhhhhhh.N.cabundle-tmp` (replaced links).
+fn is_leftover(name: &str) -> bool {
+    if let Some(random) = name.strip_prefix(".cabundle-") {
+        return random.len() == 6 && random.bytes().all(|b| b.is_ascii_alphanumeric());
+    }
+    name.strip_prefix('.')
+        .and_then(|n| n.strip_suffix(".cabundle-tmp"))
+        .is_some_and(|link| crate::parse_link_name(link.as_bytes()).is_some())
+}
+
+/// Removes the temporary files and links an earlier, killed run left in `dir`: names of this
+/// module's temporary-name patterns, last changed before `started`. Call it while holding
+/// [`crate::lock`] on `dir`, so that no live run owns them. Returns the failures.
+pub fn remove_leftovers(dir: &Path, started: std::time::SystemTime) -> Vec<Error> {
+    let mut errors = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return errors;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        if !is_leftover(&name.to_string_lossy()) {
+            continue;
+        }
+        let path = entry.path();
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        let ft = meta.file_type();
+        if !(ft.is_file() || ft.is_symlink()) || !meta.modified().is_ok_and(|m| m < started) {
+            continue;
+        }
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                errors.push(Error::Remove { path, source: e });
+            }
+            _ => {}
         }
     }
     errors
@@ -124,8 +183,9 @@ fn set_readable(_file: &std::fs::File) -> io::Result<()> {
     Ok(())
 }
 
-/// Removes a hash link; a regular file is removed only when it is a copy (`copy`).
-fn remove_link(path: &Path, copy: bool) -> Result<()> {
+/// Removes a hash link; a regular file is removed only when it is a copy: with `copy`, or
+/// when its bytes are those of `target`, the file it stands for.
+fn remove_link(path: &Path, target: &Path, copy: bool) -> Result<()> {
     let remove_error = |source| Error::Remove {
         path: path.to_owned(),
         source,
@@ -135,7 +195,9 @@ fn remove_link(path: &Path, copy: bool) -> Result<()> {
         Err(e) => return Err(remove_error(e)),
         Ok(meta) => {
             let ft = meta.file_type();
-            if !(ft.is_symlink() || (copy && ft.is_file())) {
+            let same_as_target =
+                || matches!((std::fs::read(path), std::fs::read(target)), (Ok(a), Ok(b)) if a == b);
+            if !(ft.is_symlink() || (ft.is_file() && (copy || same_as_target()))) {
                 let other = io::Error::other("not a symbolic link");
                 return Err(remove_error(other));
             }
@@ -144,5 +206,25 @@ fn remove_link(path: &Path, copy: bool) -> Result<()> {
     match std::fs::remove_file(path) {
         Err(e) if e.kind() != io::ErrorKind::NotFound => Err(remove_error(e)),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leftover_names() {
+        for (name, expected) in [
+            (".cabundle-Ab12Cd", true),
+            (".cabundle-Ab12C", false),
+            (".cabundle-Ab12Cd.pem", false),
+            ("cabundle-Ab12Cd", false),
+            (".5ad8a5d6.0.cabundle-tmp", true),
+            (".notes.cabundle-tmp", false),
+            ("5ad8a5d6.0", false),
+        ] {
+            assert_eq!(is_leftover(name), expected, "{name}");
+        }
     }
 }

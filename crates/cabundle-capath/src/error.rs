@@ -57,6 +57,29 @@ pub enum Error {
         /// The file that was left alone.
         path: PathBuf,
     },
+    /// The directory could not be locked.
+    #[error("cannot lock {path}")]
+    Lock {
+        /// The directory.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: io::Error,
+    },
+    /// Another process held the directory's lock for the whole time-out.
+    #[error(
+        "{path} is locked by {} (waited {}s)",
+        .holder.as_deref().unwrap_or("another process"),
+        .waited.as_secs_f64()
+    )]
+    Locked {
+        /// The directory.
+        path: PathBuf,
+        /// Who holds the lock, when known (`process 1234 (cabundle)`).
+        holder: Option<String>,
+        /// How long this run waited.
+        waited: std::time::Duration,
+    },
     /// A PEM bundle could not be read.
     #[error("invalid bundle {path}")]
     Bundle {

@@ -12,20 +12,24 @@
 //!
 //! Architecture Invariant: nothing in this crate deletes or overwrites a regular file, or any
 //! entry whose name is not a hash-link name (`hhhhhhhh.N`, `hhhhhhhh.rN`). Copies written by
-//! `--copy` are the one kind of regular file managed here, and only under hash-link names.
+//! `--copy` (hash-named files with the bytes of a file beside them) are the one kind of regular
+//! file managed here; the only other names removed are this crate's own temporary names left
+//! by a killed run ([`remove_leftovers`], under the directory's [`lock`]).
 //!
 //! [`split_bundle`] and [`write_split`] turn a PEM bundle into one file per certificate.
 
 mod apply;
 mod content;
 mod error;
+mod lock;
 mod plan;
 mod scan;
 mod split;
 
-pub use apply::apply;
+pub use apply::{apply, remove_leftovers};
 pub use content::{Content, HashedObject, classify, has_candidate_extension};
 pub use error::{Error, Result};
+pub use lock::{DirLock, lock};
 pub use plan::{
     Action, Diagnostic, DiagnosticKind, Existing, LinkName, Plan, Severity, parse_link_name, plan,
 };
@@ -101,8 +105,8 @@ pub enum EntryKind {
     File {
         /// What it holds, for names with a certificate extension.
         content: Option<Content>,
-        /// SHA-1 of the file's bytes; read only with [`Options::copy`], to match copies
-        /// (hash-named regular files) with the file they copy.
+        /// SHA-1 of the file's bytes, to match copies (hash-named regular files) with the
+        /// file they copy.
         bytes_sha1: Option<[u8; 20]>,
     },
     /// A directory, socket, device or anything else.

@@ -15,10 +15,13 @@
 //! numbered below `n` is kept even when its target is gone, and of several links to one file
 //! only the lowest-numbered one is accounted for.
 //!
-//! One deliberate difference: OpenSSL unlinks whatever sits at a name it needs. Here an entry
+//! Two deliberate differences. A link (or `--copy` copy) already right at the number a file
+//! gets is kept, where OpenSSL re-creates it; so one run always leaves a directory that
+//! `--check` passes. And OpenSSL unlinks whatever sits at a name it needs. Here an entry
 //! under a hash-link name that is not a link (a regular file, a directory) is never touched:
-//! its number is skipped, with a warning. With `--copy`, regular files under hash-link names
-//! are copies this crate manages, matched to the file whose bytes they hold.
+//! its number is skipped, with a warning, unless it is a copy (its bytes are those of a
+//! candidate file here): copies are managed like links, with or without `--copy`. With
+//! `--copy`, regular files under hash-link names that copy nothing current are removed too.
 
 use crate::content::{Content, has_candidate_extension};
 use crate::{Entry, EntryKind, Hashes, Listing, Options};
@@ -401,9 +404,10 @@ pub fn plan(listing: &Listing, options: &Options) -> Plan {
     let mut entries: Vec<&Entry> = listing.entries.iter().collect();
     entries.sort_by(|a, b| a.name.as_encoded_bytes().cmp(b.name.as_encoded_bytes()));
 
-    // With --copy, a copy stands for the first file (by name) whose bytes it holds.
+    // A copy stands for the first file (by name) whose bytes it holds, with or without --copy:
+    // a directory written with --copy is recognised by a plain run too.
     let mut by_bytes: HashMap<[u8; 20], &OsStr> = HashMap::new();
-    if options.copy {
+    {
         for e in &entries {
             if let EntryKind::File {
                 content: Some(Content::Object(_)),
@@ -418,6 +422,8 @@ pub fn plan(listing: &Listing, options: &Options) -> Plan {
     let mut table = Table::default();
     let mut diagnostics = Vec::new();
     let mut existing: HashMap<(bool, u32, u16), Existing> = HashMap::new();
+    // What each recognised copy is a copy of.
+    let mut copy_of: HashMap<(bool, u32, u16), OsString> = HashMap::new();
     let mut stale_copies: Vec<(LinkName, OsString)> = Vec::new();
     let mut not_links: BTreeSet<(bool, u32, u16)> = BTreeSet::new();
     let diag = |severity, file: &OsStr, kind| Diagnostic {
@@ -445,24 +451,25 @@ pub fn plan(listing: &Listing, options: &Options) -> Plan {
                 bytes_sha1,
             } => {
                 if let Some(link) = link {
-                    if options.copy {
-                        existing.insert(link.key(), Existing::Copy);
-                        match bytes_sha1.and_then(|d| by_bytes.get(&d)) {
-                            Some(file) => {
-                                let t = (*file).to_owned();
-                                if let Added::Ok = table.add(link.kind, link.hash, t, None, link.id)
-                                {
-                                    continue;
-                                }
-                            }
-                            None => {
-                                // A copy of nothing current: not kept, whatever its number.
-                                stale_copies.push((link, e.name.clone()));
+                    match bytes_sha1.and_then(|d| by_bytes.get(&d)) {
+                        Some(file) => {
+                            // A copy of a file here, made by --copy: managed like a link.
+                            existing.insert(link.key(), Existing::Copy);
+                            copy_of.insert(link.key(), (*file).to_owned());
+                            let t = (*file).to_owned();
+                            if let Added::Ok = table.add(link.kind, link.hash, t, None, link.id) {
                                 continue;
                             }
                         }
-                    } else {
-                        not_links.insert(link.key());
+                        None if options.copy => {
+                            // A copy of nothing current: not kept, whatever its number.
+                            existing.insert(link.key(), Existing::Copy);
+                            stale_copies.push((link, e.name.clone()));
+                            continue;
+                        }
+                        None => {
+                            not_links.insert(link.key());
+                        }
                     }
                 }
                 content
@@ -582,11 +589,23 @@ pub fn plan(listing: &Listing, options: &Options) -> Plan {
                 }
                 let l = link(next_id);
                 let replaces = existing.get(&l.key()).cloned();
-                actions.push(Action::Link {
-                    link: l,
-                    target,
-                    replaces,
-                });
+                // OpenSSL re-creates a link that is already right when its number was not
+                // reused (a lower number is held by a link it keeps); that would never let
+                // `--check` pass, so a link or copy already right is kept.
+                let already = match &replaces {
+                    Some(Existing::Link(now)) => *now == target,
+                    Some(Existing::Copy) => copy_of.get(&l.key()) == Some(&target),
+                    None => false,
+                };
+                if already {
+                    actions.push(Action::Keep { link: l, target });
+                } else {
+                    actions.push(Action::Link {
+                        link: l,
+                        target,
+                        replaces,
+                    });
+                }
                 used.insert(next_id);
             } else if options.remove_links {
                 actions.push(Action::Remove {

@@ -51,7 +51,9 @@ fn read_entry(dir: &Path, name: OsString, file_type: FileType, options: &Options
         let content = candidate.then(|| content_of(&read(&path), options.der));
         EntryKind::Symlink { target, content }
     } else if file_type.is_file() {
-        let want_digest = options.copy && (candidate || hash_named);
+        // Copies (hash-named regular files) are matched with the file they copy by these
+        // digests, with or without --copy.
+        let want_digest = candidate || hash_named;
         if candidate || want_digest {
             let data = read(&path);
             let bytes_sha1 = match (&data, want_digest) {

@@ -17,12 +17,14 @@ mod certdata;
 mod csv_util;
 mod error;
 mod pem_csv;
+mod plausible;
 mod report;
 
 pub use cabundle_cert::{Certificate, Purpose, Sha256Fingerprint};
 pub use certdata::parse_certdata;
 pub use error::Error;
 pub use pem_csv::{PEM_COLUMN, PemRecord, parse_pem_csv};
+pub use plausible::{Implausible, MIN_ROOTS, check_plausible};
 pub use report::parse_report;
 
 /// A calendar date from the report (`YYYY.MM.DD`).

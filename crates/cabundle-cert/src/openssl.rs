@@ -66,6 +66,11 @@ pub fn hash_only(der: &[u8], expected: Option<ObjectKind>) -> Result<HashOnly> {
         ObjectKind::Certificate => "subject",
         ObjectKind::Crl => "issuer",
     };
+    // OpenSSL canonicalises every Name as it decodes it: a certificate whose issuer cannot be
+    // canonicalised does not load, though only its subject is hashed.
+    if let Some(issuer) = parts.other_name {
+        name::hash_of("issuer", issuer)?;
+    }
     Ok(HashOnly {
         kind,
         hash: name::hash_of(role, parts.name)?,
@@ -96,6 +101,8 @@ struct Parts<'a> {
     whole: &'a [u8],
     /// The subject (certificate) or issuer (CRL) Name.
     name: &'a [u8],
+    /// Another Name OpenSSL decodes, and so canonicalises, on load: a certificate's issuer.
+    other_name: Option<&'a [u8]>,
 }
 
 /// The fields of a SEQUENCE's content, read one at a time (no allocation) and taken in order
@@ -198,7 +205,8 @@ fn certificate(der: &[u8]) -> Result<Parts<'_>, String> {
     }
     integer(&f.take(tag::INTEGER, "serialNumber")?, "serialNumber")?;
     algorithm(&f.take(tag::SEQUENCE, "signature")?)?;
-    name_structure(&f.take(tag::SEQUENCE, "issuer")?, "issuer")?;
+    let issuer = f.take(tag::SEQUENCE, "issuer")?;
+    name_structure(&issuer, "issuer")?;
     let validity = f.take(tag::SEQUENCE, "validity")?;
     let mut v = Fields::of(&validity, "validity")?;
     v.time("notBefore", false)?;
@@ -225,6 +233,7 @@ fn certificate(der: &[u8]) -> Result<Parts<'_>, String> {
     Ok(Parts {
         whole: outer.raw,
         name: subject.raw,
+        other_name: Some(issuer.raw),
     })
 }
 
@@ -268,6 +277,7 @@ fn crl(der: &[u8]) -> Result<Parts<'_>, String> {
     Ok(Parts {
         whole: outer.raw,
         name: issuer.raw,
+        other_name: None,
     })
 }
 

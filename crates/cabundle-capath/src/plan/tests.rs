@@ -337,3 +337,54 @@ fn buckets_follow_openssl_table_order() {
         &["link 00000101.0 -> b.pem", "link 00000001.0 -> a.pem"],
     );
 }
+
+/// A file whose subject changed under a link of a shared subject: OpenSSL re-creates the
+/// other file's link on every run; here the plan keeps it, so it converges.
+#[test]
+fn a_link_already_right_is_kept_when_a_lower_number_stays() {
+    check(
+        vec![
+            link("00000010.0", "a.pem"),
+            link("00000010.1", "b.pem"),
+            file("a.pem", cert(0x20, 1)),
+            file("b.pem", cert(0x10, 2)),
+        ],
+        &[
+            "keep 00000010.0 -> a.pem",
+            "keep 00000010.1 -> b.pem",
+            "link 00000020.0 -> a.pem",
+        ],
+    );
+}
+
+/// Copies written by `--copy` are recognised by a plain run: kept, not doubled by links.
+#[test]
+fn copies_are_recognised_without_copy() {
+    let with_bytes = |name: &str, content: Option<Content>, sha: u8| Entry {
+        name: name.into(),
+        kind: EntryKind::File {
+            content,
+            bytes_sha1: Some([sha; 20]),
+        },
+    };
+    check(
+        vec![
+            with_bytes("a.pem", Some(cert(0x10, 1)), 7),
+            with_bytes("b.pem", Some(cert(0x10, 2)), 8),
+            with_bytes("00000010.0", None, 7),
+            with_bytes("00000010.1", None, 8),
+        ],
+        &["keep 00000010.0 -> a.pem", "keep 00000010.1 -> b.pem"],
+    );
+    // A regular file that copies nothing here is still left alone.
+    check(
+        vec![
+            with_bytes("a.pem", Some(cert(0x10, 1)), 7),
+            with_bytes("00000010.0", None, 9),
+        ],
+        &[
+            "link 00000010.1 -> a.pem",
+            "Warning: not replacing 00000010.0: it is not a symbolic link; number 0 skipped",
+        ],
+    );
+}

@@ -27,6 +27,10 @@ pub struct BuildArgs {
     /// https URL [default: the live CCADB report; with --recipe, the URL its lock pins].
     #[arg(long, value_name = "FILE|URL")]
     pub report: Option<String>,
+    /// Accept a report file with fewer roots than a whole report has, or a certdata.txt that
+    /// does not end with a complete trust object (test fixtures); files are refused otherwise.
+    #[arg(long)]
+    pub allow_small_report: bool,
     /// Build the release bundle of this folder (recipe.toml and lock.toml) with the recipe's
     /// policy, from the report its lock pins.
     #[arg(

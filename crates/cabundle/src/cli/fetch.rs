@@ -64,9 +64,9 @@ impl Default for HttpArgs {
     }
 }
 
-/// Fewest roots a downloaded report may list: the real one has about 170, so far fewer means
-/// a truncated or wrong document.
-pub const DEFAULT_MIN_ROOTS: usize = 100;
+/// Fewest roots a downloaded report (or a report file given to `build`) may list: the floor
+/// of [`cabundle_ccadb::check_plausible`].
+pub const DEFAULT_MIN_ROOTS: usize = cabundle_ccadb::MIN_ROOTS;
 
 /// Parses `15`, `2.5s`, `500ms` or `1m`; a bare number is seconds.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {

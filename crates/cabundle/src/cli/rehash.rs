@@ -8,7 +8,8 @@ use std::path::PathBuf;
 #[command(after_help = "\
 Links are named like OpenSSL's: <hash>.N for certificates, <hash>.rN for CRLs. Files ending in
 .pem, .crt, .cer or .crl that hold exactly one certificate or CRL get a link; regular files are
-never removed or overwritten.
+never removed or overwritten, except copies made by --copy (recognised by their content in either
+mode). Runs that change one directory take turns: each holds an advisory lock (flock) on it.
 
 Without DIR, the directories in $SSL_CERT_DIR (separated by ':') are hashed, else OpenSSL's
 certificate directory (/usr/lib/ssl/certs, or /etc/ssl/certs when that is missing).
@@ -28,6 +29,9 @@ pub struct RehashArgs {
     /// Change nothing; print the links that would be created and removed.
     #[arg(long)]
     pub dry_run: bool,
+    /// How long to wait for another run that holds the directory's lock (`60`, `2.5s`, `500ms`).
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = crate::cli::fetch::parse_duration)]
+    pub lock_timeout: std::time::Duration,
     /// How links are made.
     #[command(flatten)]
     pub hash: HashArgs,

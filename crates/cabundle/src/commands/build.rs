@@ -103,11 +103,12 @@ fn warning_text(warning: &Warning) -> String {
 fn with_hint(err: cabundle_build::Error) -> anyhow::Error {
     let hint = match &err {
         cabundle_build::Error::AddNotCa { .. } => Some(
-            "--add takes root certificates (basic constraints CA:TRUE), such as a TLS-inspection proxy's root",
+            "--add takes root certificates (basic constraints CA:TRUE), such as a TLS-inspection proxy's root"
+                .to_owned(),
         ),
-        cabundle_build::Error::CapathNotOurs { .. } => {
-            Some("give --capath a new or empty directory, or one cabundle built before")
-        }
+        cabundle_build::Error::CapathNotOurs { entry, .. } => Some(format!(
+            "move {entry} out of it to let cabundle replace the directory, or give --capath a new or empty directory"
+        )),
         _ => None,
     };
     match hint {
@@ -184,6 +185,9 @@ pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
         .as_deref()
         .unwrap_or(cabundle_build::DEFAULT_REPORT_URL);
     let (bytes, source) = load_report(report, &args.http, out)?;
+    if !is_url(report) && !args.allow_small_report {
+        check_plausible_file(report, &bytes)?;
+    }
     let built = cabundle_build::build(&bytes, &source.name, &policy, &adds).map_err(with_hint)?;
     let decisions = built.decisions();
     for warning in &decisions.warnings {
@@ -271,7 +275,7 @@ fn run_recipe(dir: &Path, args: &BuildArgs, out: &Output) -> anyhow::Result<Exit
         set.file(path, release.built().pem());
     }
     if let Some(path) = &args.manifest {
-        set.file(path, release.built().manifest());
+        set.manifest(path, release.built().manifest());
     }
     set.write().map_err(with_hint)?;
 
@@ -289,6 +293,22 @@ fn run_recipe(dir: &Path, args: &BuildArgs, out: &Output) -> anyhow::Result<Exit
     }
     wrote(args, out);
     Ok(ExitCode::SUCCESS)
+}
+
+/// A report file cut short still parses: refuse one that does not look whole, as a download
+/// is refused. A report that does not parse is left to the build, which names the row.
+fn check_plausible_file(path: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    let Ok(report) = cabundle_ccadb::parse_any(bytes) else {
+        return Ok(());
+    };
+    let roots = report.roots.len();
+    cabundle_ccadb::check_plausible(bytes, roots, crate::cli::fetch::DEFAULT_MIN_ROOTS).map_err(
+        |reason| {
+            anyhow::anyhow!(
+                "refusing {path}: {reason}\nhint: for a test fixture or a hand-made report, add --allow-small-report"
+            )
+        },
+    )
 }
 
 /// Prints one `--explain` line per certificate: SHA-256, label and, when left out, why.

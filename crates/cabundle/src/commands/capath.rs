@@ -23,7 +23,13 @@ pub fn run(args: CapathArgs, out: &Output) -> anyhow::Result<ExitCode> {
         written.len(),
         files.len() - written.len()
     ));
-    let outcome = rehash_dir(&args.dir, &args.hash.options(), Mode::Apply, out)?;
+    let outcome = rehash_dir(
+        &args.dir,
+        &args.hash.options(),
+        Mode::Apply,
+        crate::commands::rehash::DEFAULT_LOCK_TIMEOUT,
+        out,
+    )?;
     Ok(if outcome.errors > 0 {
         ExitCode::from(2)
     } else {

@@ -79,15 +79,17 @@ pub fn download_report(
     Ok(fetched)
 }
 
-/// The report must parse and have at least `min_roots` roots; returns how many it has.
+/// The report must parse and look whole ([`cabundle_ccadb::check_plausible`]: at least
+/// `min_roots` roots, a certdata.txt not cut short); returns how many roots it has.
 pub fn check_report(body: &[u8], min_roots: usize) -> Result<usize, String> {
     let report = cabundle_ccadb::parse_any(body).map_err(|e| e.to_string())?;
     let n = report.roots.len();
-    if n < min_roots {
-        return Err(format!(
-            "the report lists {n} roots, fewer than --min-roots {min_roots}"
-        ));
-    }
+    cabundle_ccadb::check_plausible(body, n, min_roots).map_err(|e| match e {
+        cabundle_ccadb::Implausible::TooFewRoots { found, min } => {
+            format!("the report lists {found} roots, fewer than --min-roots {min}")
+        }
+        other => other.to_string(),
+    })?;
     Ok(n)
 }
 

@@ -12,6 +12,9 @@ const OPENSSL_CERT_DIR: &str = "/usr/lib/ssl/certs";
 /// Where that directory points to, used when it is missing.
 const FALLBACK_CERT_DIR: &str = "/etc/ssl/certs";
 
+/// How long `capath` waits for the directory's lock (the default of `rehash --lock-timeout`).
+pub const DEFAULT_LOCK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// What to do with a plan.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -49,7 +52,7 @@ pub fn run(args: RehashArgs, out: &Output) -> anyhow::Result<ExitCode> {
     };
     let mut total = Outcome::default();
     for dir in &dirs {
-        let outcome = rehash_dir(dir, &options, mode, out)?;
+        let outcome = rehash_dir(dir, &options, mode, args.lock_timeout, out)?;
         total.errors += outcome.errors;
         total.changes += outcome.changes;
     }
@@ -84,9 +87,39 @@ pub fn rehash_dir(
     dir: &Path,
     options: &Options,
     mode: Mode,
+    lock_timeout: std::time::Duration,
     out: &Output,
 ) -> anyhow::Result<Outcome> {
     out.verbose(&format!("doing {}", dir.display()));
+    // Changing runs take turns; under the lock, what a killed run left is removed first.
+    let _lock = if mode == Mode::Apply && dir.is_dir() {
+        let started = std::time::SystemTime::now();
+        let lock = match cabundle_capath::lock(dir, lock_timeout) {
+            Ok(lock) => lock,
+            Err(err @ cabundle_capath::Error::Locked { .. }) => {
+                out.error(&format!(
+                    "{err}\nhint: wait for it to finish, or give --lock-timeout a longer time"
+                ));
+                return Ok(Outcome {
+                    errors: 1,
+                    changes: 0,
+                });
+            }
+            Err(err) => {
+                out.error(&format!("{:#}", anyhow::Error::from(err)));
+                return Ok(Outcome {
+                    errors: 1,
+                    changes: 0,
+                });
+            }
+        };
+        for failure in cabundle_capath::remove_leftovers(dir, started) {
+            out.warn(&format!("{:#}", anyhow::Error::from(failure)));
+        }
+        lock
+    } else {
+        None
+    };
     let listing = match cabundle_capath::scan(dir, options) {
         Ok(listing) => listing,
         Err(err) => {
