@@ -558,7 +558,8 @@ fn uses_crate(code: &str, ident: &str) -> bool {
             .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == ':'));
         starts
             && (after.starts_with("::")
-                || (before.ends_with("use ") && (after.starts_with(';') || after.starts_with(" as")))
+                || (before.ends_with("use ")
+                    && (after.starts_with(';') || after.starts_with(" as")))
                 || before.ends_with("extern crate "))
     })
 }
@@ -568,7 +569,12 @@ fn uses_crate(code: &str, ident: &str) -> bool {
 /// top-level `tests/` files registered as `[[test]]` paths of the binary crate). A dependency
 /// needed for another reason (only for a feature it turns on) carries
 /// `tidy: allow(unused-dep)` with the reason.
-fn check_dependencies(root: &Path, manifest_path: &str, files: &[String], out: &mut Vec<Violation>) {
+fn check_dependencies(
+    root: &Path,
+    manifest_path: &str,
+    files: &[String],
+    out: &mut Vec<Violation>,
+) {
     let Some(dir) = manifest_path.strip_suffix("/Cargo.toml") else {
         return;
     };
@@ -598,7 +604,11 @@ fn check_dependencies(root: &Path, manifest_path: &str, files: &[String], out: &
     // outside the package).
     let with_path_modules = |file: &String| -> String {
         let mut text = fs_err::read_to_string(root.join(file)).unwrap_or_default();
-        let parent = root.join(file).parent().map(Path::to_path_buf).unwrap_or_default();
+        let parent = root
+            .join(file)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
         let modules: Vec<String> = text
             .match_indices("#[path = \"")
             .filter_map(|(i, m)| text[i + m.len()..].split('"').next().map(str::to_owned))
@@ -948,6 +958,10 @@ fn dependencies_on_small_inputs() {
         ("#[tokio::main]", "tokio", true),
         ("extern crate md5;", "md5", true),
     ] {
-        assert_eq!(uses_crate(code, ident), expected, "uses_crate({code:?}, {ident:?})");
+        assert_eq!(
+            uses_crate(code, ident),
+            expected,
+            "uses_crate({code:?}, {ident:?})"
+        );
     }
 }
