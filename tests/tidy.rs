@@ -3,8 +3,8 @@
 //! Walks the files git knows about (tracked, plus new files not ignored) and checks the
 //! conventions of STYLE.md that clippy and rustfmt do not: module docs, where printing and
 //! `std::fs` are allowed, no command-line flag named in a library's strings, no machine-specific paths, no copied CCADB data, no large files, no
-//! trailing whitespace or CRLF, workspace lints in every package, every end-to-end test
-//! registered. Every violation is printed as `path:line: what` with a hint.
+//! trailing whitespace or CRLF, workspace lints in every package, no unused dependency, every
+//! end-to-end test registered. Every violation is printed as `path:line: what` with a hint.
 //!
 //! A line that breaks a rule on purpose carries `tidy: allow(<rule>)` with the reason, on the
 //! same line or the line above.
@@ -520,6 +520,138 @@ fn check_manifest(path: &str, text: &str, out: &mut Vec<Violation>) {
     }
 }
 
+/// Library names that are not the package name with `-` as `_`.
+const LIBRARY_NAMES: &[(&str, &str)] = &[("md-5", "md5"), ("rustls-webpki", "webpki")];
+
+/// The dependencies a package manifest lists: (line number, is a dev-dependency, package name).
+fn listed_dependencies(manifest: &str) -> Vec<(usize, bool, String)> {
+    let mut section = "";
+    let mut out = Vec::new();
+    for (i, line) in manifest.lines().enumerate() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            section = line;
+            continue;
+        }
+        let dev = match section {
+            "[dependencies]" | "[build-dependencies]" => false,
+            "[dev-dependencies]" => true,
+            _ => continue,
+        };
+        let name = line.split(['.', '=', ' ']).next().unwrap_or("");
+        if !name.is_empty() && !name.starts_with('#') {
+            out.push((i + 1, dev, name.to_owned()));
+        }
+    }
+    out
+}
+
+/// Whether Rust code names the crate `ident` as a path root (`ident::…`), a `use ident;` or an
+/// `extern crate ident`. `std::time::…` is not a use of `time`.
+fn uses_crate(code: &str, ident: &str) -> bool {
+    code.match_indices(ident).any(|(i, _)| {
+        let before = &code[..i];
+        let after = &code[i + ident.len()..];
+        let starts = before
+            .chars()
+            .next_back()
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == ':'));
+        starts
+            && (after.starts_with("::")
+                || (before.ends_with("use ")
+                    && (after.starts_with(';') || after.starts_with(" as")))
+                || before.ends_with("extern crate "))
+    })
+}
+
+/// Every dependency of a package is named in its code: normal and build dependencies in
+/// `src/` or `build.rs`, dev-dependencies anywhere in the package's targets (including the
+/// top-level `tests/` files registered as `[[test]]` paths of the binary crate). A dependency
+/// needed for another reason (only for a feature it turns on) carries
+/// `tidy: allow(unused-dep)` with the reason.
+fn check_dependencies(
+    root: &Path,
+    manifest_path: &str,
+    files: &[String],
+    out: &mut Vec<Violation>,
+) {
+    let Some(dir) = manifest_path.strip_suffix("/Cargo.toml") else {
+        return;
+    };
+    let manifest = fs_err::read_to_string(root.join(manifest_path)).unwrap_or_default();
+    let lines: Vec<&str> = manifest.lines().collect();
+    // Folders of `[[test]]` paths outside the package, as workspace-relative prefixes.
+    let mut extra: Vec<String> = Vec::new();
+    for line in &lines {
+        let Some(rest) = line.trim().strip_prefix("path = \"") else {
+            continue;
+        };
+        let target = rest.trim_end_matches('"');
+        let mut parts: Vec<&str> = dir.split('/').collect();
+        for part in target.split('/') {
+            match part {
+                ".." => {
+                    parts.pop();
+                }
+                "." => {}
+                p => parts.push(p),
+            }
+        }
+        parts.pop();
+        extra.push(format!("{}/", parts.join("/")));
+    }
+    // A file's text, followed by the modules it takes in by `#[path = "…"]` (shared fixtures
+    // outside the package).
+    let with_path_modules = |file: &String| -> String {
+        let mut text = fs_err::read_to_string(root.join(file)).unwrap_or_default();
+        let parent = root
+            .join(file)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let modules: Vec<String> = text
+            .match_indices("#[path = \"")
+            .filter_map(|(i, m)| text[i + m.len()..].split('"').next().map(str::to_owned))
+            .collect();
+        for module in modules {
+            text.push('\n');
+            text.push_str(&fs_err::read_to_string(parent.join(module)).unwrap_or_default());
+        }
+        text
+    };
+    let read = |prefixes: &[String]| -> String {
+        files
+            .iter()
+            .filter(|f| f.ends_with(".rs") && prefixes.iter().any(|p| f.starts_with(p.as_str())))
+            .map(with_path_modules)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let normal_code = read(&[format!("{dir}/src/"), format!("{dir}/build.rs")]);
+    let mut everywhere = vec![format!("{dir}/")];
+    everywhere.extend(extra.iter().cloned());
+    let all_code = read(&everywhere);
+    for (line, dev, name) in listed_dependencies(&manifest) {
+        if allowed(&lines, line - 1, "unused-dep") {
+            continue;
+        }
+        let ident = LIBRARY_NAMES
+            .iter()
+            .find(|(package, _)| *package == name)
+            .map_or_else(|| name.replace('-', "_"), |(_, lib)| (*lib).to_owned());
+        let code = if dev { &all_code } else { &normal_code };
+        if !uses_crate(code, &ident) {
+            let kind = if dev { "dev-dependency" } else { "dependency" };
+            out.push(Violation {
+                path: manifest_path.to_owned(),
+                line,
+                rule: "unused-dep",
+                message: format!("{kind} `{name}` is not used by the package's code"),
+            });
+        }
+    }
+}
+
 /// Every end-to-end test file in the top-level `tests/` folder is a `[[test]]` of the binary
 /// crate; an unregistered one would never run.
 fn check_tests_registered(root: &Path, files: &[String], out: &mut Vec<Violation>) {
@@ -572,6 +704,9 @@ fn hint(rule: &str) -> &'static str {
             "write messages lower-case without a trailing period; put a hint on its own line"
         }
         "lints" => "add `[lints]` with `workspace = true` to the manifest",
+        "unused-dep" => {
+            "remove the dependency, or add `# tidy: allow(unused-dep)` with the reason above it"
+        }
         "unregistered-test" => {
             "add a `[[test]]` entry (name and path \"../../tests/<name>.rs\") to the binary crate's manifest"
         }
@@ -628,6 +763,7 @@ fn house_rules() {
         }
         if path.ends_with("/Cargo.toml") && place.package.is_some() {
             check_manifest(path, &text, &mut violations);
+            check_dependencies(&root, path, &files, &mut violations);
         }
     }
     check_tests_registered(&root, &files, &mut violations);
@@ -797,4 +933,35 @@ fn rules_on_small_inputs() {
     check_text(&Place::new("docs/x.md"), &text, &mut out);
     let found: Vec<(usize, &str)> = out.iter().map(|v| (v.line, v.rule)).collect();
     assert_eq!(found, [(1, "crlf"), (1, "whitespace"), (2, "ccadb-data")]);
+}
+
+/// Dependency listing and use detection, on small inputs.
+#[test]
+fn dependencies_on_small_inputs() {
+    let manifest = "[package]\nname = \"x\"\n\n[dependencies]\nhex.workspace = true\nmd-5 = \"0.10\"\n\n[dev-dependencies]\nrcgen.workspace = true\n\n[lints]\nworkspace = true\n";
+    let listed = listed_dependencies(manifest);
+    let listed: Vec<(usize, bool, &str)> = listed
+        .iter()
+        .map(|(l, d, n)| (*l, *d, n.as_str()))
+        .collect();
+    assert_eq!(
+        listed,
+        [(5, false, "hex"), (6, false, "md-5"), (9, true, "rcgen")]
+    );
+    for (code, ident, expected) in [
+        ("let h = hex::encode(b);", "hex", true),
+        ("use time;", "time", true),
+        ("use serde::Serialize;", "serde", true),
+        ("let d = std::time::Duration::ZERO;", "time", false),
+        ("// the time is now", "time", false),
+        ("let x = my_hex::encode(b);", "hex", false),
+        ("#[tokio::main]", "tokio", true),
+        ("extern crate md5;", "md5", true),
+    ] {
+        assert_eq!(
+            uses_crate(code, ident),
+            expected,
+            "uses_crate({code:?}, {ident:?})"
+        );
+    }
 }

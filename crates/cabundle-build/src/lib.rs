@@ -16,6 +16,40 @@
 //! The hashed directory's digest, recorded in the manifest, is the SHA-256 of its listing:
 //! for each entry in byte order of its name, one line `NAME\tfile\tSHA256-OF-CONTENT\n` or
 //! `NAME\tlink\tTARGET\n`.
+//!
+//! ```
+//! use cabundle_build::{OutputPaths, build};
+//! use cabundle_policy::{PolicyOptions, Purpose};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let key = rcgen::KeyPair::generate()?;
+//! # let mut params = rcgen::CertificateParams::new(Vec::<String>::new())?;
+//! # params.distinguished_name.push(rcgen::DnType::CommonName, "Example Root CA");
+//! # params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+//! # let pem = params.self_signed(&key)?.pem();
+//! # let cert = cabundle_cert::read_certificates(pem.as_bytes())?;
+//! # let sha256 = cert.first().ok_or("no certificate")?.sha256;
+//! # let csv = format!(
+//! #     "Owner,Common Name or Certificate Name,Certificate Serial Number,SHA-256 Fingerprint,\
+//! #      Trust Bits,Distrust for TLS After Date,Distrust for S/MIME After Date,\
+//! #      Mozilla Applied Constraints,PEM Info\n\
+//! #      Example,Example Root CA,01,{sha256},Websites,,,,\"'{pem}'\"\n"
+//! # );
+//! // `csv` is a one-row report, as `cabundle fetch` would save it.
+//! let as_of = cabundle_cert::date::parse_date("2026-07-01")?;
+//! let built = build(csv.as_bytes(), "report.csv", &PolicyOptions::new(Purpose::Tls, as_of), &[])?;
+//! assert_eq!(built.decisions().included().count(), 1);
+//!
+//! let out = tempfile::tempdir()?;
+//! built.write(&OutputPaths {
+//!     pem: Some(out.path().join("cacert.pem")),
+//!     capath: Some(out.path().join("certs")),
+//!     manifest: Some(out.path().join("manifest.json")),
+//! })?;
+//! assert!(out.path().join("cacert.pem").is_file() && out.path().join("certs").is_dir());
+//! # Ok(())
+//! # }
+//! ```
 
 mod capath;
 mod error;

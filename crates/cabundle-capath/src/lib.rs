@@ -17,6 +17,36 @@
 //! by a killed run ([`remove_leftovers`], under the directory's [`lock`]).
 //!
 //! [`split_bundle`] and [`write_split`] turn a PEM bundle into one file per certificate.
+//!
+//! ```
+//! use cabundle_capath::{Action, Content, Entry, EntryKind, HashedObject, Listing, Options, plan};
+//! use cabundle_cert::{ObjectKind, Sha1Fingerprint, SubjectHash};
+//!
+//! // A directory with one certificate and a link left over from a removed one.
+//! let object = HashedObject {
+//!     kind: ObjectKind::Certificate,
+//!     hash: SubjectHash(0x1234_abcd),
+//!     hash_old: SubjectHash(0x5678_ef01),
+//!     sha1: Sha1Fingerprint([7; 20]),
+//! };
+//! let file = EntryKind::File { content: Some(Content::Object(object)), bytes_sha1: None };
+//! let stale = EntryKind::Symlink { target: Some("gone.pem".into()), content: None };
+//! let listing = Listing {
+//!     entries: vec![
+//!         Entry { name: "root.pem".into(), kind: file },
+//!         Entry { name: "deadbeef.0".into(), kind: stale },
+//!     ],
+//! };
+//! let plan = plan(&listing, &Options::default());
+//! for action in plan.changes() {
+//!     match action {
+//!         Action::Link { link, target, .. } => println!("link {link} -> {target:?}"),
+//!         Action::Remove { link, .. } => println!("remove {link}"),
+//!         Action::Keep { .. } => {}
+//!     }
+//! }
+//! assert_eq!(plan.changes().count(), 2);
+//! ```
 
 mod apply;
 mod content;

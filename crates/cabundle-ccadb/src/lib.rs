@@ -12,6 +12,31 @@
 //!   ([`parse_pem_csv`]).
 //!
 //! Every decoded certificate is checked against the fingerprint the report gives for it.
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let key = rcgen::KeyPair::generate()?;
+//! # let mut params = rcgen::CertificateParams::new(Vec::<String>::new())?;
+//! # params.distinguished_name.push(rcgen::DnType::CommonName, "Example Root CA");
+//! # params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+//! # let pem = params.self_signed(&key)?.pem();
+//! # let cert = cabundle_cert::read_certificates(pem.as_bytes())?;
+//! # let sha256 = cert.first().ok_or("no certificate")?.sha256;
+//! // A one-row report with the columns the parser needs (the CCADB publishes a few more).
+//! let csv = format!(
+//!     "Owner,Common Name or Certificate Name,Certificate Serial Number,SHA-256 Fingerprint,\
+//!      Trust Bits,Distrust for TLS After Date,Distrust for S/MIME After Date,\
+//!      Mozilla Applied Constraints,PEM Info\n\
+//!      Example,Example Root CA,01,{sha256},Websites,,,,\"'{pem}'\"\n"
+//! );
+//! let report = cabundle_ccadb::parse_report(csv.as_bytes())?;
+//! let root = report.roots.first().ok_or("no root")?;
+//! assert_eq!(root.label, "Example Root CA");
+//! assert!(root.trust_bits.websites && !root.trust_bits.email);
+//! assert_eq!(root.certificate.sha256, sha256);
+//! # Ok(())
+//! # }
+//! ```
 
 mod certdata;
 mod csv_util;

@@ -8,6 +8,25 @@
 //! field other crates read (names, key identifiers, alternative names, AIA, constraints...).
 //! [`hash_only`] is the cheap read `rehash` uses: the name hashes and SHA-1 of an object, and
 //! whether OpenSSL can load it at all. [`encode_pem`] is the one PEM encoder of the workspace.
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // A self-signed CA certificate, as any PEM file would hold it.
+//! let key = rcgen::KeyPair::generate()?;
+//! let mut params = rcgen::CertificateParams::new(Vec::<String>::new())?;
+//! params.distinguished_name.push(rcgen::DnType::CommonName, "Example Root CA");
+//! params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+//! let pem = params.self_signed(&key)?.pem();
+//!
+//! let certificates = cabundle_cert::read_certificates(pem.as_bytes())?;
+//! let cert = certificates.first().ok_or("no certificate")?;
+//! assert_eq!(cert.common_name.as_deref(), Some("Example Root CA"));
+//! assert!(cert.is_ca);
+//! // The name of its link in a hashed directory, and its SHA-256 fingerprint.
+//! println!("{}.0 {}", cert.subject_hash, cert.sha256);
+//! # Ok(())
+//! # }
+//! ```
 
 mod asn1;
 mod cert;

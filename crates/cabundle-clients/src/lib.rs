@@ -16,10 +16,20 @@
 //! Nothing here writes a file or changes a setting.
 //!
 //! ```
-//! use cabundle_clients::shell::{Shell, set_statements};
+//! use cabundle_clients::shell::{Shell, set_statements, unset_statements};
 //! use std::path::Path;
-//! let text = set_statements(Shell::Bash, Path::new("/etc/ca bundle.pem"), None).unwrap();
-//! assert!(text.contains("export SSL_CERT_FILE='/etc/ca bundle.pem'\n"));
+//!
+//! # fn main() -> Result<(), cabundle_clients::Error> {
+//! let bundle = Path::new("/etc/ca bundle.pem");
+//! let bash = set_statements(Shell::Bash, bundle, None)?;
+//! assert!(bash.contains("export SSL_CERT_FILE='/etc/ca bundle.pem'\n"));
+//! print!("{}", set_statements(Shell::Fish, bundle, None)?);
+//! assert!(unset_statements(Shell::Bash).contains("unset SSL_CERT_FILE"));
+//! // The date in a report's file name tells how old a store built from it is.
+//! let date = cabundle_clients::date_in_name("IncludedCACertificateReportPEMCSV-2026-07-01.csv");
+//! assert_eq!(date.map(|d| d.to_string()), Some("2026-07-01".to_owned()));
+//! # Ok(())
+//! # }
 //! ```
 
 mod discover;

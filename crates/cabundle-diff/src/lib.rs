@@ -8,6 +8,38 @@
 //!
 //! Roots are identified by the SHA-256 of their DER and every list is sorted by it, so the
 //! output is the same whatever the order of the inputs.
+//!
+//! ```
+//! use cabundle_diff::{DiffOptions, RootSet, diff, render_text};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let key = rcgen::KeyPair::generate()?;
+//! # let mut params = rcgen::CertificateParams::new(Vec::<String>::new())?;
+//! # params.distinguished_name.push(rcgen::DnType::CommonName, "Example Root CA");
+//! # params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+//! # let pem = params.self_signed(&key)?.pem();
+//! # let cert = cabundle_cert::read_certificates(pem.as_bytes())?;
+//! # let sha256 = cert.first().ok_or("no certificate")?.sha256;
+//! # let csv = format!(
+//! #     "Owner,Common Name or Certificate Name,Certificate Serial Number,SHA-256 Fingerprint,\
+//! #      Trust Bits,Distrust for TLS After Date,Distrust for S/MIME After Date,\
+//! #      Mozilla Applied Constraints,PEM Info\n\
+//! #      Example,Example Root CA,01,{sha256},Websites,,,,\"'{pem}'\"\n"
+//! # );
+//! // `csv` is a one-row report; the old set is empty.
+//! let old = RootSet::from_certificates(&[]);
+//! let new = RootSet::from_bytes(csv.as_bytes())?;
+//! let opts = DiffOptions {
+//!     as_of: cabundle_cert::date::parse_date("2026-07-01")?,
+//!     expiring_within_days: 90,
+//! };
+//! let changes = diff(&old, &new, &opts);
+//! assert_eq!(changes.added.len(), 1);
+//! assert!(changes.removed.is_empty());
+//! print!("{}", render_text(&changes));
+//! # Ok(())
+//! # }
+//! ```
 
 use cabundle_ccadb::{Report, TrustBits};
 use cabundle_cert::Certificate;

@@ -11,6 +11,41 @@
 //! trust bits, distrust date, Mozilla's applied constraints) so that a change of the trust store
 //! reads as a clean diff. Like certifi's file it is pure ASCII: programs read it as text, so a
 //! non-ASCII character in a comment is written as its UTF-8 bytes in `\xNN` form.
+//!
+//! ```
+//! use cabundle_emit::{BuildInfo, pem_bundle};
+//! use cabundle_policy::{PolicyOptions, Purpose, decide};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let key = rcgen::KeyPair::generate()?;
+//! # let mut params = rcgen::CertificateParams::new(Vec::<String>::new())?;
+//! # params.distinguished_name.push(rcgen::DnType::CommonName, "Example Root CA");
+//! # params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+//! # let pem = params.self_signed(&key)?.pem();
+//! # let cert = cabundle_cert::read_certificates(pem.as_bytes())?;
+//! # let sha256 = cert.first().ok_or("no certificate")?.sha256;
+//! # let csv = format!(
+//! #     "Owner,Common Name or Certificate Name,Certificate Serial Number,SHA-256 Fingerprint,\
+//! #      Trust Bits,Distrust for TLS After Date,Distrust for S/MIME After Date,\
+//! #      Mozilla Applied Constraints,PEM Info\n\
+//! #      Example,Example Root CA,01,{sha256},Websites,,,,\"'{pem}'\"\n"
+//! # );
+//! // `csv` is a one-row report.
+//! let report = cabundle_ccadb::parse_report(csv.as_bytes())?;
+//! let policy = PolicyOptions::new(Purpose::Tls, cabundle_cert::date::parse_date("2026-07-01")?);
+//! let decisions = decide(&report.roots, &[], &policy);
+//! let source = cabundle_manifest::Source {
+//!     name: "report.csv".to_owned(),
+//!     sha256: cabundle_cert::Sha256Fingerprint([0; 32]), // the report's, in a real build
+//!     size: csv.len() as u64,
+//! };
+//! let info = BuildInfo { source: &source, policy: &policy, adds: &[], tool_version: "0.1.0" };
+//! let bundle = String::from_utf8(pem_bundle(&info, &decisions))?;
+//! assert!(bundle.contains("# Label: \"Example Root CA\""));
+//! assert_eq!(bundle.matches("-----BEGIN CERTIFICATE-----").count(), 1);
+//! # Ok(())
+//! # }
+//! ```
 
 use cabundle_ccadb::trust_bit_name;
 use cabundle_cert::Certificate;

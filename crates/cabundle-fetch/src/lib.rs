@@ -13,6 +13,23 @@
 //! installed as the process default the first time a client is built.
 //!
 //! Architecture Invariant: no other crate of the workspace depends on an HTTP or TLS client.
+//!
+//! ```no_run
+//! use cabundle_fetch::{DEFAULT_REPORT_URL, FetchOptions, fetch, write_atomic};
+//! use std::time::Duration;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let opts = FetchOptions {
+//!     attempts: 5,
+//!     read_timeout: Duration::from_secs(60),
+//!     ..FetchOptions::default()
+//! };
+//! let fetched = fetch(DEFAULT_REPORT_URL, &opts)?;
+//! println!("{} bytes, SHA-256 {}", fetched.body.len(), fetched.sha256_hex());
+//! write_atomic("report.csv".as_ref(), &fetched.body)?;
+//! # Ok(())
+//! # }
+//! ```
 
 mod error;
 mod write;

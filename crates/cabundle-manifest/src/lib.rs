@@ -10,6 +10,7 @@
 //! ```
 //! use cabundle_manifest::{FORMAT_VERSION, Manifest};
 //!
+//! # fn main() -> Result<(), cabundle_manifest::Error> {
 //! let json = format!(
 //!     r#"{{"format_version": {FORMAT_VERSION}, "tool": "cabundle 0.1.0",
 //!     "source": {{"name": "report.csv", "sha256": "{}", "size": 1}},
@@ -18,9 +19,11 @@
 //!     "outputs": {{}}, "included": [], "excluded": []}}"#,
 //!     "ab".repeat(32)
 //! );
-//! let manifest = Manifest::from_json(json.as_bytes()).unwrap();
+//! let manifest = Manifest::from_json(json.as_bytes())?;
 //! assert_eq!(manifest.policy.as_of.to_string(), "2026-07-01");
-//! assert_eq!(Manifest::from_json(&manifest.to_json()).unwrap(), manifest);
+//! assert_eq!(Manifest::from_json(&manifest.to_json())?, manifest);
+//! # Ok(())
+//! # }
 //! ```
 
 use cabundle_cert::date::iso_date;

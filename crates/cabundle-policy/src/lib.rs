@@ -19,6 +19,37 @@
 //!
 //! Architecture Invariant: no decision depends on anything but the inputs; the same inputs give
 //! the same decisions in the same order.
+//!
+//! ```
+//! use cabundle_policy::{PolicyOptions, Purpose, decide};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let key = rcgen::KeyPair::generate()?;
+//! # let mut params = rcgen::CertificateParams::new(Vec::<String>::new())?;
+//! # params.distinguished_name.push(rcgen::DnType::CommonName, "Example Root CA");
+//! # params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+//! # let pem = params.self_signed(&key)?.pem();
+//! # let cert = cabundle_cert::read_certificates(pem.as_bytes())?;
+//! # let sha256 = cert.first().ok_or("no certificate")?.sha256;
+//! # let csv = format!(
+//! #     "Owner,Common Name or Certificate Name,Certificate Serial Number,SHA-256 Fingerprint,\
+//! #      Trust Bits,Distrust for TLS After Date,Distrust for S/MIME After Date,\
+//! #      Mozilla Applied Constraints,PEM Info\n\
+//! #      Example,Example Root CA,01,{sha256},Websites,,,,\"'{pem}'\"\n"
+//! # );
+//! // `csv` is a one-row report: a root trusted for websites, valid until 4096.
+//! let report = cabundle_ccadb::parse_report(csv.as_bytes())?;
+//! let as_of = cabundle_cert::date::parse_date("2026-07-01")?;
+//!
+//! let tls = decide(&report.roots, &[], &PolicyOptions::new(Purpose::Tls, as_of));
+//! assert_eq!(tls.included().count(), 1);
+//! let email = decide(&report.roots, &[], &PolicyOptions::new(Purpose::Email, as_of));
+//! for (decision, reason) in email.excluded() {
+//!     println!("{}: {reason}", decision.label());
+//! }
+//! # Ok(())
+//! # }
+//! ```
 
 use cabundle_ccadb::{Date, Root, TrustBits, trust_bit_name};
 use cabundle_cert::{Certificate, Sha256Fingerprint};

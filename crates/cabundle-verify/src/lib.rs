@@ -9,6 +9,40 @@
 //! - [`expiring`] lists certificates that expire within a window.
 //! - [`parse_window`] parses what users type; [`parse_date`] (for `--at`) is
 //!   `cabundle_cert::date::parse_moment` and [`Manifest`] is `cabundle-manifest`'s type.
+//!
+//! ```
+//! use cabundle_cert::read_certificates;
+//! use cabundle_verify::{Options, Purpose, parse_date, verify};
+//! use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // A root and a leaf for `www.example.test` issued by it.
+//! let (root_key, leaf_key) = (KeyPair::generate()?, KeyPair::generate()?);
+//! let mut root = CertificateParams::new(Vec::<String>::new())?;
+//! root.distinguished_name.push(DnType::CommonName, "Example Root CA");
+//! root.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+//! let root_pem = root.self_signed(&root_key)?.pem();
+//! let leaf = CertificateParams::new(vec!["www.example.test".to_owned()])?
+//!     .signed_by(&leaf_key, &Issuer::from_params(&root, &root_key))?;
+//!
+//! let chain = read_certificates(leaf.pem().as_bytes())?;
+//! let store = read_certificates(root_pem.as_bytes())?;
+//! let mut opts = Options {
+//!     at: parse_date("2026-07-01")?,
+//!     hostname: Some("www.example.test".to_owned()),
+//!     purpose: Purpose::Tls,
+//!     manifest: None,
+//! };
+//! assert!(verify(&chain, &store, &opts)?.is_valid());
+//! opts.hostname = Some("other.example.test".to_owned());
+//! let report = verify(&chain, &store, &opts)?;
+//! assert!(!report.is_valid());
+//! for problem in &report.problems {
+//!     println!("{problem}");
+//! }
+//! # Ok(())
+//! # }
+//! ```
 
 mod chain;
 mod diagnose;
