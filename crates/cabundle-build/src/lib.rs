@@ -29,7 +29,8 @@ pub use recipe::{Bundle, Lock, Recipe};
 pub use release::{Release, build_release};
 pub use write::{OutputPaths, OutputSet};
 
-use cabundle_ccadb::Report;
+use cabundle_ccadb::chrome::ChromeWarning;
+use cabundle_ccadb::{ChromeStore, Report};
 use cabundle_cert::{Certificate, Sha256Fingerprint};
 use cabundle_emit::BuildInfo;
 use cabundle_manifest::{Digest, Manifest, Outputs, Source};
@@ -120,11 +121,71 @@ pub fn build(
         source_name: source_name.to_owned(),
         source,
     })?;
-    let source = Source {
-        name: source_name.to_owned(),
-        sha256: sha256(report),
-        size: report.len() as u64,
+    Ok(build_parsed(
+        parsed,
+        source_of(report, source_name),
+        policy,
+        adds,
+    ))
+}
+
+/// A Chrome Root Store's `root_store.textproto` and the files holding its certificates
+/// (`(file name, bytes)`, PEM or DER, matched by SHA-256), read for [`build_chrome`].
+pub fn read_chrome(
+    textproto: &[u8],
+    source_name: &str,
+    certs: &[(String, Vec<u8>)],
+) -> Result<(Report, ChromeStore), Error> {
+    let report_error = |source| Error::Report {
+        source_name: source_name.to_owned(),
+        source,
     };
+    let store = cabundle_ccadb::parse_chrome(textproto).map_err(report_error)?;
+    let mut all = Vec::new();
+    for (file, bytes) in certs {
+        let read = cabundle_cert::read_certificates(bytes).map_err(|source| Error::CertsRead {
+            file: file.clone(),
+            source,
+        })?;
+        if read.is_empty() {
+            return Err(Error::CertsEmpty { file: file.clone() });
+        }
+        all.extend(read);
+    }
+    let report = cabundle_ccadb::chrome_report(&store, &all).map_err(report_error)?;
+    Ok((report, store))
+}
+
+/// Builds every output for a Chrome Root Store (see [`read_chrome`]); the store's warnings
+/// (unknown fields, skipped) are returned beside the build.
+pub fn build_chrome(
+    textproto: &[u8],
+    source_name: &str,
+    certs: &[(String, Vec<u8>)],
+    policy: &PolicyOptions,
+    adds: &[Added],
+) -> Result<(Built, Vec<ChromeWarning>), Error> {
+    let (report, store) = read_chrome(textproto, source_name, certs)?;
+    let built = build_parsed(report, source_of(textproto, source_name), policy, adds);
+    Ok((built, store.warnings))
+}
+
+/// The name, SHA-256 and size of a source.
+pub fn source_of(bytes: &[u8], name: &str) -> Source {
+    Source {
+        name: name.to_owned(),
+        sha256: sha256(bytes),
+        size: bytes.len() as u64,
+    }
+}
+
+/// Builds every output for an already parsed report.
+pub fn build_parsed(
+    parsed: Report,
+    source: Source,
+    policy: &PolicyOptions,
+    adds: &[Added],
+) -> Built {
     let added_certs: Vec<Certificate> = adds.iter().map(|a| a.certificate.clone()).collect();
     let added_info: Vec<cabundle_manifest::Added> = adds
         .iter()
@@ -156,7 +217,7 @@ pub fn build(
     };
     let manifest = cabundle_emit::manifest(&info, &decisions, &digests);
     let manifest_json = manifest.to_json();
-    Ok(Built {
+    Built {
         report: parsed,
         added: adds.to_vec(),
         added_certs,
@@ -166,7 +227,7 @@ pub fn build(
         capath,
         manifest,
         manifest_json,
-    })
+    }
 }
 
 fn sha256(bytes: &[u8]) -> Sha256Fingerprint {

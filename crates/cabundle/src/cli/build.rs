@@ -19,14 +19,20 @@ NAME.listing.txt and, when the recipe has one, the hashed directory NAME.capath;
 Examples:\n  cabundle build --pem ca-bundle.pem --capath certs --manifest manifest.json\n  \
 cabundle build --report IncludedCACertificateReportPEMCSV.csv --as-of 2026-11-23 --explain\n  \
 cabundle build --add proxy-root.pem --pem ca-bundle.pem\n  \
+cabundle build --report root_store.textproto --certs root_store.certs --pem chrome.pem\n  \
 cabundle build --recipe bundles/mozilla-tls --report pinned-report.csv --out dist\n  \
 cabundle build --exclude 'SHA256=distrusted by our security team' --pem ca-bundle.pem"
 )]
 pub struct BuildArgs {
-    /// The report: a file (CCADB IncludedCACertificateReportPEMCSV or NSS certdata.txt) or an
-    /// https URL [default: the live CCADB report; with --recipe, the URL its lock pins].
+    /// The report: a file (CCADB IncludedCACertificateReportPEMCSV, NSS certdata.txt or
+    /// Chrome's root_store.textproto, with --certs) or an https URL [default: the live CCADB
+    /// report; with --recipe, the URL its lock pins].
     #[arg(long, value_name = "FILE|URL")]
     pub report: Option<String>,
+    /// The certificates of a Chrome Root Store report (PEM or DER; repeatable), matched to its
+    /// anchors by SHA-256, such as Chromium's root_store.certs.
+    #[arg(long, value_name = "FILE", conflicts_with = "recipe")]
+    pub certs: Vec<PathBuf>,
     /// Build the release bundle of this folder (recipe.toml and lock.toml) with the recipe's
     /// policy, from the report its lock pins.
     #[arg(

@@ -98,19 +98,43 @@ fn warning_text(warning: &Warning) -> String {
     }
 }
 
+/// The `--certs` files, by name and bytes.
+fn read_certs(paths: &[std::path::PathBuf]) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    paths
+        .iter()
+        .map(|path| Ok((path.display().to_string(), fs_err::read(path)?)))
+        .collect()
+}
+
 /// A library error in the words of the command line: the `hint:` line is the binary's.
 fn with_hint(err: cabundle_build::Error) -> anyhow::Error {
     let hint = match &err {
         cabundle_build::Error::AddNotCa { .. } => Some(
             "--add takes root certificates (basic constraints CA:TRUE), such as a TLS-inspection proxy's root",
         ),
+        cabundle_build::Error::Report {
+            source: cabundle_ccadb::Error::ChromeNeedsCertificates,
+            ..
+        } => Some("give the anchors' certificates with --certs FILE, such as root_store.certs"),
+        cabundle_build::Error::Report {
+            source: cabundle_ccadb::Error::ChromeMissingCertificate { .. },
+            ..
+        } => Some("every trust anchor needs its certificate: add the --certs file that holds it"),
         cabundle_build::Error::CapathNotOurs { .. } => {
             Some("give --capath a new or empty directory, or one cabundle built before")
         }
         _ => None,
     };
     match hint {
-        Some(hint) => anyhow::anyhow!("{err}\nhint: {hint}"),
+        Some(hint) => {
+            let mut text = err.to_string();
+            let mut source = std::error::Error::source(&err);
+            while let Some(cause) = source {
+                text.push_str(&format!(": {cause}"));
+                source = cause.source();
+            }
+            anyhow::anyhow!("{text}\nhint: {hint}")
+        }
         None => err.into(),
     }
 }
@@ -165,7 +189,24 @@ pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
         .as_deref()
         .unwrap_or(cabundle_build::DEFAULT_REPORT_URL);
     let (bytes, source) = load_report(report, &args.http, out)?;
-    let built = cabundle_build::build(&bytes, &source.name, &policy, &adds).map_err(with_hint)?;
+    let built = if cabundle_ccadb::chrome::looks_like_chrome(&bytes) && !args.certs.is_empty() {
+        let certs = read_certs(&args.certs)?;
+        let (built, notices) =
+            cabundle_build::build_chrome(&bytes, &source.name, &certs, &policy, &adds)
+                .map_err(with_hint)?;
+        for notice in notices {
+            out.warn(&format!("{}: {notice}", source.name));
+        }
+        built
+    } else {
+        if !args.certs.is_empty() {
+            bail!(
+                "--certs is for a Chrome Root Store report (root_store.textproto); {} is not one",
+                source.name
+            );
+        }
+        cabundle_build::build(&bytes, &source.name, &policy, &adds).map_err(with_hint)?
+    };
     let decisions = built.decisions();
     for warning in &decisions.warnings {
         out.warn(&warning_text(warning));
