@@ -106,6 +106,7 @@ pub struct Built {
     capath: Vec<CapathEntry>,
     manifest: Manifest,
     manifest_json: Vec<u8>,
+    openssl_trusted: Option<Vec<u8>>,
 }
 
 /// Builds every output for `report` (an `IncludedCACertificateReportPEMCSV` or a
@@ -214,6 +215,7 @@ pub fn build_parsed(
             sha256: capath_digest(&capath),
             size: capath.len() as u64,
         }),
+        openssl_trusted: None,
     };
     let manifest = cabundle_emit::manifest(&info, &decisions, &digests);
     let manifest_json = manifest.to_json();
@@ -227,6 +229,7 @@ pub fn build_parsed(
         capath,
         manifest,
         manifest_json,
+        openssl_trusted: None,
     }
 }
 
@@ -278,6 +281,43 @@ impl Built {
     /// The manifest, as a value.
     pub fn manifest_value(&self) -> &Manifest {
         &self.manifest
+    }
+
+    /// Adds the OpenSSL `TRUSTED CERTIFICATE` bundle to the outputs
+    /// ([`cabundle_emit::openssl_trusted`]) and lists it in the manifest; returns its bytes.
+    /// It is made only on request: many PEM readers do not take that block type.
+    pub fn add_openssl_trusted(&mut self) -> &[u8] {
+        let added_info: Vec<cabundle_manifest::Added> = self
+            .added
+            .iter()
+            .map(|a| cabundle_manifest::Added {
+                file: a.file.clone(),
+                sha256: a.certificate.sha256,
+                subject: a.certificate.subject.clone(),
+            })
+            .collect();
+        let bytes = {
+            let decisions = decide(&self.report.roots, &self.added_certs, &self.policy);
+            let info = BuildInfo {
+                source: &self.source,
+                policy: &self.policy,
+                adds: &added_info,
+                tool_version: TOOL_VERSION,
+            };
+            cabundle_emit::openssl_trusted(&info, &decisions)
+        };
+        self.manifest.outputs.openssl_trusted = Some(Digest {
+            sha256: sha256(&bytes),
+            size: bytes.len() as u64,
+        });
+        self.manifest_json = self.manifest.to_json();
+        self.openssl_trusted = Some(bytes);
+        self.openssl_trusted.as_deref().unwrap_or_default()
+    }
+
+    /// The OpenSSL `TRUSTED CERTIFICATE` bundle, when [`Built::add_openssl_trusted`] made it.
+    pub fn openssl_trusted(&self) -> Option<&[u8]> {
+        self.openssl_trusted.as_deref()
     }
 
     /// Writes the requested outputs; see [`write::OutputPaths`] for how.

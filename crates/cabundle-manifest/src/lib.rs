@@ -131,6 +131,10 @@ pub struct Outputs {
     /// The hashed directory: SHA-256 over its sorted listing, and its number of entries.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capath: Option<Digest>,
+    /// The OpenSSL `TRUSTED CERTIFICATE` bundle, when one was asked for (absent otherwise, so
+    /// manifests without it are unchanged): SHA-256 of its bytes, and its size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub openssl_trusted: Option<Digest>,
 }
 
 /// The digest of one output.
@@ -262,6 +266,10 @@ mod tests {
                     size: 100,
                 }),
                 capath: None,
+                openssl_trusted: Some(Digest {
+                    sha256: Sha256Fingerprint([6; 32]),
+                    size: 200,
+                }),
             },
             included: vec![Included {
                 sha256: Sha256Fingerprint([5; 32]),

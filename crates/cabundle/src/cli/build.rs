@@ -20,6 +20,7 @@ Examples:\n  cabundle build --pem ca-bundle.pem --capath certs --manifest manife
 cabundle build --report IncludedCACertificateReportPEMCSV.csv --as-of 2026-11-23 --explain\n  \
 cabundle build --add proxy-root.pem --pem ca-bundle.pem\n  \
 cabundle build --report root_store.textproto --certs root_store.certs --pem chrome.pem\n  \
+cabundle build --pem ca-bundle.pem --openssl-trusted ca-trusted.pem\n  \
 cabundle build --recipe bundles/mozilla-tls --report pinned-report.csv --out dist\n  \
 cabundle build --exclude 'SHA256=distrusted by our security team' --pem ca-bundle.pem"
 )]
@@ -72,6 +73,11 @@ pub struct BuildArgs {
     /// Write a hashed directory (one file per root plus OpenSSL hash links) here.
     #[arg(long, value_name = "DIR")]
     pub capath: Option<PathBuf>,
+    /// Also write OpenSSL TRUSTED CERTIFICATE blocks here, each trusted for the purpose only
+    /// (serverAuth for tls, emailProtection for email), like p11-kit's openssl-bundle; opt-in,
+    /// since many PEM readers do not take that block type.
+    #[arg(long, value_name = "FILE", conflicts_with = "recipe")]
+    pub openssl_trusted: Option<PathBuf>,
     /// Write a JSON manifest of the build here.
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,

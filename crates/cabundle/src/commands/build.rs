@@ -159,7 +159,12 @@ pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
     if let Some(dir) = &args.recipe {
         return run_recipe(dir, &args, out);
     }
-    if args.pem.is_none() && args.capath.is_none() && args.manifest.is_none() && !args.explain {
+    if args.pem.is_none()
+        && args.capath.is_none()
+        && args.manifest.is_none()
+        && args.openssl_trusted.is_none()
+        && !args.explain
+    {
         bail!("nothing to do\nhint: give --pem FILE, --capath DIR, --manifest FILE or --explain");
     }
     let as_of = match &args.as_of {
@@ -189,7 +194,7 @@ pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
         .as_deref()
         .unwrap_or(cabundle_build::DEFAULT_REPORT_URL);
     let (bytes, source) = load_report(report, &args.http, out)?;
-    let built = if cabundle_ccadb::chrome::looks_like_chrome(&bytes) && !args.certs.is_empty() {
+    let mut built = if cabundle_ccadb::chrome::looks_like_chrome(&bytes) && !args.certs.is_empty() {
         let certs = read_certs(&args.certs)?;
         let (built, notices) =
             cabundle_build::build_chrome(&bytes, &source.name, &certs, &policy, &adds)
@@ -207,6 +212,9 @@ pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
         }
         cabundle_build::build(&bytes, &source.name, &policy, &adds).map_err(with_hint)?
     };
+    if args.openssl_trusted.is_some() {
+        built.add_openssl_trusted();
+    }
     let decisions = built.decisions();
     for warning in &decisions.warnings {
         out.warn(&warning_text(warning));
@@ -217,6 +225,7 @@ pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
             pem: args.pem.clone(),
             capath: args.capath.clone(),
             manifest: args.manifest.clone(),
+            openssl_trusted: args.openssl_trusted.clone(),
         })
         .map_err(with_hint)?;
 
@@ -338,6 +347,7 @@ fn wrote(args: &BuildArgs, out: &Output) {
         ("bundle", &args.pem),
         ("hashed directory", &args.capath),
         ("manifest", &args.manifest),
+        ("OpenSSL trusted bundle", &args.openssl_trusted),
     ] {
         if let Some(path) = path {
             out.verbose(&format!("wrote {label} {}", path.display()));
