@@ -235,3 +235,28 @@ fn damage_is_refused_with_file_and_line() {
         "{text}"
     );
 }
+
+#[test]
+fn diff_of_two_versions() {
+    let Some(dir) = chrome_data() else { return };
+    let out = cabundle(&["diff", "--json", "--as-of", "2025-09-01"])
+        .arg(dir.join("root_store-v17.textproto"))
+        .arg(dir.join("root_store.textproto"))
+        .arg("--certs")
+        .arg(dir.join("root_store.certs"))
+        .output()
+        .expect("run cabundle");
+    assert_eq!(out.status.code(), Some(1), "{}", output_text(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let count = |key: &str| json[key].as_array().map_or(0, Vec::len);
+    assert_eq!((count("removed"), count("added")), (21, 3), "{json}");
+
+    // Without --certs a textproto side is refused with a hint.
+    let out = cabundle(&["diff"])
+        .arg(dir.join("root_store-v17.textproto"))
+        .arg(dir.join("root_store.textproto"))
+        .output()
+        .expect("run cabundle");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(output_text(&out).contains("hint: give the anchors' certificates with --certs"));
+}
