@@ -260,3 +260,35 @@ fn diff_of_two_versions() {
     assert_eq!(out.status.code(), Some(2));
     assert!(output_text(&out).contains("hint: give the anchors' certificates with --certs"));
 }
+
+#[test]
+fn ev_policy_oids_reach_the_manifest() {
+    let Some(dir) = chrome_data() else { return };
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let manifest = tmp.path().join("manifest.json");
+    let out = cabundle(&["build", "--as-of", "2025-09-01", "--report"])
+        .arg(dir.join("root_store.textproto"))
+        .arg("--certs")
+        .arg(dir.join("root_store.certs"))
+        .arg("--manifest")
+        .arg(&manifest)
+        .output()
+        .expect("run cabundle");
+    assert!(out.status.success(), "{}", output_text(&out));
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs_err::read(&manifest).expect("read")).expect("json");
+    let listed: usize = json["included"]
+        .as_array()
+        .expect("included")
+        .iter()
+        .map(|r| r["ev_policy_oids"].as_array().map_or(0, Vec::len))
+        .sum();
+    // A plain count: every ev_policy_oids line of the textproto (all 116 anchors are included).
+    let text = fs_err::read_to_string(dir.join("root_store.textproto")).expect("read");
+    let lines = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("ev_policy_oids:"))
+        .count();
+    assert_eq!(listed, lines);
+    assert_eq!(lines, 66);
+}

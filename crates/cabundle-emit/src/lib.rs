@@ -273,6 +273,11 @@ pub fn manifest(info: &BuildInfo<'_>, decisions: &Decisions<'_>, outputs: &Outpu
                     .root()
                     .and_then(|r| r.applied_constraints())
                     .map(str::to_owned),
+                ev_policy_oids: d
+                    .root()
+                    .and_then(|r| r.chrome.as_ref())
+                    .map(|c| c.anchor.ev_policy_oids.clone())
+                    .unwrap_or_default(),
             })
             .collect(),
         excluded: decisions

@@ -171,6 +171,10 @@ pub struct Included {
     /// Constraints`, e.g. `*.tr`), which the bundle cannot carry; absent when none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mozilla_applied_constraints: Option<String>,
+    /// The EV policy OIDs the Chrome Root Store lists for it (`ev_policy_oids`); absent when
+    /// none, and for other sources.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ev_policy_oids: Vec<String>,
 }
 
 /// A certificate left out, and why.
@@ -277,6 +281,7 @@ mod tests {
                 subject_hash: SubjectHash(0x1234_abcd),
                 origin: Origin::Report,
                 mozilla_applied_constraints: Some("*.tr".into()),
+                ev_policy_oids: vec!["2.23.140.1.1".into()],
             }],
             excluded: vec![Excluded {
                 sha256: Sha256Fingerprint([2; 32]),
