@@ -292,3 +292,59 @@ fn ev_policy_oids_reach_the_manifest() {
     assert_eq!(listed, lines);
     assert_eq!(lines, 66);
 }
+
+/// The SHA-256s `--explain` prints as included, and the excluded lines.
+fn explain(args: &[&std::ffi::OsStr]) -> (BTreeSet<String>, Vec<String>) {
+    let out = cabundle(&["build", "--explain", "--as-of", "2025-09-01"])
+        .args(args)
+        .output()
+        .expect("run cabundle");
+    assert!(out.status.success(), "{}", output_text(&out));
+    let stdout = String::from_utf8(out.stdout).expect("utf-8");
+    let included = stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("included  "))
+        .filter_map(|l| l.split("  ").next())
+        .map(str::to_owned)
+        .collect();
+    let excluded = stdout
+        .lines()
+        .filter(|l| l.starts_with("excluded  "))
+        .map(str::to_owned)
+        .collect();
+    (included, excluded)
+}
+
+#[test]
+fn mozilla_and_chrome_intersect() {
+    let Some(dir) = chrome_data() else { return };
+    let Some(ccadb) = support::ccadb_data() else {
+        return;
+    };
+    let mozilla = ccadb.join("IncludedCACertificateReportPEMCSV-2025-09-01.csv");
+    let textproto = dir.join("root_store.textproto");
+    let certs = dir.join("root_store.certs");
+    let os = |p: &Path| p.as_os_str().to_owned();
+    let report = std::ffi::OsString::from("--report");
+    let certs_flag = std::ffi::OsString::from("--certs");
+    let (moz, _) = explain(&[&report, &os(&mozilla)]);
+    let (chrome, _) = explain(&[&report, &os(&textproto), &certs_flag, &os(&certs)]);
+    let also = std::ffi::OsString::from("--also-trusted-by");
+    let (both, excluded) = explain(&[
+        &report,
+        &os(&mozilla),
+        &also,
+        &os(&textproto),
+        &certs_flag,
+        &os(&certs),
+    ]);
+    let want: BTreeSet<String> = moz.intersection(&chrome).cloned().collect();
+    assert_eq!(both, want);
+    assert!(!both.is_empty());
+    // Every root Mozilla trusts and Chrome does not is left out naming Chrome's store.
+    let named = excluded
+        .iter()
+        .filter(|l| l.ends_with("not trusted for TLS by root_store.textproto as of 2025-09-01"))
+        .count();
+    assert_eq!(named, moz.difference(&chrome).count());
+}

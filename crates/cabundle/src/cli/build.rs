@@ -21,6 +21,7 @@ cabundle build --report IncludedCACertificateReportPEMCSV.csv --as-of 2026-11-23
 cabundle build --add proxy-root.pem --pem ca-bundle.pem\n  \
 cabundle build --report root_store.textproto --certs root_store.certs --pem chrome.pem\n  \
 cabundle build --pem ca-bundle.pem --openssl-trusted ca-trusted.pem\n  \
+cabundle build --also-trusted-by root_store.textproto --certs root_store.certs --pem both.pem\n  \
 cabundle build --recipe bundles/mozilla-tls --report pinned-report.csv --out dist\n  \
 cabundle build --exclude 'SHA256=distrusted by our security team' --pem ca-bundle.pem"
 )]
@@ -67,6 +68,11 @@ pub struct BuildArgs {
     /// when given, is shown by --explain and recorded in the manifest.
     #[arg(long, value_name = "SHA256[=REASON]")]
     pub exclude: Vec<String>,
+    /// Keep only the roots this other program also trusts for the purpose at the as-of date
+    /// (repeatable): a Mozilla report, a certdata.txt, or a Chrome root_store.textproto whose
+    /// certificates --certs gives. Each root left out names the program.
+    #[arg(long, value_name = "REPORT", conflicts_with = "recipe")]
+    pub also_trusted_by: Vec<PathBuf>,
     /// Write the PEM bundle here.
     #[arg(long, value_name = "FILE")]
     pub pem: Option<PathBuf>,

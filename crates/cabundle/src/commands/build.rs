@@ -98,6 +98,39 @@ fn warning_text(warning: &Warning) -> String {
     }
 }
 
+/// `--also-trusted-by REPORT`: its file name and the SHA-256s it trusts under `policy` (less
+/// the exclusions given by hand, which apply to the outputs anyway).
+fn trusted_by(
+    path: &Path,
+    certs: &[(String, Vec<u8>)],
+    policy: &PolicyOptions,
+) -> anyhow::Result<(
+    String,
+    std::collections::BTreeSet<cabundle_cert::Sha256Fingerprint>,
+)> {
+    let bytes = fs_err::read(path)?;
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let report = if cabundle_ccadb::chrome::looks_like_chrome(&bytes) {
+        if certs.is_empty() {
+            bail!(
+                "{name} is a Chrome Root Store textproto, which holds fingerprints only\nhint: give the anchors' certificates with --certs FILE, such as root_store.certs"
+            );
+        }
+        cabundle_build::read_chrome(&bytes, &name, certs)?.0
+    } else {
+        cabundle_ccadb::parse_any(&bytes)
+            .with_context(|| format!("cannot read the report {name} (--also-trusted-by)"))?
+    };
+    let mut other = policy.clone();
+    other.excludes.clear();
+    let decisions = cabundle_policy::decide(&report.roots, &[], &other);
+    let trusted = decisions.included().map(|d| d.sha256()).collect();
+    Ok((name, trusted))
+}
+
 /// The `--certs` files, by name and bytes.
 fn read_certs(paths: &[std::path::PathBuf]) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     paths
@@ -176,7 +209,7 @@ pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|e| parse_exclude(e))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let policy = PolicyOptions {
+    let mut policy = PolicyOptions {
         purpose: args.purpose,
         as_of,
         distrust_grace_days: args.distrust_grace_days,
@@ -194,24 +227,52 @@ pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
         .as_deref()
         .unwrap_or(cabundle_build::DEFAULT_REPORT_URL);
     let (bytes, source) = load_report(report, &args.http, out)?;
-    let mut built = if cabundle_ccadb::chrome::looks_like_chrome(&bytes) && !args.certs.is_empty() {
-        let certs = read_certs(&args.certs)?;
-        let (built, notices) =
-            cabundle_build::build_chrome(&bytes, &source.name, &certs, &policy, &adds)
-                .map_err(with_hint)?;
-        for notice in notices {
-            out.warn(&format!("{}: {notice}", source.name));
+    let certs = read_certs(&args.certs)?;
+    let chrome = cabundle_ccadb::chrome::looks_like_chrome(&bytes) && !certs.is_empty();
+    if !chrome && !certs.is_empty() && args.also_trusted_by.is_empty() {
+        bail!(
+            "--certs is for a Chrome Root Store report (root_store.textproto); {} is not one",
+            source.name
+        );
+    }
+    let make = |policy: &PolicyOptions| -> anyhow::Result<cabundle_build::Built> {
+        if chrome {
+            let (built, notices) =
+                cabundle_build::build_chrome(&bytes, &source.name, &certs, policy, &adds)
+                    .map_err(with_hint)?;
+            for notice in notices {
+                out.warn(&format!("{}: {notice}", source.name));
+            }
+            Ok(built)
+        } else {
+            cabundle_build::build(&bytes, &source.name, policy, &adds).map_err(with_hint)
         }
-        built
-    } else {
-        if !args.certs.is_empty() {
-            bail!(
-                "--certs is for a Chrome Root Store report (root_store.textproto); {} is not one",
-                source.name
-            );
-        }
-        cabundle_build::build(&bytes, &source.name, &policy, &adds).map_err(with_hint)?
     };
+    let mut built = make(&policy)?;
+    if !args.also_trusted_by.is_empty() {
+        let mut others = Vec::new();
+        for path in &args.also_trusted_by {
+            others.push(trusted_by(path, &certs, &policy)?);
+        }
+        let mut excludes = policy.excludes.clone();
+        for d in built.decisions().included() {
+            if d.root().is_none() {
+                continue;
+            }
+            if let Some((name, _)) = others.iter().find(|(_, set)| !set.contains(&d.sha256())) {
+                excludes.push(Exclusion {
+                    sha256: d.sha256(),
+                    reason: format!(
+                        "not trusted for {} by {name} as of {}",
+                        policy.purpose.name(),
+                        policy.as_of
+                    ),
+                });
+            }
+        }
+        policy.excludes = excludes;
+        built = make(&policy)?;
+    }
     if args.openssl_trusted.is_some() {
         built.add_openssl_trusted();
     }
