@@ -17,6 +17,10 @@
 //!
 //! Added certificates (`--add`) are trusted by the user's choice: only rule 1 applies to them.
 //!
+//! A root from the Chrome Root Store (it carries a `ChromeTrust`) is trusted for TLS only, an
+//! `additional_certs` entry is not a root, and its distrust-after date comes from its constraint
+//! sets: see [`chrome`].
+//!
 //! Architecture Invariant: no decision depends on anything but the inputs; the same inputs give
 //! the same decisions in the same order.
 
