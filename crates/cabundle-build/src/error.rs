@@ -26,6 +26,20 @@ pub enum Error {
         /// Why.
         source: cabundle_cert::Error,
     },
+    /// A file of a root store's certificates holds something that is not a certificate.
+    #[error("cannot read certificates from {file}")]
+    CertsRead {
+        /// The file.
+        file: String,
+        /// Why.
+        source: cabundle_cert::Error,
+    },
+    /// A file of a root store's certificates holds no certificate.
+    #[error("{file} holds no certificate")]
+    CertsEmpty {
+        /// The file.
+        file: String,
+    },
     /// A file of added certificates holds no certificate.
     #[error("{file} holds no certificate")]
     AddEmpty {

@@ -63,7 +63,8 @@ pub use recipe::{Bundle, Lock, Recipe};
 pub use release::{Release, build_release};
 pub use write::{OutputPaths, OutputSet};
 
-use cabundle_ccadb::Report;
+use cabundle_ccadb::chrome::ChromeWarning;
+use cabundle_ccadb::{ChromeStore, Report};
 use cabundle_cert::{Certificate, Sha256Fingerprint};
 use cabundle_emit::BuildInfo;
 use cabundle_manifest::{Digest, Manifest, Outputs, Source};
@@ -169,6 +170,7 @@ pub struct Built {
     capath: Vec<CapathEntry>,
     manifest: Manifest,
     manifest_json: Vec<u8>,
+    openssl_trusted: Option<Vec<u8>>,
 }
 
 /// Builds every output for `report` (an `IncludedCACertificateReportPEMCSV` or a
@@ -184,11 +186,71 @@ pub fn build(
         source_name: source_name.to_owned(),
         source,
     })?;
-    let source = Source {
-        name: source_name.to_owned(),
-        sha256: Sha256Fingerprint::of(report),
-        size: report.len() as u64,
+    Ok(build_parsed(
+        parsed,
+        source_of(report, source_name),
+        policy,
+        adds,
+    ))
+}
+
+/// A Chrome Root Store's `root_store.textproto` and the files holding its certificates
+/// (`(file name, bytes)`, PEM or DER, matched by SHA-256), read for [`build_chrome`].
+pub fn read_chrome(
+    textproto: &[u8],
+    source_name: &str,
+    certs: &[(String, Vec<u8>)],
+) -> Result<(Report, ChromeStore), Error> {
+    let report_error = |source| Error::Report {
+        source_name: source_name.to_owned(),
+        source,
     };
+    let store = cabundle_ccadb::parse_chrome(textproto).map_err(report_error)?;
+    let mut all = Vec::new();
+    for (file, bytes) in certs {
+        let read = cabundle_cert::read_certificates(bytes).map_err(|source| Error::CertsRead {
+            file: file.clone(),
+            source,
+        })?;
+        if read.is_empty() {
+            return Err(Error::CertsEmpty { file: file.clone() });
+        }
+        all.extend(read);
+    }
+    let report = cabundle_ccadb::chrome_report(&store, &all).map_err(report_error)?;
+    Ok((report, store))
+}
+
+/// Builds every output for a Chrome Root Store (see [`read_chrome`]); the store's warnings
+/// (unknown fields, skipped) are returned beside the build.
+pub fn build_chrome(
+    textproto: &[u8],
+    source_name: &str,
+    certs: &[(String, Vec<u8>)],
+    policy: &PolicyOptions,
+    adds: &[Added],
+) -> Result<(Built, Vec<ChromeWarning>), Error> {
+    let (report, store) = read_chrome(textproto, source_name, certs)?;
+    let built = build_parsed(report, source_of(textproto, source_name), policy, adds);
+    Ok((built, store.warnings))
+}
+
+/// The name, SHA-256 and size of a source.
+pub fn source_of(bytes: &[u8], name: &str) -> Source {
+    Source {
+        name: name.to_owned(),
+        sha256: Sha256Fingerprint::of(bytes),
+        size: bytes.len() as u64,
+    }
+}
+
+/// Builds every output for an already parsed report.
+pub fn build_parsed(
+    parsed: Report,
+    source: Source,
+    policy: &PolicyOptions,
+    adds: &[Added],
+) -> Built {
     let added_certs: Vec<Certificate> = adds.iter().map(|a| a.certificate.clone()).collect();
     let added_info: Vec<cabundle_manifest::Added> = adds
         .iter()
@@ -217,10 +279,11 @@ pub fn build(
             sha256: capath_digest(&capath),
             size: capath.len() as u64,
         }),
+        openssl_trusted: None,
     };
     let manifest = cabundle_emit::manifest(&info, &decisions, &digests);
     let manifest_json = manifest.to_json();
-    Ok(Built {
+    Built {
         report: parsed,
         added: adds.to_vec(),
         added_certs,
@@ -230,7 +293,8 @@ pub fn build(
         capath,
         manifest,
         manifest_json,
-    })
+        openssl_trusted: None,
+    }
 }
 
 impl Built {
@@ -277,6 +341,43 @@ impl Built {
     /// The manifest, as a value.
     pub fn manifest_value(&self) -> &Manifest {
         &self.manifest
+    }
+
+    /// Adds the OpenSSL `TRUSTED CERTIFICATE` bundle to the outputs
+    /// ([`cabundle_emit::openssl_trusted`]) and lists it in the manifest; returns its bytes.
+    /// It is made only on request: many PEM readers do not take that block type.
+    pub fn add_openssl_trusted(&mut self) -> &[u8] {
+        let added_info: Vec<cabundle_manifest::Added> = self
+            .added
+            .iter()
+            .map(|a| cabundle_manifest::Added {
+                file: a.file.clone(),
+                sha256: a.certificate.sha256,
+                subject: a.certificate.subject.clone(),
+            })
+            .collect();
+        let bytes = {
+            let decisions = decide(&self.report.roots, &self.added_certs, &self.policy);
+            let info = BuildInfo {
+                source: &self.source,
+                policy: &self.policy,
+                adds: &added_info,
+                tool_version: TOOL_VERSION,
+            };
+            cabundle_emit::openssl_trusted(&info, &decisions)
+        };
+        self.manifest.outputs.openssl_trusted = Some(Digest {
+            sha256: Sha256Fingerprint::of(&bytes),
+            size: bytes.len() as u64,
+        });
+        self.manifest_json = self.manifest.to_json();
+        self.openssl_trusted = Some(bytes);
+        self.openssl_trusted.as_deref().unwrap_or_default()
+    }
+
+    /// The OpenSSL `TRUSTED CERTIFICATE` bundle, when [`Built::add_openssl_trusted`] made it.
+    pub fn openssl_trusted(&self) -> Option<&[u8]> {
+        self.openssl_trusted.as_deref()
     }
 
     /// Writes the requested outputs; see [`write::OutputPaths`] for how.

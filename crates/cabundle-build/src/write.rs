@@ -38,6 +38,9 @@ pub struct OutputPaths {
     pub capath: Option<PathBuf>,
     /// The JSON manifest.
     pub manifest: Option<PathBuf>,
+    /// The OpenSSL `TRUSTED CERTIFICATE` bundle (written only when the build made it:
+    /// `Built::add_openssl_trusted`).
+    pub openssl_trusted: Option<PathBuf>,
 }
 
 fn parent_of(path: &Path) -> &Path {
@@ -440,6 +443,9 @@ pub(crate) fn write_all(built: &Built, paths: &OutputPaths) -> Result<(), Error>
     }
     if let Some(p) = &paths.manifest {
         set.manifest(p, built.manifest());
+    }
+    if let (Some(p), Some(bytes)) = (&paths.openssl_trusted, built.openssl_trusted()) {
+        set.file(p, bytes);
     }
     set.write()
 }

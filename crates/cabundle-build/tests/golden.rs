@@ -167,6 +167,7 @@ fn same_inputs_same_bytes_and_capath_layout() {
         pem: Some(dir.path().join("bundle.pem")),
         capath: Some(dir.path().join("certs")),
         manifest: Some(dir.path().join("manifest.json")),
+        openssl_trusted: None,
     };
     a.write(&paths).unwrap();
     // Writing again replaces the directory in place.
@@ -207,6 +208,7 @@ fn capath_refuses_foreign_directory_and_keeps_everything() {
             pem: Some(pem.clone()),
             capath: Some(certs.clone()),
             manifest: None,
+            openssl_trusted: None,
         })
         .unwrap_err();
     assert!(err.to_string().contains("notes.txt"), "{err}");

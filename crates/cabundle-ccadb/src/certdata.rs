@@ -130,6 +130,7 @@ pub fn parse_certdata(bytes: &[u8]) -> Result<Report, Error> {
             smime_distrust_after: distrust("CKA_NSS_EMAIL_DISTRUST_AFTER")?,
             mozilla_applied_constraints: String::new(),
             label,
+            chrome: None,
             certificate,
         });
     }

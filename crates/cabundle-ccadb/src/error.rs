@@ -93,4 +93,25 @@ pub enum Error {
         /// What was wrong.
         message: String,
     },
+    /// A Chrome Root Store textproto was given where its certificates are needed too.
+    #[error(
+        "the report is a Chrome Root Store textproto, which holds fingerprints only: its certificates must be given too"
+    )]
+    ChromeNeedsCertificates,
+    /// A Chrome Root Store textproto is malformed.
+    #[error("line {line}: {message}")]
+    Textproto {
+        /// 1-based line number.
+        line: usize,
+        /// What was wrong.
+        message: String,
+    },
+    /// A Chrome Root Store anchor has no certificate among the ones given.
+    #[error("line {line}: no certificate given for the trust anchor {sha256}")]
+    ChromeMissingCertificate {
+        /// The line of the anchor's entry.
+        line: usize,
+        /// Its `sha256_hex`.
+        sha256: Sha256Fingerprint,
+    },
 }

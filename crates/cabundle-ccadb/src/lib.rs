@@ -39,6 +39,7 @@
 //! ```
 
 mod certdata;
+pub mod chrome;
 mod csv_util;
 mod error;
 mod pem_csv;
@@ -47,6 +48,7 @@ mod report;
 
 pub use cabundle_cert::{Certificate, Purpose, Sha256Fingerprint};
 pub use certdata::parse_certdata;
+pub use chrome::{ChromeStore, ChromeTrust, chrome_report, parse_chrome};
 pub use error::Error;
 pub use pem_csv::{PEM_COLUMN, PemRecord, parse_pem_csv};
 pub use plausible::{Implausible, MIN_ROOTS, check_plausible};
@@ -142,6 +144,9 @@ pub struct Root {
     pub smime_distrust_after: Option<Date>,
     /// `Mozilla Applied Constraints`, as written (empty when absent).
     pub mozilla_applied_constraints: String,
+    /// What the Chrome Root Store says about the root, when it comes from one (its policy
+    /// differs from Mozilla's: see `cabundle-policy`).
+    pub chrome: Option<ChromeTrust>,
     /// The certificate decoded from `PEM Info` (certdata: `CKA_VALUE`).
     pub certificate: Certificate,
 }
@@ -175,8 +180,12 @@ pub struct Report {
 }
 
 /// Parses either an `IncludedCACertificateReportPEMCSV` report or an NSS `certdata.txt`,
-/// telling them apart by content.
+/// telling them apart by content. A Chrome Root Store textproto is refused: it names its
+/// certificates by fingerprint only ([`parse_chrome`] and [`chrome_report`] read it).
 pub fn parse_any(bytes: &[u8]) -> Result<Report, Error> {
+    if chrome::looks_like_chrome(bytes) {
+        return Err(Error::ChromeNeedsCertificates);
+    }
     if certdata::looks_like_certdata(bytes) {
         parse_certdata(bytes)
     } else {

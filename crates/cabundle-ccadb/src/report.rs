@@ -124,6 +124,7 @@ pub fn parse_report(bytes: &[u8]) -> Result<Report, Error> {
             tls_distrust_after: date(Some(tls), TLS_DISTRUST)?,
             smime_distrust_after: date(Some(smime), SMIME_DISTRUST)?,
             mozilla_applied_constraints: cell(constraints).to_owned(),
+            chrome: None,
             certificate,
         });
     }

@@ -194,6 +194,65 @@ pub fn pem_bundle(info: &BuildInfo<'_>, decisions: &Decisions<'_>) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// A DER tag-length-value with a definite length.
+fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let len = content.len();
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes: Vec<u8> = len
+            .to_be_bytes()
+            .into_iter()
+            .skip_while(|b| *b == 0)
+            .collect();
+        out.push(0x80 | bytes.len() as u8);
+        out.extend(bytes);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+/// OpenSSL's auxiliary trust for one certificate (`X509_CERT_AUX`): `SEQUENCE { trust
+/// SEQUENCE OF OBJECT IDENTIFIER, alias UTF8String }`, trusting it for the purpose's extended
+/// key usage only.
+pub fn openssl_aux(purpose: Purpose, alias: &str) -> Vec<u8> {
+    let trust = tlv(0x30, &tlv(0x06, purpose.eku_der()));
+    let mut content = trust;
+    content.extend(tlv(0x0c, alias.as_bytes()));
+    tlv(0x30, &content)
+}
+
+/// The included certificates as OpenSSL `TRUSTED CERTIFICATE` blocks (the certificate's DER
+/// followed by [`openssl_aux`]), each under the same comment block as in the PEM bundle, like
+/// p11-kit's `openssl-bundle`: OpenSSL trusts each root for the build's purpose only (a TLS
+/// root is refused for S/MIME). The alias is the label.
+pub fn openssl_trusted(info: &BuildInfo<'_>, decisions: &Decisions<'_>) -> Vec<u8> {
+    let purpose = info.policy.purpose;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "## OpenSSL trusted certificates for {} (auxiliary trust {}), built by cabundle {}",
+        purpose.name(),
+        purpose.eku_name(),
+        info.tool_version
+    );
+    let _ = writeln!(out, "## Source: {}", one_line(&info.source.name));
+    let _ = writeln!(out, "## As of: {}", info.policy.as_of);
+    let _ = writeln!(out, "## Certificates: {}", decisions.included().count());
+    for decision in decisions.included() {
+        let mut der = decision.certificate.der.clone();
+        der.extend(openssl_aux(purpose, decision.label()));
+        out.push('\n');
+        out.push_str(&comment_block(decision, purpose));
+        let block = pem_block(&der)
+            .replace("BEGIN CERTIFICATE", "BEGIN TRUSTED CERTIFICATE")
+            .replace("END CERTIFICATE", "END TRUSTED CERTIFICATE");
+        out.push_str(&block);
+    }
+    out.into_bytes()
+}
+
 fn origin(origin: Origin<'_>) -> cabundle_manifest::Origin {
     match origin {
         Origin::Report(_) => cabundle_manifest::Origin::Report,
@@ -240,6 +299,11 @@ pub fn manifest(info: &BuildInfo<'_>, decisions: &Decisions<'_>, outputs: &Outpu
                     .root()
                     .and_then(|r| r.applied_constraints())
                     .map(str::to_owned),
+                ev_policy_oids: d
+                    .root()
+                    .and_then(|r| r.chrome.as_ref())
+                    .map(|c| c.anchor.ev_policy_oids.clone())
+                    .unwrap_or_default(),
             })
             .collect(),
         excluded: decisions

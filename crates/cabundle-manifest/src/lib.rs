@@ -134,6 +134,10 @@ pub struct Outputs {
     /// The hashed directory: SHA-256 over its sorted listing, and its number of entries.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capath: Option<Digest>,
+    /// The OpenSSL `TRUSTED CERTIFICATE` bundle, when one was asked for (absent otherwise, so
+    /// manifests without it are unchanged): SHA-256 of its bytes, and its size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub openssl_trusted: Option<Digest>,
 }
 
 /// The digest of one output.
@@ -170,6 +174,10 @@ pub struct Included {
     /// Constraints`, e.g. `*.tr`), which the bundle cannot carry; absent when none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mozilla_applied_constraints: Option<String>,
+    /// The EV policy OIDs the Chrome Root Store lists for it (`ev_policy_oids`); absent when
+    /// none, and for other sources.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ev_policy_oids: Vec<String>,
 }
 
 /// A certificate left out, and why.
@@ -265,6 +273,10 @@ mod tests {
                     size: 100,
                 }),
                 capath: None,
+                openssl_trusted: Some(Digest {
+                    sha256: Sha256Fingerprint([6; 32]),
+                    size: 200,
+                }),
             },
             included: vec![Included {
                 sha256: Sha256Fingerprint([5; 32]),
@@ -272,6 +284,7 @@ mod tests {
                 subject_hash: SubjectHash(0x1234_abcd),
                 origin: Origin::Report,
                 mozilla_applied_constraints: Some("*.tr".into()),
+                ev_policy_oids: vec!["2.23.140.1.1".into()],
             }],
             excluded: vec![Excluded {
                 sha256: Sha256Fingerprint([2; 32]),

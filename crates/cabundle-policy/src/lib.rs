@@ -17,6 +17,10 @@
 //!
 //! Added certificates (`--add`) are trusted by the user's choice: only rule 1 applies to them.
 //!
+//! A root from the Chrome Root Store (it carries a `ChromeTrust`) is trusted for TLS only, an
+//! `additional_certs` entry is not a root, and its distrust-after date comes from its constraint
+//! sets: see [`chrome`].
+//!
 //! Architecture Invariant: no decision depends on anything but the inputs; the same inputs give
 //! the same decisions in the same order.
 //!
@@ -50,6 +54,8 @@
 //! # Ok(())
 //! # }
 //! ```
+
+pub mod chrome;
 
 use cabundle_ccadb::{Date, Root, TrustBits, trust_bit_name};
 use cabundle_cert::{Certificate, Sha256Fingerprint};
@@ -133,6 +139,16 @@ pub enum Reason {
         /// `after` plus the grace period.
         grace_end: Date,
     },
+    /// It is on the Chrome Root Store's `additional_certs` list, not a root.
+    NotAnAnchor {
+        /// What the entry is for, in words.
+        what: String,
+    },
+    /// It has Chrome constraint sets, and none of them applies to the latest Chrome.
+    NoConstraintSetApplies {
+        /// Why, in words.
+        why: String,
+    },
     /// Its notAfter is before the as-of date.
     Expired {
         /// notAfter.
@@ -142,13 +158,16 @@ pub enum Reason {
 
 impl Reason {
     /// A short stable name for the kind of reason (`excluded`, `unknown-trust-bits`,
-    /// `not-trusted-for-purpose`, `distrusted`, `expired`), used in manifests and summaries.
+    /// `not-trusted-for-purpose`, `distrusted`, `not-an-anchor`, `no-constraint-set-applies`,
+    /// `expired`), used in manifests and summaries.
     pub fn kind(&self) -> &'static str {
         match self {
             Reason::Excluded { .. } => "excluded",
             Reason::UnknownTrustBits { .. } => "unknown-trust-bits",
             Reason::NotTrustedForPurpose { .. } => "not-trusted-for-purpose",
             Reason::Distrusted { .. } => "distrusted",
+            Reason::NotAnAnchor { .. } => "not-an-anchor",
+            Reason::NoConstraintSetApplies { .. } => "no-constraint-set-applies",
             Reason::Expired { .. } => "expired",
         }
     }
@@ -179,6 +198,10 @@ impl fmt::Display for Reason {
                 "distrusted for {} after {after} (+{grace_days} days grace ended {grace_end})",
                 purpose.name()
             ),
+            Reason::NotAnAnchor { what } => write!(f, "not a trust anchor: {what}"),
+            Reason::NoConstraintSetApplies { why } => {
+                write!(f, "no constraint set applies to the latest Chrome: {why}")
+            }
             Reason::Expired { not_after } => {
                 write!(f, "expired on {}", not_after.date())
             }
@@ -505,13 +528,25 @@ fn judge_root(
             values: root.unknown_trust_bits.clone(),
         });
     }
+    if let Some(trust) = &root.chrome
+        && let Some(reason) = chrome::not_an_anchor(trust)
+    {
+        return Some(reason);
+    }
     if !root.trust_bits.grants(purpose) {
         return Some(Reason::NotTrustedForPurpose {
             purpose,
             trust_bits: trust_bits_text(&root.trust_bits),
         });
     }
-    if let Some(after) = root.distrust_after(purpose) {
+    let distrust_after = match &root.chrome {
+        Some(trust) => match chrome::distrust_after(&trust.anchor) {
+            Ok(after) => after,
+            Err(reason) => return Some(reason),
+        },
+        None => root.distrust_after(purpose),
+    };
+    if let Some(after) = distrust_after {
         let grace_end = after
             .checked_add(time::Duration::days(i64::from(options.distrust_grace_days)))
             .unwrap_or(Date::MAX);
@@ -594,6 +629,7 @@ mod tests {
             tls_distrust_after: spec.tls,
             smime_distrust_after: spec.smime,
             mozilla_applied_constraints: spec.constraints.to_owned(),
+            chrome: None,
             certificate: cert(n, spec.not_after),
         }
     }

@@ -19,6 +19,35 @@ pub fn ccadb_data_with(name: &str) -> Option<PathBuf> {
     located(|dir| dir.join(name).is_file())
 }
 
+/// The folder of the Chrome Root Store snapshot (`root_store.textproto` and its
+/// certificates): `CABUNDLE_CHROME_DATA`, else `chrome` beside the CCADB folder. Missing is
+/// handled as for [`ccadb_data`].
+pub fn chrome_data() -> Option<PathBuf> {
+    let dir = match std::env::var_os("CABUNDLE_CHROME_DATA") {
+        Some(d) => PathBuf::from(d),
+        None => match std::env::var_os("CABUNDLE_CCADB_DATA") {
+            Some(d) => PathBuf::from(d).join("../chrome"),
+            None => PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../../shared/data/chrome"
+            )),
+        },
+    };
+    if dir.join("root_store.textproto").is_file() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "Chrome Root Store data not found at {} (set CABUNDLE_CHROME_DATA)",
+        dir.display()
+    );
+    eprintln!(
+        "notice: Chrome Root Store data not found at {}; skipping (set CABUNDLE_CHROME_DATA)",
+        dir.display()
+    );
+    None
+}
+
 fn located(present: impl Fn(&Path) -> bool) -> Option<PathBuf> {
     let dir = match std::env::var_os("CABUNDLE_CCADB_DATA") {
         Some(d) => PathBuf::from(d),

@@ -11,7 +11,7 @@ mod pki;
 pub mod pki_files;
 
 pub use corpus::{bad_names, names, rehash_corpus};
-pub use data::{ccadb_data, ccadb_data_with};
+pub use data::{ccadb_data, ccadb_data_with, chrome_data};
 pub use der::{CertSpec, cert_custom, cert_with_names, cert_with_subject, crl_with_issuer};
 pub use pki::{Issued, Pki};
 pub use pki_files::PkiFiles;

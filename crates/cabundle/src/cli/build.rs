@@ -19,18 +19,26 @@ NAME.listing.txt and, when the recipe has one, the hashed directory NAME.capath;
 Examples:\n  cabundle build --pem ca-bundle.pem --capath certs --manifest manifest.json\n  \
 cabundle build --report IncludedCACertificateReportPEMCSV.csv --as-of 2026-11-23 --explain\n  \
 cabundle build --add proxy-root.pem --pem ca-bundle.pem\n  \
+cabundle build --report root_store.textproto --certs root_store.certs --pem chrome.pem\n  \
+cabundle build --pem ca-bundle.pem --openssl-trusted ca-trusted.pem\n  \
+cabundle build --also-trusted-by root_store.textproto --certs root_store.certs --pem both.pem\n  \
 cabundle build --recipe bundles/mozilla-tls --report pinned-report.csv --out dist\n  \
 cabundle build --exclude 'SHA256=distrusted by our security team' --pem ca-bundle.pem"
 )]
 pub struct BuildArgs {
-    /// The report: a file (CCADB IncludedCACertificateReportPEMCSV or NSS certdata.txt) or an
-    /// https URL [default: the live CCADB report; with --recipe, the URL its lock pins].
+    /// The report: a file (CCADB IncludedCACertificateReportPEMCSV, NSS certdata.txt or
+    /// Chrome's root_store.textproto, with --certs) or an https URL [default: the live CCADB
+    /// report; with --recipe, the URL its lock pins].
     #[arg(long, value_name = "FILE|URL")]
     pub report: Option<String>,
     /// Accept a report file with fewer roots than a whole report has, or a certdata.txt that
     /// does not end with a complete trust object (test fixtures); files are refused otherwise.
     #[arg(long)]
     pub allow_small_report: bool,
+    /// The certificates of a Chrome Root Store report (PEM or DER; repeatable), matched to its
+    /// anchors by SHA-256, such as Chromium's root_store.certs.
+    #[arg(long, value_name = "FILE", conflicts_with = "recipe")]
+    pub certs: Vec<PathBuf>,
     /// Build the release bundle of this folder (recipe.toml and lock.toml) with the recipe's
     /// policy, from the report its lock pins.
     #[arg(
@@ -64,12 +72,22 @@ pub struct BuildArgs {
     /// when given, is shown by --explain and recorded in the manifest.
     #[arg(long, value_name = "SHA256[=REASON]")]
     pub exclude: Vec<String>,
+    /// Keep only the roots this other program also trusts for the purpose at the as-of date
+    /// (repeatable): a Mozilla report, a certdata.txt, or a Chrome root_store.textproto whose
+    /// certificates --certs gives. Each root left out names the program.
+    #[arg(long, value_name = "REPORT", conflicts_with = "recipe")]
+    pub also_trusted_by: Vec<PathBuf>,
     /// Write the PEM bundle here.
     #[arg(long, value_name = "FILE")]
     pub pem: Option<PathBuf>,
     /// Write a hashed directory (one file per root plus OpenSSL hash links) here.
     #[arg(long, value_name = "DIR")]
     pub capath: Option<PathBuf>,
+    /// Also write OpenSSL TRUSTED CERTIFICATE blocks here, each trusted for the purpose only
+    /// (serverAuth for tls, emailProtection for email), like p11-kit's openssl-bundle; opt-in,
+    /// since many PEM readers do not take that block type.
+    #[arg(long, value_name = "FILE", conflicts_with = "recipe")]
+    pub openssl_trusted: Option<PathBuf>,
     /// Write a JSON manifest of the build here.
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,

@@ -7,10 +7,12 @@ use std::path::PathBuf;
 #[derive(Debug, Args)]
 #[command(
     after_help = "OLD and NEW are each a CCADB report (CSV), an NSS certdata.txt, a PEM \
-or DER file, or a directory (every .pem, .crt and .cer file in it). Trust bits and distrust \
+or DER file, a directory (every .pem, .crt and .cer file in it), or a Chrome Root Store \
+root_store.textproto, whose anchors' certificates --certs gives. Trust bits and distrust \
 dates are compared only when both sides are reports.\n\n\
 Exit codes: 0 no differences, 1 differences, 2 error.\n\n\
-Example:\n  cabundle diff old.csv new.csv --json"
+Examples:\n  cabundle diff old.csv new.csv --json\n  \
+cabundle diff root_store-v17.textproto root_store.textproto --certs root_store.certs"
 )]
 pub struct DiffArgs {
     /// The old report, bundle or directory; `-` for standard input.
@@ -19,6 +21,10 @@ pub struct DiffArgs {
     /// The new report, bundle or directory; `-` for standard input.
     #[arg(value_name = "NEW")]
     pub new: PathBuf,
+    /// The certificates of a Chrome Root Store side (PEM or DER; repeatable), matched to its
+    /// anchors by SHA-256.
+    #[arg(long, value_name = "FILE")]
+    pub certs: Vec<PathBuf>,
     /// Print JSON (stable key order, for CI) instead of text.
     #[arg(long)]
     pub json: bool,

@@ -99,6 +99,47 @@ fn warning_text(warning: &Warning) -> String {
     }
 }
 
+/// `--also-trusted-by REPORT`: its file name and the SHA-256s it trusts under `policy` (less
+/// the exclusions given by hand, which apply to the outputs anyway).
+fn trusted_by(
+    path: &Path,
+    certs: &[(String, Vec<u8>)],
+    policy: &PolicyOptions,
+) -> anyhow::Result<(
+    String,
+    std::collections::BTreeSet<cabundle_cert::Sha256Fingerprint>,
+)> {
+    let bytes = fs_err::read(path)?;
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let report = if cabundle_ccadb::chrome::looks_like_chrome(&bytes) {
+        if certs.is_empty() {
+            bail!(
+                "{name} is a Chrome Root Store textproto, which holds fingerprints only\nhint: give the anchors' certificates with --certs FILE, such as root_store.certs"
+            );
+        }
+        cabundle_build::read_chrome(&bytes, &name, certs)?.0
+    } else {
+        cabundle_ccadb::parse_any(&bytes)
+            .with_context(|| format!("cannot read the report {name} (--also-trusted-by)"))?
+    };
+    let mut other = policy.clone();
+    other.excludes.clear();
+    let decisions = cabundle_policy::decide(&report.roots, &[], &other);
+    let trusted = decisions.included().map(|d| d.sha256()).collect();
+    Ok((name, trusted))
+}
+
+/// The `--certs` files, by name and bytes.
+fn read_certs(paths: &[std::path::PathBuf]) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    paths
+        .iter()
+        .map(|path| Ok((path.display().to_string(), fs_err::read(path)?)))
+        .collect()
+}
+
 /// A library error in the words of the command line: the `hint:` line is the binary's.
 fn with_hint(err: cabundle_build::Error) -> anyhow::Error {
     let hint = match &err {
@@ -106,13 +147,31 @@ fn with_hint(err: cabundle_build::Error) -> anyhow::Error {
             "--add takes root certificates (basic constraints CA:TRUE), such as a TLS-inspection proxy's root"
                 .to_owned(),
         ),
+        cabundle_build::Error::Report {
+            source: cabundle_ccadb::Error::ChromeNeedsCertificates,
+            ..
+        } => Some("give the anchors' certificates with --certs FILE, such as root_store.certs".to_owned()),
+        cabundle_build::Error::Report {
+            source: cabundle_ccadb::Error::ChromeMissingCertificate { .. },
+            ..
+        } => Some(
+            "every trust anchor needs its certificate: add the --certs file that holds it".to_owned(),
+        ),
         cabundle_build::Error::CapathNotOurs { entry, .. } => Some(format!(
             "move {entry} out of it to let cabundle replace the directory, or give --capath a new or empty directory"
         )),
         _ => None,
     };
     match hint {
-        Some(hint) => anyhow::anyhow!("{err}\nhint: {hint}"),
+        Some(hint) => {
+            let mut text = err.to_string();
+            let mut source = std::error::Error::source(&err);
+            while let Some(cause) = source {
+                text.push_str(&format!(": {cause}"));
+                source = cause.source();
+            }
+            anyhow::anyhow!("{text}\nhint: {hint}")
+        }
         None => err.into(),
     }
 }
@@ -152,7 +211,12 @@ pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
     if let Some(dir) = &args.recipe {
         return run_recipe(dir, &args, out);
     }
-    if args.pem.is_none() && args.capath.is_none() && args.manifest.is_none() && !args.explain {
+    if args.pem.is_none()
+        && args.capath.is_none()
+        && args.manifest.is_none()
+        && args.openssl_trusted.is_none()
+        && !args.explain
+    {
         bail!("nothing to do\nhint: give --pem FILE, --capath DIR, --manifest FILE or --explain");
     }
     let as_of = match &args.as_of {
@@ -164,7 +228,7 @@ pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|e| parse_exclude(e))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let policy = PolicyOptions {
+    let mut policy = PolicyOptions {
         purpose: args.purpose,
         as_of,
         distrust_grace_days: args.distrust_grace_days,
@@ -185,10 +249,58 @@ pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
         .as_deref()
         .unwrap_or(cabundle_build::DEFAULT_REPORT_URL);
     let (bytes, source) = load_report(report, &args.http, out)?;
-    if !is_url(report) && !args.allow_small_report {
+    let certs = read_certs(&args.certs)?;
+    let chrome = cabundle_ccadb::chrome::looks_like_chrome(&bytes) && !certs.is_empty();
+    if !chrome && !is_url(report) && !args.allow_small_report {
         check_plausible_file(report, &bytes)?;
     }
-    let built = cabundle_build::build(&bytes, &source.name, &policy, &adds).map_err(with_hint)?;
+    if !chrome && !certs.is_empty() && args.also_trusted_by.is_empty() {
+        bail!(
+            "--certs is for a Chrome Root Store report (root_store.textproto); {} is not one",
+            source.name
+        );
+    }
+    let make = |policy: &PolicyOptions| -> anyhow::Result<cabundle_build::Built> {
+        if chrome {
+            let (built, notices) =
+                cabundle_build::build_chrome(&bytes, &source.name, &certs, policy, &adds)
+                    .map_err(with_hint)?;
+            for notice in notices {
+                out.warn(&format!("{}: {notice}", source.name));
+            }
+            Ok(built)
+        } else {
+            cabundle_build::build(&bytes, &source.name, policy, &adds).map_err(with_hint)
+        }
+    };
+    let mut built = make(&policy)?;
+    if !args.also_trusted_by.is_empty() {
+        let mut others = Vec::new();
+        for path in &args.also_trusted_by {
+            others.push(trusted_by(path, &certs, &policy)?);
+        }
+        let mut excludes = policy.excludes.clone();
+        for d in built.decisions().included() {
+            if d.root().is_none() {
+                continue;
+            }
+            if let Some((name, _)) = others.iter().find(|(_, set)| !set.contains(&d.sha256())) {
+                excludes.push(Exclusion {
+                    sha256: d.sha256(),
+                    reason: format!(
+                        "not trusted for {} by {name} as of {}",
+                        policy.purpose.name(),
+                        policy.as_of
+                    ),
+                });
+            }
+        }
+        policy.excludes = excludes;
+        built = make(&policy)?;
+    }
+    if args.openssl_trusted.is_some() {
+        built.add_openssl_trusted();
+    }
     let decisions = built.decisions();
     for warning in &decisions.warnings {
         out.warn(&warning_text(warning));
@@ -205,6 +317,7 @@ pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
             pem: args.pem.clone().filter(|_| !pem_out),
             capath: args.capath.clone(),
             manifest: args.manifest.clone().filter(|_| !manifest_out),
+            openssl_trusted: args.openssl_trusted.clone(),
         })
         .map_err(with_hint)?;
     for (to_stdout, bytes) in [(pem_out, built.pem()), (manifest_out, built.manifest())] {
@@ -347,6 +460,7 @@ fn wrote(args: &BuildArgs, out: &Output) {
         ("bundle", &args.pem),
         ("hashed directory", &args.capath),
         ("manifest", &args.manifest),
+        ("OpenSSL trusted bundle", &args.openssl_trusted),
     ] {
         if let Some(path) = path {
             out.verbose(&format!("wrote {label} {}", path.display()));

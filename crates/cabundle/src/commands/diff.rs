@@ -11,8 +11,12 @@ use std::process::ExitCode;
 
 /// Runs `cabundle diff`: exit 0 without differences, 1 with.
 pub fn run(args: DiffArgs, out: &Output) -> anyhow::Result<ExitCode> {
-    let old = load(&args.old)?;
-    let new = load(&args.new)?;
+    let mut certs = Vec::new();
+    for path in &args.certs {
+        certs.push((path.display().to_string(), fs_err::read(path)?));
+    }
+    let old = load(&args.old, &certs)?;
+    let new = load(&args.new, &certs)?;
     out.verbose(&format!(
         "old: {} roots, new: {} roots",
         old.entries.len(),
@@ -42,8 +46,9 @@ pub fn run(args: DiffArgs, out: &Output) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// One side: a directory (every `.pem`, `.crt`, `.cer` file in it) or a file.
-fn load(path: &Path) -> anyhow::Result<RootSet> {
+/// One side: a directory (every `.pem`, `.crt`, `.cer` file in it), a Chrome Root Store
+/// textproto (with the `--certs` certificates) or another file.
+fn load(path: &Path, certs: &[(String, Vec<u8>)]) -> anyhow::Result<RootSet> {
     if path.is_dir() {
         let mut files = Vec::new();
         for entry in fs_err::read_dir(path)? {
@@ -73,6 +78,16 @@ fn load(path: &Path) -> anyhow::Result<RootSet> {
         Ok(set)
     } else {
         let bytes = files::read(path)?;
+        if cabundle_ccadb::chrome::looks_like_chrome(&bytes) {
+            let name = path.display().to_string();
+            if certs.is_empty() {
+                anyhow::bail!(
+                    "{name} is a Chrome Root Store textproto, which holds fingerprints only\nhint: give the anchors' certificates with --certs FILE, such as root_store.certs"
+                );
+            }
+            let (report, _) = cabundle_build::read_chrome(&bytes, &name, certs)?;
+            return Ok(RootSet::from_report(&report));
+        }
         let set = RootSet::from_bytes(&bytes)
             .with_context(|| format!("cannot read {}", files::shown(path)))?;
         if set.entries.is_empty() {
