@@ -45,6 +45,7 @@
 //!     pem: Some(out.path().join("cacert.pem")),
 //!     capath: Some(out.path().join("certs")),
 //!     manifest: Some(out.path().join("manifest.json")),
+//!     ..OutputPaths::default()
 //! })?;
 //! assert!(out.path().join("cacert.pem").is_file() && out.path().join("certs").is_dir());
 //! # Ok(())
