@@ -251,9 +251,6 @@ pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
     let (bytes, source) = load_report(report, &args.http, out)?;
     let certs = read_certs(&args.certs)?;
     let chrome = cabundle_ccadb::chrome::looks_like_chrome(&bytes) && !certs.is_empty();
-    if !chrome && !is_url(report) && !args.allow_small_report {
-        check_plausible_file(report, &bytes)?;
-    }
     if !chrome && !certs.is_empty() && args.also_trusted_by.is_empty() {
         bail!(
             "--certs is for a Chrome Root Store report (root_store.textproto); {} is not one",
@@ -274,6 +271,16 @@ pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
         }
     };
     let mut built = make(&policy)?;
+    if !chrome && !is_url(report) && !args.allow_small_report {
+        // The build parsed the report already: its roots are counted there, not parsed again.
+        let roots = built
+            .decisions()
+            .decisions
+            .iter()
+            .filter(|d| d.root().is_some())
+            .count();
+        check_plausible_file(report, &bytes, roots)?;
+    }
     if !args.also_trusted_by.is_empty() {
         let mut others = Vec::new();
         for path in &args.also_trusted_by {
@@ -410,11 +417,7 @@ fn run_recipe(dir: &Path, args: &BuildArgs, out: &Output) -> anyhow::Result<Exit
 
 /// A report file cut short still parses: refuse one that does not look whole, as a download
 /// is refused. A report that does not parse is left to the build, which names the row.
-fn check_plausible_file(path: &str, bytes: &[u8]) -> anyhow::Result<()> {
-    let Ok(report) = cabundle_ccadb::parse_any(bytes) else {
-        return Ok(());
-    };
-    let roots = report.roots.len();
+fn check_plausible_file(path: &str, bytes: &[u8], roots: usize) -> anyhow::Result<()> {
     cabundle_ccadb::check_plausible(bytes, roots, crate::cli::fetch::DEFAULT_MIN_ROOTS).map_err(
         |reason| {
             anyhow::anyhow!(
