@@ -8,11 +8,10 @@
 mod fixture;
 mod support;
 
-use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use support::{NULL_DEVICE, Server, free_port};
+use support::{NULL_DEVICE, Server};
 
 /// The proxy's PKI: a root, and a server certificate for 127.0.0.1 it signed.
 struct ProxyPki {
@@ -56,36 +55,7 @@ fn start_server(dir: &Path, pki: &ProxyPki) -> Server {
     let key = dir.join("server.key");
     std::fs::write(&cert, &pki.leaf_pem).unwrap();
     std::fs::write(&key, &pki.leaf_key_pem).unwrap();
-    for _ in 0..5 {
-        let port = free_port();
-        let child = Command::new("openssl")
-            .args(["s_server", "-accept"])
-            .arg(format!("127.0.0.1:{port}"))
-            .arg("-cert")
-            .arg(&cert)
-            .arg("-key")
-            .arg(&key)
-            .args(["-www", "-quiet"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut server = Server { child, port };
-        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
-                return server;
-            }
-            if let Ok(Some(_)) = server.child.try_wait() {
-                break; // the port was taken meanwhile: try another
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = server.child.kill();
-    }
-    panic!("openssl s_server did not start");
+    Server::start(&cert, &key, None)
 }
 
 struct Outputs {

@@ -7,43 +7,16 @@ mod support;
 
 use cabundle_testkit::PkiFiles as Pki;
 use cabundle_testkit::pki_files::INT_URL;
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 use support::{Server, cabundle, free_port, output_text as text};
 
 impl Server {
-    /// Serves `cert` with `key`, sending `chain` (extra certificates) when given.
-    fn start(pki: &Pki, cert: &str, key: &str, chain: Option<&str>) -> Server {
-        let port = free_port();
-        let mut cmd = Command::new("openssl");
-        cmd.arg("s_server")
-            .arg("-accept")
-            .arg(format!("127.0.0.1:{port}"))
-            .arg("-cert")
-            .arg(pki.path(cert))
-            .arg("-key")
-            .arg(pki.path(key))
-            .arg("-www");
-        if let Some(c) = chain {
-            cmd.arg("-cert_chain").arg(pki.path(c));
-        }
-        let child = cmd
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut server = Server { child, port };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Ok(Some(status)) = server.child.try_wait() {
-                panic!("openssl s_server exited: {status}");
-            }
-            assert!(Instant::now() < deadline, "openssl s_server did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        server
+    /// Serves `cert` with `key` of the PKI, sending `chain` (extra certificates) when given.
+    fn serve(pki: &Pki, cert: &str, key: &str, chain: Option<&str>) -> Server {
+        let chain = chain.map(|c| pki.path(c));
+        Server::start(&pki.path(cert), &pki.path(key), chain.as_deref())
     }
 
     fn target(&self) -> String {
@@ -84,7 +57,7 @@ struct Case<'a> {
 }
 
 fn check(pki: &Pki, case: &Case<'_>) -> Output {
-    let server = Server::start(pki, case.cert, case.key, case.chain);
+    let server = Server::serve(pki, case.cert, case.key, case.chain);
     let saved = pki.path(&format!(
         "saved-{}-{}-{}.pem",
         case.cert,
@@ -259,7 +232,7 @@ fn save_chain_to_stdout_pipes_into_chain_root() {
         return;
     }
     let pki = Pki::new();
-    let server = Server::start(&pki, "proxied.pem", "proxied.key", Some("proxy-root.pem"));
+    let server = Server::serve(&pki, "proxied.pem", "proxied.key", Some("proxy-root.pem"));
     let out = cabundle(&[
         "probe",
         &server.target(),

@@ -4,10 +4,9 @@
 //! for bundles that lack the right one.
 #![allow(dead_code, clippy::unwrap_used)]
 
-use crate::support::{Server, free_port};
+use crate::support::Server;
 use cabundle_testkit::pki_files::{ca, leaf};
 use rcgen::date_time_ymd;
-use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -57,37 +56,11 @@ impl Pki {
     /// Starts `openssl s_server -www` on a free loopback port, sending the leaf and the
     /// intermediate.
     pub fn serve(&self) -> Server {
-        for _ in 0..5 {
-            let port = free_port();
-            let child = Command::new("openssl")
-                .args(["s_server", "-accept"])
-                .arg(format!("127.0.0.1:{port}"))
-                .arg("-cert")
-                .arg(self.path("leaf.pem"))
-                .arg("-key")
-                .arg(self.path("leaf.key"))
-                .arg("-cert_chain")
-                .arg(self.path("int.pem"))
-                .args(["-www", "-quiet"])
-                .stdin(Stdio::piped())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap();
-            let mut server = Server { child, port };
-            let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-            let deadline = Instant::now() + Duration::from_secs(10);
-            while Instant::now() < deadline {
-                if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
-                    return server;
-                }
-                if let Ok(Some(_)) = server.child.try_wait() {
-                    break; // the port was taken meanwhile: try another
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-        }
-        panic!("openssl s_server did not start");
+        Server::start(
+            &self.path("leaf.pem"),
+            &self.path("leaf.key"),
+            Some(&self.path("int.pem")),
+        )
     }
 }
 

@@ -51,7 +51,7 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// A loopback `openssl s_server`, killed when dropped. Each test starts it its own way.
+/// A loopback `openssl s_server`, killed when dropped.
 pub struct Server {
     /// The `openssl s_server` process.
     pub child: std::process::Child,
@@ -63,6 +63,54 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    /// Starts `openssl s_server -www` on a free loopback port with `cert` and `key` (and
+    /// `chain`, the intermediates it sends), and waits until it accepts connections; a port
+    /// taken meanwhile is retried with another.
+    pub fn start(
+        cert: &std::path::Path,
+        key: &std::path::Path,
+        chain: Option<&std::path::Path>,
+    ) -> Server {
+        use std::net::{SocketAddr, TcpStream};
+        use std::process::{Command, Stdio};
+        use std::time::{Duration, Instant};
+        for _ in 0..5 {
+            let port = free_port();
+            let mut cmd = Command::new("openssl");
+            cmd.args(["s_server", "-accept"])
+                .arg(format!("127.0.0.1:{port}"))
+                .arg("-cert")
+                .arg(cert)
+                .arg("-key")
+                .arg(key);
+            if let Some(chain) = chain {
+                cmd.arg("-cert_chain").arg(chain);
+            }
+            let child = cmd
+                .args(["-www", "-quiet"])
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start openssl s_server");
+            let mut server = Server { child, port };
+            let addr: SocketAddr = format!("127.0.0.1:{port}").parse().expect("address");
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+                    return server;
+                }
+                if let Ok(Some(_)) = server.child.try_wait() {
+                    break; // the port was taken meanwhile: try another
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+        panic!("openssl s_server did not start");
     }
 }
 

@@ -253,14 +253,7 @@ pub fn build_parsed(
     adds: &[Added],
 ) -> Built {
     let added_certs: Vec<Certificate> = adds.iter().map(|a| a.certificate.clone()).collect();
-    let added_info: Vec<cabundle_manifest::Added> = adds
-        .iter()
-        .map(|a| cabundle_manifest::Added {
-            file: a.file.clone(),
-            sha256: a.certificate.sha256,
-            subject: a.certificate.subject.clone(),
-        })
-        .collect();
+    let added_info = manifest_added(adds);
 
     let decisions = decide(&parsed.roots, &added_certs, policy);
     let info = BuildInfo {
@@ -348,15 +341,7 @@ impl Built {
     /// ([`cabundle_emit::openssl_trusted`]) and lists it in the manifest; returns its bytes.
     /// It is made only on request: many PEM readers do not take that block type.
     pub fn add_openssl_trusted(&mut self) -> &[u8] {
-        let added_info: Vec<cabundle_manifest::Added> = self
-            .added
-            .iter()
-            .map(|a| cabundle_manifest::Added {
-                file: a.file.clone(),
-                sha256: a.certificate.sha256,
-                subject: a.certificate.subject.clone(),
-            })
-            .collect();
+        let added_info = manifest_added(&self.added);
         let bytes = {
             let decisions = decide(&self.report.roots, &self.added_certs, &self.policy);
             let info = BuildInfo {
@@ -385,6 +370,17 @@ impl Built {
     pub fn write(&self, paths: &OutputPaths) -> Result<(), Error> {
         write::write_all(self, paths)
     }
+}
+
+/// The added certificates as the manifest records them.
+fn manifest_added(adds: &[Added]) -> Vec<cabundle_manifest::Added> {
+    adds.iter()
+        .map(|a| cabundle_manifest::Added {
+            file: a.file.clone(),
+            sha256: a.certificate.sha256,
+            subject: a.certificate.subject.clone(),
+        })
+        .collect()
 }
 
 #[cfg(test)]
