@@ -76,7 +76,12 @@ fn any_report(input: &[u8]) {
     let _ = cabundle_ccadb::parse_pem_csv(input);
 }
 
-/// Every target. (The CCADB textproto reader has no target: there is no such reader yet.)
+fn textproto(input: &[u8]) {
+    let _ = cabundle_ccadb::chrome::looks_like_chrome(input);
+    let _ = cabundle_ccadb::chrome::parse_chrome(input);
+}
+
+/// Every target.
 pub const TARGETS: &[Target] = &[
     Target {
         name: "pem",
@@ -104,6 +109,11 @@ pub const TARGETS: &[Target] = &[
         report_fixup: false,
     },
     Target {
+        name: "textproto",
+        run: textproto,
+        report_fixup: false,
+    },
+    Target {
         name: "any",
         run: any_report,
         report_fixup: true,
@@ -117,6 +127,7 @@ pub fn seeds_for<'s>(target: &Target, seeds: &'s Seeds) -> &'s [Vec<u8>] {
         "name" => &seeds.names,
         "report" => &seeds.reports,
         "certdata" => &seeds.certdata,
+        "textproto" => &seeds.textproto,
         _ => &seeds.all,
     }
 }

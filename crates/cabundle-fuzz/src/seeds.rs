@@ -14,6 +14,8 @@ pub struct Seeds {
     pub reports: Vec<Vec<u8>>,
     /// Slices of `certdata.txt` (header and a few objects).
     pub certdata: Vec<Vec<u8>>,
+    /// Slices of Chrome Root Store `root_store.textproto` files (header and a few anchors).
+    pub textproto: Vec<Vec<u8>>,
     /// Everything above.
     pub all: Vec<Vec<u8>>,
     /// How many seeds came from the real data.
@@ -45,8 +47,16 @@ pub fn seeds(data: Option<&Path>) -> Seeds {
     if let Some(dir) = data {
         let generated = s.objects.len() + s.names.len();
         add_real(&mut s, dir);
-        s.from_data =
-            s.objects.len() + s.names.len() + s.reports.len() + s.certdata.len() - generated;
+        // The Chrome data sits beside the CCADB data.
+        if let Some(chrome) = dir.parent().map(|p| p.join("chrome")) {
+            add_textprotos(&mut s, &chrome);
+        }
+        s.from_data = s.objects.len()
+            + s.names.len()
+            + s.reports.len()
+            + s.certdata.len()
+            + s.textproto.len()
+            - generated;
     }
     if s.reports.is_empty() {
         // Without the data, a report-shaped seed still gets the CSV reader going.
@@ -59,7 +69,12 @@ pub fn seeds(data: Option<&Path>) -> Seeds {
         s.certdata
             .push(b"BEGINDATA\nCKA_CLASS CK_OBJECT_CLASS CKO_CERTIFICATE\nCKA_VALUE MULTILINE_OCTAL\n\\060\\003\nEND\n".to_vec());
     }
-    s.all = [&s.objects, &s.names, &s.reports, &s.certdata]
+    // A small store in the file's own shape, whatever the data.
+    s.textproto.push(
+        b"# comment\nversion_major: 1\n\ntrust_anchors {\n  sha256_hex: \"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\"\n  ev_policy_oids: \"2.23.140.1.1\"\n  constraints {\n    sct_not_after_sec: 1700000000\n    min_version: \"120\"\n  }\n}\nadditional_certs {\n  sha256_hex: \"ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100\"\n  tls_trust_anchor: true\n}\n"
+            .to_vec(),
+    );
+    s.all = [&s.objects, &s.names, &s.reports, &s.certdata, &s.textproto]
         .into_iter()
         .flatten()
         .cloned()
@@ -152,6 +167,35 @@ fn report_slices(bytes: &[u8]) -> Vec<Vec<u8>> {
         out.push(slice);
     }
     out
+}
+
+/// Slices of every `*.textproto` in `dir`: the header with the first one and the first four
+/// anchors, and the whole file.
+fn add_textprotos(s: &mut Seeds, dir: &Path) {
+    let Ok(entries) = fs_err::read_dir(dir) else {
+        return;
+    };
+    let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        if path.extension().is_none_or(|e| e != "textproto") {
+            continue;
+        }
+        let Ok(bytes) = read_prefix(&path, 1 << 20) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        let anchors: Vec<usize> = text
+            .match_indices("\ntrust_anchors {")
+            .map(|(i, _)| i + 1)
+            .collect();
+        for n in [2, 5] {
+            if let Some(&end) = anchors.get(n) {
+                s.textproto.push(bytes[..end].to_vec());
+            }
+        }
+        s.textproto.push(bytes);
+    }
 }
 
 /// The header up to `BEGINDATA` with the first two and three objects after it.
