@@ -245,10 +245,7 @@ pub fn openssl_trusted(info: &BuildInfo<'_>, decisions: &Decisions<'_>) -> Vec<u
         der.extend(openssl_aux(purpose, decision.label()));
         out.push('\n');
         out.push_str(&comment_block(decision, purpose));
-        let block = pem_block(&der)
-            .replace("BEGIN CERTIFICATE", "BEGIN TRUSTED CERTIFICATE")
-            .replace("END CERTIFICATE", "END TRUSTED CERTIFICATE");
-        out.push_str(&block);
+        out.push_str(&cabundle_cert::encode_pem("TRUSTED CERTIFICATE", &der));
     }
     out.into_bytes()
 }
