@@ -17,6 +17,7 @@ pub mod fetch;
 pub(crate) mod files;
 pub(crate) mod hints;
 pub mod inspect;
+pub mod intermediates;
 pub mod probe;
 pub mod rehash;
 pub mod verify;
