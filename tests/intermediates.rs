@@ -428,3 +428,149 @@ except requests.exceptions.SSLError as e:\n    print(e)\n    sys.exit(1)\n";
         text(&out.stderr)
     );
 }
+
+/// An intermediate signed by the private root, with the given EKUs and validity.
+fn intermediate(
+    root: &Issuer<'_, KeyPair>,
+    cn: &str,
+    ekus: Vec<ExtendedKeyUsagePurpose>,
+    not_after: (i32, u8, u8),
+) -> rcgen::Certificate {
+    let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+    p.distinguished_name.push(DnType::CommonName, cn);
+    p.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    p.extended_key_usages = ekus;
+    p.not_before = rcgen::date_time_ymd(2024, 1, 1);
+    p.not_after = rcgen::date_time_ymd(not_after.0, not_after.1, not_after.2);
+    p.signed_by(&KeyPair::generate().unwrap(), root).unwrap()
+}
+
+#[test]
+fn each_left_out_intermediate_has_its_reason_in_explain_and_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let p = pki();
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CountryName, "XX");
+    dn.push(DnType::OrganizationName, "Cabundle Test CAs");
+    dn.push(DnType::CommonName, p.root.label);
+    params.distinguished_name = dn;
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let root = Issuer::new(params, fixture::key(p.root.seed));
+    let good = intermediate(
+        &root,
+        "Good",
+        vec![ExtendedKeyUsagePurpose::ServerAuth],
+        (2040, 1, 1),
+    );
+    let cases = [
+        (good.clone(), "included"),
+        (
+            intermediate(
+                &root,
+                "Client Only",
+                vec![ExtendedKeyUsagePurpose::ClientAuth],
+                (2040, 1, 1),
+            ),
+            "its extended key usage excludes serverAuth",
+        ),
+        (
+            intermediate(&root, "Expired", vec![], (2025, 6, 1)),
+            "expired on 2025-06-01 (notAfter)",
+        ),
+        (
+            // Another key under the root's name: the signature does not verify.
+            intermediate(
+                &Issuer::new(
+                    {
+                        let mut q = CertificateParams::new(Vec::<String>::new()).unwrap();
+                        let mut dn = DistinguishedName::new();
+                        dn.push(DnType::CountryName, "XX");
+                        dn.push(DnType::OrganizationName, "Cabundle Test CAs");
+                        dn.push(DnType::CommonName, p.root.label);
+                        q.distinguished_name = dn;
+                        q.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+                        q
+                    },
+                    fixture::key(0x72),
+                ),
+                "Forged",
+                vec![],
+                (2040, 1, 1),
+            ),
+            "its signature does not verify with the key of",
+        ),
+    ];
+    let header = fixture::csv_record(&[
+        "Subject",
+        "Issuer",
+        "SHA256",
+        "Full CRL Issued By This CA",
+        "PEM",
+        "JSON Array of Partitioned CRLs",
+    ]);
+    let mut lines = vec![header];
+    for (cert, _) in &cases {
+        lines.push(fixture::csv_record(&[
+            "CN=x".to_owned(),
+            "CN=y".to_owned(),
+            hex::encode_upper(sha2::Sha256::digest(cert.der())),
+            String::new(),
+            cert.pem(),
+            String::new(),
+        ]));
+    }
+    let inter = d.join("intermediates.csv");
+    std::fs::write(&inter, lines.join("\n")).unwrap();
+    let mut roots = fixture::roots();
+    roots.push(p.root.clone());
+    let report = d.join("report.csv");
+    std::fs::write(&report, fixture::report_csv(&roots)).unwrap();
+    let (manifest, capath) = (d.join("m.json"), d.join("certs"));
+    let out = run(&[
+        "build",
+        "--report",
+        report.to_str().unwrap(),
+        "--as-of",
+        "2026-11-23",
+        "--intermediates-report",
+        inter.to_str().unwrap(),
+        "--manifest",
+        manifest.to_str().unwrap(),
+        "--capath",
+        capath.to_str().unwrap(),
+        "--capath-intermediates",
+        "--explain",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let json = std::fs::read_to_string(&manifest).unwrap();
+    for (cert, expected) in &cases {
+        let sha = hex::encode(sha2::Sha256::digest(cert.der()));
+        let line = stdout
+            .lines()
+            .find(|l| l.contains(&sha))
+            .unwrap_or_else(|| panic!("{sha} not in\n{stdout}"));
+        assert!(line.contains(expected), "{line}");
+        assert!(json.contains(&sha), "{sha} not in the manifest");
+    }
+    assert!(json.contains("\"intermediates\""), "{json}");
+    assert!(json.contains("\"issuer_sha256\""), "{json}");
+    // The hashed directory holds the selected intermediate, linked under its subject hash.
+    let good_sha = hex::encode(sha2::Sha256::digest(good.der()));
+    let file = capath.join(format!("intermediate-{}.pem", &good_sha[..16]));
+    assert!(file.is_file(), "{}", file.display());
+    let names: Vec<String> = std::fs::read_dir(&capath)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names
+            .iter()
+            .filter(|n| n.starts_with("intermediate-"))
+            .count(),
+        1,
+        "{names:?}"
+    );
+}
