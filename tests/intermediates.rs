@@ -574,3 +574,80 @@ fn each_left_out_intermediate_has_its_reason_in_explain_and_manifest() {
         "{names:?}"
     );
 }
+
+#[test]
+fn verify_names_the_omitted_intermediate_and_both_fixes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let p = pki();
+    let inter = d.join("intermediates.csv");
+    std::fs::write(&inter, intermediates_report(&p)).unwrap();
+    let mut roots = fixture::roots();
+    roots.push(p.root.clone());
+    let with_root = d.join("with-root.csv");
+    std::fs::write(&with_root, fixture::report_csv(&roots)).unwrap();
+    let without_root = d.join("without-root.csv");
+    std::fs::write(&without_root, fixture::report_csv(&fixture::roots())).unwrap();
+    let (plain, _, _) = build(d, "with", &with_root, &inter);
+    let (other, _, _) = build(d, "without", &without_root, &inter);
+    let leaf = d.join("leaf.pem");
+    std::fs::write(&leaf, &p.leaf_pem).unwrap();
+    let int_pem = d.join("int.pem");
+    std::fs::write(&int_pem, &p.intermediate_pem).unwrap();
+
+    let verify = |bundle: &Path, intermediates: Option<&Path>| {
+        let mut args = vec![
+            "verify".to_owned(),
+            leaf.display().to_string(),
+            "--bundle".to_owned(),
+            bundle.display().to_string(),
+        ];
+        if let Some(i) = intermediates {
+            args.push("--intermediates".to_owned());
+            args.push(i.display().to_string());
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = run(&args);
+        (out.status.code(), text(&out.stdout))
+    };
+    let (code, stdout) = verify(&plain, None);
+    assert_eq!(code, Some(1), "{stdout}");
+    // (file, how it is named): the CCADB report and a plain PEM file.
+    for (file, named) in [
+        (
+            &inter,
+            "disclosed in the CCADB's MozillaIntermediateCertsCSVReport",
+        ),
+        (&int_pem, "from --intermediates"),
+    ] {
+        let (code, stdout) = verify(&plain, Some(file));
+        assert_eq!(code, Some(0), "{stdout}");
+        assert!(
+            stdout.contains("the chain omits CN=Cabundle Private Test Intermediate, SHA-256 "),
+            "{stdout}"
+        );
+        assert!(stdout.contains(named), "{stdout}");
+        assert!(
+            stdout.contains("hint: configure the server to send its full chain"),
+            "{stdout}"
+        );
+        assert!(stdout.contains("--full-pem"), "{stdout}");
+        // Without the root in the store, the supplied intermediate does not help.
+        let (code, stdout) = verify(&other, Some(file));
+        assert_eq!(code, Some(1), "{stdout}");
+        assert!(!stdout.contains("the chain omits"), "{stdout}");
+    }
+    // OpenSSL agrees: the leaf verifies with the intermediate as untrusted help, not without.
+    if support::have("openssl") {
+        let ossl = |extra: &[&Path]| {
+            let mut cmd = Command::new("openssl");
+            cmd.arg("verify").arg("-CAfile").arg(&plain);
+            for e in extra {
+                cmd.arg("-untrusted").arg(e);
+            }
+            cmd.arg(&leaf).output().unwrap().status.success()
+        };
+        assert!(ossl(&[&int_pem]));
+        assert!(!ossl(&[]));
+    }
+}
