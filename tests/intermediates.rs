@@ -399,6 +399,34 @@ except requests.exceptions.SSLError as e:\n    print(e)\n    sys.exit(1)\n";
         let (ok, out) = run(&full_without);
         assert!(!ok, "{name} with the root left out: {out}");
     }
+    // probe: the supplied intermediate completes the chain, the server is still misconfigured.
+    let target = format!("127.0.0.1:{}", server.port);
+    for (extra, code, expected) in [
+        (
+            Some(&inter),
+            1,
+            "the chain omits CN=Cabundle Private Test Intermediate",
+        ),
+        (None, 1, "not verified"),
+    ] {
+        let mut args = vec!["probe", &target, "--bundle", plain.to_str().unwrap()];
+        if let Some(i) = extra {
+            args.extend(["--intermediates", i.to_str().unwrap()]);
+        }
+        let out = run(&args);
+        let stdout = text(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{stdout}{}",
+            text(&out.stderr)
+        );
+        assert!(stdout.contains(expected), "{stdout}");
+        if extra.is_some() {
+            assert!(stdout.contains("the server is misconfigured"), "{stdout}");
+            assert!(stdout.contains("--full-pem"), "{stdout}");
+        }
+    }
     drop(server);
 
     // The intermediate alone, without its root, makes no chain verify in OpenSSL.
