@@ -656,3 +656,56 @@ fn build_downloads_the_report_with_the_same_trust_and_checks() {
         serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
     assert_eq!(manifest["source"]["sha256"], sha256_hex(&body));
 }
+
+#[test]
+fn intermediates_report_is_fetched_and_checked_as_one() {
+    let Some(data) = support::ccadb_data() else {
+        return;
+    };
+    let body =
+        std::fs::read(data.join("MozillaIntermediateCertsCSVReport-2026-07-25.csv")).unwrap();
+    let server = Server::start(vec![Reply::Body("text/csv; charset=UTF-8", body.clone())]);
+    let dir = Dir::new(&server);
+    let out_path = path_str(&dir.out());
+    let out = cabundle(&[
+        "fetch",
+        "--intermediates",
+        &server.url("localhost"),
+        "-o",
+        &out_path,
+        "--ca-file",
+        &dir.ca(),
+        "-v",
+    ])
+    .env_remove("HTTPS_PROXY")
+    .env_remove("https_proxy")
+    .output()
+    .expect("run cabundle");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("the report lists 1759 intermediates"), "{err}");
+    assert_eq!(std::fs::read(dir.out()).unwrap(), body);
+    // SOURCES.md gives this file's SHA-256.
+    let expected = "c66609217cc1362130ce3fc71baf764d42bb8bb947cf162022591e3ae09ac71f";
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        format!("{expected}  {out_path}\n")
+    );
+
+    // A roots report, an HTML page and a truncated body are refused, the old file kept.
+    let roots = report(5);
+    let page = b"<!DOCTYPE html>\n<html><body>Please log in</body></html>".to_vec();
+    let cut = body[..body.len() - 300].to_vec();
+    for (reply, expected) in [
+        (roots, "with none of the expected columns"),
+        (page, "HTML page"),
+        (cut, "row 1759: malformed CSV: found 5 fields, expected 6"),
+    ] {
+        check_refused(
+            vec![Reply::Body("text/csv", reply)],
+            &["--intermediates"],
+            expected,
+            1,
+        );
+    }
+}

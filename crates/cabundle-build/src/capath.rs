@@ -79,7 +79,7 @@ pub fn capath_entries(decisions: &Decisions<'_>, purpose: Purpose) -> Vec<Capath
 
 /// The hash links `cabundle rehash` would create in a directory holding just `files`: each file
 /// is classified from its bytes, as a scan of the directory would, and the listing planned.
-fn hash_links(files: &[CapathEntry]) -> Vec<CapathEntry> {
+pub(crate) fn hash_links(files: &[CapathEntry]) -> Vec<CapathEntry> {
     let listing = Listing {
         entries: files
             .iter()

@@ -54,12 +54,16 @@
 
 mod capath;
 mod error;
+mod intermediates;
 pub mod recipe;
 pub mod release;
 mod write;
 
 pub use capath::{CapathEntry, CapathEntryKind, capath_digest, capath_entries};
 pub use error::Error;
+pub use intermediates::{
+    IntermediateDecision, IntermediateReason, Intermediates, SAFETY, select_intermediates,
+};
 pub use recipe::{Bundle, Lock, Recipe};
 pub use release::{Release, build_release};
 pub use write::{OutputPaths, OutputSet};

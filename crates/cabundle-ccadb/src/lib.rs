@@ -1,7 +1,7 @@
-//! CCADB root reports and NSS certdata.txt, parsed by header name into typed rows.
+//! CCADB root and intermediate reports and NSS certdata.txt, parsed by header name into typed rows.
 //!
 //! Pure: every function takes the bytes of a report and returns values; reading files and
-//! fetching URLs happen in the callers. Three inputs are understood:
+//! fetching URLs happen in the callers. Four inputs are understood:
 //!
 //! - `IncludedCACertificateReportPEMCSV`, Mozilla's included roots with their PEM
 //!   ([`parse_report`]); columns are bound by header name, so the several header layouts the
@@ -9,7 +9,9 @@
 //! - NSS `certdata.txt`, the input of curl's `mk-ca-bundle.pl` and of certifi
 //!   ([`parse_certdata`]);
 //! - `AllCertificatePEMsCSVFormat`, the two-column fingerprint and PEM export
-//!   ([`parse_pem_csv`]).
+//!   ([`parse_pem_csv`]);
+//! - `MozillaIntermediateCertsCSVReport`, the intermediates Firefox preloads
+//!   ([`parse_intermediates`]).
 //!
 //! Every decoded certificate is checked against the fingerprint the report gives for it.
 //!
@@ -42,6 +44,7 @@ mod certdata;
 pub mod chrome;
 mod csv_util;
 mod error;
+mod intermediates;
 mod pem_csv;
 mod plausible;
 mod report;
@@ -50,6 +53,7 @@ pub use cabundle_cert::{Certificate, Purpose, Sha256Fingerprint};
 pub use certdata::parse_certdata;
 pub use chrome::{ChromeStore, ChromeTrust, chrome_report, parse_chrome};
 pub use error::Error;
+pub use intermediates::{Intermediate, parse_intermediates};
 pub use pem_csv::{PEM_COLUMN, PemRecord, parse_pem_csv};
 pub use plausible::{Implausible, MIN_ROOTS, check_plausible};
 pub use report::parse_report;

@@ -36,6 +36,7 @@ mod name;
 mod openssl;
 mod pem;
 mod purpose;
+mod signature;
 
 pub use purpose::{Purpose, UnknownPurpose};
 

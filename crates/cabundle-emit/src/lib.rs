@@ -312,6 +312,7 @@ pub fn manifest(info: &BuildInfo<'_>, decisions: &Decisions<'_>, outputs: &Outpu
                 detail: reason.to_string(),
             })
             .collect(),
+        intermediates: None,
     }
 }
 

@@ -45,6 +45,11 @@ use std::time::Duration;
 pub const DEFAULT_REPORT_URL: &str =
     "https://ccadb.my.salesforce-sites.com/mozilla/IncludedCACertificateReportPEMCSV";
 
+/// The intermediates Firefox preloads (`MozillaIntermediateCertsCSVReport`), as published by
+/// the CCADB.
+pub const DEFAULT_INTERMEDIATES_URL: &str =
+    "https://ccadb.my.salesforce-sites.com/mozilla/MozillaIntermediateCertsCSVReport";
+
 /// How to fetch: trust, time-outs, retries and the checks made on the body.
 #[derive(Clone, Debug)]
 pub struct FetchOptions {

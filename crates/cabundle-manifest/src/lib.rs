@@ -74,6 +74,38 @@ pub struct Manifest {
     pub included: Vec<Included>,
     /// The certificates left out, sorted by SHA-256, each with its reason.
     pub excluded: Vec<Excluded>,
+    /// The intermediates added for path building, when the build was given an intermediates
+    /// report; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intermediates: Option<Intermediates>,
+}
+
+/// The intermediates of a build: never trust anchors, only help to build a path to a root.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Intermediates {
+    /// The intermediates report.
+    pub source: Source,
+    /// The intermediates-only PEM file, when written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pem: Option<Digest>,
+    /// The roots-then-intermediates PEM file, when written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_pem: Option<Digest>,
+    /// The intermediates selected, sorted by SHA-256.
+    pub included: Vec<IncludedIntermediate>,
+    /// The intermediates left out, sorted by SHA-256, each with its reason.
+    pub excluded: Vec<Excluded>,
+}
+
+/// A selected intermediate.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncludedIntermediate {
+    /// Its SHA-256.
+    pub sha256: Sha256Fingerprint,
+    /// Its subject.
+    pub subject: String,
+    /// The SHA-256 of the root or intermediate whose signature it carries.
+    pub issuer_sha256: Sha256Fingerprint,
 }
 
 /// The report a bundle was built from.
@@ -292,6 +324,7 @@ mod tests {
                 reason: "excluded".into(),
                 detail: "excluded: compromised".into(),
             }],
+            intermediates: None,
         }
     }
 

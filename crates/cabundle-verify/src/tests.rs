@@ -223,6 +223,7 @@ fn manifest_explains_excluded_roots() {
             reason: "expired".into(),
             detail: "expired on 2024-01-01".into(),
         }],
+        intermediates: None,
     };
     // What verify reads is what the build writes: through the JSON.
     manifest = Manifest::from_json(&manifest.to_json()).unwrap();

@@ -91,6 +91,25 @@ pub struct BuildArgs {
     /// Write a JSON manifest of the build here.
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,
+    /// Also select the intermediates of this CCADB MozillaIntermediateCertsCSVReport (a file
+    /// or an https URL) that chain by signature to an included root, are valid at the as-of
+    /// date and whose extended key usage allows the purpose; written by --intermediates-pem,
+    /// --full-pem and --capath-intermediates.
+    #[arg(long, value_name = "FILE|URL", conflicts_with = "recipe")]
+    pub intermediates_report: Option<String>,
+    /// Write the selected intermediates alone here (path-building help, never trust anchors).
+    #[arg(long, value_name = "FILE", requires = "intermediates_report")]
+    pub intermediates_pem: Option<PathBuf>,
+    /// Write the roots followed by the selected intermediates here: one file for `curl
+    /// --cacert`, REQUESTS_CA_BUNDLE or SSL_CERT_FILE, which repairs servers that omit their
+    /// intermediate. Only for OpenSSL-based clients, which still require a root: rustls, Go
+    /// and Java would take every intermediate in it as a trust anchor.
+    #[arg(long, value_name = "FILE", requires = "intermediates_report")]
+    pub full_pem: Option<PathBuf>,
+    /// Put the selected intermediates in the --capath directory too (OpenSSL looks issuers up
+    /// there as well).
+    #[arg(long, requires_all = ["intermediates_report", "capath"])]
+    pub capath_intermediates: bool,
     /// Print the decision for every certificate to stdout.
     #[arg(long)]
     pub explain: bool,

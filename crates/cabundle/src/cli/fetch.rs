@@ -10,12 +10,18 @@ use std::time::Duration;
     after_help = "The body is checked before anything is written: it must be a CCADB \
 report (or certdata.txt) with at least --min-roots roots, and match --expect-sha256 when \
 given. The file is replaced atomically; on failure an existing file is left untouched.\n\n\
-Example:\n  cabundle fetch -o IncludedCACertificateReportPEMCSV.csv"
+Examples:\n  cabundle fetch -o IncludedCACertificateReportPEMCSV.csv\n  \
+cabundle fetch --intermediates -o MozillaIntermediateCertsCSVReport.csv"
 )]
 pub struct FetchArgs {
-    /// The URL of the report.
-    #[arg(value_name = "URL", default_value = cabundle_fetch::DEFAULT_REPORT_URL)]
-    pub url: String,
+    /// The URL of the report [default: the CCADB's IncludedCACertificateReportPEMCSV, or
+    /// MozillaIntermediateCertsCSVReport with --intermediates].
+    #[arg(value_name = "URL")]
+    pub url: Option<String>,
+    /// Fetch the intermediates report (what Firefox preloads) instead of the roots report;
+    /// the body must parse as one, with at least --min-roots certificates.
+    #[arg(long)]
+    pub intermediates: bool,
     /// Where to write the report; `-` for standard output (then without the checksum line).
     #[arg(short, long, value_name = "FILE")]
     pub output: PathBuf,

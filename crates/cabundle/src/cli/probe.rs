@@ -29,4 +29,10 @@ pub struct ProbeArgs {
     /// Verify at this time instead of now: RFC 3339 or YYYY-MM-DD.
     #[arg(long, value_name = "DATE")]
     pub at: Option<String>,
+    /// Untrusted intermediates that may complete the server's chain: a PEM file or a CCADB
+    /// MozillaIntermediateCertsCSVReport. When the chain verifies only with one of them, the
+    /// verdict names the intermediate the server omits; the exit code stays 1 (the server is
+    /// misconfigured).
+    #[arg(long, value_name = "FILE")]
+    pub intermediates: Option<PathBuf>,
 }

@@ -27,7 +27,8 @@ pub struct StoreArgs {
 /// Arguments of `cabundle verify`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Exit codes: 0 the chain verifies, 1 it does not, 2 error.\n\nExample:\n  cabundle verify fullchain.pem --bundle ca-bundle.pem --hostname example.com"
+    after_help = "Exit codes: 0 the chain verifies (with --intermediates: also when only a supplied \
+intermediate completes it), 1 it does not, 2 error.\n\nExample:\n  cabundle verify fullchain.pem --bundle ca-bundle.pem --hostname example.com"
 )]
 pub struct VerifyArgs {
     /// The chain: the certificate to verify first, then intermediates (PEM or DER); `-` for
@@ -46,4 +47,10 @@ pub struct VerifyArgs {
     /// What the certificate is for.
     #[arg(long, value_parser = crate::cli::PurposeParser, default_value = "tls")]
     pub purpose: Purpose,
+    /// Untrusted intermediates that may complete the chain: a PEM file (such as `cabundle
+    /// build --intermediates-pem`'s) or a CCADB MozillaIntermediateCertsCSVReport. When the
+    /// chain verifies only with one of them, the verdict names the intermediate the chain
+    /// lacks, and the exit code is 0.
+    #[arg(long, value_name = "FILE")]
+    pub intermediates: Option<PathBuf>,
 }

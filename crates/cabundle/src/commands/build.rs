@@ -44,7 +44,7 @@ pub fn load_report(
     Ok((bytes, SourceDescription { name }))
 }
 
-fn is_url(arg: &str) -> bool {
+pub(crate) fn is_url(arg: &str) -> bool {
     arg.starts_with("https://") || arg.starts_with("http://")
 }
 
@@ -141,7 +141,7 @@ fn read_certs(paths: &[std::path::PathBuf]) -> anyhow::Result<Vec<(String, Vec<u
 }
 
 /// A library error in the words of the command line: the `hint:` line is the binary's.
-fn with_hint(err: cabundle_build::Error) -> anyhow::Error {
+pub(crate) fn with_hint(err: cabundle_build::Error) -> anyhow::Error {
     let hint = match &err {
         cabundle_build::Error::AddNotCa { .. } => Some(
             "--add takes root certificates (basic constraints CA:TRUE), such as a TLS-inspection proxy's root"
@@ -215,6 +215,8 @@ pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
         && args.capath.is_none()
         && args.manifest.is_none()
         && args.openssl_trusted.is_none()
+        && args.intermediates_pem.is_none()
+        && args.full_pem.is_none()
         && !args.explain
     {
         bail!("nothing to do\nhint: give --pem FILE, --capath DIR, --manifest FILE or --explain");
@@ -313,6 +315,15 @@ pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
         out.warn(&warning_text(warning));
     }
 
+    if let Some(report) = &args.intermediates_report {
+        crate::commands::intermediates::build(&args, report, &built, out)?;
+        if args.explain {
+            explain(&decisions)?;
+        }
+        summary(&decisions, &policy, "", out);
+        wrote(&args, out);
+        return Ok(ExitCode::SUCCESS);
+    }
     // `-` sends that output to standard output, after the files are written.
     let dash = |p: &Option<std::path::PathBuf>| p.as_deref().is_some_and(files::is_stdio);
     let (pem_out, manifest_out) = (dash(&args.pem), dash(&args.manifest));
@@ -428,7 +439,7 @@ fn check_plausible_file(path: &str, bytes: &[u8], roots: usize) -> anyhow::Resul
 }
 
 /// Prints one `--explain` line per certificate: SHA-256, label and, when left out, why.
-fn explain(decisions: &Decisions<'_>) -> anyhow::Result<()> {
+pub(crate) fn explain(decisions: &Decisions<'_>) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
     for d in &decisions.decisions {
         writeln!(stdout, "{}", explain_line(d))?;

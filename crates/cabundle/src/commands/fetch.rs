@@ -12,13 +12,19 @@ use std::process::ExitCode;
 
 /// Runs `cabundle fetch`.
 pub fn run(args: FetchArgs, out: &Output) -> anyhow::Result<ExitCode> {
-    let fetched = download_report(
-        &args.url,
-        &args.http,
-        args.expect_sha256,
-        args.min_roots,
-        out,
-    )?;
+    let fetched = if args.intermediates {
+        let url = args
+            .url
+            .as_deref()
+            .unwrap_or(cabundle_fetch::DEFAULT_INTERMEDIATES_URL);
+        download_intermediates(url, &args.http, args.expect_sha256, args.min_roots, out)?
+    } else {
+        let url = args
+            .url
+            .as_deref()
+            .unwrap_or(cabundle_fetch::DEFAULT_REPORT_URL);
+        download_report(url, &args.http, args.expect_sha256, args.min_roots, out)?
+    };
     if crate::commands::files::is_stdio(&args.output) {
         // The report is the data on standard output; the checksum line would corrupt it.
         crate::commands::files::write(&args.output, &fetched.body)?;
@@ -55,6 +61,48 @@ pub fn download_report(
     min_roots: usize,
     out: &Output,
 ) -> anyhow::Result<Fetched> {
+    download_checked(url, http, expect_sha256, out, |body| {
+        check_report(body, min_roots).map(|n| format!("the report lists {n} roots"))
+    })
+}
+
+/// Downloads a `MozillaIntermediateCertsCSVReport` and checks it like [`download_report`]: it
+/// must parse and list at least `min_certificates` intermediates.
+pub fn download_intermediates(
+    url: &str,
+    http: &HttpArgs,
+    expect_sha256: Option<[u8; 32]>,
+    min_certificates: usize,
+    out: &Output,
+) -> anyhow::Result<Fetched> {
+    download_checked(url, http, expect_sha256, out, |body| {
+        check_intermediates(body, min_certificates)
+            .map(|n| format!("the report lists {n} intermediates"))
+    })
+}
+
+/// The intermediates report must parse and have at least `min` rows; returns how many.
+pub fn check_intermediates(body: &[u8], min: usize) -> Result<usize, String> {
+    let n = cabundle_ccadb::parse_intermediates(body)
+        .map_err(|e| e.to_string())?
+        .len();
+    if n < min {
+        return Err(format!(
+            "the report lists {n} intermediates, fewer than --min-roots {min}"
+        ));
+    }
+    Ok(n)
+}
+
+/// The transport checks of `cabundle-fetch`, then `check` on the body (which returns a line
+/// for `-v` or the reason to refuse).
+fn download_checked(
+    url: &str,
+    http: &HttpArgs,
+    expect_sha256: Option<[u8; 32]>,
+    out: &Output,
+    check: impl FnOnce(&[u8]) -> Result<String, String>,
+) -> anyhow::Result<Fetched> {
     let opts = fetch_options(http, expect_sha256)?;
     out.verbose(&format!("fetching {url}"));
     let bar = progress_bar(out);
@@ -73,9 +121,9 @@ pub fn download_report(
     if fetched.attempts > 1 {
         out.verbose(&format!("fetched after {} tries", fetched.attempts));
     }
-    let roots = check_report(&fetched.body, min_roots)
+    let summary = check(&fetched.body)
         .map_err(|reason| anyhow::anyhow!("refusing what {url} sent: {reason}"))?;
-    out.verbose(&format!("the report lists {roots} roots"));
+    out.verbose(&summary);
     Ok(fetched)
 }
 

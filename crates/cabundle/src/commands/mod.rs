@@ -17,6 +17,7 @@ pub mod fetch;
 pub(crate) mod files;
 pub(crate) mod hints;
 pub mod inspect;
+pub mod intermediates;
 pub mod probe;
 pub mod rehash;
 pub mod verify;
@@ -27,7 +28,7 @@ pub fn run(command: Command, out: &Output) -> anyhow::Result<ExitCode> {
         Command::Rehash(args) => rehash::run(args, out),
         Command::Inspect(args) => inspect::run(args, out),
         Command::Capath(args) => capath::run(args, out),
-        Command::Build(args) => build::run(args, out),
+        Command::Build(args) => build::run(*args, out),
         Command::Fetch(args) => fetch::run(args, out),
         Command::Diff(args) => diff::run(args, out),
         Command::Verify(args) => verify::run(args, out),

@@ -90,6 +90,29 @@ pub fn run(args: ProbeArgs, out: &Output) -> anyhow::Result<ExitCode> {
         // A chain written to standard output is in no file the advice could name.
         saved: saved.as_deref().filter(|_| !to_stdout),
     };
+    if let Some(path) = &args.intermediates
+        && !report.is_valid()
+    {
+        let (supplied, from_report) = crate::commands::verify::read_intermediates(path)?;
+        if let Some(completed) =
+            crate::commands::verify::complete(&chain, &supplied, &store, &opts)?
+        {
+            print_report(&completed, source, &mut w)?;
+            crate::commands::verify::print_omitted(
+                &chain,
+                &completed,
+                &supplied,
+                from_report,
+                &mut w,
+            )?;
+            writeln!(
+                w,
+                "not verified as sent: the server is misconfigured (it omits an intermediate)"
+            )?;
+            w.flush()?;
+            return Ok(ExitCode::from(1));
+        }
+    }
     print_report(&report, source, &mut w)?;
     w.flush()?;
     Ok(exit_code(&report))

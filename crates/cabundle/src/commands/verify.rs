@@ -44,8 +44,83 @@ pub fn run(args: VerifyArgs, out: &Output) -> anyhow::Result<ExitCode> {
     let report = cabundle_verify::verify(&chain, &store, &opts)?;
     let chain_file = args.chain.display().to_string();
     let source = Source::File { chain: &chain_file };
+    if let Some(path) = &args.intermediates
+        && !report.is_valid()
+    {
+        let (supplied, from_report) = read_intermediates(path)?;
+        if let Some(completed) = complete(&chain, &supplied, &store, &opts)? {
+            let mut w = std::io::stdout().lock();
+            print_report(&completed, source, &mut w)?;
+            print_omitted(&chain, &completed, &supplied, from_report, &mut w)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
     print_report(&report, source, &mut std::io::stdout().lock())?;
     Ok(exit_code(&report))
+}
+
+/// The certificates of an `--intermediates` file: a CCADB intermediates report (then `true`),
+/// or PEM/DER certificates.
+pub(crate) fn read_intermediates(path: &Path) -> anyhow::Result<(Vec<Certificate>, bool)> {
+    let bytes = crate::commands::files::read(path)?;
+    if let Ok(rows) = cabundle_ccadb::parse_intermediates(&bytes) {
+        return Ok((rows.into_iter().map(|r| r.certificate).collect(), true));
+    }
+    let certs = cabundle_cert::read_certificates(&bytes)
+        .with_context(|| format!("cannot read --intermediates {}", path.display()))?;
+    Ok((certs, false))
+}
+
+/// The report of `chain` completed with `supplied`, when that makes it verify.
+pub(crate) fn complete(
+    chain: &[Certificate],
+    supplied: &[Certificate],
+    store: &[Certificate],
+    opts: &Options,
+) -> anyhow::Result<Option<Report>> {
+    let mut longer = chain.to_vec();
+    longer.extend(
+        supplied
+            .iter()
+            .filter(|s| !chain.iter().any(|c| c.sha256 == s.sha256))
+            .cloned(),
+    );
+    let report = cabundle_verify::verify(&longer, store, opts)?;
+    Ok(report.is_valid().then_some(report))
+}
+
+/// The intermediates of `completed`'s path that the chain lacked, and both fixes.
+pub(crate) fn print_omitted(
+    chain: &[Certificate],
+    completed: &Report,
+    supplied: &[Certificate],
+    from_report: bool,
+    w: &mut impl Write,
+) -> std::io::Result<()> {
+    let disclosed = if from_report {
+        ", disclosed in the CCADB's MozillaIntermediateCertsCSVReport"
+    } else {
+        ", from --intermediates"
+    };
+    for link in completed.path.iter().filter(|l| {
+        !l.trusted
+            && !chain.iter().any(|c| c.sha256 == l.sha256)
+            && supplied.iter().any(|s| s.sha256 == l.sha256)
+    }) {
+        writeln!(
+            w,
+            "the chain omits {}, SHA-256 {}{disclosed}",
+            link.subject, link.sha256
+        )?;
+    }
+    writeln!(
+        w,
+        "hint: configure the server to send its full chain (its certificate, then the intermediates)"
+    )?;
+    writeln!(
+        w,
+        "hint: or give OpenSSL-based clients roots and intermediates in one file: cabundle build --intermediates-report MozillaIntermediateCertsCSVReport.csv --full-pem FILE"
+    )
 }
 
 /// 0 when the chain verifies, 1 when not.

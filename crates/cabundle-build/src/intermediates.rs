@@ -1,0 +1,492 @@
+//! The intermediates a build adds for path building: those of a
+//! `MozillaIntermediateCertsCSVReport` that chain, by signature, to a root this build includes
+//! (directly or through other selected intermediates), are valid at the as-of date and carry
+//! no extended key usage that excludes the purpose.
+//!
+//! They are never trust anchors. OpenSSL-based clients use certificates of their CA file to
+//! build a path but still require it to end at a self-signed root there, so a file of roots and
+//! these intermediates trusts exactly what the roots alone trust. Stacks that take every
+//! certificate of their store as an anchor (rustls and webpki, Go, Java truststores) would
+//! trust each intermediate: [`SAFETY`] says so in every output that holds them.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt::{self, Write as _};
+
+use cabundle_ccadb::Intermediate;
+use cabundle_cert::{Certificate, ExtendedKeyUsage, Purpose, Sha256Fingerprint};
+use cabundle_manifest::Source;
+
+use crate::capath::{CapathEntry, CapathEntryKind, hash_links};
+use crate::{Built, Error};
+
+/// The warning every output holding intermediates carries, one sentence per line.
+pub const SAFETY: [&str; 4] = [
+    "The intermediates below are not trust anchors: they only help build a path to a root.",
+    "OpenSSL-based clients (OpenSSL, curl, Python ssl and requests, Node, Ruby, PHP) still require a self-signed root in this file, so they add no trust there.",
+    "Stacks that treat every certificate of their store as a trust anchor (rustls and webpki, Go, Java truststores) would trust each intermediate as if it were a root.",
+    "Give this file only to OpenSSL-based clients; give the others the roots-only bundle.",
+];
+
+/// Why an intermediate is left out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IntermediateReason {
+    /// basicConstraints does not say `cA`.
+    NotCa,
+    /// Subject and issuer are the same name (a root re-issued, or cross-signed by itself): in
+    /// a CA file OpenSSL would take it as a trust anchor.
+    SelfIssued,
+    /// notAfter is before the as-of date.
+    Expired {
+        /// Its notAfter.
+        not_after: time::OffsetDateTime,
+    },
+    /// notBefore is after the as-of date.
+    NotYetValid {
+        /// Its notBefore.
+        not_before: time::OffsetDateTime,
+    },
+    /// extKeyUsage lists neither the purpose nor `anyExtendedKeyUsage`.
+    EkuExcludes {
+        /// The purpose of the build.
+        purpose: Purpose,
+    },
+    /// Its issuer is a root of the report that this build leaves out.
+    RootExcluded {
+        /// The root's label.
+        root: String,
+        /// Why the root is left out.
+        reason: String,
+    },
+    /// A root or selected intermediate of the right name may have signed it, but with an
+    /// algorithm whose signature cannot be checked here (SHA-1 RSA, ECDSA P-521): left out
+    /// rather than taken unchecked.
+    UncheckedSignature {
+        /// The possible issuer's SHA-256.
+        issuer: Sha256Fingerprint,
+    },
+    /// A root or selected intermediate has its issuer's name and key identifier, but the
+    /// signature does not verify with that key (or is encoded in a way webpki refuses).
+    BadSignature {
+        /// The named issuer's SHA-256.
+        issuer: Sha256Fingerprint,
+    },
+    /// No root of this build and no selected intermediate signed it.
+    NoIssuer,
+}
+
+impl fmt::Display for IntermediateReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotCa => f.write_str("not a CA certificate"),
+            Self::SelfIssued => f.write_str(
+                "self-issued: OpenSSL would take it as a trust anchor, so it is no intermediate",
+            ),
+            Self::Expired { not_after } => write!(
+                f,
+                "expired on {} (notAfter)",
+                cabundle_cert::date::format_date(not_after.date())
+            ),
+            Self::NotYetValid { not_before } => write!(
+                f,
+                "not valid until {} (notBefore)",
+                cabundle_cert::date::format_date(not_before.date())
+            ),
+            Self::EkuExcludes { purpose } => {
+                write!(f, "its extended key usage excludes {}", purpose.eku_name())
+            }
+            Self::RootExcluded { root, reason } => {
+                write!(f, "its root \"{root}\" is excluded: {reason}")
+            }
+            Self::UncheckedSignature { issuer } => write!(
+                f,
+                "its signature by {issuer} uses an algorithm that cannot be checked here (such as SHA-1 or P-521)"
+            ),
+            Self::BadSignature { issuer } => write!(
+                f,
+                "its signature does not verify with the key of {issuer}, the certificate its names point to"
+            ),
+            Self::NoIssuer => f.write_str("no included root or selected intermediate issued it"),
+        }
+    }
+}
+
+impl IntermediateReason {
+    /// A short stable name of the reason, for counts (`expired`, `root-excluded`...).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::NotCa => "not-ca",
+            Self::SelfIssued => "self-issued",
+            Self::Expired { .. } => "expired",
+            Self::NotYetValid { .. } => "not-yet-valid",
+            Self::EkuExcludes { .. } => "eku",
+            Self::RootExcluded { .. } => "root-excluded",
+            Self::UncheckedSignature { .. } => "unchecked-signature",
+            Self::BadSignature { .. } => "bad-signature",
+            Self::NoIssuer => "no-issuer",
+        }
+    }
+}
+
+/// The verdict on one intermediate.
+#[derive(Clone, Debug)]
+pub struct IntermediateDecision {
+    /// The report's row.
+    pub intermediate: Intermediate,
+    /// The SHA-256 of the certificate that signed it (a root or a selected intermediate).
+    pub issuer: Option<Sha256Fingerprint>,
+    /// `None` when selected.
+    pub excluded: Option<IntermediateReason>,
+}
+
+/// The intermediates of one build, with their outputs in memory.
+#[derive(Debug)]
+pub struct Intermediates {
+    source: Source,
+    decisions: Vec<IntermediateDecision>,
+    pem: Vec<u8>,
+    full_pem: Vec<u8>,
+}
+
+/// Selects the intermediates of `report` (a `MozillaIntermediateCertsCSVReport`) for `built`:
+/// see the module documentation for the rule.
+pub fn select_intermediates(
+    report: &[u8],
+    source_name: &str,
+    built: &Built,
+) -> Result<Intermediates, Error> {
+    let rows = cabundle_ccadb::parse_intermediates(report).map_err(|source| Error::Report {
+        source_name: source_name.to_owned(),
+        source,
+    })?;
+    let source = Source {
+        name: source_name.to_owned(),
+        sha256: Sha256Fingerprint::of(report),
+        size: report.len() as u64,
+    };
+    let policy = built.policy();
+    let decisions = built.decisions();
+    let roots: Vec<&Certificate> = decisions.included().map(|d| d.certificate).collect();
+    let excluded_roots: Vec<(&Certificate, String, String)> = decisions
+        .decisions
+        .iter()
+        .filter_map(|d| {
+            d.excluded
+                .as_ref()
+                .map(|r| (d.certificate, d.label().to_owned(), r.to_string()))
+        })
+        .collect();
+
+    let as_of = policy.as_of;
+    let mut excluded: Vec<Option<IntermediateReason>> = rows
+        .iter()
+        .map(|r| first_check(&r.certificate, as_of, policy.purpose))
+        .collect();
+    let mut issuer: Vec<Option<Sha256Fingerprint>> = vec![None; rows.len()];
+
+    // Signers by subject name, compared as OpenSSL does (canonical form: case and string
+    // types folded): the included roots, then each intermediate once selected.
+    let mut signers: HashMap<Vec<u8>, Vec<&Certificate>> = HashMap::new();
+    for root in &roots {
+        signers
+            .entry(canonical(&root.subject_der))
+            .or_default()
+            .push(root);
+    }
+    let issuer_names: Vec<Vec<u8>> = rows
+        .iter()
+        .map(|r| canonical(&r.certificate.issuer_der))
+        .collect();
+    let mut tried: HashSet<(usize, Sha256Fingerprint)> = HashSet::new();
+    let mut unchecked: Vec<Option<Sha256Fingerprint>> = vec![None; rows.len()];
+    let mut failed: Vec<Option<Sha256Fingerprint>> = vec![None; rows.len()];
+    loop {
+        let mut found: Vec<(usize, Sha256Fingerprint)> = Vec::new();
+        for (i, row) in rows.iter().enumerate() {
+            if excluded[i].is_some() || issuer[i].is_some() {
+                continue;
+            }
+            let cert = &row.certificate;
+            let Some(candidates) = signers.get(&issuer_names[i]) else {
+                continue;
+            };
+            for candidate in candidates {
+                if !tried.insert((i, candidate.sha256)) || !key_ids_agree(cert, candidate) {
+                    continue;
+                }
+                match cert.signature_check(candidate) {
+                    Some(true) => {
+                        found.push((i, candidate.sha256));
+                        break;
+                    }
+                    Some(false) => failed[i] = Some(candidate.sha256),
+                    None => unchecked[i] = Some(candidate.sha256),
+                }
+            }
+        }
+        if found.is_empty() {
+            break;
+        }
+        for (i, by) in found {
+            issuer[i] = Some(by);
+            let cert = &rows[i].certificate;
+            signers
+                .entry(canonical(&cert.subject_der))
+                .or_default()
+                .push(cert);
+        }
+    }
+    for (i, row) in rows.iter().enumerate() {
+        if excluded[i].is_none() && issuer[i].is_none() {
+            let cert = &row.certificate;
+            let root = excluded_roots
+                .iter()
+                .find(|(root, ..)| root.subject_der == cert.issuer_der && cert.is_signed_by(root));
+            excluded[i] = Some(match (root, unchecked[i], failed[i]) {
+                (Some((_, label, reason)), ..) => IntermediateReason::RootExcluded {
+                    root: label.clone(),
+                    reason: reason.clone(),
+                },
+                (None, Some(issuer), _) => IntermediateReason::UncheckedSignature { issuer },
+                (None, None, Some(issuer)) => IntermediateReason::BadSignature { issuer },
+                (None, None, None) => IntermediateReason::NoIssuer,
+            });
+        }
+    }
+
+    let mut decisions: Vec<IntermediateDecision> = rows
+        .into_iter()
+        .zip(issuer)
+        .zip(excluded)
+        .map(|((intermediate, issuer), excluded)| IntermediateDecision {
+            intermediate,
+            issuer: issuer.filter(|_| excluded.is_none()),
+            excluded,
+        })
+        .collect();
+    decisions.sort_by_key(|d| d.intermediate.sha256);
+
+    let header = header(
+        &source,
+        built,
+        decisions.iter().filter(|d| d.excluded.is_none()).count(),
+    );
+    let mut body = String::new();
+    for d in decisions.iter().filter(|d| d.excluded.is_none()) {
+        body.push('\n');
+        body.push_str(&comment_block(&d.intermediate));
+        body.push_str(&d.intermediate.certificate.to_pem());
+    }
+    let pem = format!("{header}{body}").into_bytes();
+    let mut full_pem = header.into_bytes();
+    full_pem.push(b'\n');
+    full_pem.extend_from_slice(built.pem());
+    full_pem.extend_from_slice(body.as_bytes());
+    Ok(Intermediates {
+        source,
+        decisions,
+        pem,
+        full_pem,
+    })
+}
+
+/// The checks that need no issuer: CA, validity at the as-of date, extended key usage.
+fn first_check(
+    cert: &Certificate,
+    as_of: time::Date,
+    purpose: Purpose,
+) -> Option<IntermediateReason> {
+    if !cert.is_ca {
+        return Some(IntermediateReason::NotCa);
+    }
+    if cert.is_self_issued() {
+        return Some(IntermediateReason::SelfIssued);
+    }
+    if cert.not_after.date() < as_of {
+        return Some(IntermediateReason::Expired {
+            not_after: cert.not_after,
+        });
+    }
+    if cert.not_before.date() > as_of {
+        return Some(IntermediateReason::NotYetValid {
+            not_before: cert.not_before,
+        });
+    }
+    if let Some(ekus) = &cert.extended_key_usage {
+        let wanted = match purpose {
+            Purpose::Tls => ExtendedKeyUsage::ServerAuth,
+            Purpose::Email => ExtendedKeyUsage::EmailProtection,
+        };
+        if !ekus
+            .iter()
+            .any(|e| *e == wanted || *e == ExtendedKeyUsage::Any)
+        {
+            return Some(IntermediateReason::EkuExcludes { purpose });
+        }
+    }
+    None
+}
+
+/// A name's canonical encoding (what OpenSSL compares), or its DER when it has none.
+fn canonical(name_der: &[u8]) -> Vec<u8> {
+    cabundle_cert::canonical_name(name_der).unwrap_or_else(|_| name_der.to_vec())
+}
+
+/// When both key identifiers are present they must be equal; a cheap filter before the
+/// signature check, which decides.
+fn key_ids_agree(cert: &Certificate, issuer: &Certificate) -> bool {
+    match (&cert.authority_key_id, &issuer.subject_key_id) {
+        (Some(a), Some(s)) => a == s,
+        _ => true,
+    }
+}
+
+fn header(source: &Source, built: &Built, count: usize) -> String {
+    let policy = built.policy();
+    let mut out = String::from("##\n");
+    let mut h = |text: &str| {
+        let _ = writeln!(out, "## {text}");
+    };
+    h(&format!(
+        "Intermediate CA certificates for {}, chaining to the roots of {}",
+        policy.purpose.name(),
+        built.source().name
+    ));
+    h(&format!("Intermediates source: {}", source.name));
+    h(&format!("Intermediates source SHA-256: {}", source.sha256));
+    h(&format!("As of: {}", policy.as_of));
+    h(&format!("Intermediates: {count}"));
+    out.push_str("##\n");
+    let mut h = |text: &str| {
+        let _ = writeln!(out, "## {text}");
+    };
+    for line in SAFETY {
+        h(line);
+    }
+    out.push_str("##\n");
+    out
+}
+
+fn comment_block(i: &Intermediate) -> String {
+    let c = &i.certificate;
+    format!(
+        "# Issuer: {}\n# Subject: {}\n# Not After: {}\n# SHA256 Fingerprint: {}\n",
+        c.issuer,
+        c.subject,
+        cabundle_cert::date::format_moment(c.not_after),
+        c.sha256
+    )
+}
+
+impl Intermediates {
+    /// One decision per row of the report, sorted by SHA-256.
+    pub fn decisions(&self) -> &[IntermediateDecision] {
+        &self.decisions
+    }
+
+    /// The selected intermediates, sorted by SHA-256.
+    pub fn selected(&self) -> impl Iterator<Item = &Certificate> {
+        self.decisions
+            .iter()
+            .filter(|d| d.excluded.is_none())
+            .map(|d| &d.intermediate.certificate)
+    }
+
+    /// The report's name, SHA-256 and size.
+    pub fn source(&self) -> &Source {
+        &self.source
+    }
+
+    /// The intermediates alone, as PEM with a comment block each.
+    pub fn pem(&self) -> &[u8] {
+        &self.pem
+    }
+
+    /// The roots bundle of the build followed by the intermediates.
+    pub fn full_pem(&self) -> &[u8] {
+        &self.full_pem
+    }
+
+    /// Counts of left-out intermediates by [`IntermediateReason::kind`], sorted by kind.
+    pub fn excluded_by_kind(&self) -> Vec<(&'static str, usize)> {
+        let mut counts: std::collections::BTreeMap<&'static str, usize> = Default::default();
+        for d in &self.decisions {
+            if let Some(r) = &d.excluded {
+                *counts.entry(r.kind()).or_default() += 1;
+            }
+        }
+        counts.into_iter().collect()
+    }
+
+    /// The build's manifest with the intermediates section; `pem` and `full_pem` say which of
+    /// those files are written, `capath` whether the hashed directory is `capath_with`'s.
+    pub fn manifest(&self, built: &Built, pem: bool, full_pem: bool, capath: bool) -> Vec<u8> {
+        let digest = |bytes: &[u8]| cabundle_manifest::Digest {
+            sha256: Sha256Fingerprint::of(bytes),
+            size: bytes.len() as u64,
+        };
+        let mut manifest = built.manifest_value().clone();
+        if capath {
+            let entries = self.capath_with(built);
+            manifest.outputs.capath = Some(cabundle_manifest::Digest {
+                sha256: crate::capath_digest(&entries),
+                size: entries.len() as u64,
+            });
+        }
+        manifest.intermediates = Some(cabundle_manifest::Intermediates {
+            source: self.source.clone(),
+            pem: pem.then(|| digest(&self.pem)),
+            full_pem: full_pem.then(|| digest(&self.full_pem)),
+            included: self
+                .decisions
+                .iter()
+                .filter(|d| d.excluded.is_none())
+                .filter_map(|d| {
+                    Some(cabundle_manifest::IncludedIntermediate {
+                        sha256: d.intermediate.sha256,
+                        subject: d.intermediate.certificate.subject.clone(),
+                        issuer_sha256: d.issuer?,
+                    })
+                })
+                .collect(),
+            excluded: self
+                .decisions
+                .iter()
+                .filter_map(|d| {
+                    d.excluded.as_ref().map(|r| cabundle_manifest::Excluded {
+                        sha256: d.intermediate.sha256,
+                        label: d.intermediate.certificate.subject.clone(),
+                        reason: r.kind().to_owned(),
+                        detail: r.to_string(),
+                    })
+                })
+                .collect(),
+        });
+        manifest.to_json()
+    }
+
+    /// The build's hashed directory with the intermediates added, and the hash links of
+    /// both (OpenSSL looks issuers up in the directory too).
+    pub fn capath_with(&self, built: &Built) -> Vec<CapathEntry> {
+        let mut files: Vec<CapathEntry> = built
+            .capath()
+            .iter()
+            .filter(|e| matches!(e.kind, CapathEntryKind::File(_)))
+            .cloned()
+            .collect();
+        for d in self.decisions.iter().filter(|d| d.excluded.is_none()) {
+            let c = &d.intermediate.certificate;
+            let sha = c.sha256.to_string();
+            let mut bytes = comment_block(&d.intermediate).into_bytes();
+            bytes.extend_from_slice(c.to_pem().as_bytes());
+            files.push(CapathEntry {
+                name: format!("intermediate-{}.pem", &sha[..16]),
+                kind: CapathEntryKind::File(bytes),
+            });
+        }
+        let links = hash_links(&files);
+        files.extend(links);
+        files.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
+        files
+    }
+}
