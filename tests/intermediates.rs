@@ -282,6 +282,7 @@ fn build(dir: &Path, name: &str, report: &Path, inter: &Path) -> (PathBuf, PathB
     let full = dir.join(format!("{name}-full.pem"));
     let out = run(&[
         "build",
+        "--allow-small-report",
         "--report",
         report.to_str().unwrap(),
         "--as-of",
@@ -558,6 +559,7 @@ fn each_left_out_intermediate_has_its_reason_in_explain_and_manifest() {
     let (manifest, capath) = (d.join("m.json"), d.join("certs"));
     let out = run(&[
         "build",
+        "--allow-small-report",
         "--report",
         report.to_str().unwrap(),
         "--as-of",
