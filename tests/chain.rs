@@ -293,3 +293,37 @@ fn convert_round_trips_and_matches_openssl() {
     assert!(said.contains("holds 2 certificates"), "{said}");
     assert!(!pki.dir().join("two.der").exists());
 }
+
+/// `chain LEAF --intermediates FILE` completes a leaf into the chain a server should send,
+/// taking only the issuers it needs from the file (here with an unrelated root in it too).
+#[test]
+fn intermediates_complete_a_leaf() {
+    let pki = Pki::new();
+    let pool = pki.dir().join("pool.pem");
+    let mut text = fs_err::read_to_string(pki.path("int.pem")).unwrap();
+    text.push_str(&fs_err::read_to_string(pki.path("proxy-root.pem")).unwrap());
+    fs_err::write(&pool, text).unwrap();
+    let pool = pool.to_str().unwrap().to_owned();
+    check(
+        &pki,
+        &["good.pem"],
+        &["--intermediates", &pool],
+        1,
+        &[
+            "(intermediate, from --intermediates)",
+            "no issuer for CN=Test Intermediate",
+        ],
+        &["CN=good.example", "CN=Test Intermediate"],
+    );
+    check(
+        &pki,
+        &["good.pem"],
+        &["--intermediates", &pool, "--bundle", "root.pem"],
+        0,
+        &[
+            "(intermediate, from --intermediates)",
+            "(root, from the bundle)",
+        ],
+        &["CN=good.example", "CN=Test Intermediate", "CN=Test Root"],
+    );
+}

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 /// Arguments of `cabundle chain`.
 #[derive(Debug, Args)]
 #[command(after_help = "\
-The root is included only when it is among the given certificates or found in --bundle;
+Issuers are taken from the given certificates, then --bundle, then --intermediates (which
+completes a leaf into the chain a server should send). The root is included only when it is
+among the given certificates or found in --bundle;
 --no-root leaves it out of the output. The order is listed on stderr, numbered from 0 (the leaf);
 --index N writes only certificate N of that list, and --root only the root. `-` reads standard
 input (as a CERT) or writes standard output (as -o).
@@ -16,7 +18,8 @@ with --root, which then writes nothing), 2 error (no certificate in a file, --in
 
 Examples:
   cabundle chain server.crt intermediate.crt -o fullchain.pem --bundle ca-bundle.pem
-  cabundle chain chain.pem --root -o root.pem")]
+  cabundle chain chain.pem --root -o root.pem
+  cabundle chain server.crt --intermediates MozillaIntermediateCertsCSVReport.csv --no-root -o fullchain.pem")]
 pub struct ChainArgs {
     /// Files with the certificates, in any order (PEM with any number of blocks, or DER); `-`
     /// for standard input.
@@ -28,6 +31,10 @@ pub struct ChainArgs {
     /// A PEM bundle to take missing issuers (usually the root) from.
     #[arg(long, value_name = "PEM")]
     pub bundle: Option<PathBuf>,
+    /// Untrusted certificates to complete the chain from: a PEM file, or the CCADB's
+    /// MozillaIntermediateCertsCSVReport (the intermediates a server may have omitted).
+    #[arg(long, value_name = "FILE")]
+    pub intermediates: Option<PathBuf>,
     /// Leave the root out of the output (servers need not send it).
     #[arg(long, conflicts_with_all = ["root", "index"])]
     pub no_root: bool,

@@ -16,11 +16,20 @@ pub fn run(args: ChainArgs, out: &Output) -> anyhow::Result<ExitCode> {
     for path in &args.certs {
         certs.extend(read_certs(path)?);
     }
-    let bundle = match &args.bundle {
+    let mut pool = match &args.bundle {
         Some(path) => read_certs(path)?,
         None => Vec::new(),
     };
-    let Some(ordered) = cabundle_verify::order_chain(&certs, &bundle, OffsetDateTime::now_utc())
+    // Untrusted help: issuers are looked up there after the given files and the bundle.
+    let supplied = match &args.intermediates {
+        Some(path) => crate::commands::verify::read_intermediates(path)?.0,
+        None => Vec::new(),
+    };
+    pool.extend(supplied.iter().cloned());
+    let given = |c: &Certificate| certs.iter().any(|g| g.sha256 == c.sha256);
+    let from_intermediates =
+        |c: &Certificate| !given(c) && supplied.iter().any(|s| s.sha256 == c.sha256);
+    let Some(ordered) = cabundle_verify::order_chain(&certs, &pool, OffsetDateTime::now_utc())
     else {
         bail!("no certificate in the given files");
     };
@@ -54,13 +63,19 @@ pub fn run(args: ChainArgs, out: &Output) -> anyhow::Result<ExitCode> {
         let role = if i == 0 {
             "leaf"
         } else if root.is_some() && i == all.len() - 1 {
-            if ordered.root_from_bundle {
-                "root, from the bundle"
-            } else {
+            if given(c) {
                 "root"
+            } else if from_intermediates(c) {
+                "root, from --intermediates"
+            } else {
+                "root, from the bundle"
             }
-        } else {
+        } else if from_intermediates(c) {
+            "intermediate, from --intermediates"
+        } else if given(c) {
             "intermediate"
+        } else {
+            "intermediate, from the bundle"
         };
         out.info(&format!("{i}  {} ({role})", c.subject));
     }
