@@ -58,7 +58,7 @@ pub mod recipe;
 pub mod release;
 mod write;
 
-pub use capath::{CapathEntry, CapathEntryKind, capath_digest, capath_entries};
+pub use capath::{CapathEntry, CapathEntryKind, capath_digest, capath_entries, der_entries};
 pub use error::Error;
 pub use recipe::{Bundle, Lock, Recipe};
 pub use release::{Release, build_release};
@@ -172,6 +172,7 @@ pub struct Built {
     manifest: Manifest,
     manifest_json: Vec<u8>,
     openssl_trusted: Option<Vec<u8>>,
+    der_dir: Option<Vec<CapathEntry>>,
 }
 
 /// Builds every output for `report` (an `IncludedCACertificateReportPEMCSV` or a
@@ -274,6 +275,7 @@ pub fn build_parsed(
             size: capath.len() as u64,
         }),
         openssl_trusted: None,
+        der_dir: None,
     };
     let manifest = cabundle_emit::manifest(&info, &decisions, &digests);
     let manifest_json = manifest.to_json();
@@ -288,6 +290,7 @@ pub fn build_parsed(
         manifest,
         manifest_json,
         openssl_trusted: None,
+        der_dir: None,
     }
 }
 
@@ -364,6 +367,25 @@ impl Built {
     /// The OpenSSL `TRUSTED CERTIFICATE` bundle, when [`Built::add_openssl_trusted`] made it.
     pub fn openssl_trusted(&self) -> Option<&[u8]> {
         self.openssl_trusted.as_deref()
+    }
+
+    /// Adds the DER directory to the outputs ([`der_entries`]: one DER file per included
+    /// certificate, like p11-kit's `x509-directory`) and lists it in the manifest; returns its
+    /// entries.
+    pub fn add_der_dir(&mut self) -> &[CapathEntry] {
+        let entries = der_entries(&decide(&self.report.roots, &self.added_certs, &self.policy));
+        self.manifest.outputs.der_dir = Some(Digest {
+            sha256: capath_digest(&entries),
+            size: entries.len() as u64,
+        });
+        self.manifest_json = self.manifest.to_json();
+        self.der_dir = Some(entries);
+        self.der_dir.as_deref().unwrap_or_default()
+    }
+
+    /// The DER directory's entries, when [`Built::add_der_dir`] made them.
+    pub fn der_dir(&self) -> Option<&[CapathEntry]> {
+        self.der_dir.as_deref()
     }
 
     /// Writes the requested outputs; see [`write::OutputPaths`] for how.

@@ -138,6 +138,10 @@ pub struct Outputs {
     /// manifests without it are unchanged): SHA-256 of its bytes, and its size.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openssl_trusted: Option<Digest>,
+    /// The DER directory, when one was asked for (absent otherwise): SHA-256 over its sorted
+    /// listing, as for the hashed directory, and its number of files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub der_dir: Option<Digest>,
 }
 
 /// The digest of one output.
@@ -276,6 +280,10 @@ mod tests {
                 openssl_trusted: Some(Digest {
                     sha256: Sha256Fingerprint([6; 32]),
                     size: 200,
+                }),
+                der_dir: Some(Digest {
+                    sha256: Sha256Fingerprint([7; 32]),
+                    size: 3,
                 }),
             },
             included: vec![Included {

@@ -88,6 +88,10 @@ pub struct BuildArgs {
     /// since many PEM readers do not take that block type.
     #[arg(long, value_name = "FILE", conflicts_with = "recipe")]
     pub openssl_trusted: Option<PathBuf>,
+    /// Also write one DER file per root here (LABEL-<hash>.der), like p11-kit's
+    /// x509-directory, for tools that import DER.
+    #[arg(long, value_name = "DIR", conflicts_with = "recipe")]
+    pub der_dir: Option<PathBuf>,
     /// Write a JSON manifest of the build here.
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,

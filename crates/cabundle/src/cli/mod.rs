@@ -61,7 +61,7 @@ pub enum Command {
     /// Split a PEM bundle into one file per certificate and hash the directory.
     Capath(capath::CapathArgs),
     /// Build a PEM bundle and a hashed directory from the CCADB report.
-    Build(build::BuildArgs),
+    Build(Box<build::BuildArgs>),
     /// Download the CCADB report over verified HTTPS, checked before it is written.
     Fetch(fetch::FetchArgs),
     /// Show what changed between two reports, bundles or directories.

@@ -215,6 +215,7 @@ pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
         && args.capath.is_none()
         && args.manifest.is_none()
         && args.openssl_trusted.is_none()
+        && args.der_dir.is_none()
         && !args.explain
     {
         bail!("nothing to do\nhint: give --pem FILE, --capath DIR, --manifest FILE or --explain");
@@ -308,6 +309,9 @@ pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
     if args.openssl_trusted.is_some() {
         built.add_openssl_trusted();
     }
+    if args.der_dir.is_some() {
+        built.add_der_dir();
+    }
     let decisions = built.decisions();
     for warning in &decisions.warnings {
         out.warn(&warning_text(warning));
@@ -325,6 +329,7 @@ pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
             capath: args.capath.clone(),
             manifest: args.manifest.clone().filter(|_| !manifest_out),
             openssl_trusted: args.openssl_trusted.clone(),
+            der_dir: args.der_dir.clone(),
         })
         .map_err(with_hint)?;
     for (to_stdout, bytes) in [(pem_out, built.pem()), (manifest_out, built.manifest())] {
@@ -464,6 +469,7 @@ fn wrote(args: &BuildArgs, out: &Output) {
         ("hashed directory", &args.capath),
         ("manifest", &args.manifest),
         ("OpenSSL trusted bundle", &args.openssl_trusted),
+        ("DER directory", &args.der_dir),
     ] {
         if let Some(path) = path {
             out.verbose(&format!("wrote {label} {}", path.display()));

@@ -27,7 +27,7 @@ pub fn run(command: Command, out: &Output) -> anyhow::Result<ExitCode> {
         Command::Rehash(args) => rehash::run(args, out),
         Command::Inspect(args) => inspect::run(args, out),
         Command::Capath(args) => capath::run(args, out),
-        Command::Build(args) => build::run(args, out),
+        Command::Build(args) => build::run(*args, out),
         Command::Fetch(args) => fetch::run(args, out),
         Command::Diff(args) => diff::run(args, out),
         Command::Verify(args) => verify::run(args, out),
