@@ -44,6 +44,9 @@ pub struct OutputPaths {
     pub openssl_trusted: Option<PathBuf>,
     /// The DER directory (written only when the build made it: `Built::add_der_dir`).
     pub der_dir: Option<PathBuf>,
+    /// The Java PKCS#12 truststore (written only when the build made it:
+    /// `Built::add_java_truststore`).
+    pub java_truststore: Option<PathBuf>,
 }
 
 /// What kind of directory an output directory is, which decides the names it may hold.
@@ -474,6 +477,9 @@ pub(crate) fn write_all(built: &Built, paths: &OutputPaths) -> Result<(), Error>
     }
     if let (Some(p), Some(entries)) = (&paths.der_dir, built.der_dir()) {
         set.der_dir(p, entries);
+    }
+    if let (Some(p), Some(bytes)) = (&paths.java_truststore, built.java_truststore()) {
+        set.file(p, bytes);
     }
     set.write()
 }

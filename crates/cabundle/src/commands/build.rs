@@ -216,6 +216,7 @@ pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
         && args.manifest.is_none()
         && args.openssl_trusted.is_none()
         && args.der_dir.is_none()
+        && args.java_truststore.is_none()
         && !args.explain
     {
         bail!("nothing to do\nhint: give --pem FILE, --capath DIR, --manifest FILE or --explain");
@@ -312,6 +313,9 @@ pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
     if args.der_dir.is_some() {
         built.add_der_dir();
     }
+    if args.java_truststore.is_some() {
+        built.add_java_truststore(&args.java_storepass)?;
+    }
     let decisions = built.decisions();
     for warning in &decisions.warnings {
         out.warn(&warning_text(warning));
@@ -330,6 +334,7 @@ pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
             manifest: args.manifest.clone().filter(|_| !manifest_out),
             openssl_trusted: args.openssl_trusted.clone(),
             der_dir: args.der_dir.clone(),
+            java_truststore: args.java_truststore.clone(),
         })
         .map_err(with_hint)?;
     for (to_stdout, bytes) in [(pem_out, built.pem()), (manifest_out, built.manifest())] {
@@ -470,6 +475,7 @@ fn wrote(args: &BuildArgs, out: &Output) {
         ("manifest", &args.manifest),
         ("OpenSSL trusted bundle", &args.openssl_trusted),
         ("DER directory", &args.der_dir),
+        ("Java truststore", &args.java_truststore),
     ] {
         if let Some(path) = path {
             out.verbose(&format!("wrote {label} {}", path.display()));
