@@ -111,6 +111,24 @@ pub(crate) fn hash_links(files: &[CapathEntry]) -> Vec<CapathEntry> {
         .collect()
 }
 
+/// The entries of a DER directory (p11-kit's `x509-directory`) for the included certificates:
+/// one DER file per certificate, under the hashed directory's names with `.der`, sorted by name.
+pub fn der_entries(decisions: &Decisions<'_>) -> Vec<CapathEntry> {
+    let mut entries: Vec<CapathEntry> = decisions
+        .included()
+        .map(|decision| {
+            let cert = decision.certificate;
+            let sha = cert.sha256.to_string();
+            CapathEntry {
+                name: format!("{}-{}.der", safe_stem(decision.label()), &sha[..16]),
+                kind: CapathEntryKind::File(cert.der.clone()),
+            }
+        })
+        .collect();
+    entries.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
+    entries
+}
+
 /// SHA-256 over the directory's listing: for each entry in name order, one line
 /// `NAME\tfile\tSHA256-OF-CONTENT\n` or `NAME\tlink\tTARGET\n`. Lower-case hex.
 pub fn capath_digest(entries: &[CapathEntry]) -> Sha256Fingerprint {
@@ -131,10 +149,14 @@ pub fn capath_digest(entries: &[CapathEntry]) -> Sha256Fingerprint {
     Sha256Fingerprint(hasher.finalize().into())
 }
 
-/// Whether `name` is a certificate file name this module writes: `STEM-<16 hex digits>.pem`
-/// (see [`capath_entries`]). Anything else ending in `.pem` may be a user's own file.
-pub(crate) fn is_our_file_name(name: &str) -> bool {
-    let Some(stem) = name.strip_suffix(".pem") else {
+/// Whether `name` is a certificate file name this module writes: `STEM-<16 hex digits>.EXT`
+/// with `extension` `pem` (see [`capath_entries`]) or `der` (see [`der_entries`]). Anything
+/// else ending in that extension may be a user's own file.
+pub(crate) fn is_our_file_name(name: &str, extension: &str) -> bool {
+    let Some(stem) = name
+        .strip_suffix(extension)
+        .and_then(|s| s.strip_suffix('.'))
+    else {
         return false;
     };
     let Some((label, sha)) = stem.rsplit_once('-') else {
@@ -201,7 +223,10 @@ mod tests {
     #[test]
     fn our_file_names() {
         fn check(input: &str, expected: bool) {
-            assert_eq!(is_our_file_name(input), expected, "{input:?}");
+            assert_eq!(is_our_file_name(input, "pem"), expected, "{input:?}");
+            let der = input.replace(".pem", ".der");
+            assert_eq!(is_our_file_name(&der, "der"), expected, "{der:?}");
+            assert!(!is_our_file_name(&der, "pem"), "{der:?}");
         }
         check("GlobalSign_Root_CA-ebd41040e4bb3ec7.pem", true);
         check("a-0123456789abcdef.pem", true);
@@ -211,6 +236,7 @@ mod tests {
         check(".a-0123456789abcdef.pem", false);
         check("a-0123456789ABCDEF.pem", false);
         check("a-0123456789abcdef.crt", false);
+        check("a-0123456789abcdefpem", false);
     }
 
     /// Links of files sharing a subject hash are numbered like `openssl rehash` numbers them

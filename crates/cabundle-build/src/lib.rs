@@ -59,7 +59,7 @@ pub mod recipe;
 pub mod release;
 mod write;
 
-pub use capath::{CapathEntry, CapathEntryKind, capath_digest, capath_entries};
+pub use capath::{CapathEntry, CapathEntryKind, capath_digest, capath_entries, der_entries};
 pub use error::Error;
 pub use intermediates::{
     IntermediateDecision, IntermediateReason, Intermediates, SAFETY, select_intermediates,
@@ -176,6 +176,8 @@ pub struct Built {
     manifest: Manifest,
     manifest_json: Vec<u8>,
     openssl_trusted: Option<Vec<u8>>,
+    der_dir: Option<Vec<CapathEntry>>,
+    java_truststore: Option<Vec<u8>>,
 }
 
 /// Builds every output for `report` (an `IncludedCACertificateReportPEMCSV` or a
@@ -278,6 +280,8 @@ pub fn build_parsed(
             size: capath.len() as u64,
         }),
         openssl_trusted: None,
+        der_dir: None,
+        java_truststore: None,
     };
     let manifest = cabundle_emit::manifest(&info, &decisions, &digests);
     let manifest_json = manifest.to_json();
@@ -292,6 +296,8 @@ pub fn build_parsed(
         manifest,
         manifest_json,
         openssl_trusted: None,
+        der_dir: None,
+        java_truststore: None,
     }
 }
 
@@ -368,6 +374,59 @@ impl Built {
     /// The OpenSSL `TRUSTED CERTIFICATE` bundle, when [`Built::add_openssl_trusted`] made it.
     pub fn openssl_trusted(&self) -> Option<&[u8]> {
         self.openssl_trusted.as_deref()
+    }
+
+    /// Adds the DER directory to the outputs ([`der_entries`]: one DER file per included
+    /// certificate, like p11-kit's `x509-directory`) and lists it in the manifest; returns its
+    /// entries.
+    pub fn add_der_dir(&mut self) -> &[CapathEntry] {
+        let entries = der_entries(&decide(&self.report.roots, &self.added_certs, &self.policy));
+        self.manifest.outputs.der_dir = Some(Digest {
+            sha256: capath_digest(&entries),
+            size: entries.len() as u64,
+        });
+        self.manifest_json = self.manifest.to_json();
+        self.der_dir = Some(entries);
+        self.der_dir.as_deref().unwrap_or_default()
+    }
+
+    /// The DER directory's entries, when [`Built::add_der_dir`] made them.
+    pub fn der_dir(&self) -> Option<&[CapathEntry]> {
+        self.der_dir.as_deref()
+    }
+
+    /// Adds the Java PKCS#12 truststore under `password` to the outputs
+    /// ([`cabundle_emit::java_truststore`]: every included certificate as a trusted
+    /// certificate entry, aliases from the labels) and lists it in the manifest; returns its
+    /// bytes.
+    pub fn add_java_truststore(&mut self, password: &str) -> Result<&[u8], Error> {
+        let bytes = {
+            let decisions = decide(&self.report.roots, &self.added_certs, &self.policy);
+            let included: Vec<_> = decisions.included().collect();
+            let aliases = cabundle_emit::java_aliases(included.iter().map(|d| d.label()));
+            let certs: Vec<(String, &[u8])> = aliases
+                .into_iter()
+                .zip(&included)
+                .map(|(alias, d)| (alias, d.certificate.der.as_slice()))
+                .collect();
+            cabundle_emit::java_truststore(&certs, password).map_err(|e| {
+                Error::Io(std::io::Error::other(format!(
+                    "cannot encode the java truststore: {e}"
+                )))
+            })?
+        };
+        self.manifest.outputs.java_truststore = Some(Digest {
+            sha256: Sha256Fingerprint::of(&bytes),
+            size: bytes.len() as u64,
+        });
+        self.manifest_json = self.manifest.to_json();
+        self.java_truststore = Some(bytes);
+        Ok(self.java_truststore.as_deref().unwrap_or_default())
+    }
+
+    /// The Java truststore, when [`Built::add_java_truststore`] made it.
+    pub fn java_truststore(&self) -> Option<&[u8]> {
+        self.java_truststore.as_deref()
     }
 
     /// Writes the requested outputs; see [`write::OutputPaths`] for how.

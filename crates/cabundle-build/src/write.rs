@@ -22,7 +22,8 @@
 //! Architecture Invariant: an existing `--capath` directory is replaced only when it holds
 //! nothing but the names this crate writes (`LABEL-<16 hex digits>.pem` files and `hhhhhhhh.N`
 //! symbolic links); anything else is an error, so a user's own `corp.pem` or a mistyped
-//! `--capath ~` is never deleted.
+//! `--capath ~` is never deleted. A DER directory follows the same rule with its own names
+//! (`LABEL-<16 hex digits>.der` files, no links).
 
 use crate::capath::{CapathEntry, CapathEntryKind, is_our_file_name, is_our_name};
 use crate::{Built, Error};
@@ -41,6 +42,20 @@ pub struct OutputPaths {
     /// The OpenSSL `TRUSTED CERTIFICATE` bundle (written only when the build made it:
     /// `Built::add_openssl_trusted`).
     pub openssl_trusted: Option<PathBuf>,
+    /// The DER directory (written only when the build made it: `Built::add_der_dir`).
+    pub der_dir: Option<PathBuf>,
+    /// The Java PKCS#12 truststore (written only when the build made it:
+    /// `Built::add_java_truststore`).
+    pub java_truststore: Option<PathBuf>,
+}
+
+/// What kind of directory an output directory is, which decides the names it may hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum DirKind {
+    /// A hashed directory: `LABEL-<16 hex digits>.pem` files and hash links.
+    Capath,
+    /// A DER directory: `LABEL-<16 hex digits>.der` files only.
+    Der,
 }
 
 fn parent_of(path: &Path) -> &Path {
@@ -80,8 +95,9 @@ fn check_file_dest(path: &Path) -> Result<(), Error> {
     }
 }
 
-/// A capath destination must be missing, or a directory holding only names we write.
-fn check_dir_dest(path: &Path) -> Result<(), Error> {
+/// A directory destination must be missing, or a directory holding only names we write for
+/// its kind.
+fn check_dir_dest(path: &Path, dir_kind: DirKind) -> Result<(), Error> {
     let meta = match fs_err::symlink_metadata(path) {
         Ok(meta) => meta,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
@@ -98,7 +114,7 @@ fn check_dir_dest(path: &Path) -> Result<(), Error> {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
         let kind = entry.file_type()?;
-        if !is_ours(&name, kind) {
+        if !is_ours(&name, kind, dir_kind) {
             names.push(name);
         }
     }
@@ -113,12 +129,16 @@ fn check_dir_dest(path: &Path) -> Result<(), Error> {
 }
 
 /// Whether a directory entry is one a build writes: a certificate file under the build's own
-/// name pattern, or a hash link (a symbolic link; a copy where there are no symbolic links).
-fn is_ours(name: &str, kind: std::fs::FileType) -> bool {
-    if is_our_file_name(name) {
-        return kind.is_file();
+/// name pattern, or in a hashed directory a hash link (a symbolic link; a copy where there are
+/// no symbolic links).
+fn is_ours(name: &str, kind: std::fs::FileType, dir_kind: DirKind) -> bool {
+    match dir_kind {
+        DirKind::Der => is_our_file_name(name, "der") && kind.is_file(),
+        DirKind::Capath if is_our_file_name(name, "pem") => kind.is_file(),
+        DirKind::Capath => {
+            is_our_name(name) && (kind.is_symlink() || (cfg!(not(unix)) && kind.is_file()))
+        }
     }
-    is_our_name(name) && (kind.is_symlink() || (cfg!(not(unix)) && kind.is_file()))
 }
 
 /// The names an interrupted write of `dest` leaves beside it: `.NAME.tmpXXXXXX` (staged
@@ -336,7 +356,7 @@ fn move_aside(dest: &Path) -> Result<Option<PathBuf>, Error> {
 pub struct OutputSet<'a> {
     files: Vec<(PathBuf, &'a [u8])>,
     manifests: Vec<(PathBuf, &'a [u8])>,
-    dirs: Vec<(PathBuf, &'a [CapathEntry])>,
+    dirs: Vec<(PathBuf, &'a [CapathEntry], DirKind)>,
 }
 
 impl<'a> OutputSet<'a> {
@@ -362,7 +382,15 @@ impl<'a> OutputSet<'a> {
     /// Adds a hashed directory holding `entries`. An existing directory at `path` is replaced
     /// only when it holds nothing but names this crate writes.
     pub fn capath(&mut self, path: impl Into<PathBuf>, entries: &'a [CapathEntry]) -> &mut Self {
-        self.dirs.push((path.into(), entries));
+        self.dirs.push((path.into(), entries, DirKind::Capath));
+        self
+    }
+
+    /// Adds a directory of DER files (entries of [`CapathEntryKind::File`] only). An existing
+    /// directory at `path` is replaced only when it holds nothing but the DER file names this
+    /// crate writes.
+    pub fn der_dir(&mut self, path: impl Into<PathBuf>, entries: &'a [CapathEntry]) -> &mut Self {
+        self.dirs.push((path.into(), entries, DirKind::Der));
         self
     }
 
@@ -370,23 +398,23 @@ impl<'a> OutputSet<'a> {
     pub fn write(&self) -> Result<(), Error> {
         let started = std::time::SystemTime::now();
         let dests = self.files.iter().chain(&self.manifests).map(|(p, _)| p);
-        for dest in dests.chain(self.dirs.iter().map(|(p, _)| p)) {
+        for dest in dests.chain(self.dirs.iter().map(|(p, _, _)| p)) {
             fs_err::create_dir_all(parent_of(dest))?;
         }
         for (path, _) in self.files.iter().chain(&self.manifests) {
             check_file_dest(path)?;
         }
-        for (path, _) in &self.dirs {
-            check_dir_dest(path)?;
+        for (path, _, kind) in &self.dirs {
+            check_dir_dest(path, *kind)?;
         }
         let dests: Vec<&Path> = (self.files.iter().chain(&self.manifests))
             .map(|(p, _)| p.as_path())
-            .chain(self.dirs.iter().map(|(p, _)| p.as_path()))
+            .chain(self.dirs.iter().map(|(p, _, _)| p.as_path()))
             .collect();
         let _locks = lock_parents(&dests)?;
         remove_leftovers(&dests, started)?;
         let mut dirs = Vec::new();
-        for (path, entries) in &self.dirs {
+        for (path, entries, _) in &self.dirs {
             dirs.push((stage_dir(path, entries)?, path));
         }
         let mut files = Vec::new();
@@ -445,6 +473,12 @@ pub(crate) fn write_all(built: &Built, paths: &OutputPaths) -> Result<(), Error>
         set.manifest(p, built.manifest());
     }
     if let (Some(p), Some(bytes)) = (&paths.openssl_trusted, built.openssl_trusted()) {
+        set.file(p, bytes);
+    }
+    if let (Some(p), Some(entries)) = (&paths.der_dir, built.der_dir()) {
+        set.der_dir(p, entries);
+    }
+    if let (Some(p), Some(bytes)) = (&paths.java_truststore, built.java_truststore()) {
         set.file(p, bytes);
     }
     set.write()
@@ -551,6 +585,37 @@ mod tests {
                 assert!(err.contains(&format!("it holds {name}, which cabundle did not write")));
                 assert_eq!(fs_err::read(certs.join(name)).unwrap(), b"mine", "{name}");
                 assert_eq!(names(dir.path()), ["certs"], "{name}");
+            }
+        }
+    }
+
+    /// A DER directory is replaced only when it holds nothing but our DER names: a `.pem` of
+    /// ours, a hash link or a user's file stops it.
+    #[test]
+    fn only_a_der_directory_of_our_own_names_is_replaced() {
+        let cases: &[(&str, bool)] = &[
+            ("corp.der", false),
+            ("a-0123456789abcdef.pem", false),
+            ("5ad8a5d6.0", false),
+            ("a-0123456789abcdef.der", true),
+        ];
+        let entries = vec![CapathEntry {
+            name: "b-0123456789abcdef.der".into(),
+            kind: CapathEntryKind::File(b"b".to_vec()),
+        }];
+        for &(name, replaced) in cases {
+            let dir = tempfile::tempdir().unwrap();
+            let certs = dir.path().join("der");
+            fs_err::create_dir(&certs).unwrap();
+            fs_err::write(certs.join(name), b"mine").unwrap();
+            let result = OutputSet::new().der_dir(&certs, &entries).write();
+            if replaced {
+                result.unwrap();
+                assert_eq!(names(&certs), ["b-0123456789abcdef.der"], "{name}");
+            } else {
+                let err = result.unwrap_err().to_string();
+                assert!(err.contains(&format!("it holds {name}, which cabundle did not write")));
+                assert_eq!(fs_err::read(certs.join(name)).unwrap(), b"mine", "{name}");
             }
         }
     }

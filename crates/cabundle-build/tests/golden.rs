@@ -168,6 +168,8 @@ fn same_inputs_same_bytes_and_capath_layout() {
         capath: Some(dir.path().join("certs")),
         manifest: Some(dir.path().join("manifest.json")),
         openssl_trusted: None,
+        der_dir: None,
+        java_truststore: None,
     };
     a.write(&paths).unwrap();
     // Writing again replaces the directory in place.
@@ -209,6 +211,8 @@ fn capath_refuses_foreign_directory_and_keeps_everything() {
             capath: Some(certs.clone()),
             manifest: None,
             openssl_trusted: None,
+            der_dir: None,
+            java_truststore: None,
         })
         .unwrap_err();
     assert!(err.to_string().contains("notes.txt"), "{err}");

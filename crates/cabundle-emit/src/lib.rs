@@ -56,6 +56,9 @@ use cabundle_manifest::{
 use cabundle_policy::{Decision, Decisions, Origin, PolicyOptions, Purpose, trust_bits_text};
 use std::fmt::Write as _;
 
+mod java;
+pub use java::{MAC_ITERATIONS, java_aliases, java_truststore};
+
 /// Everything about a build besides the decisions.
 #[derive(Clone, Debug)]
 pub struct BuildInfo<'a> {

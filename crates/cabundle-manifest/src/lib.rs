@@ -170,6 +170,14 @@ pub struct Outputs {
     /// manifests without it are unchanged): SHA-256 of its bytes, and its size.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openssl_trusted: Option<Digest>,
+    /// The DER directory, when one was asked for (absent otherwise): SHA-256 over its sorted
+    /// listing, as for the hashed directory, and its number of files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub der_dir: Option<Digest>,
+    /// The Java PKCS#12 truststore, when one was asked for (absent otherwise): SHA-256 of its
+    /// bytes, and its size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub java_truststore: Option<Digest>,
 }
 
 /// The digest of one output.
@@ -309,6 +317,11 @@ mod tests {
                     sha256: Sha256Fingerprint([6; 32]),
                     size: 200,
                 }),
+                der_dir: Some(Digest {
+                    sha256: Sha256Fingerprint([7; 32]),
+                    size: 3,
+                }),
+                java_truststore: None,
             },
             included: vec![Included {
                 sha256: Sha256Fingerprint([5; 32]),

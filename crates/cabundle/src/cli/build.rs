@@ -88,6 +88,22 @@ pub struct BuildArgs {
     /// since many PEM readers do not take that block type.
     #[arg(long, value_name = "FILE", conflicts_with = "recipe")]
     pub openssl_trusted: Option<PathBuf>,
+    /// Also write one DER file per root here (LABEL-<hash>.der), like p11-kit's
+    /// x509-directory, for tools that import DER.
+    #[arg(long, value_name = "DIR", conflicts_with = "recipe")]
+    pub der_dir: Option<PathBuf>,
+    /// Also write a PKCS#12 truststore for Java here (every root a trusted certificate entry,
+    /// aliases from the labels; for -Djavax.net.ssl.trustStore).
+    #[arg(long, value_name = "FILE.p12", conflicts_with = "recipe")]
+    pub java_truststore: Option<PathBuf>,
+    /// The Java truststore's password (Java's convention: changeit).
+    #[arg(
+        long,
+        value_name = "PASS",
+        default_value = "changeit",
+        requires = "java_truststore"
+    )]
+    pub java_storepass: String,
     /// Write a JSON manifest of the build here.
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,

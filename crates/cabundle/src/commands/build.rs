@@ -217,6 +217,8 @@ pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
         && args.openssl_trusted.is_none()
         && args.intermediates_pem.is_none()
         && args.full_pem.is_none()
+        && args.der_dir.is_none()
+        && args.java_truststore.is_none()
         && !args.explain
     {
         bail!("nothing to do\nhint: give --pem FILE, --capath DIR, --manifest FILE or --explain");
@@ -310,6 +312,12 @@ pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
     if args.openssl_trusted.is_some() {
         built.add_openssl_trusted();
     }
+    if args.der_dir.is_some() {
+        built.add_der_dir();
+    }
+    if args.java_truststore.is_some() {
+        built.add_java_truststore(&args.java_storepass)?;
+    }
     let decisions = built.decisions();
     for warning in &decisions.warnings {
         out.warn(&warning_text(warning));
@@ -336,6 +344,8 @@ pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
             capath: args.capath.clone(),
             manifest: args.manifest.clone().filter(|_| !manifest_out),
             openssl_trusted: args.openssl_trusted.clone(),
+            der_dir: args.der_dir.clone(),
+            java_truststore: args.java_truststore.clone(),
         })
         .map_err(with_hint)?;
     for (to_stdout, bytes) in [(pem_out, built.pem()), (manifest_out, built.manifest())] {
@@ -475,6 +485,8 @@ fn wrote(args: &BuildArgs, out: &Output) {
         ("hashed directory", &args.capath),
         ("manifest", &args.manifest),
         ("OpenSSL trusted bundle", &args.openssl_trusted),
+        ("DER directory", &args.der_dir),
+        ("Java truststore", &args.java_truststore),
     ] {
         if let Some(path) = path {
             out.verbose(&format!("wrote {label} {}", path.display()));
