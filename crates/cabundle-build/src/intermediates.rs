@@ -3,11 +3,13 @@
 //! (directly or through other selected intermediates), are valid at the as-of date and carry
 //! no extended key usage that excludes the purpose.
 //!
-//! They are never trust anchors. OpenSSL-based clients use certificates of their CA file to
-//! build a path but still require it to end at a self-signed root there, so a file of roots and
-//! these intermediates trusts exactly what the roots alone trust. Stacks that take every
-//! certificate of their store as an anchor (rustls and webpki, Go, Java truststores) would
-//! trust each intermediate: [`SAFETY`] says so in every output that holds them.
+//! They help build a path and are not meant as trust anchors. Clients on OpenSSL's
+//! default verification use certificates of their CA file to build a path but still require
+//! it to end at a self-signed root there, so a file of roots and these intermediates trusts
+//! exactly what the roots alone trust. Clients that set OpenSSL's partial-chain flag (curl
+//! with OpenSSL, Python from 3.13) and stacks that take every certificate of their store as an
+//! anchor (rustls and webpki, Go, Java truststores) would trust each intermediate: [`SAFETY`]
+//! says so in every output that holds them.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::{self, Write as _};
@@ -21,10 +23,10 @@ use crate::{Built, Error};
 
 /// The warning every output holding intermediates carries, one sentence per line.
 pub const SAFETY: [&str; 4] = [
-    "The intermediates below are not trust anchors: they only help build a path to a root.",
-    "OpenSSL-based clients (OpenSSL, curl, Python ssl and requests, Node, Ruby, PHP) still require a self-signed root in this file, so they add no trust there.",
-    "Stacks that treat every certificate of their store as a trust anchor (rustls and webpki, Go, Java truststores) would trust each intermediate as if it were a root.",
-    "Give this file only to OpenSSL-based clients; give the others the roots-only bundle.",
+    "The intermediates below help build a path to a root: each is signed by a root of this file or an intermediate below, and valid at the as-of date.",
+    "Clients on OpenSSL's default verification (OpenSSL, Node, Python ssl and requests before 3.13) still require a self-signed root in this file, so the intermediates add no trust there.",
+    "curl with OpenSSL (7.68 and later), Python from 3.13 and stacks that treat every certificate of their store as a trust anchor (rustls and webpki, Go, Java truststores) would trust each intermediate as if it were a root, without checking the root above it.",
+    "Give those clients the roots-only bundle unless repairing servers that omit their intermediate is worth that, and rebuild this file when the roots change.",
 ];
 
 /// Why an intermediate is left out.
