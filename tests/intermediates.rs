@@ -22,7 +22,7 @@ use std::process::Command;
 
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
-    Issuer, KeyPair, SerialNumber,
+    Issuer, KeyPair, KeyUsagePurpose, SerialNumber,
 };
 use sha2::Digest as _;
 use support::{NULL_DEVICE, Server, run_limited};
@@ -183,6 +183,10 @@ fn pki() -> Pki {
     int.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     int.not_before = rcgen::date_time_ymd(2024, 1, 1);
     int.not_after = rcgen::date_time_ymd(2040, 1, 1);
+    // Authority key identifiers and key usages, which OpenSSL's strict mode (Python's
+    // default from 3.13) requires of every certificate below a root.
+    int.use_authority_key_identifier_extension = true;
+    int.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
     let int_cert = int.signed_by(&int_key, &root_issuer).unwrap();
     let int_issuer = Issuer::new(int, int_key);
 
@@ -192,6 +196,8 @@ fn pki() -> Pki {
     leaf.distinguished_name
         .push(DnType::CommonName, "127.0.0.1");
     leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    leaf.use_authority_key_identifier_extension = true;
+    leaf.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     let leaf_cert = leaf.signed_by(&leaf_key, &int_issuer).unwrap();
     Pki {
         root,
