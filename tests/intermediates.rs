@@ -406,7 +406,7 @@ except requests.exceptions.SSLError as e:\n    print(e)\n    sys.exit(1)\n";
         (
             Some(&inter),
             1,
-            "the chain omits CN=Cabundle Private Test Intermediate",
+            "the server omits CN=Cabundle Private Test Intermediate, SHA-256 ",
         ),
         (None, 1, "not verified"),
     ] {
@@ -425,6 +425,10 @@ except requests.exceptions.SSLError as e:\n    print(e)\n    sys.exit(1)\n";
         assert!(stdout.contains(expected), "{stdout}");
         if extra.is_some() {
             assert!(stdout.contains("the server is misconfigured"), "{stdout}");
+            assert!(
+                stdout.contains("disclosed in the CCADB by CN=Cabundle Private Test Root"),
+                "{stdout}"
+            );
             assert!(stdout.contains("--full-pem"), "{stdout}");
         }
     }
@@ -646,9 +650,9 @@ fn verify_names_the_omitted_intermediate_and_both_fixes() {
     for (file, named) in [
         (
             &inter,
-            "disclosed in the CCADB's MozillaIntermediateCertsCSVReport",
+            "disclosed in the CCADB by CN=Cabundle Private Test Root; O=Cabundle Test CAs; C=XX",
         ),
-        (&int_pem, "from --intermediates"),
+        (&int_pem, "found in --intermediates"),
     ] {
         let (code, stdout) = verify(&plain, Some(file));
         assert_eq!(code, Some(0), "{stdout}");
