@@ -37,8 +37,8 @@ const REAL: [(&str, &str, usize, &str); 3] = [
     (
         "2026-07-25",
         "2026-07-01",
-        1748,
-        "4 self-issued, 7 unchecked-signature",
+        1754,
+        "4 self-issued, 1 unchecked-signature",
     ),
     (
         "2025-03-25",

@@ -175,7 +175,7 @@ pub(crate) fn fetch_chain(
     sock.set_read_timeout(Some(timeout))?;
     sock.set_write_timeout(Some(timeout))?;
 
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let recorder = Arc::new(Recorder {
         chain: Mutex::new(Vec::new()),
         algs: provider.signature_verification_algorithms,
