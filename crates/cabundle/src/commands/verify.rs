@@ -129,7 +129,7 @@ pub(crate) fn print_omitted(
     )?;
     writeln!(
         w,
-        "hint: or give OpenSSL-based clients roots and intermediates in one file: cabundle build --intermediates-report MozillaIntermediateCertsCSVReport.csv --full-pem FILE"
+        "hint: or, on the client, use the roots and the CCADB's intermediates in one file: cabundle build --intermediates-report MozillaIntermediateCertsCSVReport.csv --full-pem FILE (curl and Python from 3.13 then trust each intermediate as a root: see the file's header)"
     )
 }
 
