@@ -370,7 +370,10 @@ fn intermediates_reports_2026_02_to_2026_07_match_a_plain_computation() {
     assert_eq!(strings(&json["added"], "sha256"), added);
     assert_eq!(strings(&json["removed"], "sha256"), removed);
     for entry in json["added"].as_array().unwrap() {
-        assert!(entry["subject"].as_str().unwrap().contains("CN="), "{entry}");
+        assert!(
+            entry["subject"].as_str().unwrap().contains("CN="),
+            "{entry}"
+        );
         assert!(!entry["issuer"].as_str().unwrap().is_empty(), "{entry}");
     }
 
@@ -409,9 +412,16 @@ fn intermediates_reports_2026_02_to_2026_07_match_a_plain_computation() {
 fn intermediates_csv(rows: &[(String, String, String)]) -> String {
     let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
     let mut lines = vec![
-        ["Subject", "Issuer", "SHA256", "Full CRL Issued By This CA", "PEM", "JSON Array of Partitioned CRLs"]
-            .map(quote)
-            .join(","),
+        [
+            "Subject",
+            "Issuer",
+            "SHA256",
+            "Full CRL Issued By This CA",
+            "PEM",
+            "JSON Array of Partitioned CRLs",
+        ]
+        .map(quote)
+        .join(","),
     ];
     for (cn, pem, sha) in rows {
         lines.push(

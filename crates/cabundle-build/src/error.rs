@@ -146,7 +146,9 @@ pub enum Error {
         expected: Sha256Fingerprint,
     },
     /// An intermediates report was given for a bundle whose recipe has no intermediates.
-    #[error("the recipe of {bundle} has no `[intermediates]` table, so it takes no intermediates report")]
+    #[error(
+        "the recipe of {bundle} has no `[intermediates]` table, so it takes no intermediates report"
+    )]
     NoIntermediatesInRecipe {
         /// The bundle's name.
         bundle: String,

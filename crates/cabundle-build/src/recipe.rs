@@ -366,7 +366,11 @@ impl Bundle {
 
     /// Checks that `report` is the intermediates report the lock pins (its SHA-256);
     /// `source_name` says where the bytes came from in the error.
-    pub fn check_intermediates_source(&self, report: &[u8], source_name: &str) -> Result<(), Error> {
+    pub fn check_intermediates_source(
+        &self,
+        report: &[u8],
+        source_name: &str,
+    ) -> Result<(), Error> {
         let Some(pinned) = self.intermediates_source()? else {
             return Err(Error::NoIntermediatesInRecipe {
                 bundle: self.name.clone(),
@@ -713,7 +717,10 @@ mod tests {
         let i = lock.intermediates.as_ref().unwrap();
         assert_eq!((i.url.as_str(), i.size), ("i", 2));
         assert_eq!(i.fetched, time::macros::date!(2026 - 07 - 25));
-        assert_eq!(Lock::parse(&roots, Path::new("l")).unwrap().intermediates, None);
+        assert_eq!(
+            Lock::parse(&roots, Path::new("l")).unwrap().intermediates,
+            None
+        );
         for (text, want) in [
             (
                 ok.replace("2026-07-25", "2026-07-32"),

@@ -377,7 +377,11 @@ fn listing(
         ));
         for d in &left_out {
             let c = &d.intermediate.certificate;
-            let reason = d.excluded.as_ref().map(ToString::to_string).unwrap_or_default();
+            let reason = d
+                .excluded
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
             out.push_str(&format!(
                 "{} {}: {}\n",
                 c.sha256,

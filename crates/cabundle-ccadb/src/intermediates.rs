@@ -146,7 +146,12 @@ mod tests {
     #[test]
     fn intermediates_reports_are_recognised() {
         let check = |text: &[u8], want: bool| {
-            assert_eq!(looks_like_intermediates(text), want, "{:?}", String::from_utf8_lossy(text));
+            assert_eq!(
+                looks_like_intermediates(text),
+                want,
+                "{:?}",
+                String::from_utf8_lossy(text)
+            );
         };
         check(
             b"\"Subject\",\"Issuer\",\"SHA256\",\"Full CRL Issued By This CA\",\"PEM\",\"JSON Array of Partitioned CRLs\"\n\"CN=a\"",

@@ -151,7 +151,11 @@ mod tests {
             "intermediates added (2):\n  + CN=Intermediate 3  issuer: CN=Root  sha256:03…\n  + CN=Intermediate 4  issuer: CN=Root  sha256:04…\n\
              intermediates removed (1):\n  - CN=Intermediate 1  issuer: CN=Root  sha256:01…\n",
         );
-        check(&[], &[1], "intermediates added (1):\n  + CN=Intermediate 1  issuer: CN=Root  sha256:01…\n");
+        check(
+            &[],
+            &[1],
+            "intermediates added (1):\n  + CN=Intermediate 1  issuer: CN=Root  sha256:01…\n",
+        );
     }
 
     #[test]

@@ -405,11 +405,7 @@ fn run_recipe(dir: &Path, args: &BuildArgs, out: &Output) -> anyhow::Result<Exit
         }
         Some(pinned) => Some(match &args.intermediates_report {
             Some(arg) if !is_url(arg) => (fs_err::read(arg)?, arg.clone(), false),
-            Some(url) => (
-                download_intermediates(url, args, out)?,
-                url.clone(),
-                false,
-            ),
+            Some(url) => (download_intermediates(url, args, out)?, url.clone(), false),
             None => {
                 let body = download_intermediates(&pinned.url, args, out).map_err(|err| {
                     anyhow::anyhow!(

@@ -25,8 +25,10 @@ pub fn run(args: DiffArgs, out: &Output) -> anyhow::Result<ExitCode> {
         }
     };
     let (old_bytes, new_bytes) = (read(&args.old)?, read(&args.new)?);
-    let is_intermediates =
-        |b: &Option<Vec<u8>>| b.as_deref().is_some_and(cabundle_ccadb::looks_like_intermediates);
+    let is_intermediates = |b: &Option<Vec<u8>>| {
+        b.as_deref()
+            .is_some_and(cabundle_ccadb::looks_like_intermediates)
+    };
     match (is_intermediates(&old_bytes), is_intermediates(&new_bytes)) {
         (true, true) => {
             return intermediates(&args, old_bytes.as_deref(), new_bytes.as_deref(), out);
