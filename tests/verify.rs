@@ -539,3 +539,103 @@ fn expired_public_root_gets_advice_for_a_root() {
         }
     }
 }
+
+/// Trust anchors are roots: a path that ends at an intermediate (or the leaf itself) of the
+/// store verifies only with `--partial-chain`, exactly where `openssl verify` needs
+/// `-partial_chain`.
+#[test]
+fn partial_chain_agrees_with_openssl() {
+    let pki = Pki::new();
+    let both = pki.dir().join("int-and-root.pem");
+    let joined = format!(
+        "{}{}",
+        std::fs::read_to_string(pki.path("int.pem")).unwrap(),
+        std::fs::read_to_string(pki.path("root.pem")).unwrap()
+    );
+    std::fs::write(&both, joined).unwrap();
+    let both = both.display().to_string();
+    // (chain, store, verifies without, verifies with the flag, said without)
+    let cases: [(&str, String, bool, bool, &str); 6] = [
+        ("good.pem", pki.arg("int.pem"), false, true, "not a root: "),
+        (
+            "good-chain.pem",
+            pki.arg("int.pem"),
+            false,
+            true,
+            "not a root: ",
+        ),
+        ("good.pem", pki.arg("good.pem"), false, true, "not a root: "),
+        ("good.pem", both.clone(), true, true, "verified: "),
+        (
+            "good-chain.pem",
+            pki.arg("root.pem"),
+            true,
+            true,
+            "verified: ",
+        ),
+        (
+            "good-full.pem",
+            pki.arg("int.pem"),
+            false,
+            true,
+            "root not in the trust store",
+        ),
+    ];
+    for (chain, store, strict_ok, partial_ok, says) in &cases {
+        for (partial, ok) in [(false, *strict_ok), (true, *partial_ok)] {
+            let mut args = vec![
+                "verify".to_owned(),
+                pki.arg(chain),
+                "--bundle".to_owned(),
+                store.clone(),
+                "--at".to_owned(),
+                AT.to_owned(),
+                "--hostname".to_owned(),
+                "good.example".to_owned(),
+            ];
+            if partial {
+                args.push("--partial-chain".to_owned());
+            }
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let out = cabundle(&args).output().unwrap();
+            let said = text(&out);
+            let case = format!("{chain} against {store}, partial {partial}");
+            assert_eq!(
+                out.status.code(),
+                Some(if ok { 0 } else { 1 }),
+                "{case}: {said}"
+            );
+            if !partial {
+                assert!(said.contains(says), "{case} should say {says:?}:\n{said}");
+            }
+            if !ok {
+                assert!(said.contains("--partial-chain") || !says.starts_with("not a root"));
+            }
+            support::assert_problem_count(&said);
+
+            if !support::have("openssl") {
+                continue;
+            }
+            let mut cmd = Command::new("openssl");
+            cmd.arg("verify")
+                .arg("-CAfile")
+                .arg(store)
+                .arg("-untrusted")
+                .arg(pki.path(chain))
+                .arg("-attime")
+                .arg(AT_EPOCH.to_string())
+                .arg("-verify_hostname")
+                .arg("good.example");
+            if partial {
+                cmd.arg("-partial_chain");
+            }
+            let ossl = cmd.arg(pki.path(chain)).output().unwrap();
+            assert_eq!(
+                ossl.status.success(),
+                ok,
+                "openssl disagrees on {case}: {}",
+                text(&ossl)
+            );
+        }
+    }
+}

@@ -8,8 +8,7 @@ use crate::support::Server;
 use cabundle_testkit::pki_files::{ca, leaf};
 use rcgen::date_time_ymd;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 /// The root's common name, which a failure must name.
 pub const ROOT_CN: &str = "Localhost Test Root";
@@ -80,23 +79,5 @@ pub fn path_var() -> std::ffi::OsString {
 
 /// Runs a command with a time limit; returns (success, stdout + stderr).
 pub fn run(cmd: &mut Command) -> (bool, String) {
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            let out = child.wait_with_output().unwrap();
-            let text = String::from_utf8_lossy(&out.stdout).into_owned()
-                + &String::from_utf8_lossy(&out.stderr);
-            return (out.status.success(), text);
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("timed out: {cmd:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    crate::support::run_limited(cmd)
 }

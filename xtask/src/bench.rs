@@ -16,6 +16,7 @@ pub const USAGE: &str = "\
 usage: cargo xtask bench rehash [--sizes 1000,20000,100000] [--reps 5]
        cargo xtask bench parse [DATA_DIR] [--runs 7]
        cargo xtask bench compare --baseline REV [--runs 9] [--rounds 3] [DATA_DIR]
+       cargo xtask bench intermediates [DATA_DIR] [--runs 7]
 
 Times `openssl rehash DIR` and `cabundle rehash DIR` (release build) on N distinct
 certificates: on a fresh directory, and on an unchanged re-run. Prints medians and ratios.";
@@ -30,6 +31,7 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         Some("rehash") => {}
         Some("parse") => return crate::bench_parse::run(&args[1..]),
         Some("compare") => return crate::bench_compare::run(&args[1..]),
+        Some("intermediates") => return crate::bench_intermediates::run(&args[1..]),
         Some(other) => bail!("unknown benchmark `{other}`\nhint: {USAGE}"),
         None => bail!("which benchmark?\nhint: {USAGE}"),
     }
@@ -72,7 +74,7 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn build_release() -> anyhow::Result<PathBuf> {
+pub(crate) fn build_release() -> anyhow::Result<PathBuf> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(cargo)
         .args(["build", "--release", "--locked", "-p", "cabundle"])
@@ -88,7 +90,7 @@ fn build_release() -> anyhow::Result<PathBuf> {
     Ok(target.join("release").join("cabundle"))
 }
 
-fn output_of(cmd: &mut Command) -> anyhow::Result<String> {
+pub(crate) fn output_of(cmd: &mut Command) -> anyhow::Result<String> {
     let out = cmd.output().with_context(|| format!("run {cmd:?}"))?;
     if !out.status.success() {
         bail!("{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr));
@@ -168,7 +170,7 @@ fn unlink_all(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn time(cmd: &mut Command) -> anyhow::Result<Duration> {
+pub(crate) fn time(cmd: &mut Command) -> anyhow::Result<Duration> {
     let start = Instant::now();
     let status = cmd
         .stdout(Stdio::null())
@@ -182,7 +184,7 @@ fn time(cmd: &mut Command) -> anyhow::Result<Duration> {
     Ok(elapsed)
 }
 
-fn median(mut v: Vec<Duration>) -> Duration {
+pub(crate) fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
 }

@@ -7,6 +7,7 @@
 mod archive;
 mod bench;
 mod bench_compare;
+mod bench_intermediates;
 mod bench_parse;
 mod build_bundle;
 mod fuzz;

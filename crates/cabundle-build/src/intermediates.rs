@@ -3,13 +3,17 @@
 //! (directly or through other selected intermediates), are valid at the as-of date and carry
 //! no extended key usage that excludes the purpose.
 //!
-//! They are never trust anchors. OpenSSL-based clients use certificates of their CA file to
-//! build a path but still require it to end at a self-signed root there, so a file of roots and
-//! these intermediates trusts exactly what the roots alone trust. Stacks that take every
-//! certificate of their store as an anchor (rustls and webpki, Go, Java truststores) would
-//! trust each intermediate: [`SAFETY`] says so in every output that holds them.
+//! They help build a path and are not meant as trust anchors. Clients on OpenSSL's
+//! default verification use certificates of their CA file to build a path but still require
+//! it to end at a self-signed root there, so a file of roots and these intermediates trusts
+//! exactly what the roots alone trust. Clients that set OpenSSL's partial-chain flag (curl
+//! with OpenSSL, Python from 3.13) and stacks that take every certificate of their store as an
+//! anchor (rustls and webpki, Go, Java truststores) would trust each intermediate: [`SAFETY`]
+//! says so in every output that holds them.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+
+use rayon::prelude::*;
 use std::fmt::{self, Write as _};
 
 use cabundle_ccadb::Intermediate;
@@ -21,10 +25,10 @@ use crate::{Built, Error};
 
 /// The warning every output holding intermediates carries, one sentence per line.
 pub const SAFETY: [&str; 4] = [
-    "The intermediates below are not trust anchors: they only help build a path to a root.",
-    "OpenSSL-based clients (OpenSSL, curl, Python ssl and requests, Node, Ruby, PHP) still require a self-signed root in this file, so they add no trust there.",
-    "Stacks that treat every certificate of their store as a trust anchor (rustls and webpki, Go, Java truststores) would trust each intermediate as if it were a root.",
-    "Give this file only to OpenSSL-based clients; give the others the roots-only bundle.",
+    "The intermediates below help build a path to a root: each is signed by a root of this file or an intermediate below, and valid at the as-of date.",
+    "Clients on OpenSSL's default verification (OpenSSL, Node, Python ssl and requests before 3.13) still require a self-signed root in this file, so the intermediates add no trust there.",
+    "curl with OpenSSL (7.68 and later), Python from 3.13 and stacks that treat every certificate of their store as a trust anchor (rustls and webpki, Go, Java truststores) would trust each intermediate as if it were a root, without checking the root above it.",
+    "Give those clients the roots-only bundle unless repairing servers that omit their intermediate is worth that, and rebuild this file when the roots change.",
 ];
 
 /// Why an intermediate is left out.
@@ -59,7 +63,7 @@ pub enum IntermediateReason {
         reason: String,
     },
     /// A root or selected intermediate of the right name may have signed it, but with an
-    /// algorithm whose signature cannot be checked here (SHA-1 RSA, ECDSA P-521): left out
+    /// algorithm whose signature cannot be checked here (SHA-1 RSA): left out
     /// rather than taken unchecked.
     UncheckedSignature {
         /// The possible issuer's SHA-256.
@@ -100,7 +104,7 @@ impl fmt::Display for IntermediateReason {
             }
             Self::UncheckedSignature { issuer } => write!(
                 f,
-                "its signature by {issuer} uses an algorithm that cannot be checked here (such as SHA-1 or P-521)"
+                "its signature by {issuer} uses an algorithm that cannot be checked here (such as SHA-1)"
             ),
             Self::BadSignature { issuer } => write!(
                 f,
@@ -197,43 +201,64 @@ pub fn select_intermediates(
         .iter()
         .map(|r| canonical(&r.certificate.issuer_der))
         .collect();
-    let mut tried: HashSet<(usize, Sha256Fingerprint)> = HashSet::new();
+    // The candidates each intermediate was checked against, and the last that failed or
+    // could not be checked (for its reason when none succeeds).
+    let mut tried: Vec<Vec<Sha256Fingerprint>> = vec![Vec::new(); rows.len()];
     let mut unchecked: Vec<Option<Sha256Fingerprint>> = vec![None; rows.len()];
     let mut failed: Vec<Option<Sha256Fingerprint>> = vec![None; rows.len()];
     loop {
-        let mut found: Vec<(usize, Sha256Fingerprint)> = Vec::new();
-        for (i, row) in rows.iter().enumerate() {
-            if excluded[i].is_some() || issuer[i].is_some() {
-                continue;
-            }
-            let cert = &row.certificate;
-            let Some(candidates) = signers.get(&issuer_names[i]) else {
-                continue;
-            };
-            for candidate in candidates {
-                if !tried.insert((i, candidate.sha256)) || !key_ids_agree(cert, candidate) {
-                    continue;
+        // One round: every intermediate still without an issuer against the signers known
+        // so far. The signature checks are the cost, so they run in parallel; the results
+        // are applied in row order, so the outcome does not depend on the scheduling.
+        let outcomes: Vec<Round> = (0..rows.len())
+            .into_par_iter()
+            .filter_map(|i| {
+                if excluded[i].is_some() || issuer[i].is_some() {
+                    return None;
                 }
-                match cert.signature_check(candidate) {
-                    Some(true) => {
-                        found.push((i, candidate.sha256));
-                        break;
+                let cert = &rows[i].certificate;
+                let mut round = Round {
+                    row: i,
+                    ..Round::default()
+                };
+                for candidate in signers.get(&issuer_names[i])? {
+                    if tried[i].contains(&candidate.sha256) {
+                        continue;
                     }
-                    Some(false) => failed[i] = Some(candidate.sha256),
-                    None => unchecked[i] = Some(candidate.sha256),
+                    round.tried.push(candidate.sha256);
+                    if !key_ids_agree(cert, candidate) {
+                        continue;
+                    }
+                    match cert.signature_check(candidate) {
+                        Some(true) => {
+                            round.signed_by = Some(candidate.sha256);
+                            break;
+                        }
+                        Some(false) => round.failed = Some(candidate.sha256),
+                        None => round.unchecked = Some(candidate.sha256),
+                    }
                 }
+                (!round.tried.is_empty()).then_some(round)
+            })
+            .collect();
+        let mut found = false;
+        for round in outcomes {
+            let i = round.row;
+            tried[i].extend(round.tried);
+            failed[i] = round.failed.or(failed[i]);
+            unchecked[i] = round.unchecked.or(unchecked[i]);
+            if let Some(by) = round.signed_by {
+                found = true;
+                issuer[i] = Some(by);
+                let cert = &rows[i].certificate;
+                signers
+                    .entry(canonical(&cert.subject_der))
+                    .or_default()
+                    .push(cert);
             }
         }
-        if found.is_empty() {
+        if !found {
             break;
-        }
-        for (i, by) in found {
-            issuer[i] = Some(by);
-            let cert = &rows[i].certificate;
-            signers
-                .entry(canonical(&cert.subject_der))
-                .or_default()
-                .push(cert);
         }
     }
     for (i, row) in rows.iter().enumerate() {
@@ -288,6 +313,21 @@ pub fn select_intermediates(
         pem,
         full_pem,
     })
+}
+
+/// What one round of [`select_intermediates`] found for one intermediate.
+#[derive(Default)]
+struct Round {
+    /// Its row.
+    row: usize,
+    /// The candidates looked at this round.
+    tried: Vec<Sha256Fingerprint>,
+    /// The candidate whose signature verified.
+    signed_by: Option<Sha256Fingerprint>,
+    /// The last candidate whose signature did not verify.
+    failed: Option<Sha256Fingerprint>,
+    /// The last candidate whose signature could not be checked.
+    unchecked: Option<Sha256Fingerprint>,
 }
 
 /// The checks that need no issuer: CA, validity at the as-of date, extended key usage.

@@ -28,6 +28,8 @@
 //! # }
 //! ```
 
+use rayon::prelude::*;
+
 mod asn1;
 mod cert;
 pub mod date;
@@ -287,18 +289,28 @@ pub fn read_objects(bytes: &[u8]) -> Result<Vec<Object>> {
         }
         return Ok(Vec::new());
     }
-    let mut out = Vec::new();
-    for (index, block) in pem::blocks(bytes)?.into_iter().enumerate() {
-        let expected = match block.label.as_str() {
-            "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => ObjectKind::Certificate,
-            "X509 CRL" => ObjectKind::Crl,
-            _ => continue,
-        };
-        // `TRUSTED CERTIFICATE` carries trust settings after the certificate; the first DER
-        // element is the certificate, and parsing stops there.
-        if let Some(object) = object_from_der(index, &block.contents, Some(expected))? {
-            out.push(object);
-        }
+    let blocks = pem::blocks(bytes)?;
+    // Certificates are parsed in parallel (a bundle of intermediates holds thousands); the
+    // results are taken in order, so the error reported is the first one, as one by one.
+    let parsed: Vec<Result<Option<Object>>> = blocks
+        .par_iter()
+        .enumerate()
+        .map(|(index, block)| {
+            let expected = match block.label.as_str() {
+                "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => {
+                    ObjectKind::Certificate
+                }
+                "X509 CRL" => ObjectKind::Crl,
+                _ => return Ok(None),
+            };
+            // `TRUSTED CERTIFICATE` carries trust settings after the certificate; the first
+            // DER element is the certificate, and parsing stops there.
+            object_from_der(index, &block.contents, Some(expected))
+        })
+        .collect();
+    let mut out = Vec::with_capacity(parsed.len());
+    for object in parsed {
+        out.extend(object?);
     }
     Ok(out)
 }

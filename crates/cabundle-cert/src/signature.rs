@@ -58,7 +58,7 @@ impl Certificate {
     }
 
     /// Like [`Certificate::is_signed_by`], but `None` when no supported algorithm matches the
-    /// pair's algorithm identifiers (SHA-1 RSA, ECDSA P-521, parameters encoded unusually), so
+    /// pair's algorithm identifiers (SHA-1 RSA, parameters encoded unusually), so
     /// that the signature could not be checked either way.
     pub fn signature_check(&self, issuer: &Certificate) -> Option<bool> {
         let (child, parent) = (parts(&self.der)?, parts(&issuer.der)?);

@@ -9,7 +9,7 @@
 //! Server certificates are verified against the platform trust store (through
 //! `rustls-platform-verifier`), or, when [`FetchOptions::ca_pem`] is given, against those roots
 //! only: the corporate-proxy case, where a proxy re-signs TLS traffic with its own root.
-//! `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` are honoured. The crypto provider is `ring`,
+//! `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` are honoured. The crypto provider is `aws-lc-rs`,
 //! installed as the process default the first time a client is built.
 //!
 //! Architecture Invariant: no other crate of the workspace depends on an HTTP or TLS client.
@@ -163,10 +163,10 @@ pub fn looks_like_html(body: &[u8]) -> bool {
         || (lower.starts_with(b"<") && lower.windows(5).any(|w| w == b"<html"))
 }
 
-/// Installs `ring` as the process-wide rustls provider unless one is installed already.
+/// Installs `aws-lc-rs` as the process-wide rustls provider unless one is installed already.
 fn install_provider() {
     // An error means a provider is already installed, which is all we need.
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
 }
 
 fn client(opts: &FetchOptions) -> Result<reqwest::Client, Error> {

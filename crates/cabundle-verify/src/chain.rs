@@ -44,6 +44,8 @@ pub fn order_chain(
         .min_by_key(|c| (c.is_ca, is_self_issued(c)))?
         .clone();
 
+    let unique_refs: Vec<&Certificate> = unique.iter().collect();
+    let bundle_refs: Vec<&Certificate> = bundle.iter().collect();
     let mut chain = vec![leaf];
     let mut root_from_bundle = false;
     let mut missing_issuer_of = None;
@@ -54,9 +56,9 @@ pub fn order_chain(
             break;
         }
         let used: Vec<Sha256Fingerprint> = chain.iter().map(|c| c.sha256).collect();
-        if let Some(next) = pick_issuer(cur, &unique, &used, at) {
+        if let Some(next) = pick_issuer(cur, &unique_refs, &used, at) {
             chain.push(next.clone());
-        } else if let Some(next) = pick_issuer(cur, bundle, &used, at) {
+        } else if let Some(next) = pick_issuer(cur, &bundle_refs, &used, at) {
             root_from_bundle = true;
             chain.push(next.clone());
         } else {

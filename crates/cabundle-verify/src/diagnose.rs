@@ -8,6 +8,7 @@ use crate::manifest::excluded_issuer;
 use cabundle_cert::{Certificate, GeneralName, Purpose, Sha256Fingerprint};
 use cabundle_manifest::Manifest;
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+use std::collections::HashMap;
 use std::fmt;
 use time::OffsetDateTime;
 use webpki::{EndEntityCert, KeyUsage};
@@ -35,6 +36,10 @@ pub struct Options {
     pub purpose: Purpose,
     /// The bundle's manifest, to tell a root the bundle's policy left out.
     pub manifest: Option<Manifest>,
+    /// Accept a path that ends at any certificate of the store, not only at a self-issued
+    /// root (OpenSSL's `X509_V_FLAG_PARTIAL_CHAIN`). Without it, as OpenSSL does by default,
+    /// a certificate of the store that is not a root is only a step on the way to one.
+    pub partial_chain: bool,
 }
 
 /// Which place a certificate holds in the path.
@@ -73,6 +78,9 @@ pub struct Link {
     pub not_after: OffsetDateTime,
     /// Whether this certificate came from the trust store.
     pub trusted: bool,
+    /// Whether it came from the untrusted certificates given beside the chain (see
+    /// [`verify_with`]) rather than from the chain or the store.
+    pub supplied: bool,
 }
 
 /// Why a chain does not verify: the facts (which certificate, which date, which URL), for the
@@ -100,6 +108,16 @@ pub enum Problem {
         issuer: String,
         /// AIA caIssuers URLs of `certificate`.
         urls: Vec<String>,
+    },
+    /// The path ends at a certificate of the store that is not a root, and no root that issued
+    /// it is in the store: only a partial chain (see [`Options::partial_chain`]) accepts it.
+    AnchorNotRoot {
+        /// The certificate of the store the path ends at.
+        subject: String,
+        /// Its fingerprint.
+        sha256: Sha256Fingerprint,
+        /// Its issuer: the root the store lacks.
+        issuer: String,
     },
     /// The chain ends at a self-issued certificate that the store does not contain.
     UntrustedRoot {
@@ -263,6 +281,12 @@ impl fmt::Display for Problem {
                 f,
                 "root not in the trust store: \"{certificate}\" was issued by \"{issuer}\", which the trust store does not contain"
             ),
+            Problem::AnchorNotRoot {
+                subject, issuer, ..
+            } => write!(
+                f,
+                "not a root: the path ends at \"{subject}\" of the trust store, which is not self-signed, and the store lacks its issuer \"{issuer}\""
+            ),
             Problem::UntrustedRoot { subject, sha256 } => write!(
                 f,
                 "root not in the trust store: the chain ends at \"{subject}\" (sha256 {sha256}), which the trust store does not contain"
@@ -344,14 +368,34 @@ impl Report {
 /// Verifies `chain` (leaf first, then any intermediates in any order) against the trust
 /// anchors in `store`, and explains every failure it finds.
 pub fn verify(chain: &[Certificate], store: &[Certificate], opts: &Options) -> Result<Report> {
+    verify_with(chain, &[], store, opts)
+}
+
+/// [`verify`], with `untrusted` certificates that may complete the path beside those of the
+/// chain (OpenSSL's `-untrusted`); the links taken from them are marked
+/// [`Link::supplied`]. Only the certificates whose names can lie on the path are handed to
+/// the signature checks, so a pool of thousands costs one lookup per step.
+pub fn verify_with(
+    chain: &[Certificate],
+    untrusted: &[Certificate],
+    store: &[Certificate],
+    opts: &Options,
+) -> Result<Report> {
     let leaf = chain.first().ok_or(Error::EmptyChain)?;
-    let pool = &chain[1..];
+    let given = &chain[1..];
+    let supplied: Vec<&Certificate> = untrusted
+        .iter()
+        .filter(|s| !chain.iter().any(|c| c.sha256 == s.sha256))
+        .collect();
+    let pool: Vec<&Certificate> = given.iter().chain(supplied.iter().copied()).collect();
+    let store_refs: Vec<&Certificate> = store.iter().collect();
     let in_store = |c: &Certificate| store.iter().any(|s| s.sha256 == c.sha256);
+    let is_anchor = |c: &Certificate| opts.partial_chain || is_self_issued(c);
 
     let mut path: Vec<(&Certificate, bool)> = vec![(leaf, in_store(leaf))];
     let mut problems = Vec::new();
     while let Some(&(cur, trusted)) = path.last() {
-        if trusted {
+        if trusted && is_anchor(cur) {
             break;
         }
         if path.len() >= MAX_DEPTH {
@@ -361,9 +405,9 @@ pub fn verify(chain: &[Certificate], store: &[Certificate], opts: &Options) -> R
             break;
         }
         let used: Vec<Sha256Fingerprint> = path.iter().map(|(c, _)| c.sha256).collect();
-        if let Some(anchor) = pick_issuer(cur, store, &used, opts.at) {
-            path.push((anchor, true));
-            break;
+        if let Some(next) = pick_issuer(cur, &store_refs, &used, opts.at) {
+            path.push((next, true));
+            continue;
         }
         let excluded = opts
             .manifest
@@ -388,22 +432,27 @@ pub fn verify(chain: &[Certificate], store: &[Certificate], opts: &Options) -> R
             });
             break;
         }
-        if let Some(next) = pick_issuer(cur, pool, &used, opts.at) {
+        if let Some(next) = pick_issuer(cur, &pool, &used, opts.at) {
             path.push((next, false));
             continue;
         }
-        let urls = cur.ca_issuers.clone();
-        problems.push(if path.len() == 1 {
+        problems.push(if trusted {
+            Problem::AnchorNotRoot {
+                subject: cur.subject.clone(),
+                sha256: cur.sha256,
+                issuer: cur.issuer.clone(),
+            }
+        } else if path.len() == 1 {
             Problem::MissingIntermediate {
                 certificate: cur.subject.clone(),
                 issuer: cur.issuer.clone(),
-                urls,
+                urls: cur.ca_issuers.clone(),
             }
         } else {
             Problem::RootNotTrusted {
                 certificate: cur.subject.clone(),
                 issuer: cur.issuer.clone(),
-                urls,
+                urls: cur.ca_issuers.clone(),
             }
         });
         break;
@@ -415,7 +464,7 @@ pub fn verify(chain: &[Certificate], store: &[Certificate], opts: &Options) -> R
         let lone_root = last == 0 && cert.is_ca && is_self_issued(cert);
         let role = if i == 0 && !lone_root {
             Role::Leaf
-        } else if i == last && (is_self_issued(cert) || trusted) {
+        } else if i == last && (is_self_issued(cert) || (trusted && is_anchor(cert))) {
             Role::Root
         } else {
             Role::Intermediate
@@ -438,12 +487,17 @@ pub fn verify(chain: &[Certificate], store: &[Certificate], opts: &Options) -> R
         }
     }
 
-    let verdict = webpki_verdict(leaf, pool, store, opts);
-    // A certificate that is itself in the trust store is trusted as such (as OpenSSL does);
-    // webpki would reject a CA certificate used as the end entity.
-    let trusted_directly = path.len() == 1 && path[0].1;
-    if let (true, false, Err(err)) = (problems.is_empty(), trusted_directly, verdict) {
-        problems.push(Problem::Rejected(describe(&err, opts.purpose)));
+    // A certificate that is itself an anchor of the store is trusted as such (as OpenSSL
+    // does); webpki would reject a CA certificate used as the end entity.
+    let trusted_directly = path.len() == 1 && path[0].1 && is_anchor(leaf);
+    if problems.is_empty() && !trusted_directly {
+        let (anchors, steps): (Vec<&Certificate>, Vec<&Certificate>) =
+            store_refs.iter().partition(|c| is_anchor(c));
+        let mut candidates = pool.clone();
+        candidates.extend(steps);
+        if let Err(err) = webpki_verdict(leaf, &on_the_way(leaf, &candidates), &anchors, opts) {
+            problems.push(Problem::Rejected(describe(&err, opts.purpose)));
+        }
     }
     if let (Purpose::Tls, Some(host)) = (opts.purpose, &opts.hostname)
         && let Some(problem) = check_name(leaf, host)
@@ -460,9 +514,36 @@ pub fn verify(chain: &[Certificate], store: &[Certificate], opts: &Options) -> R
             not_before: c.not_before,
             not_after: c.not_after,
             trusted,
+            supplied: !trusted && supplied.iter().any(|s| s.sha256 == c.sha256),
         })
         .collect();
     Ok(Report { path, problems })
+}
+
+/// The certificates of `candidates` that can be on a path up from `leaf`: those named as the
+/// issuer of the leaf or of another such certificate. Path validation looks at no other
+/// certificate, so handing it only these gives the same verdict without parsing the rest.
+fn on_the_way<'a>(leaf: &Certificate, candidates: &[&'a Certificate]) -> Vec<&'a Certificate> {
+    let mut by_subject: HashMap<&[u8], Vec<usize>> = HashMap::new();
+    for (i, c) in candidates.iter().enumerate() {
+        by_subject
+            .entry(c.subject_der.as_slice())
+            .or_default()
+            .push(i);
+    }
+    let mut taken = vec![false; candidates.len()];
+    let mut names: Vec<&[u8]> = vec![leaf.issuer_der.as_slice()];
+    let mut out = Vec::new();
+    while let Some(name) = names.pop() {
+        for &i in by_subject.get(name).into_iter().flatten() {
+            if !taken[i] {
+                taken[i] = true;
+                out.push(candidates[i]);
+                names.push(candidates[i].issuer_der.as_slice());
+            }
+        }
+    }
+    out
 }
 
 /// Whether subject and issuer are the same name.
@@ -474,12 +555,13 @@ pub(crate) fn is_self_issued(c: &Certificate) -> bool {
 /// valid at `at`, then the first given.
 pub(crate) fn pick_issuer<'a>(
     cert: &Certificate,
-    pool: &'a [Certificate],
+    pool: &[&'a Certificate],
     used: &[Sha256Fingerprint],
     at: OffsetDateTime,
 ) -> Option<&'a Certificate> {
     let aki = &cert.authority_key_id;
     pool.iter()
+        .copied()
         .filter(|c| c.subject_der == cert.issuer_der && !used.contains(&c.sha256))
         .min_by_key(|c| {
             let key_match = match (aki, &c.subject_key_id) {
@@ -493,21 +575,21 @@ pub(crate) fn pick_issuer<'a>(
 
 fn webpki_verdict(
     leaf: &Certificate,
-    pool: &[Certificate],
-    store: &[Certificate],
+    intermediates: &[&Certificate],
+    anchors: &[&Certificate],
     opts: &Options,
 ) -> std::result::Result<(), webpki::Error> {
     let leaf_der = CertificateDer::from(leaf.der.as_slice());
     let ee = EndEntityCert::try_from(&leaf_der)?;
-    let store_ders: Vec<CertificateDer<'_>> = store
+    let anchor_ders: Vec<CertificateDer<'_>> = anchors
         .iter()
         .map(|c| CertificateDer::from(c.der.as_slice()))
         .collect();
-    let anchors: Vec<_> = store_ders
+    let anchors: Vec<_> = anchor_ders
         .iter()
         .filter_map(|d| webpki::anchor_from_trusted_cert(d).ok())
         .collect();
-    let intermediates: Vec<CertificateDer<'_>> = pool
+    let intermediates: Vec<CertificateDer<'_>> = intermediates
         .iter()
         .map(|c| CertificateDer::from(c.der.as_slice()))
         .collect();

@@ -32,6 +32,7 @@
 //!     hostname: Some("www.example.test".to_owned()),
 //!     purpose: Purpose::Tls,
 //!     manifest: None,
+//!     partial_chain: false,
 //! };
 //! assert!(verify(&chain, &store, &opts)?.is_valid());
 //! opts.hostname = Some("other.example.test".to_owned());
@@ -55,7 +56,7 @@ pub use cabundle_cert::Purpose;
 pub use cabundle_cert::date::{format_moment as format_date, parse_moment as parse_date};
 pub use cabundle_manifest::{Excluded, Manifest};
 pub use chain::{Ordered, order_chain};
-pub use diagnose::{Link, Options, Problem, Rejection, Report, Role, verify};
+pub use diagnose::{Link, Options, Problem, Rejection, Report, Role, verify, verify_with};
 pub use error::{Error, Result};
 pub use expiring::{Expiring, expiring};
 pub use parse::parse_window;

@@ -108,6 +108,7 @@ fn opts(host: Option<&str>, purpose: Purpose) -> Options {
         hostname: host.map(str::to_owned),
         purpose,
         manifest: None,
+        partial_chain: false,
     }
 }
 
@@ -193,6 +194,62 @@ fn verdicts() {
         verify(&[], std::slice::from_ref(&p.root.cert), &tls),
         Err(Error::EmptyChain)
     ));
+}
+
+#[test]
+fn anchors_are_roots_unless_partial_chain() {
+    let p = pki();
+    let (root, int) = (&p.root.cert, &p.int.cert);
+    let strict = opts(Some("good.example"), Purpose::Tls);
+    let partial = Options {
+        partial_chain: true,
+        ..strict.clone()
+    };
+    let not_root = "not a root: the path ends at \"CN=Int\" of the trust store";
+    // An intermediate of the store is a step on the way to a root, not an anchor.
+    check(&[&p.good], &[int], &strict, &[not_root]);
+    check(&[&p.good, int], &[int], &strict, &[not_root]);
+    check(&[&p.good], &[int, root], &strict, &[]);
+    check(&[&p.good], &[int], &partial, &[]);
+    // The leaf itself in the store.
+    let leaf_not_root = "not a root: the path ends at \"CN=good.example\"";
+    check(&[&p.good], &[&p.good], &strict, &[leaf_not_root]);
+    check(&[&p.good], &[&p.good], &partial, &[]);
+    check(&[&p.good, int], &[&p.good, root], &strict, &[]);
+    // The root given in the chain but not in the store is refused either way.
+    check(
+        &[&p.good, int, root],
+        &[int],
+        &strict,
+        &["root not in the trust store: the chain ends at \"CN=Root\""],
+    );
+    check(&[&p.good, int, root], &[int], &partial, &[]);
+}
+
+#[test]
+fn supplied_intermediates_complete_the_path() {
+    let p = pki();
+    let tls = opts(Some("good.example"), Purpose::Tls);
+    let chain = [p.good.clone()];
+    let store = [p.root.cert.clone()];
+    // Unrelated certificates beside the one that helps.
+    let supplied = [
+        p.other.cert.clone(),
+        p.old_int.cert.clone(),
+        p.int.cert.clone(),
+    ];
+    let report = verify_with(&chain, &supplied, &store, &tls).unwrap();
+    assert!(report.is_valid(), "{:?}", report.problems);
+    let marks: Vec<(bool, bool)> = report
+        .path
+        .iter()
+        .map(|l| (l.supplied, l.trusted))
+        .collect();
+    assert_eq!(marks, [(false, false), (true, false), (false, true)]);
+    // A certificate given in the chain is not marked as supplied.
+    let chain = [p.good.clone(), p.int.cert.clone()];
+    let report = verify_with(&chain, &supplied, &store, &tls).unwrap();
+    assert!(report.path.iter().all(|l| !l.supplied));
 }
 
 #[test]

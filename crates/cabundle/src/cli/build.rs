@@ -121,8 +121,8 @@ pub struct BuildArgs {
     pub intermediates_pem: Option<PathBuf>,
     /// Write the roots followed by the selected intermediates here: one file for `curl
     /// --cacert`, REQUESTS_CA_BUNDLE or SSL_CERT_FILE, which repairs servers that omit their
-    /// intermediate. Only for OpenSSL-based clients, which still require a root: rustls, Go
-    /// and Java would take every intermediate in it as a trust anchor.
+    /// intermediate. OpenSSL, Node and Python before 3.13 still require a root; curl, Python
+    /// from 3.13, rustls, Go and Java would take every intermediate in it as a trust anchor.
     #[arg(long, value_name = "FILE", requires = "intermediates_report")]
     pub full_pem: Option<PathBuf>,
     /// Put the selected intermediates in the --capath directory too (OpenSSL looks issuers up

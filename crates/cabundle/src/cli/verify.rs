@@ -22,6 +22,11 @@ pub struct StoreArgs {
     /// policy left out and why.
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,
+    /// Accept a chain that ends at any certificate of the trust store, an intermediate too
+    /// (`openssl verify -partial_chain`). By default, as in OpenSSL, the path must end at a
+    /// self-signed root of the store.
+    #[arg(long)]
+    pub partial_chain: bool,
 }
 
 /// Arguments of `cabundle verify`.

@@ -22,7 +22,7 @@ pub fn run(args: ChainArgs, out: &Output) -> anyhow::Result<ExitCode> {
     };
     // Untrusted help: issuers are looked up there after the given files and the bundle.
     let supplied = match &args.intermediates {
-        Some(path) => crate::commands::verify::read_intermediates(path)?.0,
+        Some(path) => crate::commands::verify::read_intermediates(path)?.certs,
         None => Vec::new(),
     };
     pool.extend(supplied.iter().cloned());

@@ -72,6 +72,12 @@ pub(crate) fn hints(problem: &Problem, report: &Report, source: Source<'_>) -> V
             ));
             lines
         }
+        Problem::AnchorNotRoot { issuer, .. } => vec![
+            format!(
+                "OpenSSL-based clients accept a chain only when it ends at a self-signed root of their store: get the root \"{issuer}\" that issued it, save it as ROOT.pem, {ADD}"
+            ),
+            "or, to accept any certificate of the store as the end of the path (openssl verify -partial_chain), pass --partial-chain".to_owned(),
+        ],
         Problem::UntrustedRoot { .. } if root_expired => {
             vec!["an expired root belongs in no trust store: do not add it".to_owned()]
         }

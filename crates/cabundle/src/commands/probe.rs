@@ -83,6 +83,7 @@ pub fn run(args: ProbeArgs, out: &Output) -> anyhow::Result<ExitCode> {
         hostname: Some(name.clone()),
         purpose: Purpose::Tls,
         manifest,
+        partial_chain: args.store.partial_chain,
     };
     let report = cabundle_verify::verify(&chain, &store, &opts)?;
     let source = Source::Server {
@@ -93,18 +94,12 @@ pub fn run(args: ProbeArgs, out: &Output) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.intermediates
         && !report.is_valid()
     {
-        let (supplied, from_report) = crate::commands::verify::read_intermediates(path)?;
+        let supplied = crate::commands::verify::read_intermediates(path)?;
         if let Some(completed) =
             crate::commands::verify::complete(&chain, &supplied, &store, &opts)?
         {
             print_report(&completed, source, &mut w)?;
-            crate::commands::verify::print_omitted(
-                &chain,
-                &completed,
-                &supplied,
-                from_report,
-                &mut w,
-            )?;
+            crate::commands::verify::print_omitted(&completed, &supplied, "the server", &mut w)?;
             writeln!(
                 w,
                 "not verified as sent: the server is misconfigured (it omits an intermediate)"
@@ -180,7 +175,7 @@ pub(crate) fn fetch_chain(
     sock.set_read_timeout(Some(timeout))?;
     sock.set_write_timeout(Some(timeout))?;
 
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let recorder = Arc::new(Recorder {
         chain: Mutex::new(Vec::new()),
         algs: provider.signature_verification_algorithms,

@@ -6,8 +6,9 @@ use crate::commands::files::{self, read_certs};
 use crate::commands::hints::{Source, hints};
 use crate::output::Output;
 use anyhow::{Context, bail};
-use cabundle_cert::Certificate;
+use cabundle_cert::{Certificate, Sha256Fingerprint};
 use cabundle_verify::{Manifest, Options, Report, format_date};
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -40,6 +41,7 @@ pub fn run(args: VerifyArgs, out: &Output) -> anyhow::Result<ExitCode> {
         hostname: args.hostname,
         purpose: args.purpose,
         manifest: load_manifest(&args.store)?,
+        partial_chain: args.store.partial_chain,
     };
     let report = cabundle_verify::verify(&chain, &store, &opts)?;
     let chain_file = args.chain.display().to_string();
@@ -47,11 +49,11 @@ pub fn run(args: VerifyArgs, out: &Output) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.intermediates
         && !report.is_valid()
     {
-        let (supplied, from_report) = read_intermediates(path)?;
+        let supplied = read_intermediates(path)?;
         if let Some(completed) = complete(&chain, &supplied, &store, &opts)? {
             let mut w = std::io::stdout().lock();
             print_report(&completed, source, &mut w)?;
-            print_omitted(&chain, &completed, &supplied, from_report, &mut w)?;
+            print_omitted(&completed, &supplied, "the chain", &mut w)?;
             return Ok(ExitCode::SUCCESS);
         }
     }
@@ -59,57 +61,65 @@ pub fn run(args: VerifyArgs, out: &Output) -> anyhow::Result<ExitCode> {
     Ok(exit_code(&report))
 }
 
-/// The certificates of an `--intermediates` file: a CCADB intermediates report (then `true`),
-/// or PEM/DER certificates.
-pub(crate) fn read_intermediates(path: &Path) -> anyhow::Result<(Vec<Certificate>, bool)> {
+/// The certificates of an `--intermediates` file.
+pub(crate) struct Supplied {
+    /// Every certificate of the file.
+    pub(crate) certs: Vec<Certificate>,
+    /// For a CCADB intermediates report, each row's `Issuer` text by fingerprint: the CA
+    /// that disclosed the certificate. Empty for a PEM or DER file.
+    disclosed_by: HashMap<Sha256Fingerprint, String>,
+}
+
+/// Reads an `--intermediates` file: a CCADB MozillaIntermediateCertsCSVReport, or PEM/DER
+/// certificates.
+pub(crate) fn read_intermediates(path: &Path) -> anyhow::Result<Supplied> {
     let bytes = crate::commands::files::read(path)?;
     if let Ok(rows) = cabundle_ccadb::parse_intermediates(&bytes) {
-        return Ok((rows.into_iter().map(|r| r.certificate).collect(), true));
+        let disclosed_by = rows
+            .iter()
+            .map(|r| (r.certificate.sha256, r.issuer.clone()))
+            .collect();
+        let certs = rows.into_iter().map(|r| r.certificate).collect();
+        return Ok(Supplied {
+            certs,
+            disclosed_by,
+        });
     }
     let certs = cabundle_cert::read_certificates(&bytes)
         .with_context(|| format!("cannot read --intermediates {}", path.display()))?;
-    Ok((certs, false))
+    Ok(Supplied {
+        certs,
+        disclosed_by: HashMap::new(),
+    })
 }
 
 /// The report of `chain` completed with `supplied`, when that makes it verify.
 pub(crate) fn complete(
     chain: &[Certificate],
-    supplied: &[Certificate],
+    supplied: &Supplied,
     store: &[Certificate],
     opts: &Options,
 ) -> anyhow::Result<Option<Report>> {
-    let mut longer = chain.to_vec();
-    longer.extend(
-        supplied
-            .iter()
-            .filter(|s| !chain.iter().any(|c| c.sha256 == s.sha256))
-            .cloned(),
-    );
-    let report = cabundle_verify::verify(&longer, store, opts)?;
+    let report = cabundle_verify::verify_with(chain, &supplied.certs, store, opts)?;
     Ok(report.is_valid().then_some(report))
 }
 
-/// The intermediates of `completed`'s path that the chain lacked, and both fixes.
+/// The intermediates of `completed`'s path that `sender` (the chain, the server) lacked, who
+/// disclosed each, and both fixes.
 pub(crate) fn print_omitted(
-    chain: &[Certificate],
     completed: &Report,
-    supplied: &[Certificate],
-    from_report: bool,
+    supplied: &Supplied,
+    sender: &str,
     w: &mut impl Write,
 ) -> std::io::Result<()> {
-    let disclosed = if from_report {
-        ", disclosed in the CCADB's MozillaIntermediateCertsCSVReport"
-    } else {
-        ", from --intermediates"
-    };
-    for link in completed.path.iter().filter(|l| {
-        !l.trusted
-            && !chain.iter().any(|c| c.sha256 == l.sha256)
-            && supplied.iter().any(|s| s.sha256 == l.sha256)
-    }) {
+    for link in completed.path.iter().filter(|l| l.supplied) {
+        let origin = match supplied.disclosed_by.get(&link.sha256) {
+            Some(issuer) => format!("disclosed in the CCADB by {issuer}"),
+            None => "found in --intermediates".to_owned(),
+        };
         writeln!(
             w,
-            "the chain omits {}, SHA-256 {}{disclosed}",
+            "{sender} omits {}, SHA-256 {}, {origin}",
             link.subject, link.sha256
         )?;
     }
@@ -119,7 +129,7 @@ pub(crate) fn print_omitted(
     )?;
     writeln!(
         w,
-        "hint: or give OpenSSL-based clients roots and intermediates in one file: cabundle build --intermediates-report MozillaIntermediateCertsCSVReport.csv --full-pem FILE"
+        "hint: or, on the client, use the roots and the CCADB's intermediates in one file: cabundle build --intermediates-report MozillaIntermediateCertsCSVReport.csv --full-pem FILE (curl and Python from 3.13 then trust each intermediate as a root: see the file's header)"
     )
 }
 
