@@ -725,7 +725,7 @@ fn real_snapshot_is_reproducible_and_its_capath_matches_openssl_rehash() {
 /// The committed release bundles, `bundles/NAME` of the workspace.
 fn committed_bundles() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../bundles");
-    let mut out: Vec<PathBuf> = ["mozilla-email", "mozilla-tls"]
+    let mut out: Vec<PathBuf> = ["mozilla-email", "mozilla-tls", "mozilla-tls-intermediates"]
         .iter()
         .map(|n| root.join(n))
         .collect();
@@ -774,17 +774,22 @@ fn recipe_builds_the_committed_bundles_byte_for_byte() {
         let pinned = bundle.lock.source.sha256.to_string();
         let report = find_by_sha256(&data, &pinned)
             .unwrap_or_else(|| panic!("no file with SHA-256 {pinned} in {}", data.display()));
+        // A recipe with intermediates takes the intermediates report its lock pins too.
+        let intermediates = bundle.lock.intermediates.as_ref().map(|pin| {
+            let sha = pin.sha256.to_string();
+            find_by_sha256(&data, &sha)
+                .unwrap_or_else(|| panic!("no file with SHA-256 {sha} in {}", data.display()))
+        });
+        let mut sources = vec!["--report", report.to_str().unwrap()];
+        if let Some(path) = &intermediates {
+            sources.extend(["--intermediates-report", path.to_str().unwrap()]);
+        }
         let tmp = tempfile::tempdir().unwrap();
         let out_dir = tmp.path().join("dist");
-        let out = run(&[
-            "build",
-            "--recipe",
-            dir.to_str().unwrap(),
-            "--report",
-            report.to_str().unwrap(),
-            "--out",
-            out_dir.to_str().unwrap(),
-        ]);
+        let mut args = vec!["build", "--recipe", dir.to_str().unwrap()];
+        args.extend(&sources);
+        args.extend(["--out", out_dir.to_str().unwrap()]);
+        let out = run(&args);
         assert!(out.status.success(), "{name}: {}", text(&out.stderr));
         assert!(
             text(&out.stderr).contains(&format!("{name}: ")),
@@ -837,21 +842,43 @@ fn recipe_builds_the_committed_bundles_byte_for_byte() {
 
         // Single outputs take the recipe's policy too, and --explain lists the recipe's reasons.
         let pem = tmp.path().join("single.pem");
-        let out = run(&[
-            "build",
-            "--recipe",
-            dir.to_str().unwrap(),
-            "--report",
-            report.to_str().unwrap(),
+        let manifest = tmp.path().join("single.json");
+        let mut args = vec!["build", "--recipe", dir.to_str().unwrap()];
+        args.extend(&sources);
+        args.extend([
             "--pem",
             pem.to_str().unwrap(),
+            "--manifest",
+            manifest.to_str().unwrap(),
             "--explain",
         ]);
+        let out = run(&args);
         assert!(out.status.success(), "{name}: {}", text(&out.stderr));
-        assert_eq!(
-            std::fs::read(&pem).unwrap(),
-            std::fs::read(out_dir.join(format!("{name}.pem"))).unwrap()
-        );
+        for (single, file) in [(&pem, "pem"), (&manifest, "manifest.json")] {
+            assert_eq!(
+                std::fs::read(single).unwrap(),
+                std::fs::read(out_dir.join(format!("{name}.{file}"))).unwrap(),
+                "{name}.{file}"
+            );
+        }
+        if intermediates.is_some() {
+            assert!(
+                text(&out.stderr)
+                    .contains(&format!("{name}: 1695 intermediates selected, 64 left out")),
+                "{}",
+                text(&out.stderr)
+            );
+            let full = std::fs::read_to_string(out_dir.join(format!("{name}.full.pem"))).unwrap();
+            let roots = std::fs::read_to_string(out_dir.join(format!("{name}.pem"))).unwrap();
+            assert_eq!(
+                full.matches("-----BEGIN CERTIFICATE-----").count(),
+                118 + 1695
+            );
+            assert!(
+                full.contains(&roots),
+                "the full bundle holds the roots bundle"
+            );
+        }
         let listing = std::fs::read_to_string(dir.join("listing.txt")).unwrap();
         let listed = listing
             .lines()
@@ -945,6 +972,204 @@ fn recipe_outputs_exclusions_and_capath_switch() {
         assert!(pem.contains("https://example.test/report.csv"));
         assert!(!pem.contains(tmp.path().to_str().unwrap()));
     }
+}
+
+/// A bundle folder `fixture-inter` pinning `report` and the intermediates report `inter`, with
+/// the recipe's `[intermediates]` table as given.
+fn fixture_bundle_with_intermediates(
+    dir: &Path,
+    report: &Path,
+    inter: &Path,
+    table: &str,
+) -> PathBuf {
+    use sha2::Digest as _;
+    let pin = |path: &Path| {
+        let bytes = std::fs::read(path).unwrap();
+        format!(
+            "sha256 = \"{}\"\nsize = {}\n",
+            hex::encode(sha2::Sha256::digest(&bytes)),
+            bytes.len()
+        )
+    };
+    let bundle = dir.join("fixture-inter");
+    std::fs::create_dir_all(&bundle).unwrap();
+    std::fs::write(
+        bundle.join("recipe.toml"),
+        format!("description = \"fixture roots and intermediates\"\n[policy]\npurpose = \"tls\"\n{table}"),
+    )
+    .unwrap();
+    std::fs::write(
+        bundle.join("lock.toml"),
+        format!(
+            "[source]\nurl = \"https://example.test/report.csv\"\n{}fetched = \"2026-11-23\"\n\
+             [intermediates]\nurl = \"https://example.test/intermediates.csv\"\n{}fetched = \"2026-11-30\"\n",
+            pin(report),
+            pin(inter)
+        ),
+    )
+    .unwrap();
+    bundle
+}
+
+#[test]
+fn recipe_with_intermediates_writes_them_and_refuses_other_reports() {
+    use sha2::Digest as _;
+    let tmp = tempfile::tempdir().unwrap();
+    let report = fixture_report(tmp.path());
+    let alpha = &fixture::roots()[0];
+    let int = fixture::intermediate(alpha, "Alpha Issuing CA", 0x41);
+    let inter = tmp.path().join("intermediates.csv");
+    std::fs::write(&inter, fixture::intermediates_csv(alpha, &[&int])).unwrap();
+    let int_sha = hex::encode(sha2::Sha256::digest(int.der()));
+    let (r, i) = (report.to_str().unwrap(), inter.to_str().unwrap());
+
+    for (table, in_capath) in [
+        ("[intermediates]\n", false),
+        ("[intermediates]\npem = false\ncapath = true\n", true),
+    ] {
+        let bundle = fixture_bundle_with_intermediates(tmp.path(), &report, &inter, table);
+        let b = bundle.to_str().unwrap();
+        let dist = tmp.path().join("dist");
+        let _ = std::fs::remove_dir_all(&dist);
+        let out = run(&[
+            "build",
+            "--recipe",
+            b,
+            "--report",
+            r,
+            "--intermediates-report",
+            i,
+            "--out",
+            dist.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("fixture-inter: 1 intermediates selected, 0 left out"),
+            "{}",
+            text(&out.stderr)
+        );
+        let listing = std::fs::read_to_string(dist.join("fixture-inter.listing.txt")).unwrap();
+        assert!(
+            listing.contains("\n# intermediates source: https://example.test/intermediates.csv\n"),
+            "{listing}"
+        );
+        assert!(
+            listing.contains(&format!(
+                "# intermediates: 1 (SHA-256, subject hash, subject)\n{int_sha} "
+            )),
+            "{listing}"
+        );
+        assert!(
+            listing.ends_with("# intermediates left out: 0 (SHA-256, subject: reason)\n"),
+            "{listing}"
+        );
+        let full = std::fs::read_to_string(dist.join("fixture-inter.full.pem")).unwrap();
+        assert!(
+            full.contains(&format!("# SHA256 Fingerprint: {int_sha}")),
+            "{full}"
+        );
+        assert!(full.contains("## Intermediates source: https://example.test/intermediates.csv\n"));
+        assert_eq!(
+            dist.join("fixture-inter.intermediates.pem").exists(),
+            !in_capath
+        );
+        let json: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(dist.join("fixture-inter.manifest.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            json["intermediates"]["included"][0]["sha256"],
+            int_sha.as_str()
+        );
+        assert_eq!(json["intermediates"]["pem"].is_null(), in_capath);
+        let in_dir = std::fs::read_dir(dist.join("fixture-inter.capath"))
+            .unwrap()
+            .any(|e| {
+                e.unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with("intermediate-")
+            });
+        assert_eq!(in_dir, in_capath, "intermediates in the hashed directory");
+        std::fs::remove_dir_all(&bundle).unwrap();
+    }
+
+    let bundle =
+        fixture_bundle_with_intermediates(tmp.path(), &report, &inter, "[intermediates]\n");
+    let b = bundle.to_str().unwrap();
+    let check = |args: &[&str], expected: &str| {
+        let dist = tmp.path().join("refused");
+        let mut all = args.to_vec();
+        all.extend(["--out", dist.to_str().unwrap()]);
+        let out = run(&all);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(expected),
+            "{args:?}: expected {expected:?} in {stderr}"
+        );
+        assert!(!dist.exists(), "{args:?} wrote {}", dist.display());
+    };
+    // Another intermediates report than the pinned one: both digests and the lock named.
+    check(
+        &[
+            "build",
+            "--recipe",
+            b,
+            "--report",
+            r,
+            "--intermediates-report",
+            r,
+        ],
+        &format!(
+            "{r} is not the intermediates report {} pins: its SHA-256 is {}, the lock's is {}",
+            bundle.join("lock.toml").display(),
+            sha256_file(&report),
+            sha256_file(&inter)
+        ),
+    );
+    // Offline, the lock's URL cannot be downloaded: the error says what to pass.
+    let lock = bundle.join("lock.toml");
+    let pinned = std::fs::read_to_string(&lock).unwrap();
+    std::fs::write(
+        &lock,
+        pinned.replace(
+            "https://example.test/intermediates",
+            "https://127.0.0.1:9/intermediates",
+        ),
+    )
+    .unwrap();
+    check(
+        &["build", "--recipe", b, "--report", r, "--attempts", "1"],
+        &format!(
+            "\nhint: to build offline, pass --intermediates-report FILE with the report whose SHA-256 is {}",
+            sha256_file(&inter)
+        ),
+    );
+    // A recipe without intermediates takes no intermediates report, and its lock pins none.
+    let plain = fixture_bundle(tmp.path(), &report, true, &"00".repeat(32));
+    let p = plain.to_str().unwrap();
+    check(
+        &[
+            "build",
+            "--recipe",
+            p,
+            "--report",
+            r,
+            "--intermediates-report",
+            i,
+        ],
+        "fixture-roots has no intermediates: its recipe has no [intermediates] table\nhint: drop --intermediates-report",
+    );
+    std::fs::write(
+        plain.join("lock.toml"),
+        pinned.replace("https://example.test/", "https://e.test/"),
+    )
+    .unwrap();
+    check(
+        &["build", "--recipe", p, "--report", r],
+        "`intermediates`: the recipe has no `[intermediates]` table, so nothing reads this pin",
+    );
 }
 
 #[test]

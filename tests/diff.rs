@@ -336,3 +336,154 @@ fn unreadable_inputs_exit_2() {
         assert!(stderr.contains(expected), "{stderr}");
     }
 }
+
+/// Intermediates by lower-case SHA-256, from the `SHA256` column, with nothing but the csv crate.
+fn read_intermediates(path: &Path) -> BTreeSet<String> {
+    let (mut reader, headers) = support::read_csv(path);
+    let sha = support::column(&headers, "SHA256");
+    reader
+        .records()
+        .map(|r| r.unwrap()[sha].trim().to_ascii_lowercase())
+        .collect()
+}
+
+#[test]
+fn intermediates_reports_2026_02_to_2026_07_match_a_plain_computation() {
+    let (old_name, new_name) = (
+        "MozillaIntermediateCertsCSVReport-2026-02-07.csv",
+        "MozillaIntermediateCertsCSVReport-2026-07-25.csv",
+    );
+    let Some(data) = cabundle_testkit::ccadb_data_with(new_name) else {
+        return;
+    };
+    let (old_path, new_path) = (data.join(old_name), data.join(new_name));
+    let (old, new) = (read_intermediates(&old_path), read_intermediates(&new_path));
+    let added: BTreeSet<String> = new.difference(&old).cloned().collect();
+    let removed: BTreeSet<String> = old.difference(&new).cloned().collect();
+    assert!(!added.is_empty() && !removed.is_empty());
+
+    let (old_arg, new_arg) = (old_path.to_str().unwrap(), new_path.to_str().unwrap());
+    let (code, stdout, stderr) = run(&["diff", old_arg, new_arg, "--json"]);
+    assert_eq!(code, Some(1), "differences exit 1: {stderr}");
+    let json: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["kind"], "intermediates");
+    assert_eq!(strings(&json["added"], "sha256"), added);
+    assert_eq!(strings(&json["removed"], "sha256"), removed);
+    for entry in json["added"].as_array().unwrap() {
+        assert!(
+            entry["subject"].as_str().unwrap().contains("CN="),
+            "{entry}"
+        );
+        assert!(!entry["issuer"].as_str().unwrap().is_empty(), "{entry}");
+    }
+
+    let (code, text, stderr) = run(&["diff", old_arg, new_arg]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        text.starts_with(&format!("intermediates added ({}):\n", added.len())),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("\nintermediates removed ({}):\n", removed.len())),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 2 + added.len() + removed.len());
+    for sha in added.iter().chain(&removed) {
+        assert!(text.contains(&format!("  sha256:{sha}\n")), "{sha}");
+    }
+
+    // The same report twice: no differences. Against a roots report: refused, naming both.
+    let (code, text, _) = run(&["diff", new_arg, new_arg]);
+    assert_eq!((code, text.as_str()), (Some(0), "no differences\n"));
+    let roots = data.join("IncludedCACertificateReportPEMCSV-2026-07-01.csv");
+    let (code, _, stderr) = run(&["diff", new_arg, roots.to_str().unwrap()]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "{new_arg} is a MozillaIntermediateCertsCSVReport and {} is not",
+            roots.display()
+        )),
+        "{stderr}"
+    );
+}
+
+/// A `MozillaIntermediateCertsCSVReport` of intermediates signed by one root: (subject CN,
+/// PEM, upper-case SHA-256) per row, fields quoted, no newline at the end, as the CCADB writes it.
+fn intermediates_csv(rows: &[(String, String, String)]) -> String {
+    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let mut lines = vec![
+        [
+            "Subject",
+            "Issuer",
+            "SHA256",
+            "Full CRL Issued By This CA",
+            "PEM",
+            "JSON Array of Partitioned CRLs",
+        ]
+        .map(quote)
+        .join(","),
+    ];
+    for (cn, pem, sha) in rows {
+        lines.push(
+            [
+                format!("CN={cn}"),
+                "CN=Diff Test Root".to_owned(),
+                sha.clone(),
+                String::new(),
+                pem.clone(),
+                "[]".to_owned(),
+            ]
+            .map(|f| quote(&f))
+            .join(","),
+        );
+    }
+    lines.join("\n")
+}
+
+#[test]
+fn intermediates_fixture_reports() {
+    use cabundle_testkit::pki_files::ca;
+    let dir = tempfile::tempdir().unwrap();
+    let (from, to) = (
+        rcgen::date_time_ymd(2024, 1, 1),
+        rcgen::date_time_ymd(2034, 1, 1),
+    );
+    let root = ca("Diff Test Root", None, from, to);
+    let row = |cn: &str| {
+        let int = ca(cn, Some(&root), from, to);
+        let der = cabundle_cert::read_certificates(int.pem.as_bytes()).unwrap()[0]
+            .der
+            .clone();
+        let sha = hex::encode_upper(Sha256::digest(&der));
+        (cn.to_owned(), int.pem, sha)
+    };
+    let (kept, gone, new) = (row("Kept CA"), row("Gone CA"), row("New CA"));
+    let old_path = dir.path().join("old.csv");
+    let new_path = dir.path().join("new.csv");
+    std::fs::write(&old_path, intermediates_csv(&[kept.clone(), gone.clone()])).unwrap();
+    std::fs::write(&new_path, intermediates_csv(&[new.clone(), kept])).unwrap();
+    let lower = |s: &str| s.to_ascii_lowercase();
+    check(
+        &old_path,
+        &new_path,
+        1,
+        &format!(
+            "intermediates added (1):\n  + CN=New CA, O=cabundle tests  issuer: CN=Diff Test Root, O=cabundle tests  sha256:{}\n\
+             intermediates removed (1):\n  - CN=Gone CA, O=cabundle tests  issuer: CN=Diff Test Root, O=cabundle tests  sha256:{}\n",
+            lower(&new.2),
+            lower(&gone.2)
+        ),
+    );
+    check(&new_path, &new_path, 0, "no differences\n");
+    // A row whose SHA256 is not its certificate's is an error naming the row and column.
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        intermediates_csv(&[(new.0.clone(), new.1.clone(), gone.2.clone())]),
+    )
+    .unwrap();
+    let (code, _, stderr) = run(&["diff", old_path.to_str().unwrap(), bad.to_str().unwrap()]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("bad.csv"), "{stderr}");
+    assert!(stderr.contains("SHA256"), "{stderr}");
+}

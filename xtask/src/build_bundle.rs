@@ -15,11 +15,12 @@ pub const USAGE: &str = "\
 usage: cargo xtask build-bundle [NAME...] [--source-dir DIR]... [--out DIR] [--check]
                                 [--bundles-dir DIR] [--cache-dir DIR]
 
-Builds each bundle of bundles/ (or only those named) from its recipe and pinned source, writes
-the PEM bundle, CApath directory, manifest, listing and archive to --out (default
-bundles/NAME/out) and updates bundles/NAME/SHA256SUMS and bundles/NAME/listing.txt.
+Builds each bundle of bundles/ (or only those named) from its recipe and pinned sources, writes
+the PEM bundle, CApath directory, manifest, listing, archive (and, for a recipe with
+intermediates, the intermediates and full PEM bundles) to --out (default bundles/NAME/out) and
+updates bundles/NAME/SHA256SUMS and bundles/NAME/listing.txt.
 
-  --source-dir DIR   look for the pinned source among the files of DIR (offline builds)
+  --source-dir DIR   look for the pinned sources among the files of DIR (offline builds)
   --out DIR          write every bundle's outputs to DIR, with one SHA256SUMS for them all
   --check            build in a temporary folder and compare with the committed SHA256SUMS
                      and listing.txt; change nothing under bundles/ (exit 1 on a difference)
@@ -148,8 +149,15 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
     let mut built = Vec::new();
     for bundle in &bundles {
         let (rendered, found) = build_one(&common.lookup, bundle)?;
+        let intermediates = match &rendered.intermediates {
+            Some(i) => format!(
+                "; {} intermediates selected, {} left out (source: {})",
+                i.selected, i.left_out, i.found
+            ),
+            None => String::new(),
+        };
         eprintln!(
-            "built {}: {} roots included, {} excluded (source: {found})",
+            "built {}: {} roots included, {} excluded (source: {found}){intermediates}",
             bundle.name, rendered.included, rendered.excluded
         );
         built.push(rendered.rendered);
@@ -201,21 +209,70 @@ pub struct BuiltBundle {
     pub included: usize,
     /// Roots excluded.
     pub excluded: usize,
+    /// The intermediates, for a recipe with intermediates.
+    pub intermediates: Option<BuiltIntermediates>,
 }
 
-/// Finds the source of one bundle and renders its outputs.
+/// The intermediates of a rendered bundle.
+pub struct BuiltIntermediates {
+    /// Intermediates selected.
+    pub selected: usize,
+    /// Intermediates left out.
+    pub left_out: usize,
+    /// Where the intermediates report was found.
+    pub found: source::Found,
+}
+
+/// Finds the sources of one bundle and renders its outputs.
 pub fn build_one(lookup: &Lookup, bundle: &Bundle) -> Result<(BuiltBundle, source::Found)> {
     let (bytes, found) = lookup
         .find(&bundle.lock.source)
         .with_context(|| format!("bundle `{}`", bundle.name))?;
-    let release = cabundle_build::build_release(bundle, &bytes, &found.to_string())
-        .with_context(|| format!("cannot build bundle `{}`", bundle.name))?;
+    let pinned = bundle.intermediates_source().map_err(|err| {
+        anyhow::anyhow!(
+            "{err}\nhint: run `cargo xtask refresh {}` to pin the latest intermediates report",
+            bundle.name
+        )
+    })?;
+    let (release, intermediates_found) = match pinned {
+        None => (
+            cabundle_build::build_release(bundle, &bytes, &found.to_string())
+                .with_context(|| format!("cannot build bundle `{}`", bundle.name))?,
+            None,
+        ),
+        Some(pinned) => {
+            let (inter, inter_found) = lookup
+                .find(pinned)
+                .with_context(|| format!("bundle `{}`: the intermediates report", bundle.name))?;
+            let release = cabundle_build::build_release_with_intermediates(
+                bundle,
+                &bytes,
+                &found.to_string(),
+                &inter,
+                &inter_found.to_string(),
+            )
+            .with_context(|| format!("cannot build bundle `{}`", bundle.name))?;
+            (release, Some(inter_found))
+        }
+    };
     let rendered = outputs::render(&release, bundle.lock.as_of())?;
+    let intermediates = match (release.intermediates(), intermediates_found) {
+        (Some(selection), Some(found)) => {
+            let selected = selection.selected().count();
+            Some(BuiltIntermediates {
+                selected,
+                left_out: selection.decisions().len() - selected,
+                found,
+            })
+        }
+        _ => None,
+    };
     Ok((
         BuiltBundle {
             rendered,
             included: release.included().len(),
             excluded: release.excluded().len(),
+            intermediates,
         },
         found,
     ))

@@ -1,6 +1,11 @@
-//! `cargo xtask refresh`: fetches the latest report, and when it differs from a bundle's
-//! lock, pins it (as-of today, UTC), regenerates the bundle's listing and `SHA256SUMS`, and
-//! prints release notes in Markdown on stdout (the body of the refresh pull request).
+//! `cargo xtask refresh`: fetches the latest report (and, for a recipe with intermediates, the
+//! latest intermediates report), and when one differs from a bundle's lock, pins it (as of
+//! today, UTC), regenerates the bundle's listing and `SHA256SUMS`, and prints release notes in
+//! Markdown on stdout (the body of the refresh pull request).
+//!
+//! Each pin moves only when its own bytes changed: a new intermediates report beside an
+//! unchanged roots report keeps the roots' fetched date, which stays the as-of date of the
+//! build and of the intermediates' selection.
 
 use crate::build_bundle::{self, Common};
 use crate::outputs::sha256_hex;
@@ -9,7 +14,7 @@ use anyhow::{Context, Result};
 use cabundle_build::Bundle;
 use cabundle_build::recipe::{Lock, LockSource};
 use cabundle_cert::date::{format_date, parse_date};
-use cabundle_diff::{Diff, DiffOptions, RootSet};
+use cabundle_diff::{Diff, DiffOptions, IntermediateSet, IntermediatesDiff, RootSet};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -17,14 +22,18 @@ use std::process::ExitCode;
 
 /// The usage text.
 pub const USAGE: &str = "\
-usage: cargo xtask refresh [NAME...] [--source FILE] [--as-of YYYY-MM-DD] [--source-dir DIR]...
+usage: cargo xtask refresh [NAME...] [--source FILE] [--intermediates-source FILE]
+                           [--as-of YYYY-MM-DD] [--source-dir DIR]...
                            [--bundles-dir DIR] [--cache-dir DIR]
 
-Fetches the latest report from each lock's URL; where it differs from the lock, updates
-bundles/NAME/lock.toml, listing.txt and SHA256SUMS, and prints release notes (Markdown) on
-stdout. Nothing changes when the report is the one already pinned.
+Fetches the latest report from each lock's URL (and, for a recipe with intermediates, the
+latest intermediates report); where one differs from the lock, updates bundles/NAME/lock.toml,
+listing.txt and SHA256SUMS, and prints release notes (Markdown) on stdout. Nothing changes
+when the reports are the ones already pinned.
 
   --source FILE      use this file instead of downloading (tests, offline use)
+  --intermediates-source FILE
+                     use this intermediates report instead of downloading
   --as-of DATE       the fetch date to pin (default: today, UTC)
   --source-dir DIR   where to find the previously pinned source, for the release notes
   --bundles-dir DIR  the folder of bundle recipes (default: bundles/ of the workspace)
@@ -35,13 +44,16 @@ const EXPIRING_DAYS: u32 = 90;
 
 /// Runs the task.
 pub fn run(args: &[String]) -> Result<ExitCode> {
-    let (common, rest) = build_bundle::parse_common(args, &["--source=", "--as-of="])?;
+    let (common, rest) =
+        build_bundle::parse_common(args, &["--source=", "--intermediates-source=", "--as-of="])?;
     let mut source_file = None;
+    let mut intermediates_file = None;
     let mut as_of = None;
     for (flag, value) in rest {
         let value = value.unwrap_or_default();
         match flag.as_str() {
             "--source" => source_file = Some(PathBuf::from(value)),
+            "--intermediates-source" => intermediates_file = Some(PathBuf::from(value)),
             _ => {
                 as_of = Some(parse_date(&value).context("--as-of")?);
             }
@@ -56,29 +68,85 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
     // Report-level changes, once per (previous, new) pair of reports.
     let mut report_changes: BTreeMap<(String, String), String> = BTreeMap::new();
     let mut changed = 0;
+    let mut intermediates_changes: BTreeMap<(String, String), String> = BTreeMap::new();
     for bundle in &bundles {
         let url = bundle.lock.source.url.clone();
         if !fetched.contains_key(&url) {
             let bytes = match &source_file {
                 Some(file) => fs_err::read(file)?,
-                None => download(&url)?,
+                None => download(&url, "report", "--source")?,
             };
             fetched.insert(url.clone(), bytes);
         }
-        let new_bytes = &fetched[&url];
-        let new_sha = sha256_hex(new_bytes);
-        if new_sha == bundle.lock.source.sha256.to_string() {
+        let new_sha = sha256_hex(&fetched[&url]);
+        let roots_changed = new_sha != bundle.lock.source.sha256.to_string();
+
+        // A recipe with intermediates: the latest intermediates report, from the lock's URL
+        // (or the CCADB's, for a recipe whose lock does not pin one yet).
+        let intermediates = match &bundle.recipe.intermediates {
+            None => None,
+            Some(_) => {
+                let url = bundle.lock.intermediates.as_ref().map_or_else(
+                    || cabundle_fetch::DEFAULT_INTERMEDIATES_URL.to_owned(),
+                    |pin| pin.url.clone(),
+                );
+                if !fetched.contains_key(&url) {
+                    let bytes = match &intermediates_file {
+                        Some(file) => fs_err::read(file)?,
+                        None => download(&url, "intermediates report", "--intermediates-source")?,
+                    };
+                    fetched.insert(url.clone(), bytes);
+                }
+                Some(url)
+            }
+        };
+        let intermediates_changed = intermediates.as_ref().is_some_and(|url| {
+            let sha = sha256_hex(&fetched[url]);
+            bundle
+                .lock
+                .intermediates
+                .as_ref()
+                .is_none_or(|pin| pin.sha256.to_string() != sha)
+        });
+        // A source that did not change is the pinned one: keep it in the cache beside the
+        // new ones, so that a build from the cache alone finds every pin.
+        if !roots_changed {
+            common.lookup.store(&bundle.lock.source, &fetched[&url])?;
+        }
+        if let (Some(inter_url), Some(pin), false) = (
+            &intermediates,
+            &bundle.lock.intermediates,
+            intermediates_changed,
+        ) {
+            common.lookup.store(pin, &fetched[inter_url])?;
+        }
+        if !roots_changed && !intermediates_changed {
             eprintln!(
-                "{}: the pinned source is the latest ({new_sha})",
+                "{}: the pinned sources are the latest ({new_sha})",
                 bundle.name
             );
             continue;
         }
         changed += 1;
-        let old_sha = bundle.lock.source.sha256.to_string();
-        let (note, report) = refresh_one(&common, bundle, new_bytes, as_of)?;
-        notes.push_str(&note);
-        report_changes.entry((old_sha, new_sha)).or_insert(report);
+        let new_bytes = &fetched[&url];
+        let new_intermediates = intermediates
+            .as_ref()
+            .map(|url| (url.as_str(), fetched[url].as_slice()));
+        let notes_of = refresh_one(
+            &common,
+            bundle,
+            roots_changed.then_some(new_bytes.as_slice()),
+            new_intermediates.filter(|_| intermediates_changed),
+            as_of,
+        )?;
+        notes.push_str(&notes_of.bundle);
+        if let Some(report) = notes_of.report {
+            let old_sha = bundle.lock.source.sha256.to_string();
+            report_changes.entry((old_sha, new_sha)).or_insert(report);
+        }
+        if let Some((key, text)) = notes_of.intermediates {
+            intermediates_changes.entry(key).or_insert(text);
+        }
     }
     if changed == 0 {
         eprintln!("nothing to refresh");
@@ -90,40 +158,78 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
             );
             notes.push_str(&text);
         }
+        for ((old, new), text) in intermediates_changes {
+            let _ = writeln!(
+                notes,
+                "## Changes in the intermediates report\n\nFrom `{old}` to `{new}`.\n"
+            );
+            notes.push_str(&text);
+        }
         print!("{notes}");
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn download(url: &str) -> Result<Vec<u8>> {
-    let fetched = cabundle_fetch::fetch(url, &cabundle_fetch::FetchOptions::default()).map_err(|err| {
-        anyhow::anyhow!(
-            "cannot download the latest report: {err}\n\
-             hint: the network may be unreachable; pass `--source FILE` to refresh from a local copy"
-        )
-    })?;
+/// Downloads the latest `what` (a report) from `url`; `flag` is the option that replaces it.
+fn download(url: &str, what: &str, flag: &str) -> Result<Vec<u8>> {
+    let fetched =
+        cabundle_fetch::fetch(url, &cabundle_fetch::FetchOptions::default()).map_err(|err| {
+            anyhow::anyhow!(
+                "cannot download the latest {what}: {err}\n\
+             hint: the network may be unreachable; pass `{flag} FILE` to refresh from a local copy"
+            )
+        })?;
     Ok(fetched.body)
 }
 
-/// Pins `new_bytes` for one bundle, rewrites its generated files, and returns its notes and
-/// the notes on the report's changes.
+/// The notes of one refreshed bundle.
+struct Notes {
+    /// The bundle's section.
+    bundle: String,
+    /// The roots report's changes, when it changed.
+    report: Option<String>,
+    /// The intermediates report's changes, when it changed, by (old, new) SHA-256.
+    intermediates: Option<((String, String), String)>,
+}
+
+/// Pins the new bytes of one bundle's changed sources (`new_roots`, and `new_intermediates`
+/// with its URL), rewrites its generated files, and returns its notes.
 fn refresh_one(
     common: &Common,
     bundle: &Bundle,
-    new_bytes: &[u8],
+    new_roots: Option<&[u8]>,
+    new_intermediates: Option<(&str, &[u8])>,
     as_of: time::Date,
-) -> Result<(String, String)> {
+) -> Result<Notes> {
     let old_lock = bundle.lock.clone();
-    let new_lock = Lock::new(LockSource::new(
-        old_lock.source.url.clone(),
-        sha256_hex(new_bytes).parse()?,
-        new_bytes.len() as u64,
-        as_of,
-    ));
+    let pin = |url: &str, bytes: &[u8]| -> Result<LockSource> {
+        Ok(LockSource::new(
+            url.to_owned(),
+            sha256_hex(bytes).parse()?,
+            bytes.len() as u64,
+            as_of,
+        ))
+    };
+    let mut new_lock = Lock::new(match new_roots {
+        Some(bytes) => pin(&old_lock.source.url, bytes)?,
+        None => old_lock.source.clone(),
+    });
+    let intermediates_pin = match (new_intermediates, &old_lock.intermediates) {
+        (Some((url, bytes)), _) => Some(pin(url, bytes)?),
+        (None, old) => old.clone(),
+    };
+    if let Some(p) = &intermediates_pin {
+        new_lock = new_lock.with_intermediates(p.clone());
+    }
     let mut updated = bundle.clone();
     updated.lock = new_lock.clone();
     // Build first: a report the pipeline rejects leaves the lock as it was.
-    common.lookup.store(&new_lock.source, new_bytes)?;
+    if let Some(bytes) = new_roots {
+        common.lookup.store(&new_lock.source, bytes)?;
+    }
+    if let (Some((_, bytes)), Some(p)) = (new_intermediates, &new_lock.intermediates) {
+        common.lookup.store(p, bytes)?;
+    }
     let (built, _) = build_bundle::build_one(&common.lookup, &updated)?;
     let old_listing = fs_err::read_to_string(bundle.dir.join(recipe::LISTING)).unwrap_or_default();
 
@@ -133,13 +239,19 @@ fn refresh_one(
     )?;
     build_bundle::write_if_changed(&bundle.dir.join(recipe::SUMS), &built.rendered.sums)?;
     build_bundle::write_if_changed(&bundle.dir.join(recipe::LISTING), &built.rendered.listing)?;
-    eprintln!(
-        "{}: pinned {} ({} bytes) as of {}",
-        bundle.name,
-        new_lock.source.sha256,
-        new_lock.source.size,
-        format_date(as_of)
-    );
+    let mut pinned = vec![(&new_lock.source, new_roots.is_some())];
+    if let Some(p) = &new_lock.intermediates {
+        pinned.push((p, new_intermediates.is_some()));
+    }
+    for (source, _) in pinned.iter().filter(|(_, moved)| *moved) {
+        eprintln!(
+            "{}: pinned {} ({} bytes) as of {}",
+            bundle.name,
+            source.sha256,
+            source.size,
+            format_date(as_of)
+        );
+    }
 
     let mut out = String::new();
     let _ = writeln!(
@@ -157,6 +269,19 @@ fn refresh_one(
         old_lock.source.sha256,
         format_date(old_lock.source.fetched)
     );
+    if let Some(p) = &new_lock.intermediates {
+        let was = old_lock.intermediates.as_ref().map_or_else(
+            || "none pinned before".to_owned(),
+            |o| format!("was `{}`, as of {}", o.sha256, format_date(o.fetched)),
+        );
+        let _ = writeln!(
+            out,
+            "Intermediates {} as of {}: `{}` ({was}).\n",
+            p.url,
+            format_date(p.fetched),
+            p.sha256
+        );
+    }
     let (added, removed) = listing_changes(&old_listing, &built.rendered.listing);
     let _ = writeln!(
         out,
@@ -177,33 +302,114 @@ fn refresh_one(
             .iter()
             .map(|r| format!("{} (`{}`)", r.label, r.sha256)),
     );
-
-    let mut report = String::new();
-    match common.lookup.find(&old_lock.source) {
-        Ok((old_bytes, _)) => {
-            let old = RootSet::from_bytes(&old_bytes).context("the previously pinned report")?;
-            let new = RootSet::from_bytes(new_bytes).context("the new report")?;
-            let diff = cabundle_diff::diff(
-                &old,
-                &new,
-                &DiffOptions {
-                    as_of,
-                    expiring_within_days: EXPIRING_DAYS,
-                },
-            );
-            report_notes(&mut report, &diff);
-        }
-        Err(err) => {
-            eprintln!(
-                "warning: the previously pinned report is not available, so the notes list bundle changes only: {err:#}"
-            );
-            let _ = writeln!(
-                report,
-                "The previously pinned report was not available: its changes are not listed.\n"
-            );
-        }
+    if let Some(i) = &built.intermediates {
+        let (added, removed) = intermediates_changes(&old_listing, &built.rendered.listing);
+        let _ = writeln!(
+            out,
+            "{} intermediates selected, {} left out.\n",
+            i.selected, i.left_out
+        );
+        section(
+            &mut out,
+            "Intermediates added to the bundle",
+            added
+                .iter()
+                .map(|r| format!("{} (`{}`)", r.label, r.sha256)),
+        );
+        section(
+            &mut out,
+            "Intermediates removed from the bundle",
+            removed
+                .iter()
+                .map(|r| format!("{} (`{}`)", r.label, r.sha256)),
+        );
     }
-    Ok((out, report))
+
+    let report = match new_roots {
+        None => None,
+        Some(new_bytes) => {
+            let mut report = String::new();
+            match common.lookup.find(&old_lock.source) {
+                Ok((old_bytes, _)) => {
+                    let old =
+                        RootSet::from_bytes(&old_bytes).context("the previously pinned report")?;
+                    let new = RootSet::from_bytes(new_bytes).context("the new report")?;
+                    let diff = cabundle_diff::diff(
+                        &old,
+                        &new,
+                        &DiffOptions {
+                            as_of,
+                            expiring_within_days: EXPIRING_DAYS,
+                        },
+                    );
+                    report_notes(&mut report, &diff);
+                }
+                Err(err) => {
+                    eprintln!(
+                        "warning: the previously pinned report is not available, so the notes list bundle changes only: {err:#}"
+                    );
+                    let _ = writeln!(
+                        report,
+                        "The previously pinned report was not available: its changes are not listed.\n"
+                    );
+                }
+            }
+            Some(report)
+        }
+    };
+
+    let intermediates = match (
+        new_intermediates,
+        &old_lock.intermediates,
+        &new_lock.intermediates,
+    ) {
+        (Some((_, new_bytes)), Some(old_pin), Some(new_pin)) => {
+            let mut text = String::new();
+            match common.lookup.find(old_pin) {
+                Ok((old_bytes, _)) => {
+                    let old = IntermediateSet::from_bytes(&old_bytes)
+                        .context("the previously pinned intermediates report")?;
+                    let new = IntermediateSet::from_bytes(new_bytes)
+                        .context("the new intermediates report")?;
+                    intermediates_notes(&mut text, &cabundle_diff::diff_intermediates(&old, &new));
+                }
+                Err(err) => {
+                    eprintln!(
+                        "warning: the previously pinned intermediates report is not available, so the notes list bundle changes only: {err:#}"
+                    );
+                    let _ = writeln!(
+                        text,
+                        "The previously pinned intermediates report was not available: its changes are not listed.\n"
+                    );
+                }
+            }
+            Some((
+                (old_pin.sha256.to_string(), new_pin.sha256.to_string()),
+                text,
+            ))
+        }
+        _ => None,
+    };
+    Ok(Notes {
+        bundle: out,
+        report,
+        intermediates,
+    })
+}
+
+/// The intermediates report's part of the notes.
+pub fn intermediates_notes(out: &mut String, diff: &IntermediatesDiff) {
+    for (title, list) in [
+        ("Intermediates added", &diff.added),
+        ("Intermediates removed", &diff.removed),
+    ] {
+        section(
+            out,
+            title,
+            list.iter()
+                .map(|i| format!("{} (issuer {}) (`{}`)", i.subject, i.issuer, i.sha256)),
+        );
+    }
 }
 
 /// The report-level part of the notes.
@@ -294,16 +500,15 @@ pub struct Listed {
     pub label: String,
 }
 
-/// Roots of the included section of a listing.
-fn included(listing: &str) -> Vec<Listed> {
+/// The entries of one section of a listing: the lines after the heading starting with
+/// `heading` (`# included:`), up to the next heading. Each line is `SHA-256 HASH LABEL`.
+fn listed(listing: &str, heading: &str) -> Vec<Listed> {
     let mut out = Vec::new();
     let mut on = false;
     for line in listing.lines() {
-        if line.starts_with("# included:") {
-            on = true;
-        } else if line.starts_with("# excluded:") {
-            on = false;
-        } else if on && !line.is_empty() && !line.starts_with('#') {
+        if line.starts_with('#') {
+            on = line.starts_with(heading);
+        } else if on && !line.is_empty() {
             let mut parts = line.splitn(3, ' ');
             if let (Some(sha256), Some(_subject_hash), Some(label)) =
                 (parts.next(), parts.next(), parts.next())
@@ -318,20 +523,29 @@ fn included(listing: &str) -> Vec<Listed> {
     out
 }
 
+/// Entries in `new` and not in `old`, and the reverse, by SHA-256.
+fn changes(old: &[Listed], new: &[Listed]) -> (Vec<Listed>, Vec<Listed>) {
+    let only = |a: &[Listed], b: &[Listed]| -> Vec<Listed> {
+        a.iter()
+            .filter(|r| !b.iter().any(|o| o.sha256 == r.sha256))
+            .cloned()
+            .collect()
+    };
+    (only(new, old), only(old, new))
+}
+
 /// Roots added to and removed from a bundle, from its old and new listings.
 pub fn listing_changes(old: &str, new: &str) -> (Vec<Listed>, Vec<Listed>) {
-    let (old, new) = (included(old), included(new));
-    let added = new
-        .iter()
-        .filter(|r| !old.iter().any(|o| o.sha256 == r.sha256))
-        .cloned()
-        .collect();
-    let removed = old
-        .iter()
-        .filter(|r| !new.iter().any(|o| o.sha256 == r.sha256))
-        .cloned()
-        .collect();
-    (added, removed)
+    changes(&listed(old, "# included:"), &listed(new, "# included:"))
+}
+
+/// Intermediates added to and removed from a bundle (by subject), from its old and new
+/// listings.
+pub fn intermediates_changes(old: &str, new: &str) -> (Vec<Listed>, Vec<Listed>) {
+    changes(
+        &listed(old, "# intermediates:"),
+        &listed(new, "# intermediates:"),
+    )
 }
 
 #[cfg(test)]
@@ -372,6 +586,53 @@ mod tests {
         check(&[], &[("cc", "C")], &["C"], &[]);
         // An excluded root is not an added one.
         check(&[("aa", "A")], &[("aa", "A")], &[], &[]);
+    }
+
+    #[test]
+    fn intermediates_sections_of_a_listing() {
+        let listing = |ints: &[(&str, &str)]| {
+            let mut s = listing(&[("aa", "A")]);
+            s.push_str("\n# intermediates source: u\n\n# intermediates: n (SHA-256, subject hash, subject)\n");
+            for (sha, subject) in ints {
+                s.push_str(&format!("{sha} 0000000b {subject}\n"));
+            }
+            s.push_str(
+                "\n# intermediates left out: 1 (SHA-256, subject: reason)\nff CN=Old: expired\n",
+            );
+            s
+        };
+        let (old, new) = (
+            listing(&[("b1", "CN=B1, O=X"), ("b2", "CN=B2")]),
+            listing(&[("b2", "CN=B2"), ("b3", "CN=B3")]),
+        );
+        let (added, removed) = intermediates_changes(&old, &new);
+        let labels = |l: &[Listed]| l.iter().map(|x| x.label.clone()).collect::<Vec<_>>();
+        assert_eq!(labels(&added), ["CN=B3"]);
+        assert_eq!(labels(&removed), ["CN=B1, O=X"]);
+        // The roots' section is read apart from the intermediates'.
+        assert_eq!(listing_changes(&old, &new), (vec![], vec![]));
+
+        let fp = |b: u8| cabundle_diff::Sha256Fingerprint([b; 32]);
+        let int = |b: u8, s: &str| cabundle_diff::IntermediateRef {
+            subject: s.into(),
+            issuer: "CN=R".into(),
+            sha256: fp(b),
+        };
+        let diff = IntermediatesDiff {
+            kind: "intermediates",
+            added: vec![int(0xaa, "CN=New")],
+            removed: vec![int(0xbb, "CN=Gone")],
+        };
+        let mut out = String::new();
+        intermediates_notes(&mut out, &diff);
+        for b in ["aa", "bb"] {
+            out = out.replace(&b.repeat(32), b);
+        }
+        assert_eq!(
+            out,
+            "### Intermediates added (1)\n\n- CN=New (issuer CN=R) (`aa`)\n\n\
+             ### Intermediates removed (1)\n\n- CN=Gone (issuer CN=R) (`bb`)\n\n"
+        );
     }
 
     #[test]

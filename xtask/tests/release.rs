@@ -16,7 +16,9 @@ use std::process::{Command, Output};
 const PINNED: &str = "IncludedCACertificateReportPEMCSV-2026-07-01.csv";
 const PINNED_SHA256: &str = "2ed76a78d21c966715c4c450fc9b2fd1bc918a4d7d03d45e75116a9c05f18ae6";
 const PREVIOUS: &str = "IncludedCACertificateReportPEMCSV-2026-06-01.csv";
-const BUNDLES: [&str; 2] = ["mozilla-email", "mozilla-tls"];
+const BUNDLES: [&str; 3] = ["mozilla-email", "mozilla-tls", "mozilla-tls-intermediates"];
+/// The intermediates report the committed lock of mozilla-tls-intermediates pins.
+const PINNED_INTERMEDIATES: &str = "MozillaIntermediateCertsCSVReport-2026-07-25.csv";
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -25,10 +27,11 @@ fn workspace() -> PathBuf {
         .to_path_buf()
 }
 
-/// The folder of CCADB snapshots, when it holds the pinned report; see
+/// The folder of CCADB snapshots, when it holds the pinned reports; see
 /// [`cabundle_testkit::ccadb_data_with`].
 fn ccadb_data() -> Option<PathBuf> {
     cabundle_testkit::ccadb_data_with(PINNED)
+        .and_then(|_| cabundle_testkit::ccadb_data_with(PINNED_INTERMEDIATES))
 }
 
 /// The xtask binary with a private source cache, run from `cwd`.
@@ -207,6 +210,20 @@ fn builds_are_byte_identical_across_directories_time_zones_and_umasks() {
             "{name}.capath missing"
         );
     }
+    // The bundle with intermediates has both PEM files of them; its hashed directory holds
+    // the roots only, as its recipe says, and its roots bundle is mozilla-tls's.
+    for file in ["full.pem", "intermediates.pem"] {
+        assert!(first.contains_key(&format!("mozilla-tls-intermediates.{file}")));
+    }
+    assert!(
+        !first
+            .keys()
+            .any(|k| k.starts_with("mozilla-tls-intermediates.capath/intermediate-"))
+    );
+    assert_eq!(
+        first["mozilla-tls-intermediates.pem"],
+        first["mozilla-tls.pem"]
+    );
 }
 
 #[test]
@@ -317,7 +334,9 @@ fn check_passes_on_what_is_committed() {
         ],
     ));
     assert!(
-        stderr.contains("bundles are up to date: mozilla-email, mozilla-tls"),
+        stderr.contains(
+            "bundles are up to date: mozilla-email, mozilla-tls, mozilla-tls-intermediates"
+        ),
         "{stderr}"
     );
 }
@@ -497,6 +516,7 @@ fn refresh_pins_the_new_report_and_prints_release_notes() {
     );
 
     let pinned = data.join(PINNED);
+    let intermediates = data.join(PINNED_INTERMEDIATES);
     let (notes, stderr) = ok(xtask(
         tmp.path(),
         &cache,
@@ -504,6 +524,8 @@ fn refresh_pins_the_new_report_and_prints_release_notes() {
             "refresh",
             "--source",
             pinned.to_str().unwrap(),
+            "--intermediates-source",
+            intermediates.to_str().unwrap(),
             "--as-of",
             "2026-07-01",
             "--source-dir",
@@ -524,6 +546,21 @@ fn refresh_pins_the_new_report_and_prints_release_notes() {
     }
     assert!(notes.contains("## mozilla-tls: "), "{notes}");
     assert!(notes.contains("## mozilla-email: "), "{notes}");
+    // The intermediates report is the pinned one: only the roots' pin moved, and the selection
+    // at the new as-of date takes in intermediates that were not valid yet a month before.
+    assert!(notes.contains("## mozilla-tls-intermediates: "), "{notes}");
+    assert!(
+        notes.contains("1695 intermediates selected, 64 left out."),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("### Intermediates added to the bundle ("),
+        "{notes}"
+    );
+    assert!(
+        !notes.contains("## Changes in the intermediates report"),
+        "{notes}"
+    );
     assert!(
         notes.contains("### Removed from the bundle (1)\n\n- SecureSign Root CA12 ("),
         "{notes}"
@@ -546,7 +583,7 @@ fn refresh_pins_the_new_report_and_prints_release_notes() {
         &cache,
         &["build-bundle", "--check", "--bundles-dir", bdir],
     ));
-    // A second refresh with the same report changes nothing.
+    // A second refresh with the same reports changes nothing.
     let (notes, stderr) = ok(xtask(
         tmp.path(),
         &cache,
@@ -554,12 +591,262 @@ fn refresh_pins_the_new_report_and_prints_release_notes() {
             "refresh",
             "--source",
             pinned.to_str().unwrap(),
+            "--intermediates-source",
+            intermediates.to_str().unwrap(),
             "--bundles-dir",
             bdir,
         ],
     ));
     assert_eq!(notes, "");
     assert!(stderr.contains("nothing to refresh"), "{stderr}");
+}
+
+/// A roots report of `roots` (PEM), as the CCADB writes it: quoted fields, PEM in single quotes.
+fn roots_report(roots: &[&str]) -> String {
+    let quote = |f: &str| format!("\"{}\"", f.replace('"', "\"\""));
+    let header = [
+        "Owner",
+        "Common Name or Certificate Name",
+        "Certificate Serial Number",
+        "SHA-256 Fingerprint",
+        "Trust Bits",
+        "Distrust for TLS After Date",
+        "Distrust for S/MIME After Date",
+        "Mozilla Applied Constraints",
+        "PEM Info",
+    ];
+    let mut lines = vec![header.map(quote).join(",")];
+    for (i, pem) in roots.iter().enumerate() {
+        let row = [
+            "cabundle tests".to_owned(),
+            format!("Refresh Test Root {i}"),
+            format!("{i:02X}"),
+            hex::encode_upper(Sha256::digest(der(pem))),
+            "Websites".to_owned(),
+            String::new(),
+            String::new(),
+            String::new(),
+            format!("'{}'", pem.trim_end()),
+        ];
+        lines.push(row.iter().map(|f| quote(f)).collect::<Vec<_>>().join(","));
+    }
+    lines.join("\n")
+}
+
+/// A `MozillaIntermediateCertsCSVReport` of `intermediates` (PEM).
+fn intermediates_report(intermediates: &[&str]) -> String {
+    let quote = |f: &str| format!("\"{}\"", f.replace('"', "\"\""));
+    let header = [
+        "Subject",
+        "Issuer",
+        "SHA256",
+        "Full CRL Issued By This CA",
+        "PEM",
+        "JSON Array of Partitioned CRLs",
+    ];
+    let mut lines = vec![header.map(quote).join(",")];
+    for pem in intermediates {
+        let row = [
+            "CN=fixture".to_owned(),
+            "CN=Refresh Test Root".to_owned(),
+            hex::encode_upper(Sha256::digest(der(pem))),
+            String::new(),
+            pem.replace('\n', "\r\n"),
+            "[]".to_owned(),
+        ];
+        lines.push(row.iter().map(|f| quote(f)).collect::<Vec<_>>().join(","));
+    }
+    lines.join("\n")
+}
+
+/// The DER of a one-certificate PEM.
+fn der(pem: &str) -> Vec<u8> {
+    cabundle_cert::read_certificates(pem.as_bytes()).unwrap()[0]
+        .der
+        .clone()
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+#[test]
+fn refresh_pins_the_new_intermediates_report_and_lists_its_changes() {
+    use cabundle_testkit::pki_files::ca;
+    let (from, to) = (
+        time::macros::datetime!(2024-01-01 0:00 UTC),
+        time::macros::datetime!(2040-01-01 0:00 UTC),
+    );
+    let root = ca("Refresh Test Root", None, from, to);
+    let (kept, gone, new) = (
+        ca("Kept Issuing CA", Some(&root), from, to),
+        ca("Gone Issuing CA", Some(&root), from, to),
+        ca("New Issuing CA", Some(&root), from, to),
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("sources");
+    fs_err::create_dir_all(&src).unwrap();
+    let roots = src.join("roots.csv");
+    let old_ints = src.join("intermediates-1.csv");
+    let new_ints = tmp.path().join("intermediates-2.csv");
+    fs_err::write(&roots, roots_report(&[&root.pem])).unwrap();
+    fs_err::write(&old_ints, intermediates_report(&[&kept.pem, &gone.pem])).unwrap();
+    fs_err::write(&new_ints, intermediates_report(&[&new.pem, &kept.pem])).unwrap();
+    let (roots_bytes, old_bytes, new_bytes) = (
+        fs_err::read(&roots).unwrap(),
+        fs_err::read(&old_ints).unwrap(),
+        fs_err::read(&new_ints).unwrap(),
+    );
+
+    // A copy of the bundle folder: the committed recipe, a lock pinning the fixture reports.
+    let bundles = tmp.path().join("bundles");
+    let dir = bundles.join("mozilla-tls-intermediates");
+    fs_err::create_dir_all(&dir).unwrap();
+    fs_err::copy(
+        workspace().join("bundles/mozilla-tls-intermediates/recipe.toml"),
+        dir.join("recipe.toml"),
+    )
+    .unwrap();
+    let lock = |ints: Option<(&[u8], &str)>| {
+        let mut text = format!(
+            "[source]\nurl = \"https://127.0.0.1:9/roots\"\nsha256 = \"{}\"\nsize = {}\nfetched = \"2026-07-01\"\n",
+            sha256_hex(&roots_bytes),
+            roots_bytes.len()
+        );
+        if let Some((bytes, fetched)) = ints {
+            text.push_str(&format!(
+                "[intermediates]\nurl = \"https://127.0.0.1:9/intermediates\"\nsha256 = \"{}\"\nsize = {}\nfetched = \"{fetched}\"\n",
+                sha256_hex(bytes),
+                bytes.len()
+            ));
+        }
+        text
+    };
+    fs_err::write(
+        dir.join("lock.toml"),
+        lock(Some((&old_bytes, "2026-07-25"))),
+    )
+    .unwrap();
+    let cache = tmp.path().join("cache");
+    let (bdir, src_s) = (bundles.to_str().unwrap(), src.to_str().unwrap());
+    let build = ["build-bundle", "--source-dir", src_s, "--bundles-dir", bdir];
+    let (_, stderr) = ok(xtask(tmp.path(), &cache, &build));
+    assert!(
+        stderr.contains("1 roots included, 0 excluded")
+            && stderr.contains("2 intermediates selected, 0 left out"),
+        "{stderr}"
+    );
+
+    let refresh = |ints: &Path, as_of: &str| {
+        ok(xtask(
+            tmp.path(),
+            &cache,
+            &[
+                "refresh",
+                "--source",
+                roots.to_str().unwrap(),
+                "--intermediates-source",
+                ints.to_str().unwrap(),
+                "--as-of",
+                as_of,
+                "--source-dir",
+                src_s,
+                "--bundles-dir",
+                bdir,
+            ],
+        ))
+    };
+    let (notes, stderr) = refresh(&new_ints, "2026-08-03");
+    // Only the intermediates' pin moved; the roots' date is still the as-of date.
+    let text = fs_err::read_to_string(dir.join("lock.toml")).unwrap();
+    let new_pin = format!(
+        "[intermediates]\nurl = \"https://127.0.0.1:9/intermediates\"\nsha256 = \"{}\"\nsize = {}\nfetched = \"2026-08-03\"\n",
+        sha256_hex(&new_bytes),
+        new_bytes.len()
+    );
+    assert!(text.ends_with(&new_pin), "{text}\n{stderr}");
+    assert!(
+        text.contains(&format!(
+            "sha256 = \"{}\"\nsize = {}\nfetched = \"2026-07-01\"\n",
+            sha256_hex(&roots_bytes),
+            roots_bytes.len()
+        )),
+        "{text}"
+    );
+    let sha = |pem: &str| sha256_hex(&der(pem));
+    let (new_sha, gone_sha) = (sha(&new.pem), sha(&gone.pem));
+    for want in [
+        format!(
+            "Intermediates https://127.0.0.1:9/intermediates as of 2026-08-03: `{}` (was `{}`, as of 2026-07-25).\n",
+            sha256_hex(&new_bytes),
+            sha256_hex(&old_bytes)
+        ),
+        "2 intermediates selected, 0 left out.\n".to_owned(),
+        format!(
+            "### Intermediates added to the bundle (1)\n\n- CN=New Issuing CA, O=cabundle tests (`{new_sha}`)\n"
+        ),
+        format!(
+            "### Intermediates removed from the bundle (1)\n\n- CN=Gone Issuing CA, O=cabundle tests (`{gone_sha}`)\n"
+        ),
+        format!(
+            "## Changes in the intermediates report\n\nFrom `{}` to `{}`.\n",
+            sha256_hex(&old_bytes),
+            sha256_hex(&new_bytes)
+        ),
+        format!(
+            "### Intermediates added (1)\n\n- CN=New Issuing CA, O=cabundle tests (issuer CN=Refresh Test Root, O=cabundle tests) (`{new_sha}`)\n"
+        ),
+        format!(
+            "### Intermediates removed (1)\n\n- CN=Gone Issuing CA, O=cabundle tests (issuer CN=Refresh Test Root, O=cabundle tests) (`{gone_sha}`)\n"
+        ),
+    ] {
+        assert!(notes.contains(&want), "{want:?} not in\n{notes}");
+    }
+    assert!(!notes.contains("## Changes in the report"), "{notes}");
+    assert!(!notes.contains("### Added to the bundle"), "{notes}");
+    let listing = fs_err::read_to_string(dir.join("listing.txt")).unwrap();
+    assert!(listing.contains(&format!("\n{new_sha} ")), "{listing}");
+    assert!(!listing.contains(&gone_sha), "{listing}");
+
+    // The new report went to the cache: the refreshed files are what a build makes.
+    ok(xtask(
+        tmp.path(),
+        &cache,
+        &[&build[..], &["--check"]].concat(),
+    ));
+    let (notes, stderr) = refresh(&new_ints, "2026-08-10");
+    assert_eq!(notes, "");
+    assert!(stderr.contains("nothing to refresh"), "{stderr}");
+
+    // A recipe given intermediates before its lock pins them: the build names the fix, and
+    // refresh pins the report (here from the file) beside the unchanged roots.
+    fs_err::write(dir.join("lock.toml"), lock(None)).unwrap();
+    let (out, _, stderr) = run(xtask(tmp.path(), &cache, &build));
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("`intermediates`: missing: the recipe has intermediates, so the lock must pin the intermediates report"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: run `cargo xtask refresh mozilla-tls-intermediates`"),
+        "{stderr}"
+    );
+    let (notes, _) = refresh(&new_ints, "2026-08-10");
+    assert!(notes.contains("(none pinned before)"), "{notes}");
+    let text = fs_err::read_to_string(dir.join("lock.toml")).unwrap();
+    assert!(
+        text.contains(&format!(
+            "[intermediates]\nurl = \"{}\"\nsha256 = \"{}\"",
+            "https://ccadb.my.salesforce-sites.com/mozilla/MozillaIntermediateCertsCSVReport",
+            sha256_hex(&new_bytes)
+        )),
+        "{text}"
+    );
+    ok(xtask(
+        tmp.path(),
+        &cache,
+        &[&build[..], &["--check"]].concat(),
+    ));
 }
 
 #[test]
@@ -590,7 +877,9 @@ fn usage_and_bad_arguments() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("hint: the bundles are: mozilla-email, mozilla-tls"),
+        stderr.contains(
+            "hint: the bundles are: mozilla-email, mozilla-tls, mozilla-tls-intermediates"
+        ),
         "{stderr}"
     );
 }

@@ -130,4 +130,35 @@ pub enum Error {
         /// The SHA-256 the lock pins.
         expected: Sha256Fingerprint,
     },
+    /// The intermediates bytes of a bundle build are not what its lock pins.
+    #[error(
+        "{source_name} is not the intermediates report {} pins: its SHA-256 is {actual}, the lock's is {expected}",
+        .lock_file.display()
+    )]
+    IntermediatesMismatch {
+        /// Where the bytes came from (a file name or URL).
+        source_name: String,
+        /// Their SHA-256.
+        actual: Sha256Fingerprint,
+        /// The lock file.
+        lock_file: PathBuf,
+        /// The SHA-256 the lock pins.
+        expected: Sha256Fingerprint,
+    },
+    /// An intermediates report was given for a bundle whose recipe has no intermediates.
+    #[error(
+        "the recipe of {bundle} has no `[intermediates]` table, so it takes no intermediates report"
+    )]
+    NoIntermediatesInRecipe {
+        /// The bundle's name.
+        bundle: String,
+    },
+    /// A bundle with intermediates was built without its intermediates report.
+    #[error("{bundle} has intermediates: its build needs the intermediates report {} pins", .lock_file.display())]
+    MissingIntermediates {
+        /// The bundle's name.
+        bundle: String,
+        /// The lock file.
+        lock_file: PathBuf,
+    },
 }

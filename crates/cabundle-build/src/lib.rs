@@ -65,7 +65,7 @@ pub use intermediates::{
     IntermediateDecision, IntermediateReason, Intermediates, SAFETY, select_intermediates,
 };
 pub use recipe::{Bundle, Lock, Recipe};
-pub use release::{Release, build_release};
+pub use release::{Release, build_release, build_release_with_intermediates};
 pub use write::{OutputPaths, OutputSet};
 
 use cabundle_ccadb::chrome::ChromeWarning;

@@ -1,5 +1,7 @@
 //! The files of a release bundle folder (`bundles/NAME/`): the hand-written `recipe.toml`
-//! saying how roots are chosen, and the `lock.toml` pinning the source it is built from.
+//! saying how roots (and, with an `[intermediates]` table, intermediates) are chosen, and the
+//! `lock.toml` pinning the sources it is built from: the roots report, and the intermediates
+//! report beside it when the recipe has intermediates.
 //!
 //! Parsing is pure (text in, values out), so every rule is tested on strings; reading the
 //! files happens in [`Bundle::load`]. Every error names the file and, where it can, the key
@@ -75,6 +77,20 @@ pub struct RecipeOutputs {
     pub capath: bool,
 }
 
+/// The intermediates a bundle adds for path building, from the `MozillaIntermediateCertsCSVReport`
+/// its lock pins (a recipe's `[intermediates]` table). They are selected as
+/// [`crate::select_intermediates`] does, at the as-of date of the build.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RecipeIntermediates {
+    /// Write `NAME.intermediates.pem`, the intermediates alone (default true).
+    pub pem: bool,
+    /// Write `NAME.full.pem`, the roots then the intermediates (default true).
+    pub full_pem: bool,
+    /// Put the intermediates in the hashed directory too (default false: roots only).
+    pub capath: bool,
+}
+
 /// A hand-written `recipe.toml`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -87,6 +103,8 @@ pub struct Recipe {
     pub exclude: Vec<RecipeExclusion>,
     /// Which outputs the bundle has.
     pub outputs: RecipeOutputs,
+    /// The intermediates, when the recipe has an `[intermediates]` table.
+    pub intermediates: Option<RecipeIntermediates>,
 }
 
 /// The pinned source of a bundle.
@@ -116,18 +134,29 @@ impl LockSource {
     }
 }
 
-/// A `lock.toml`: the source, pinned.
+/// A `lock.toml`: the sources, pinned.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Lock {
-    /// The pinned source.
+    /// The pinned roots report (`[source]`).
     pub source: LockSource,
+    /// The pinned intermediates report (`[intermediates]`), for a recipe with intermediates.
+    pub intermediates: Option<LockSource>,
 }
 
 impl Lock {
     /// A lock pinning `source`.
     pub fn new(source: LockSource) -> Self {
-        Lock { source }
+        Lock {
+            source,
+            intermediates: None,
+        }
+    }
+
+    /// This lock, also pinning the intermediates report `intermediates`.
+    pub fn with_intermediates(mut self, intermediates: LockSource) -> Self {
+        self.intermediates = Some(intermediates);
+        self
     }
 
     /// The as-of date of a build from this lock: the day its source was fetched.
@@ -146,16 +175,20 @@ impl Lock {
             let (at, reason) = toml_problem(text, &e);
             bad(at, reason)
         })?;
-        let key = |k: &str| Location::Key(format!("source.{k}"));
-        let sha256 = parse_sha256(&raw.source.sha256).map_err(|r| bad(key("sha256"), r))?;
-        let fetched =
-            parse_date(&raw.source.fetched).map_err(|r| bad(key("fetched"), r.to_string()))?;
-        Ok(Lock::new(LockSource::new(
-            raw.source.url,
-            sha256,
-            raw.source.size,
-            fetched,
-        )))
+        let source = |table: &str, raw: RawSource| -> Result<LockSource, Error> {
+            let key = |k: &str| Location::Key(format!("{table}.{k}"));
+            let sha256 = parse_sha256(&raw.sha256).map_err(|r| bad(key("sha256"), r))?;
+            let fetched =
+                parse_date(&raw.fetched).map_err(|r| bad(key("fetched"), r.to_string()))?;
+            Ok(LockSource::new(raw.url, sha256, raw.size, fetched))
+        };
+        Ok(Lock {
+            source: source("source", raw.source)?,
+            intermediates: raw
+                .intermediates
+                .map(|raw| source("intermediates", raw))
+                .transpose()?,
+        })
     }
 }
 
@@ -198,6 +231,31 @@ impl Recipe {
                 reason: ex.reason,
             });
         }
+        let intermediates = match raw.intermediates {
+            None => None,
+            Some(i) => {
+                let key = |k: &str| Location::Key(format!("intermediates.{k}"));
+                let capath = raw.outputs.as_ref().is_none_or(|o| o.capath);
+                if i.capath && !capath {
+                    return Err(bad(
+                        key("capath"),
+                        "the bundle has no hashed directory (`outputs.capath` is false) to put the intermediates in".into(),
+                    ));
+                }
+                if !(i.pem || i.full_pem || i.capath) {
+                    return Err(bad(
+                        Location::Key("intermediates".into()),
+                        "the intermediates go to no output: set `pem`, `full_pem` or `capath`"
+                            .into(),
+                    ));
+                }
+                Some(RecipeIntermediates {
+                    pem: i.pem,
+                    full_pem: i.full_pem,
+                    capath: i.capath,
+                })
+            }
+        };
         Ok(Recipe {
             description: raw.description,
             policy: RecipePolicy {
@@ -212,6 +270,7 @@ impl Recipe {
             outputs: RecipeOutputs {
                 capath: raw.outputs.is_none_or(|o| o.capath),
             },
+            intermediates,
         })
     }
 
@@ -261,6 +320,7 @@ impl Bundle {
         let recipe = Recipe::parse(&fs_err::read_to_string(&recipe_path)?, &recipe_path)?;
         let lock_path = dir.join(LOCK_FILE);
         let lock = Lock::parse(&fs_err::read_to_string(&lock_path)?, &lock_path)?;
+        check_pins(&recipe, &lock, &lock_path)?;
         Ok(Bundle::new(name, dir.to_owned(), recipe, lock))
     }
 
@@ -290,6 +350,44 @@ impl Bundle {
         opts
     }
 
+    /// The pinned intermediates report, for a recipe with intermediates; an error naming the
+    /// lock's missing `intermediates` table when the lock does not pin one yet.
+    pub fn intermediates_source(&self) -> Result<Option<&LockSource>, Error> {
+        match (&self.recipe.intermediates, &self.lock.intermediates) {
+            (None, _) => Ok(None),
+            (Some(_), Some(source)) => Ok(Some(source)),
+            (Some(_), None) => Err(Error::InvalidLock {
+                file: self.lock_file(),
+                at: Location::Key("intermediates".into()),
+                reason: "missing: the recipe has intermediates, so the lock must pin the intermediates report".into(),
+            }),
+        }
+    }
+
+    /// Checks that `report` is the intermediates report the lock pins (its SHA-256);
+    /// `source_name` says where the bytes came from in the error.
+    pub fn check_intermediates_source(
+        &self,
+        report: &[u8],
+        source_name: &str,
+    ) -> Result<(), Error> {
+        let Some(pinned) = self.intermediates_source()? else {
+            return Err(Error::NoIntermediatesInRecipe {
+                bundle: self.name.clone(),
+            });
+        };
+        let actual = Sha256Fingerprint::of(report);
+        if actual != pinned.sha256 {
+            return Err(Error::IntermediatesMismatch {
+                source_name: source_name.to_owned(),
+                actual,
+                lock_file: self.lock_file(),
+                expected: pinned.sha256,
+            });
+        }
+        Ok(())
+    }
+
     /// Checks that `report` is the source the lock pins (its SHA-256); `source_name` (a file
     /// name or URL) says where the bytes came from in the error.
     pub fn check_source(&self, report: &[u8], source_name: &str) -> Result<(), Error> {
@@ -304,6 +402,20 @@ impl Bundle {
         }
         Ok(())
     }
+}
+
+/// A lock may pin an intermediates report only for a recipe with intermediates: a pin nothing
+/// reads is stale. (A recipe with intermediates and a lock without the pin loads, so that
+/// refreshing can pin it; building it is an error, see [`Bundle::intermediates_source`].)
+pub fn check_pins(recipe: &Recipe, lock: &Lock, lock_file: &Path) -> Result<(), Error> {
+    if recipe.intermediates.is_none() && lock.intermediates.is_some() {
+        return Err(Error::InvalidLock {
+            file: lock_file.to_owned(),
+            at: Location::Key("intermediates".into()),
+            reason: "the recipe has no `[intermediates]` table, so nothing reads this pin".into(),
+        });
+    }
+    Ok(())
 }
 
 /// The folder name of `dir`, also when given as `.` or `..`.
@@ -352,6 +464,18 @@ struct RawRecipe {
     #[serde(default)]
     exclude: Vec<RawExclusion>,
     outputs: Option<RawOutputs>,
+    intermediates: Option<RawIntermediates>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIntermediates {
+    #[serde(default = "yes")]
+    pem: bool,
+    #[serde(default = "yes")]
+    full_pem: bool,
+    #[serde(default)]
+    capath: bool,
 }
 
 #[derive(Deserialize)]
@@ -385,6 +509,7 @@ fn yes() -> bool {
 #[serde(deny_unknown_fields)]
 struct RawLock {
     source: RawSource,
+    intermediates: Option<RawSource>,
 }
 
 #[derive(Deserialize)]
@@ -524,6 +649,141 @@ mod tests {
             let err = Lock::parse(&text, Path::new("l")).unwrap_err().to_string();
             assert_eq!(err, want);
         }
+    }
+
+    #[test]
+    fn intermediates_tables() {
+        let r = Recipe::parse(BASE, Path::new("x")).unwrap();
+        assert_eq!(r.intermediates, None);
+        let r = Recipe::parse(&format!("{BASE}[intermediates]\n"), Path::new("x")).unwrap();
+        assert_eq!(
+            r.intermediates,
+            Some(RecipeIntermediates {
+                pem: true,
+                full_pem: true,
+                capath: false
+            })
+        );
+        let r = Recipe::parse(
+            &format!("{BASE}[intermediates]\npem = false\ncapath = true\n"),
+            Path::new("x"),
+        )
+        .unwrap();
+        assert_eq!(
+            r.intermediates,
+            Some(RecipeIntermediates {
+                pem: false,
+                full_pem: true,
+                capath: true
+            })
+        );
+        check_recipe(
+            &format!("{BASE}[outputs]\ncapath = false\n[intermediates]\ncapath = true\n"),
+            Err(
+                "invalid recipe r/recipe.toml: `intermediates.capath`: the bundle has no hashed directory (`outputs.capath` is false) to put the intermediates in",
+            ),
+        );
+        check_recipe(
+            &format!("{BASE}[intermediates]\npem = false\nfull_pem = false\n"),
+            Err(
+                "invalid recipe r/recipe.toml: `intermediates`: the intermediates go to no output: set `pem`, `full_pem` or `capath`",
+            ),
+        );
+        check_recipe(
+            &format!("{BASE}[intermediates]\nurl = \"u\"\n"),
+            Err(
+                "invalid recipe r/recipe.toml: line 5, column 1: unknown field `url`, expected one of `pem`, `full_pem`, `capath`",
+            ),
+        );
+        check_recipe(
+            &format!("{BASE}[intermediates]\npem = \"yes\"\n"),
+            Err(
+                "invalid recipe r/recipe.toml: line 5, column 7: invalid type: string \"yes\", expected a boolean",
+            ),
+        );
+    }
+
+    #[test]
+    fn intermediates_locks() {
+        let roots = format!(
+            "[source]\nurl = \"u\"\nsha256 = \"{SHA}\"\nsize = 1\nfetched = \"2026-07-01\"\n"
+        );
+        let ok = format!(
+            "{roots}[intermediates]\nurl = \"i\"\nsha256 = \"{}\"\nsize = 2\nfetched = \"2026-07-25\"\n",
+            "b".repeat(64)
+        );
+        let lock = Lock::parse(&ok, Path::new("l")).unwrap();
+        assert_eq!(lock.as_of(), time::macros::date!(2026 - 07 - 01));
+        let i = lock.intermediates.as_ref().unwrap();
+        assert_eq!((i.url.as_str(), i.size), ("i", 2));
+        assert_eq!(i.fetched, time::macros::date!(2026 - 07 - 25));
+        assert_eq!(
+            Lock::parse(&roots, Path::new("l")).unwrap().intermediates,
+            None
+        );
+        for (text, want) in [
+            (
+                ok.replace("2026-07-25", "2026-07-32"),
+                "invalid lock l: `intermediates.fetched`: invalid date \"2026-07-32\": expected YYYY-MM-DD",
+            ),
+            (
+                ok.replace(&"b".repeat(64), "B"),
+                "invalid lock l: `intermediates.sha256`: expected 64 lower-case hex digits, got `B`",
+            ),
+            (
+                ok.replace("size = 2\n", ""),
+                "invalid lock l: line 6, column 1: missing field `size`",
+            ),
+        ] {
+            let err = Lock::parse(&text, Path::new("l")).unwrap_err().to_string();
+            assert_eq!(err, want);
+        }
+
+        // A pin nothing reads is refused; a recipe with intermediates and no pin loads, and
+        // its build names the missing table.
+        let plain = Recipe::parse(BASE, Path::new("r")).unwrap();
+        let with = Recipe::parse(&format!("{BASE}[intermediates]\n"), Path::new("r")).unwrap();
+        let pinned = Lock::parse(&ok, Path::new("l")).unwrap();
+        let unpinned = Lock::parse(&roots, Path::new("l")).unwrap();
+        assert_eq!(
+            check_pins(&plain, &pinned, Path::new("b/lock.toml"))
+                .unwrap_err()
+                .to_string(),
+            "invalid lock b/lock.toml: `intermediates`: the recipe has no `[intermediates]` table, so nothing reads this pin"
+        );
+        assert!(check_pins(&with, &unpinned, Path::new("b/lock.toml")).is_ok());
+        let bundle = Bundle::new("b".into(), "b".into(), with.clone(), unpinned);
+        assert_eq!(
+            bundle.intermediates_source().unwrap_err().to_string(),
+            "invalid lock b/lock.toml: `intermediates`: missing: the recipe has intermediates, so the lock must pin the intermediates report"
+        );
+        let bundle = Bundle::new("b".into(), "b".into(), with, pinned);
+        assert_eq!(bundle.intermediates_source().unwrap().unwrap().url, "i");
+        let err = bundle
+            .check_intermediates_source(b"x", "i.csv")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            format!(
+                "i.csv is not the intermediates report b/lock.toml pins: its SHA-256 is {}, the lock's is {}",
+                Sha256Fingerprint::of(b"x"),
+                "b".repeat(64)
+            )
+        );
+        let plain = Bundle::new(
+            "p".into(),
+            "p".into(),
+            plain,
+            Lock::parse(&roots, Path::new("l")).unwrap(),
+        );
+        assert_eq!(
+            plain
+                .check_intermediates_source(b"x", "i.csv")
+                .unwrap_err()
+                .to_string(),
+            "the recipe of p has no `[intermediates]` table, so it takes no intermediates report"
+        );
     }
 
     #[test]

@@ -11,11 +11,17 @@
 //!   root with its reason (a recipe's exclusion with the recipe's words), sorted by SHA-256;
 //! - `NAME.capath/`: the hashed directory, when the recipe asks for it.
 //!
+//! A recipe with an `[intermediates]` table also takes the intermediates report its lock pins
+//! ([`build_release_with_intermediates`]), selected as [`crate::select_intermediates`] does at
+//! the build's as-of date (the roots' fetched date), and adds `NAME.intermediates.pem` and
+//! `NAME.full.pem` (as the recipe asks), the manifest's `intermediates` section, the
+//! intermediates in the listing, and, when the recipe says so, in the hashed directory.
+//!
 //! Architecture Invariant: a bundle's outputs are a function of its recipe, its lock and the
 //! source bytes; nothing from the machine (clock, paths, umask, time zone, locale) reaches them.
 
 use crate::recipe::Bundle;
-use crate::{Built, CapathEntry, Error, OutputSet};
+use crate::{Built, CapathEntry, Error, Intermediates, OutputSet};
 use cabundle_cert::date::format_date;
 use cabundle_cert::{Sha256Fingerprint, SubjectHash};
 use cabundle_policy::Reason;
@@ -58,12 +64,68 @@ pub struct Release {
     listing: String,
     included: Vec<ListedRoot>,
     excluded: Vec<ExcludedRoot>,
+    intermediates: Option<ReleaseIntermediates>,
+    /// The manifest: the build's, with the intermediates section when there is one.
+    manifest: Vec<u8>,
+    /// The hashed directory: the roots', with the intermediates when the recipe says so.
+    capath: Vec<CapathEntry>,
+}
+
+/// The intermediates of a release and which of their files it writes.
+#[derive(Debug)]
+struct ReleaseIntermediates {
+    selection: Intermediates,
+    pem: bool,
+    full_pem: bool,
 }
 
 /// Builds `bundle` from `report`, the bytes of its pinned source. `source_name` (the file name
 /// or URL they were read from) appears only in the error when they are not what the lock pins.
+/// A recipe with intermediates needs [`build_release_with_intermediates`].
 pub fn build_release(bundle: &Bundle, report: &[u8], source_name: &str) -> Result<Release, Error> {
+    release(bundle, report, source_name, None)
+}
+
+/// Builds `bundle`, whose recipe has intermediates, from the bytes of both its pinned sources;
+/// `source_name` and `intermediates_name` say where each was read from, in errors only.
+pub fn build_release_with_intermediates(
+    bundle: &Bundle,
+    report: &[u8],
+    source_name: &str,
+    intermediates: &[u8],
+    intermediates_name: &str,
+) -> Result<Release, Error> {
+    release(
+        bundle,
+        report,
+        source_name,
+        Some((intermediates, intermediates_name)),
+    )
+}
+
+fn release(
+    bundle: &Bundle,
+    report: &[u8],
+    source_name: &str,
+    intermediates: Option<(&[u8], &str)>,
+) -> Result<Release, Error> {
     bundle.check_source(report, source_name)?;
+    let pinned = bundle.intermediates_source()?;
+    match (pinned, intermediates) {
+        (Some(_), Some((bytes, name))) => bundle.check_intermediates_source(bytes, name)?,
+        (Some(_), None) => {
+            return Err(Error::MissingIntermediates {
+                bundle: bundle.name.clone(),
+                lock_file: bundle.lock_file(),
+            });
+        }
+        (None, Some(_)) => {
+            return Err(Error::NoIntermediatesInRecipe {
+                bundle: bundle.name.clone(),
+            });
+        }
+        (None, None) => {}
+    }
     let built = crate::build(
         report,
         &bundle.lock.source.url,
@@ -94,7 +156,31 @@ pub fn build_release(bundle: &Bundle, report: &[u8], source_name: &str) -> Resul
             }
         })
         .collect();
-    let listing = listing(bundle, &included, &excluded);
+    let intermediates = match (pinned, intermediates, bundle.recipe.intermediates) {
+        (Some(pinned), Some((bytes, _)), Some(wanted)) => {
+            // The outputs name the report by the lock's URL, wherever the bytes were found.
+            let selection = crate::select_intermediates(bytes, &pinned.url, &built)?;
+            Some((selection, wanted))
+        }
+        _ => None,
+    };
+    let (manifest, capath) = match &intermediates {
+        Some((selection, wanted)) => (
+            selection.manifest(&built, wanted.pem, wanted.full_pem, wanted.capath),
+            if wanted.capath {
+                selection.capath_with(&built)
+            } else {
+                built.capath().to_vec()
+            },
+        ),
+        None => (built.manifest().to_vec(), built.capath().to_vec()),
+    };
+    let listing = listing(
+        bundle,
+        &included,
+        &excluded,
+        intermediates.as_ref().map(|(s, _)| s),
+    );
     Ok(Release {
         name: bundle.name.clone(),
         with_capath: bundle.recipe.outputs.capath,
@@ -102,6 +188,13 @@ pub fn build_release(bundle: &Bundle, report: &[u8], source_name: &str) -> Resul
         listing,
         included,
         excluded,
+        intermediates: intermediates.map(|(selection, wanted)| ReleaseIntermediates {
+            selection,
+            pem: wanted.pem,
+            full_pem: wanted.full_pem,
+        }),
+        manifest,
+        capath,
     })
 }
 
@@ -111,9 +204,26 @@ impl Release {
         &self.name
     }
 
-    /// The build: PEM bundle, manifest, hashed directory and decisions.
+    /// The build of the roots: PEM bundle, decisions, and the manifest and hashed directory
+    /// without intermediates (see [`Release::manifest`] and [`Release::capath`]).
     pub fn built(&self) -> &Built {
         &self.built
+    }
+
+    /// The bundle's manifest: with the intermediates section when the recipe has
+    /// intermediates.
+    pub fn manifest(&self) -> &[u8] {
+        &self.manifest
+    }
+
+    /// The bundle's hashed directory: with the intermediates when the recipe puts them there.
+    pub fn capath(&self) -> &[CapathEntry] {
+        &self.capath
+    }
+
+    /// The selected and left-out intermediates, when the recipe has intermediates.
+    pub fn intermediates(&self) -> Option<&Intermediates> {
+        self.intermediates.as_ref().map(|i| &i.selection)
     }
 
     /// The readable listing's text.
@@ -131,21 +241,32 @@ impl Release {
         &self.excluded
     }
 
-    /// The output files, named and sorted by name: `NAME.listing.txt`, `NAME.manifest.json`,
-    /// `NAME.pem`.
+    /// The output files, named and sorted by name: `NAME.full.pem` and
+    /// `NAME.intermediates.pem` when the recipe asks for them, `NAME.listing.txt`,
+    /// `NAME.manifest.json`, `NAME.pem`.
     pub fn files(&self) -> Vec<(String, &[u8])> {
         let name = &self.name;
-        vec![
+        let mut files = Vec::new();
+        if let Some(i) = &self.intermediates {
+            if i.full_pem {
+                files.push((format!("{name}.full.pem"), i.selection.full_pem()));
+            }
+            if i.pem {
+                files.push((format!("{name}.intermediates.pem"), i.selection.pem()));
+            }
+        }
+        files.extend([
             (format!("{name}.listing.txt"), self.listing.as_bytes()),
-            (format!("{name}.manifest.json"), self.built.manifest()),
+            (format!("{name}.manifest.json"), self.manifest.as_slice()),
             (format!("{name}.pem"), self.built.pem()),
-        ]
+        ]);
+        files
     }
 
     /// The hashed directory, `NAME.capath`, and its entries, when the recipe asks for one.
     pub fn capath_dir(&self) -> Option<(String, &[CapathEntry])> {
         self.with_capath
-            .then(|| (format!("{}.capath", self.name), self.built.capath()))
+            .then(|| (format!("{}.capath", self.name), self.capath.as_slice()))
     }
 
     /// Adds every output, under its usual name in `dir`, to `set`.
@@ -178,8 +299,14 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The readable listing of a bundle.
-fn listing(bundle: &Bundle, included: &[ListedRoot], excluded: &[ExcludedRoot]) -> String {
+/// The readable listing of a bundle; with intermediates, they follow the roots in two more
+/// sections of the same shape.
+fn listing(
+    bundle: &Bundle,
+    included: &[ListedRoot],
+    excluded: &[ExcludedRoot],
+    intermediates: Option<&Intermediates>,
+) -> String {
     let src = &bundle.lock.source;
     let mut included: Vec<&ListedRoot> = included.iter().collect();
     included.sort_by_key(|r| r.sha256);
@@ -222,6 +349,47 @@ fn listing(bundle: &Bundle, included: &[ListedRoot], excluded: &[ExcludedRoot]) 
             one_line(&r.reason)
         ));
     }
+    if let Some(selection) = intermediates {
+        let source = selection.source();
+        let (selected, left_out): (Vec<_>, Vec<_>) = selection
+            .decisions()
+            .iter()
+            .partition(|d| d.excluded.is_none());
+        out.push_str(&format!(
+            "\n# intermediates source: {}\n# intermediates source sha256: {}\n\n\
+             # intermediates: {} (SHA-256, subject hash, subject)\n",
+            source.name,
+            source.sha256,
+            selected.len()
+        ));
+        for d in &selected {
+            let c = &d.intermediate.certificate;
+            out.push_str(&format!(
+                "{} {} {}\n",
+                c.sha256,
+                c.subject_hash,
+                one_line(&c.subject)
+            ));
+        }
+        out.push_str(&format!(
+            "\n# intermediates left out: {} (SHA-256, subject: reason)\n",
+            left_out.len()
+        ));
+        for d in &left_out {
+            let c = &d.intermediate.certificate;
+            let reason = d
+                .excluded
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "{} {}: {}\n",
+                c.sha256,
+                one_line(&c.subject),
+                one_line(&reason)
+            ));
+        }
+    }
     out
 }
 
@@ -263,7 +431,7 @@ mod tests {
             label: "C".into(),
             reason: "no websites\ntrust bit".into(),
         }];
-        let text = listing(&bundle(), &included, &excluded);
+        let text = listing(&bundle(), &included, &excluded, None);
         let (a, b, c) = ("aa".repeat(32), "bb".repeat(32), "cc".repeat(32));
         let want = format!(
             "{LISTING_HEADER}\n# t: test roots\n# purpose: tls\n# source: https://example.test/r\n\

@@ -105,6 +105,25 @@ pub fn parse_intermediates(bytes: &[u8]) -> Result<Vec<Intermediate>, Error> {
     Ok(rows)
 }
 
+/// Whether `bytes` start like a `MozillaIntermediateCertsCSVReport`: a header (after an
+/// optional byte order mark) naming the `Subject`, `Issuer`, `SHA256` and `PEM` columns, and no
+/// column of the roots report. Only the first line is looked at; parsing decides the rest.
+pub fn looks_like_intermediates(bytes: &[u8]) -> bool {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let first = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    let Ok(first) = std::str::from_utf8(first) else {
+        return false;
+    };
+    let columns: Vec<&str> = first
+        .split(',')
+        .map(|c| c.trim().trim_matches('"').trim())
+        .collect();
+    [SUBJECT, ISSUER, SHA256, PEM]
+        .iter()
+        .all(|wanted| columns.contains(wanted))
+        && !columns.contains(&"PEM Info")
+}
+
 /// `[http://a.crl,http://b.crl]`, `[]` or empty: the URLs, unquoted and trimmed. Quoted URLs
 /// (real JSON) are accepted too.
 fn crl_list(value: &str) -> Vec<String> {
@@ -123,6 +142,28 @@ fn crl_list(value: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn intermediates_reports_are_recognised() {
+        let check = |text: &[u8], want: bool| {
+            assert_eq!(
+                looks_like_intermediates(text),
+                want,
+                "{:?}",
+                String::from_utf8_lossy(text)
+            );
+        };
+        check(
+            b"\"Subject\",\"Issuer\",\"SHA256\",\"Full CRL Issued By This CA\",\"PEM\",\"JSON Array of Partitioned CRLs\"\n\"CN=a\"",
+            true,
+        );
+        check(b"\xEF\xBB\xBFSubject,Issuer,SHA256,PEM\r\n", true);
+        check(b"\"Owner\",\"SHA-256 Fingerprint\",\"PEM Info\"\n", false);
+        check(b"Subject,Issuer,SHA256,PEM Info,PEM\n", false);
+        check(b"Subject,Issuer\n", false);
+        check(b"-----BEGIN CERTIFICATE-----\n", false);
+        check(&[0xff, 0xfe, b'S'], false);
+    }
 
     #[test]
     fn crl_lists() {

@@ -53,7 +53,7 @@ pub use cabundle_cert::{Certificate, Purpose, Sha256Fingerprint};
 pub use certdata::parse_certdata;
 pub use chrome::{ChromeStore, ChromeTrust, chrome_report, parse_chrome};
 pub use error::Error;
-pub use intermediates::{Intermediate, parse_intermediates};
+pub use intermediates::{Intermediate, looks_like_intermediates, parse_intermediates};
 pub use pem_csv::{PEM_COLUMN, PemRecord, parse_pem_csv};
 pub use plausible::{Implausible, MIN_ROOTS, check_plausible};
 pub use report::parse_report;

@@ -9,6 +9,10 @@
 //! Roots are identified by the SHA-256 of their DER and every list is sorted by it, so the
 //! output is the same whatever the order of the inputs.
 //!
+//! Two `MozillaIntermediateCertsCSVReport`s compare by membership alone
+//! ([`IntermediateSet`], [`diff_intermediates`], [`render_intermediates_text`]): the
+//! intermediates added and removed, by subject, issuer and SHA-256.
+//!
 //! ```
 //! use cabundle_diff::{DiffOptions, RootSet, diff, render_text};
 //!
@@ -40,6 +44,13 @@
 //! # Ok(())
 //! # }
 //! ```
+
+mod intermediates;
+
+pub use intermediates::{
+    IntermediateRef, IntermediateSet, IntermediatesDiff, diff_intermediates,
+    render_intermediates_text,
+};
 
 use cabundle_ccadb::{Report, TrustBits};
 use cabundle_cert::Certificate;

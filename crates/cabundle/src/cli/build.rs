@@ -13,8 +13,10 @@ With --recipe DIR (a release bundle folder such as bundles/mozilla-tls: recipe.t
 lock.toml), the policy is the recipe's at the lock's date, the report must be the one the lock \
 pins (same SHA-256), and the outputs are byte for byte those of `cargo xtask build-bundle`. \
 --out DIR writes the recipe's outputs under their usual names: NAME.pem, NAME.manifest.json, \
-NAME.listing.txt and, when the recipe has one, the hashed directory NAME.capath; --pem, \
---capath and --manifest write single outputs. The policy options (--purpose, --as-of, \
+NAME.listing.txt and, when the recipe has one, the hashed directory NAME.capath; a recipe with \
+intermediates also takes the intermediates report its lock pins (--intermediates-report, by \
+default the lock's URL) and writes NAME.intermediates.pem and NAME.full.pem as it asks; --pem, \
+--capath, --manifest, --intermediates-pem and --full-pem write single outputs. The policy options (--purpose, --as-of, \
 --distrust-grace-days, --include-expired, --exclude, --add) cannot be given with --recipe.\n\n\
 Examples:\n  cabundle build --pem ca-bundle.pem --capath certs --manifest manifest.json\n  \
 cabundle build --report IncludedCACertificateReportPEMCSV.csv --as-of 2026-11-23 --explain\n  \
@@ -110,8 +112,9 @@ pub struct BuildArgs {
     /// Also select the intermediates of this CCADB MozillaIntermediateCertsCSVReport (a file
     /// or an https URL) that chain by signature to an included root, are valid at the as-of
     /// date and whose extended key usage allows the purpose; written by --intermediates-pem,
-    /// --full-pem and --capath-intermediates.
-    #[arg(long, value_name = "FILE|URL", conflicts_with = "recipe")]
+    /// --full-pem and --capath-intermediates. With --recipe: the intermediates report its lock
+    /// pins [default: the lock's URL].
+    #[arg(long, value_name = "FILE|URL")]
     pub intermediates_report: Option<String>,
     /// Write the selected intermediates alone here (path-building help, never trust anchors).
     #[arg(long, value_name = "FILE", requires = "intermediates_report")]
@@ -124,7 +127,7 @@ pub struct BuildArgs {
     pub full_pem: Option<PathBuf>,
     /// Put the selected intermediates in the --capath directory too (OpenSSL looks issuers up
     /// there as well).
-    #[arg(long, requires_all = ["intermediates_report", "capath"])]
+    #[arg(long, requires_all = ["intermediates_report", "capath"], conflicts_with = "recipe")]
     pub capath_intermediates: bool,
     /// Print the decision for every certificate to stdout.
     #[arg(long)]

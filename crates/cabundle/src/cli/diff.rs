@@ -9,9 +9,12 @@ use std::path::PathBuf;
     after_help = "OLD and NEW are each a CCADB report (CSV), an NSS certdata.txt, a PEM \
 or DER file, a directory (every .pem, .crt and .cer file in it), or a Chrome Root Store \
 root_store.textproto, whose anchors' certificates --certs gives. Trust bits and distrust \
-dates are compared only when both sides are reports.\n\n\
+dates are compared only when both sides are reports. Two CCADB \
+MozillaIntermediateCertsCSVReport files compare as intermediates: those added and removed, \
+each with its subject, issuer and SHA-256.\n\n\
 Exit codes: 0 no differences, 1 differences, 2 error.\n\n\
 Examples:\n  cabundle diff old.csv new.csv --json\n  \
+cabundle diff MozillaIntermediateCertsCSVReport-old.csv MozillaIntermediateCertsCSVReport.csv\n  \
 cabundle diff root_store-v17.textproto root_store.textproto --certs root_store.certs"
 )]
 pub struct DiffArgs {

@@ -369,6 +369,8 @@ fn run_recipe(dir: &Path, args: &BuildArgs, out: &Output) -> anyhow::Result<Exit
         && args.pem.is_none()
         && args.capath.is_none()
         && args.manifest.is_none()
+        && args.intermediates_pem.is_none()
+        && args.full_pem.is_none()
         && !args.explain
     {
         bail!(
@@ -391,13 +393,47 @@ fn run_recipe(dir: &Path, args: &BuildArgs, out: &Output) -> anyhow::Result<Exit
             (body, url.clone(), true)
         }
     };
-    let release = cabundle_build::build_release(&bundle, &bytes, &from).map_err(|err| {
-        match (&err, pinned_url) {
-            (cabundle_build::Error::SourceMismatch { .. }, true) => anyhow::anyhow!(
-                "{err}\nhint: {from} serves only the latest report; pass --report FILE with a copy of the one the lock pins"
-            ),
-            _ => anyhow::Error::new(err),
+    let intermediates = match bundle.intermediates_source()? {
+        None => {
+            if args.intermediates_report.is_some() {
+                bail!(
+                    "{} has no intermediates: its recipe has no [intermediates] table\nhint: drop --intermediates-report",
+                    bundle.name
+                );
+            }
+            None
         }
+        Some(pinned) => Some(match &args.intermediates_report {
+            Some(arg) if !is_url(arg) => (fs_err::read(arg)?, arg.clone(), false),
+            Some(url) => (download_intermediates(url, args, out)?, url.clone(), false),
+            None => {
+                let body = download_intermediates(&pinned.url, args, out).map_err(|err| {
+                    anyhow::anyhow!(
+                        "{err:#}\nhint: to build offline, pass --intermediates-report FILE with the report whose SHA-256 is {}",
+                        pinned.sha256
+                    )
+                })?;
+                (body, pinned.url.clone(), true)
+            }
+        }),
+    };
+    let built = match &intermediates {
+        None => cabundle_build::build_release(&bundle, &bytes, &from),
+        Some((inter, inter_from, _)) => cabundle_build::build_release_with_intermediates(
+            &bundle, &bytes, &from, inter, inter_from,
+        ),
+    };
+    let inter_pinned_url = intermediates.as_ref().is_some_and(|i| i.2);
+    let release = built.map_err(|err| match (&err, pinned_url, inter_pinned_url) {
+        (cabundle_build::Error::SourceMismatch { .. }, true, _) => anyhow::anyhow!(
+            "{err}\nhint: {from} serves only the latest report; pass --report FILE with a copy of the one the lock pins"
+        ),
+        (cabundle_build::Error::IntermediatesMismatch { source_name, .. }, _, true) => {
+            anyhow::anyhow!(
+                "{err}\nhint: {source_name} serves only the latest report; pass --intermediates-report FILE with a copy of the one the lock pins"
+            )
+        }
+        _ => anyhow::Error::new(err),
     })?;
     let decisions = release.built().decisions();
     for warning in &decisions.warnings {
@@ -410,21 +446,35 @@ fn run_recipe(dir: &Path, args: &BuildArgs, out: &Output) -> anyhow::Result<Exit
         release.add_to(&mut set, dir);
     }
     if let Some(path) = &args.capath {
-        set.capath(path, release.built().capath());
+        set.capath(path, release.capath());
     }
     if let Some(path) = &args.pem {
         set.file(path, release.built().pem());
     }
     if let Some(path) = &args.manifest {
-        set.manifest(path, release.built().manifest());
+        set.manifest(path, release.manifest());
+    }
+    if let Some(selection) = release.intermediates() {
+        if let Some(path) = &args.intermediates_pem {
+            set.file(path, selection.pem());
+        }
+        if let Some(path) = &args.full_pem {
+            set.file(path, selection.full_pem());
+        }
     }
     set.write().map_err(with_hint)?;
 
     if args.explain {
         explain(&decisions)?;
+        if let Some(selection) = release.intermediates() {
+            crate::commands::intermediates::explain(selection)?;
+        }
     }
     let prefix = format!("{}: ", release.name());
     summary(&decisions, release.built().policy(), &prefix, out);
+    if let Some(selection) = release.intermediates() {
+        crate::commands::intermediates::summary(selection, &prefix, out);
+    }
     if let Some(dir) = &args.out {
         out.verbose(&format!(
             "wrote the outputs of {} to {}",
@@ -434,6 +484,20 @@ fn run_recipe(dir: &Path, args: &BuildArgs, out: &Output) -> anyhow::Result<Exit
     }
     wrote(args, out);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Downloads an intermediates report with the checks of `cabundle fetch --intermediates`.
+fn download_intermediates(url: &str, args: &BuildArgs, out: &Output) -> anyhow::Result<Vec<u8>> {
+    out.info(&format!("fetching {url}"));
+    let fetched = crate::commands::fetch::download_intermediates(
+        url,
+        &args.http,
+        None,
+        crate::cli::fetch::DEFAULT_MIN_ROOTS,
+        out,
+    )
+    .with_context(|| format!("cannot fetch the intermediates report from {url}"))?;
+    Ok(fetched.body)
 }
 
 /// A report file cut short still parses: refuse one that does not look whole, as a download

@@ -1,4 +1,5 @@
-//! `cabundle diff`: what changed between two reports, bundles or directories.
+//! `cabundle diff`: what changed between two reports, bundles or directories; two
+//! `MozillaIntermediateCertsCSVReport`s compare as intermediates (added and removed).
 
 use crate::cli::diff::DiffArgs;
 use crate::commands::files;
@@ -15,8 +16,39 @@ pub fn run(args: DiffArgs, out: &Output) -> anyhow::Result<ExitCode> {
     for path in &args.certs {
         certs.push((path.display().to_string(), fs_err::read(path)?));
     }
-    let old = load(&args.old, &certs)?;
-    let new = load(&args.new, &certs)?;
+    // Each side is read once (`-` is standard input), then told apart by content.
+    let read = |path: &Path| -> anyhow::Result<Option<Vec<u8>>> {
+        if path.is_dir() {
+            Ok(None)
+        } else {
+            Ok(Some(files::read(path)?))
+        }
+    };
+    let (old_bytes, new_bytes) = (read(&args.old)?, read(&args.new)?);
+    let is_intermediates = |b: &Option<Vec<u8>>| {
+        b.as_deref()
+            .is_some_and(cabundle_ccadb::looks_like_intermediates)
+    };
+    match (is_intermediates(&old_bytes), is_intermediates(&new_bytes)) {
+        (true, true) => {
+            return intermediates(&args, old_bytes.as_deref(), new_bytes.as_deref(), out);
+        }
+        (false, false) => {}
+        (old_is, _) => {
+            let (this, other) = if old_is {
+                (&args.old, &args.new)
+            } else {
+                (&args.new, &args.old)
+            };
+            anyhow::bail!(
+                "{} is a MozillaIntermediateCertsCSVReport and {} is not: intermediates compare only with intermediates\nhint: give two intermediates reports, or two sets of roots",
+                files::shown(this),
+                files::shown(other)
+            );
+        }
+    }
+    let old = load(&args.old, old_bytes, &certs)?;
+    let new = load(&args.new, new_bytes, &certs)?;
     out.verbose(&format!(
         "old: {} roots, new: {} roots",
         old.entries.len(),
@@ -46,10 +78,48 @@ pub fn run(args: DiffArgs, out: &Output) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// `cabundle diff` of two intermediates reports: added and removed, exit 1 when any.
+fn intermediates(
+    args: &DiffArgs,
+    old: Option<&[u8]>,
+    new: Option<&[u8]>,
+    out: &Output,
+) -> anyhow::Result<ExitCode> {
+    let parse = |path: &Path, bytes: Option<&[u8]>| {
+        cabundle_diff::IntermediateSet::from_bytes(bytes.unwrap_or_default())
+            .with_context(|| format!("cannot read {}", files::shown(path)))
+    };
+    let old = parse(&args.old, old)?;
+    let new = parse(&args.new, new)?;
+    out.verbose(&format!(
+        "old: {} intermediates, new: {} intermediates",
+        old.entries.len(),
+        new.entries.len()
+    ));
+    let diff = cabundle_diff::diff_intermediates(&old, &new);
+    let text = if args.json {
+        let mut json = serde_json::to_string_pretty(&diff)?;
+        json.push('\n');
+        json
+    } else {
+        cabundle_diff::render_intermediates_text(&diff)
+    };
+    std::io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(if diff.has_differences() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 /// One side: a directory (every `.pem`, `.crt`, `.cer` file in it), a Chrome Root Store
-/// textproto (with the `--certs` certificates) or another file.
-fn load(path: &Path, certs: &[(String, Vec<u8>)]) -> anyhow::Result<RootSet> {
-    if path.is_dir() {
+/// textproto (with the `--certs` certificates) or another file, whose `bytes` were read.
+fn load(
+    path: &Path,
+    bytes: Option<Vec<u8>>,
+    certs: &[(String, Vec<u8>)],
+) -> anyhow::Result<RootSet> {
+    let Some(bytes) = bytes else {
         let mut files = Vec::new();
         for entry in fs_err::read_dir(path)? {
             let p = entry?.path();
@@ -75,24 +145,22 @@ fn load(path: &Path, certs: &[(String, Vec<u8>)]) -> anyhow::Result<RootSet> {
                 path.display()
             );
         }
-        Ok(set)
-    } else {
-        let bytes = files::read(path)?;
-        if cabundle_ccadb::chrome::looks_like_chrome(&bytes) {
-            let name = path.display().to_string();
-            if certs.is_empty() {
-                anyhow::bail!(
-                    "{name} is a Chrome Root Store textproto, which holds fingerprints only\nhint: give the anchors' certificates with --certs FILE, such as root_store.certs"
-                );
-            }
-            let (report, _) = cabundle_build::read_chrome(&bytes, &name, certs)?;
-            return Ok(RootSet::from_report(&report));
+        return Ok(set);
+    };
+    if cabundle_ccadb::chrome::looks_like_chrome(&bytes) {
+        let name = path.display().to_string();
+        if certs.is_empty() {
+            anyhow::bail!(
+                "{name} is a Chrome Root Store textproto, which holds fingerprints only\nhint: give the anchors' certificates with --certs FILE, such as root_store.certs"
+            );
         }
-        let set = RootSet::from_bytes(&bytes)
-            .with_context(|| format!("cannot read {}", files::shown(path)))?;
-        if set.entries.is_empty() {
-            anyhow::bail!("no certificate in {}", files::shown(path));
-        }
-        Ok(set)
+        let (report, _) = cabundle_build::read_chrome(&bytes, &name, certs)?;
+        return Ok(RootSet::from_report(&report));
     }
+    let set = RootSet::from_bytes(&bytes)
+        .with_context(|| format!("cannot read {}", files::shown(path)))?;
+    if set.entries.is_empty() {
+        anyhow::bail!("no certificate in {}", files::shown(path));
+    }
+    Ok(set)
 }

@@ -80,7 +80,7 @@ pub fn build(args: &BuildArgs, report: &str, built: &Built, out: &Output) -> any
     if args.explain {
         explain(&selection)?;
     }
-    summary(&selection, out);
+    summary(&selection, "", out);
     for (label, path) in [
         ("intermediates", &args.intermediates_pem),
         ("full bundle", &args.full_pem),
@@ -92,8 +92,8 @@ pub fn build(args: &BuildArgs, report: &str, built: &Built, out: &Output) -> any
     Ok(())
 }
 
-/// One `--explain` line per intermediate, after the roots' lines.
-fn explain(selection: &Intermediates) -> anyhow::Result<()> {
+/// One `--explain` line per intermediate.
+pub(crate) fn explain(selection: &Intermediates) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
     for d in selection.decisions() {
         let c = &d.intermediate.certificate;
@@ -115,8 +115,8 @@ fn explain(selection: &Intermediates) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The intermediates' summary line on stderr.
-fn summary(selection: &Intermediates, out: &Output) {
+/// The intermediates' summary line on stderr, after `prefix` (a bundle's name).
+pub(crate) fn summary(selection: &Intermediates, prefix: &str, out: &Output) {
     let selected = selection.selected().count();
     let by_kind = selection.excluded_by_kind();
     let excluded: usize = by_kind.iter().map(|(_, n)| n).sum();
@@ -127,6 +127,6 @@ fn summary(selection: &Intermediates, out: &Output) {
         format!(" ({})", parts.join(", "))
     };
     out.info(&format!(
-        "{selected} intermediates selected, {excluded} left out{detail}"
+        "{prefix}{selected} intermediates selected, {excluded} left out{detail}"
     ));
 }
