@@ -17,7 +17,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
-use support::{PYTHON, cabundle, have};
+use support::{NULL_DEVICE as NULL, PYTHON, cabundle, have};
 
 /// Runs `cabundle doctor ARGS --json` with nothing in the environment but `vars` (PATH
 /// included); returns the exit code and the parsed output.
@@ -145,6 +145,77 @@ fn each_client_is_judged_by_the_store_it_reads() {
     assert_eq!(client(&json, "openssl")["verdict"], "ok", "{json:#}");
     let java_fails = client(&json, "java")["verdict"] == "fails";
     assert_eq!(code, if java_fails { 1 } else { 0 }, "{json:#}");
+}
+
+/// A store that holds the intermediate but not its root: OpenSSL's default refuses the path,
+/// curl (which sets OpenSSL's partial-chain flag since 7.68) and Python from 3.13 take it.
+/// Each client's verdict in doctor equals what that client does when run.
+#[test]
+fn a_store_with_the_intermediate_alone_is_judged_as_each_client_verifies() {
+    if !have("openssl") || !have("curl") {
+        return;
+    }
+    let pki = Pki::new();
+    let server = pki.serve();
+    let store = pki.path("int-only.pem");
+    bundle(&pki, &store, &["other-root.pem", "int.pem"]);
+    let target = format!("localhost:{}", server.port);
+    let vars = [
+        ("PATH", path_var()),
+        ("SSL_CERT_FILE", os(&store)),
+        ("CURL_CA_BUNDLE", os(&store)),
+        ("REQUESTS_CA_BUNDLE", os(&store)),
+    ];
+    let (_, json) = doctor(&[&target], &vars);
+    let clean = |program: &str| {
+        let mut cmd = Command::new(program);
+        cmd.env_clear().envs(vars.iter().map(|(k, v)| (k, v)));
+        cmd
+    };
+    let url = format!("https://{target}/");
+    let mut real: Vec<(&str, bool, String)> = Vec::new();
+    let (ok, said) = run(clean("openssl")
+        .args([
+            "s_client",
+            "-connect",
+            &format!("127.0.0.1:{}", server.port),
+        ])
+        .args(["-servername", "localhost", "-verify_hostname", "localhost"])
+        .arg("-verify_return_error"));
+    real.push(("openssl", ok, said));
+    let (ok, said) = run(clean("curl").args(["-sS", "-o", NULL, &url]));
+    real.push(("curl", ok, said));
+    if have(PYTHON) {
+        let (ok, said) = run(clean(PYTHON)
+            .args([
+                "-c",
+                "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=10)",
+            ])
+            .arg(&url));
+        real.push(("python-ssl", ok, said));
+        if client(&json, "python-requests")["present"] == true {
+            let (ok, said) = run(clean(PYTHON)
+                .args([
+                    "-c",
+                    "import sys, requests; requests.get(sys.argv[1], timeout=10)",
+                ])
+                .arg(&url));
+            real.push(("python-requests", ok, said));
+        }
+    }
+    for (name, ok, said) in &real {
+        let entry = client(&json, name);
+        if entry["verdict"] == "unknown" {
+            continue;
+        }
+        let verdict = if *ok { "ok" } else { "fails" };
+        assert_eq!(
+            entry["verdict"], verdict,
+            "doctor disagrees with {name} ({said}): {entry:#}"
+        );
+    }
+    // OpenSSL's own default never takes the intermediate as an anchor.
+    assert_eq!(client(&json, "openssl")["verdict"], "fails", "{json:#}");
 }
 
 #[test]

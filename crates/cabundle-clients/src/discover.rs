@@ -169,6 +169,33 @@ impl Client {
             unknown: None,
         }
     }
+
+    /// Whether the client takes any certificate of its store as a trust anchor, an
+    /// intermediate too, rather than only self-signed roots: curl on OpenSSL from 7.68, and
+    /// Python's `ssl` and `requests` (urllib3) from Python 3.13, set OpenSSL's partial-chain
+    /// flag; the entries of a Java truststore are all anchors. Read from
+    /// [`Client::version`]; `false` when it does not tell.
+    pub fn anchors_any_certificate(&self) -> bool {
+        let version = self.version.as_deref().unwrap_or_default();
+        // Whether the release after `word` is at least `want`: `curl 7.88.1 ...`,
+        // `requests 2.32.3 (Python 3.13.1)`.
+        let after = |word: &str, want: (u32, u32)| {
+            let mut words = version.split_whitespace();
+            words.find(|w| w.trim_start_matches('(') == word).is_some()
+                && words.next().is_some_and(|v| at_least(v, want))
+        };
+        match self.name {
+            ClientName::Curl => {
+                let openssl = ["OpenSSL/", "LibreSSL/", "BoringSSL"]
+                    .iter()
+                    .any(|p| version.contains(p));
+                openssl && after("curl", (7, 68))
+            }
+            ClientName::PythonSsl | ClientName::PythonRequests => after("Python", (3, 13)),
+            ClientName::Java => true,
+            _ => false,
+        }
+    }
 }
 
 /// Asks every client of [`ClientName::ALL`] where its store is, in `env`, each query killed
@@ -487,7 +514,11 @@ print(json.dumps({"version": sys.version.split()[0], "cafile_env": p.openssl_caf
                 let version = r
                     .get("version")
                     .and_then(|x| x.as_str())
-                    .map(|x| format!("requests {x}"));
+                    .map(|x| match &version {
+                        // The Python it runs on decides its verification flags.
+                        Some(python) => format!("requests {x} ({python})"),
+                        None => format!("requests {x}"),
+                    });
                 let (path, source) = if let Some(p) = self.env.path("REQUESTS_CA_BUNDLE") {
                     (Some(p), "env REQUESTS_CA_BUNDLE".to_owned())
                 } else if let Some(p) = self.env.path("CURL_CA_BUNDLE") {
@@ -907,6 +938,41 @@ mod tests {
         ];
         for (version, want, expected) in cases {
             assert_eq!(at_least(version, want), expected, "{version}");
+        }
+    }
+
+    #[test]
+    fn which_clients_anchor_at_any_certificate() {
+        let cases = [
+            (ClientName::Curl, "curl 7.88.1 OpenSSL/3.0.19", true),
+            (ClientName::Curl, "curl 7.67.0 OpenSSL/1.1.1d", false),
+            (ClientName::Curl, "curl 8.7.1 SecureTransport", false),
+            (ClientName::Curl, "curl 8.5.0 GnuTLS/3.8.3", false),
+            (ClientName::PythonSsl, "Python 3.11.7", false),
+            (ClientName::PythonSsl, "Python 3.13.1", true),
+            (
+                ClientName::PythonRequests,
+                "requests 2.32.3 (Python 3.13.1)",
+                true,
+            ),
+            (
+                ClientName::PythonRequests,
+                "requests 3.13.0 (Python 3.12.4)",
+                false,
+            ),
+            (ClientName::PythonRequests, "requests 2.32.3", false),
+            (ClientName::Java, "", true),
+            (ClientName::Node, "v20.20.2", false),
+            (ClientName::Openssl, "OpenSSL 3.0.19", false),
+        ];
+        for (name, version, expected) in cases {
+            let client = Client::found(
+                name,
+                Some(version.to_owned()),
+                Store::default(),
+                String::new(),
+            );
+            assert_eq!(client.anchors_any_certificate(), expected, "{version}");
         }
     }
 

@@ -266,8 +266,9 @@ fn entry(
         hostname: Some(server.host.clone()),
         purpose: Purpose::Tls,
         manifest: None,
-        // The clients doctor asks are OpenSSL's: a path must end at a root.
-        partial_chain: false,
+        // OpenSSL's default: a path ends at a root of the store. curl, Python from 3.13 and
+        // Java take any certificate of the store as an anchor.
+        partial_chain: client.anchors_any_certificate(),
     };
     match cabundle_verify::verify(&server.chain, &contents.certificates, &opts) {
         Ok(report) if report.is_valid() => e.verdict = Some("ok"),
@@ -346,6 +347,10 @@ fn fix(client: ClientName, problem: &Problem) -> Option<String> {
                 urls.join(", ")
             )
         }),
+        Problem::AnchorNotRoot { issuer, .. } => Some(format!(
+            "the store holds the intermediate but not the root \"{issuer}\" above it, and this client accepts only a path that ends at a root: add the root to a bundle: cabundle build --add ROOT.pem --pem ca-bundle.pem, then {}",
+            point_at_bundle(client)
+        )),
         Problem::Expired { .. } => Some(
             "the server needs a current certificate (and chain); if the store's root expired, update the store".to_owned(),
         ),
