@@ -864,7 +864,7 @@ fn recipe_builds_the_committed_bundles_byte_for_byte() {
         if intermediates.is_some() {
             assert!(
                 text(&out.stderr)
-                    .contains(&format!("{name}: 1695 intermediates selected, 64 left out")),
+                    .contains(&format!("{name}: 1754 intermediates selected, 5 left out")),
                 "{}",
                 text(&out.stderr)
             );
@@ -872,7 +872,7 @@ fn recipe_builds_the_committed_bundles_byte_for_byte() {
             let roots = std::fs::read_to_string(out_dir.join(format!("{name}.pem"))).unwrap();
             assert_eq!(
                 full.matches("-----BEGIN CERTIFICATE-----").count(),
-                118 + 1695
+                118 + 1754
             );
             assert!(
                 full.contains(&roots),

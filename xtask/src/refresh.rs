@@ -4,8 +4,8 @@
 //! Markdown on stdout (the body of the refresh pull request).
 //!
 //! Each pin moves only when its own bytes changed: a new intermediates report beside an
-//! unchanged roots report keeps the roots' fetched date, which stays the as-of date of the
-//! build and of the intermediates' selection.
+//! unchanged roots report keeps the roots' fetched date. The as-of date of the build (and of
+//! the intermediates' selection) is the newest pin's date.
 
 use crate::build_bundle::{self, Common};
 use crate::outputs::sha256_hex;

@@ -159,9 +159,14 @@ impl Lock {
         self
     }
 
-    /// The as-of date of a build from this lock: the day its source was fetched.
+    /// The as-of date of a build from this lock: the day its newest pinned source was
+    /// fetched (the roots report, or the intermediates report when that is newer). A roots
+    /// report that has not changed for months keeps its date, and the intermediates issued
+    /// since must not be left out as not yet valid.
     pub fn as_of(&self) -> time::Date {
-        self.source.fetched
+        self.intermediates
+            .as_ref()
+            .map_or(self.source.fetched, |i| i.fetched.max(self.source.fetched))
     }
 
     /// Parses a lock; `file` names it in errors.
@@ -713,7 +718,11 @@ mod tests {
             "b".repeat(64)
         );
         let lock = Lock::parse(&ok, Path::new("l")).unwrap();
-        assert_eq!(lock.as_of(), time::macros::date!(2026 - 07 - 01));
+        // The newer pin's date: the intermediates report is newer here.
+        assert_eq!(lock.as_of(), time::macros::date!(2026 - 07 - 25));
+        let older = ok.replace("2026-07-25", "2026-06-01");
+        let older = Lock::parse(&older, Path::new("l")).unwrap();
+        assert_eq!(older.as_of(), time::macros::date!(2026 - 07 - 01));
         let i = lock.intermediates.as_ref().unwrap();
         assert_eq!((i.url.as_str(), i.size), ("i", 2));
         assert_eq!(i.fetched, time::macros::date!(2026 - 07 - 25));

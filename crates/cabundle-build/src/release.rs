@@ -13,7 +13,7 @@
 //!
 //! A recipe with an `[intermediates]` table also takes the intermediates report its lock pins
 //! ([`build_release_with_intermediates`]), selected as [`crate::select_intermediates`] does at
-//! the build's as-of date (the roots' fetched date), and adds `NAME.intermediates.pem` and
+//! the build's as-of date (the newest pin's fetched date), and adds `NAME.intermediates.pem` and
 //! `NAME.full.pem` (as the recipe asks), the manifest's `intermediates` section, the
 //! intermediates in the listing, and, when the recipe says so, in the hashed directory.
 //!
