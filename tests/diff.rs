@@ -6,6 +6,7 @@
 
 mod support;
 
+use cabundle_testkit::IntermediateRow;
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -408,36 +409,16 @@ fn intermediates_reports_2026_02_to_2026_07_match_a_plain_computation() {
 }
 
 /// A `MozillaIntermediateCertsCSVReport` of intermediates signed by one root: (subject CN,
-/// PEM, upper-case SHA-256) per row, fields quoted, no newline at the end, as the CCADB writes it.
+/// PEM, upper-case SHA-256) per row, as the CCADB writes it.
 fn intermediates_csv(rows: &[(String, String, String)]) -> String {
-    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-    let mut lines = vec![
-        [
-            "Subject",
-            "Issuer",
-            "SHA256",
-            "Full CRL Issued By This CA",
-            "PEM",
-            "JSON Array of Partitioned CRLs",
-        ]
-        .map(quote)
-        .join(","),
-    ];
-    for (cn, pem, sha) in rows {
-        lines.push(
-            [
-                format!("CN={cn}"),
-                "CN=Diff Test Root".to_owned(),
-                sha.clone(),
-                String::new(),
-                pem.clone(),
-                "[]".to_owned(),
-            ]
-            .map(|f| quote(&f))
-            .join(","),
-        );
-    }
-    lines.join("\n")
+    let rows: Vec<IntermediateRow> = rows
+        .iter()
+        .map(|(cn, pem, sha)| IntermediateRow {
+            sha256: sha.clone(),
+            ..IntermediateRow::from_pem(&format!("CN={cn}"), "CN=Diff Test Root", pem)
+        })
+        .collect();
+    cabundle_testkit::intermediates_report(&rows)
 }
 
 #[test]

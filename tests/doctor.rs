@@ -46,6 +46,31 @@ fn client<'a>(json: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no entry for {name}: {json:#}"))
 }
 
+/// `program` with nothing in its environment but `vars`.
+fn in_env(program: &str, vars: &[(&str, OsString)]) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.env_clear().envs(vars.iter().map(|(k, v)| (k, v)));
+    cmd
+}
+
+/// Whether `openssl s_client` verifies the loopback server on `port` as `localhost`.
+fn s_client(port: u16, vars: &[(&str, OsString)]) -> (bool, String) {
+    run(in_env("openssl", vars)
+        .args(["s_client", "-connect", &format!("127.0.0.1:{port}")])
+        .args(["-servername", "localhost", "-verify_hostname", "localhost"])
+        .arg("-verify_return_error"))
+}
+
+/// Whether Python `requests` fetches `url`.
+fn requests_get(url: &str, vars: &[(&str, OsString)]) -> (bool, String) {
+    run(in_env(PYTHON, vars)
+        .args([
+            "-c",
+            "import sys, requests; requests.get(sys.argv[1], timeout=10)",
+        ])
+        .arg(url))
+}
+
 fn os(p: &Path) -> OsString {
     p.as_os_str().to_owned()
 }
@@ -96,25 +121,9 @@ fn each_client_is_judged_by_the_store_it_reads() {
     assert_eq!(client(&json, "python-ssl")["verdict"], "fails");
 
     // The real clients agree.
-    let (ok, said) = run(Command::new("openssl")
-        .env_clear()
-        .envs(vars.iter().map(|(k, v)| (k, v)))
-        .args([
-            "s_client",
-            "-connect",
-            &format!("127.0.0.1:{}", server.port),
-        ])
-        .args(["-servername", "localhost", "-verify_hostname", "localhost"])
-        .arg("-verify_return_error"));
+    let (ok, said) = s_client(server.port, &vars);
     assert!(!ok, "openssl s_client should fail: {said}");
-    let (ok, said) = run(Command::new(PYTHON)
-        .env_clear()
-        .envs(vars.iter().map(|(k, v)| (k, v)))
-        .args([
-            "-c",
-            "import sys, requests; requests.get(sys.argv[1], timeout=10)",
-        ])
-        .arg(format!("https://{target}/")));
+    let (ok, said) = requests_get(&format!("https://{target}/"), &vars);
     if requests["present"] == true {
         assert!(ok, "requests should verify: {said}");
     }
@@ -167,26 +176,14 @@ fn a_store_with_the_intermediate_alone_is_judged_as_each_client_verifies() {
         ("REQUESTS_CA_BUNDLE", os(&store)),
     ];
     let (_, json) = doctor(&[&target], &vars);
-    let clean = |program: &str| {
-        let mut cmd = Command::new(program);
-        cmd.env_clear().envs(vars.iter().map(|(k, v)| (k, v)));
-        cmd
-    };
     let url = format!("https://{target}/");
     let mut real: Vec<(&str, bool, String)> = Vec::new();
-    let (ok, said) = run(clean("openssl")
-        .args([
-            "s_client",
-            "-connect",
-            &format!("127.0.0.1:{}", server.port),
-        ])
-        .args(["-servername", "localhost", "-verify_hostname", "localhost"])
-        .arg("-verify_return_error"));
+    let (ok, said) = s_client(server.port, &vars);
     real.push(("openssl", ok, said));
-    let (ok, said) = run(clean("curl").args(["-sS", "-o", NULL, &url]));
+    let (ok, said) = run(in_env("curl", &vars).args(["-sS", "-o", NULL, &url]));
     real.push(("curl", ok, said));
     if have(PYTHON) {
-        let (ok, said) = run(clean(PYTHON)
+        let (ok, said) = run(in_env(PYTHON, &vars)
             .args([
                 "-c",
                 "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=10)",
@@ -194,12 +191,7 @@ fn a_store_with_the_intermediate_alone_is_judged_as_each_client_verifies() {
             .arg(&url));
         real.push(("python-ssl", ok, said));
         if client(&json, "python-requests")["present"] == true {
-            let (ok, said) = run(clean(PYTHON)
-                .args([
-                    "-c",
-                    "import sys, requests; requests.get(sys.argv[1], timeout=10)",
-                ])
-                .arg(&url));
+            let (ok, said) = requests_get(&url, &vars);
             real.push(("python-requests", ok, said));
         }
     }

@@ -20,6 +20,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use cabundle_testkit::IntermediateRow;
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
     Issuer, KeyPair, KeyUsagePurpose, SerialNumber,
@@ -210,23 +211,11 @@ fn pki() -> Pki {
 
 /// A `MozillaIntermediateCertsCSVReport` with one row, as the CCADB writes it.
 fn intermediates_report(pki: &Pki) -> String {
-    let header = fixture::csv_record(&[
-        "Subject",
-        "Issuer",
-        "SHA256",
-        "Full CRL Issued By This CA",
-        "PEM",
-        "JSON Array of Partitioned CRLs",
-    ]);
-    let row = fixture::csv_record(&[
-        "CN=Cabundle Private Test Intermediate".to_owned(),
-        "CN=Cabundle Private Test Root; O=Cabundle Test CAs; C=XX".to_owned(),
-        hex::encode_upper(sha2::Sha256::digest(&pki.intermediate_der)),
-        String::new(),
-        pki.intermediate_pem.replace('\n', "\r\n"),
-        "[]".to_owned(),
-    ]);
-    format!("{header}\n{row}")
+    cabundle_testkit::intermediates_report(&[IntermediateRow::new(
+        "CN=Cabundle Private Test Intermediate",
+        "CN=Cabundle Private Test Root; O=Cabundle Test CAs; C=XX",
+        &pki.intermediate_der,
+    )])
 }
 
 /// Writes the intermediates report and two roots reports, with and without the private root;
@@ -335,7 +324,7 @@ type Connect<'a> = Box<dyn Fn(&Path) -> (bool, String) + 'a>;
 /// certificates, whether it takes every certificate of its store as a trust anchor (OpenSSL's
 /// partial-chain flag), and how it connects given a store (a CA file or a hashed directory).
 struct Client<'a> {
-    name: &'static str,
+    name: String,
     unknown_issuer: &'static str,
     partial_chain: bool,
     run: Connect<'a>,
@@ -394,49 +383,60 @@ https.get(url, ca ? { ca: fs.readFileSync(ca) } : {}, r => {\n\
   r.resume(); r.on('end', () => { console.log('status', r.statusCode); process.exit(0); });\n\
 }).on('error', e => { console.error(e.code, e.message); process.exit(1); });\n";
 
-/// The clients present that take a CA file: `openssl s_client -CAfile`, `curl --cacert`,
-/// Python `requests` with `verify=FILE`, and Node three ways (the `ca` option,
-/// `NODE_EXTRA_CA_CERTS`, `--use-openssl-ca` with `SSL_CERT_FILE`).
-fn file_clients<'a>(port: u16, scratch: &'a Path) -> Vec<Client<'a>> {
+/// `openssl s_client` with its store option `s_client_store` (`-CAfile`, `-CApath`), and
+/// curl, when present, with `curl_store` (`--cacert`, `--capath`).
+fn openssl_and_curl<'a>(
+    port: u16,
+    s_client_store: &'static str,
+    curl_store: &'static str,
+) -> Vec<Client<'a>> {
     let connect = format!("127.0.0.1:{port}");
     let url = format!("https://127.0.0.1:{port}/");
     let mut clients = vec![Client {
-        name: "openssl s_client -CAfile",
+        name: format!("openssl s_client {s_client_store}"),
         unknown_issuer: UNABLE,
         partial_chain: false,
-        run: Box::new(move |pem| {
+        run: Box::new(move |store| {
             run_limited(
                 clean("openssl")
                     .args(["s_client", "-connect", &connect, "-verify_return_error"])
-                    .arg("-CAfile")
-                    .arg(pem)
+                    .arg(s_client_store)
+                    .arg(store)
                     .args(["-verify_ip", "127.0.0.1"]),
             )
         }),
     }];
     if support::have("curl") {
-        let url = url.clone();
         clients.push(Client {
-            name: "curl --cacert",
+            name: format!("curl {curl_store}"),
             unknown_issuer: UNABLE,
             partial_chain: curl_partial_chain(),
-            run: Box::new(move |pem| {
+            run: Box::new(move |store| {
                 run_limited(
                     clean("curl")
-                        .args(["-sS", "--max-time", "20", "-o", NULL_DEVICE, "--cacert"])
-                        .arg(pem)
+                        .args(["-sS", "--max-time", "20", "-o", NULL_DEVICE, curl_store])
+                        .arg(store)
                         .arg(&url),
                 )
             }),
         });
     }
+    clients
+}
+
+/// The clients present that take a CA file: `openssl s_client -CAfile`, `curl --cacert`,
+/// Python `requests` with `verify=FILE`, and Node three ways (the `ca` option,
+/// `NODE_EXTRA_CA_CERTS`, `--use-openssl-ca` with `SSL_CERT_FILE`).
+fn file_clients<'a>(port: u16, scratch: &'a Path) -> Vec<Client<'a>> {
+    let url = format!("https://127.0.0.1:{port}/");
+    let mut clients = openssl_and_curl(port, "-CAfile", "--cacert");
     if support::have(support::PYTHON) {
         let script = "import sys, requests\n\
 try:\n    r = requests.get(sys.argv[1], verify=sys.argv[2], timeout=20)\n    print('status', r.status_code)\n\
 except requests.exceptions.SSLError as e:\n    print(e)\n    sys.exit(1)\n";
         let url = url.clone();
         clients.push(Client {
-            name: "requests verify=FILE",
+            name: "requests verify=FILE".to_owned(),
             unknown_issuer: UNABLE,
             partial_chain: python_partial_chain(
                 "__import__('urllib3.util.ssl_').util.ssl_.create_urllib3_context()",
@@ -449,7 +449,7 @@ except requests.exceptions.SSLError as e:\n    print(e)\n    sys.exit(1)\n";
     if support::have("node") {
         let u = url.clone();
         clients.push(Client {
-            name: "node ca: FILE",
+            name: "node ca: FILE".to_owned(),
             unknown_issuer: NODE_UNABLE,
             partial_chain: false,
             run: Box::new(move |pem| {
@@ -458,7 +458,7 @@ except requests.exceptions.SSLError as e:\n    print(e)\n    sys.exit(1)\n";
         });
         let u = url.clone();
         clients.push(Client {
-            name: "node NODE_EXTRA_CA_CERTS",
+            name: "node NODE_EXTRA_CA_CERTS".to_owned(),
             unknown_issuer: NODE_UNABLE,
             partial_chain: false,
             run: Box::new(move |pem| {
@@ -474,7 +474,7 @@ except requests.exceptions.SSLError as e:\n    print(e)\n    sys.exit(1)\n";
         let empty = scratch.join("empty-dir");
         std::fs::create_dir_all(&empty).unwrap();
         clients.push(Client {
-            name: "node --use-openssl-ca SSL_CERT_FILE",
+            name: "node --use-openssl-ca SSL_CERT_FILE".to_owned(),
             unknown_issuer: NODE_UNABLE,
             partial_chain: false,
             run: Box::new(move |pem| {
@@ -494,38 +494,8 @@ except requests.exceptions.SSLError as e:\n    print(e)\n    sys.exit(1)\n";
 /// --capath`, Python `ssl` with `capath=`, and Node with `--use-openssl-ca` and
 /// `SSL_CERT_DIR`.
 fn capath_clients<'a>(port: u16, scratch: &'a Path) -> Vec<Client<'a>> {
-    let connect = format!("127.0.0.1:{port}");
     let url = format!("https://127.0.0.1:{port}/");
-    let mut clients = vec![Client {
-        name: "openssl s_client -CApath",
-        unknown_issuer: UNABLE,
-        partial_chain: false,
-        run: Box::new(move |dir| {
-            run_limited(
-                clean("openssl")
-                    .args(["s_client", "-connect", &connect, "-verify_return_error"])
-                    .arg("-CApath")
-                    .arg(dir)
-                    .args(["-verify_ip", "127.0.0.1"]),
-            )
-        }),
-    }];
-    if support::have("curl") {
-        let url = url.clone();
-        clients.push(Client {
-            name: "curl --capath",
-            unknown_issuer: UNABLE,
-            partial_chain: curl_partial_chain(),
-            run: Box::new(move |dir| {
-                run_limited(
-                    clean("curl")
-                        .args(["-sS", "--max-time", "20", "-o", NULL_DEVICE, "--capath"])
-                        .arg(dir)
-                        .arg(&url),
-                )
-            }),
-        });
-    }
+    let mut clients = openssl_and_curl(port, "-CApath", "--capath");
     if support::have(support::PYTHON) {
         let script = "import ssl, sys, urllib.request\n\
 ctx = ssl.create_default_context(capath=sys.argv[2])\n\
@@ -533,7 +503,7 @@ try:\n    r = urllib.request.urlopen(sys.argv[1], context=ctx, timeout=20)\n    
 except urllib.error.URLError as e:\n    print(e.reason)\n    sys.exit(1)\n";
         let url = url.clone();
         clients.push(Client {
-            name: "python ssl capath=",
+            name: "python ssl capath=".to_owned(),
             unknown_issuer: UNABLE,
             partial_chain: python_partial_chain("ssl.create_default_context()"),
             run: Box::new(move |dir| {
@@ -546,7 +516,7 @@ except urllib.error.URLError as e:\n    print(e.reason)\n    sys.exit(1)\n";
         let empty = scratch.join("empty.pem");
         std::fs::write(&empty, "").unwrap();
         clients.push(Client {
-            name: "node --use-openssl-ca SSL_CERT_DIR",
+            name: "node --use-openssl-ca SSL_CERT_DIR".to_owned(),
             unknown_issuer: NODE_UNABLE,
             partial_chain: false,
             run: Box::new(move |dir| {
@@ -908,27 +878,12 @@ fn each_left_out_intermediate_has_its_reason_in_explain_and_manifest() {
             "its signature does not verify with the key of",
         ),
     ];
-    let header = fixture::csv_record(&[
-        "Subject",
-        "Issuer",
-        "SHA256",
-        "Full CRL Issued By This CA",
-        "PEM",
-        "JSON Array of Partitioned CRLs",
-    ]);
-    let mut lines = vec![header];
-    for (cert, _) in &cases {
-        lines.push(fixture::csv_record(&[
-            "CN=x".to_owned(),
-            "CN=y".to_owned(),
-            hex::encode_upper(sha2::Sha256::digest(cert.der())),
-            String::new(),
-            cert.pem(),
-            String::new(),
-        ]));
-    }
+    let rows: Vec<IntermediateRow> = cases
+        .iter()
+        .map(|(cert, _)| IntermediateRow::new("CN=x", "CN=y", cert.der()))
+        .collect();
     let inter = d.join("intermediates.csv");
-    std::fs::write(&inter, lines.join("\n")).unwrap();
+    std::fs::write(&inter, cabundle_testkit::intermediates_report(&rows)).unwrap();
     let mut roots = fixture::roots();
     roots.push(p.root.clone());
     let report = d.join("report.csv");

@@ -75,7 +75,8 @@ pub fn render_lock(lock: &Lock) -> String {
     if let Some(i) = &lock.intermediates {
         text.push_str(&format!(
             "\n\
-             # The intermediates report, selected as of the date above.\n\
+             # The intermediates report, pinned the same way. With it, the as-of date of the\n\
+             # build is the later of the two `fetched` dates.\n\
              [intermediates]\n\
              url = {url}\n\
              sha256 = \"{sha}\"\n\

@@ -6,6 +6,7 @@
 // The functions below are test code too; a failed step should stop the test where it happened.
 #![allow(clippy::unwrap_used)]
 
+use cabundle_testkit::IntermediateRow;
 use sha2::{Digest, Sha256};
 use std::borrow::BorrowMut;
 use std::collections::BTreeMap;
@@ -643,28 +644,11 @@ fn roots_report(roots: &[&str]) -> String {
 
 /// A `MozillaIntermediateCertsCSVReport` of `intermediates` (PEM).
 fn intermediates_report(intermediates: &[&str]) -> String {
-    let quote = |f: &str| format!("\"{}\"", f.replace('"', "\"\""));
-    let header = [
-        "Subject",
-        "Issuer",
-        "SHA256",
-        "Full CRL Issued By This CA",
-        "PEM",
-        "JSON Array of Partitioned CRLs",
-    ];
-    let mut lines = vec![header.map(quote).join(",")];
-    for pem in intermediates {
-        let row = [
-            "CN=fixture".to_owned(),
-            "CN=Refresh Test Root".to_owned(),
-            hex::encode_upper(Sha256::digest(der(pem))),
-            String::new(),
-            pem.replace('\n', "\r\n"),
-            "[]".to_owned(),
-        ];
-        lines.push(row.iter().map(|f| quote(f)).collect::<Vec<_>>().join(","));
-    }
-    lines.join("\n")
+    let rows: Vec<IntermediateRow> = intermediates
+        .iter()
+        .map(|pem| IntermediateRow::from_pem("CN=fixture", "CN=Refresh Test Root", pem))
+        .collect();
+    cabundle_testkit::intermediates_report(&rows)
 }
 
 /// The DER of a one-certificate PEM.

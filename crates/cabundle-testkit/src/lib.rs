@@ -9,12 +9,14 @@ mod data;
 pub mod der;
 mod pki;
 pub mod pki_files;
+pub mod reports;
 
 pub use corpus::{bad_names, names, rehash_corpus};
 pub use data::{ccadb_data, ccadb_data_with, chrome_data};
 pub use der::{CertSpec, cert_custom, cert_with_names, cert_with_subject, crl_with_issuer};
 pub use pki::{Issued, Pki};
 pub use pki_files::PkiFiles;
+pub use reports::{IntermediateRow, intermediates_report};
 
 /// Wraps DER bytes in a PEM block with the given label, 64 columns, LF line endings.
 ///

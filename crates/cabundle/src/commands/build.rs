@@ -405,9 +405,13 @@ fn run_recipe(dir: &Path, args: &BuildArgs, out: &Output) -> anyhow::Result<Exit
         }
         Some(pinned) => Some(match &args.intermediates_report {
             Some(arg) if !is_url(arg) => (fs_err::read(arg)?, arg.clone(), false),
-            Some(url) => (download_intermediates(url, args, out)?, url.clone(), false),
+            Some(url) => (
+                crate::commands::intermediates::download(url, args, out)?,
+                url.clone(),
+                false,
+            ),
             None => {
-                let body = download_intermediates(&pinned.url, args, out).map_err(|err| {
+                let body = crate::commands::intermediates::download(&pinned.url, args, out).map_err(|err| {
                     anyhow::anyhow!(
                         "{err:#}\nhint: to build offline, pass --intermediates-report FILE with the report whose SHA-256 is {}",
                         pinned.sha256
@@ -484,20 +488,6 @@ fn run_recipe(dir: &Path, args: &BuildArgs, out: &Output) -> anyhow::Result<Exit
     }
     wrote(args, out);
     Ok(ExitCode::SUCCESS)
-}
-
-/// Downloads an intermediates report with the checks of `cabundle fetch --intermediates`.
-fn download_intermediates(url: &str, args: &BuildArgs, out: &Output) -> anyhow::Result<Vec<u8>> {
-    out.info(&format!("fetching {url}"));
-    let fetched = crate::commands::fetch::download_intermediates(
-        url,
-        &args.http,
-        None,
-        crate::cli::fetch::DEFAULT_MIN_ROOTS,
-        out,
-    )
-    .with_context(|| format!("cannot fetch the intermediates report from {url}"))?;
-    Ok(fetched.body)
 }
 
 /// A report file cut short still parses: refuse one that does not look whole, as a download

@@ -14,16 +14,7 @@ use std::path::Path;
 /// fetch --intermediates`; returns its bytes and the name written into the outputs.
 fn load(arg: &str, args: &BuildArgs, out: &Output) -> anyhow::Result<(Vec<u8>, String)> {
     if is_url(arg) {
-        out.info(&format!("fetching {arg}"));
-        let fetched = crate::commands::fetch::download_intermediates(
-            arg,
-            &args.http,
-            None,
-            crate::cli::fetch::DEFAULT_MIN_ROOTS,
-            out,
-        )
-        .with_context(|| format!("cannot fetch the intermediates report from {arg}"))?;
-        return Ok((fetched.body, arg.to_owned()));
+        return Ok((download(arg, args, out)?, arg.to_owned()));
     }
     let path = Path::new(arg);
     let bytes = files::read(path)?;
@@ -31,6 +22,20 @@ fn load(arg: &str, args: &BuildArgs, out: &Output) -> anyhow::Result<(Vec<u8>, S
         .file_name()
         .map_or_else(|| arg.to_owned(), |n| n.to_string_lossy().into_owned());
     Ok((bytes, name))
+}
+
+/// Downloads an intermediates report with the checks of `cabundle fetch --intermediates`.
+pub(crate) fn download(url: &str, args: &BuildArgs, out: &Output) -> anyhow::Result<Vec<u8>> {
+    out.info(&format!("fetching {url}"));
+    let fetched = crate::commands::fetch::download_intermediates(
+        url,
+        &args.http,
+        None,
+        crate::cli::fetch::DEFAULT_MIN_ROOTS,
+        out,
+    )
+    .with_context(|| format!("cannot fetch the intermediates report from {url}"))?;
+    Ok(fetched.body)
 }
 
 /// Selects the intermediates for `built` and writes every requested output of the build.
