@@ -5,7 +5,7 @@
 //! is `cabundle_build::build_release`, the one `cargo xtask build-bundle` runs.
 
 use crate::cli::build::BuildArgs;
-use crate::commands::files;
+use crate::shared::files;
 use crate::output::Output;
 use anyhow::{Context as _, bail};
 use cabundle_build::{AddedWarning, Bundle, OutputPaths, OutputSet, parse_fingerprint, read_added};
@@ -55,7 +55,7 @@ fn download(
     out: &Output,
 ) -> anyhow::Result<Vec<u8>> {
     out.info(&format!("fetching {url}"));
-    let fetched = crate::commands::fetch::download_report(
+    let fetched = crate::shared::download::download_report(
         url,
         http,
         None,

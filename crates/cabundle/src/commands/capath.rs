@@ -1,7 +1,7 @@
 //! `cabundle capath`: split a PEM bundle into one file per certificate, then hash the directory.
 
 use crate::cli::capath::CapathArgs;
-use crate::commands::files;
+use crate::shared::files;
 use crate::commands::rehash::{Mode, rehash_dir};
 use crate::output::Output;
 use anyhow::Context;

@@ -2,7 +2,7 @@
 //! or pick one certificate of the ordered chain (`--root`, `--index N`).
 
 use crate::cli::chain::ChainArgs;
-use crate::commands::files::{self, read_certs};
+use crate::shared::files::{self, read_certs};
 use crate::output::Output;
 use anyhow::bail;
 use cabundle_cert::Certificate;

@@ -1,7 +1,7 @@
 //! `cabundle convert`: PEM to DER and back.
 
 use crate::cli::convert::{ConvertArgs, Format};
-use crate::commands::files;
+use crate::shared::files;
 use crate::output::Output;
 use anyhow::{Context, bail};
 use std::process::ExitCode;

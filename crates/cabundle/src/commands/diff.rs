@@ -2,7 +2,7 @@
 //! `MozillaIntermediateCertsCSVReport`s compare as intermediates (added and removed).
 
 use crate::cli::diff::DiffArgs;
-use crate::commands::files;
+use crate::shared::files;
 use crate::output::Output;
 use anyhow::Context as _;
 use cabundle_diff::{DiffOptions, RootSet};

@@ -9,6 +9,7 @@
 use crate::cli::doctor::DoctorArgs;
 use crate::commands::probe::{fetch_chain, split_target};
 use crate::output::Output;
+use crate::shared::report;
 use anyhow::{Context, bail};
 use cabundle_cert::{Certificate, Sha256Fingerprint};
 use cabundle_clients::{
@@ -123,8 +124,8 @@ pub fn run(args: DoctorArgs, out: &Output) -> anyhow::Result<ExitCode> {
     };
     let included = match &args.report {
         Some(arg) => {
-            let (bytes, source) = crate::commands::build::load_report(arg, &args.http, out)?;
-            let report = cabundle_ccadb::parse_any(&bytes)
+            let source = report::load(arg, report::Kind::Roots, &args.http, out)?;
+            let report = cabundle_ccadb::parse_any(&source.bytes)
                 .with_context(|| format!("cannot read the report {}", source.name))?;
             let as_of =
                 date_in_name(&source.name).unwrap_or_else(|| OffsetDateTime::now_utc().date());

@@ -1,7 +1,7 @@
 //! `cabundle env`: the statements that point every client at one bundle (and directory).
 
 use crate::cli::env::{EnvArgs, ShellArg};
-use crate::commands::files::read_certs;
+use crate::shared::files::read_certs;
 use crate::output::Output;
 use anyhow::{Context, bail};
 use cabundle_clients::shell::{Shell, set_statements, unset_statements};

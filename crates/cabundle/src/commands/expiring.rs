@@ -1,7 +1,7 @@
 //! `cabundle expiring`: certificates that expire within a window, soonest first.
 
 use crate::cli::expiring::ExpiringArgs;
-use crate::commands::files::read_certs;
+use crate::shared::files::read_certs;
 use crate::commands::verify::{read_dir_certs, time_arg};
 use crate::output::Output;
 use cabundle_verify::format_date;

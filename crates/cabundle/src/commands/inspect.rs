@@ -64,7 +64,7 @@ fn rfc3339(t: OffsetDateTime) -> String {
 fn read_input(path: &Path) -> Result<Vec<u8>, String> {
     if path == Path::new("-") {
         // Standard input is read once, as by every command.
-        return crate::commands::files::read(path).map_err(|e| format!("{e:#}"));
+        return crate::shared::files::read(path).map_err(|e| format!("{e:#}"));
     }
     // tidy: allow(std-fs): see above.
     std::fs::read(path).map_err(|e| match e.kind() {

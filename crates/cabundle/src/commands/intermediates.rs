@@ -3,7 +3,7 @@
 
 use crate::cli::build::BuildArgs;
 use crate::commands::build::{is_url, with_hint};
-use crate::commands::files;
+use crate::shared::files;
 use crate::output::Output;
 use anyhow::{Context as _, bail};
 use cabundle_build::{Built, Intermediates, OutputSet};
@@ -27,7 +27,7 @@ fn load(arg: &str, args: &BuildArgs, out: &Output) -> anyhow::Result<(Vec<u8>, S
 /// Downloads an intermediates report with the checks of `cabundle fetch --intermediates`.
 pub(crate) fn download(url: &str, args: &BuildArgs, out: &Output) -> anyhow::Result<Vec<u8>> {
     out.info(&format!("fetching {url}"));
-    let fetched = crate::commands::fetch::download_intermediates(
+    let fetched = crate::shared::download::download_intermediates(
         url,
         &args.http,
         None,

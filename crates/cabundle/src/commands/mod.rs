@@ -14,8 +14,6 @@ pub mod doctor;
 pub mod env;
 pub mod expiring;
 pub mod fetch;
-pub(crate) mod files;
-pub(crate) mod hints;
 pub mod inspect;
 pub mod intermediates;
 pub mod probe;

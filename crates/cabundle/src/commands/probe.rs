@@ -2,8 +2,8 @@
 //! validity (like `openssl s_client -showcerts`), print it, then the `verify` verdict.
 
 use crate::cli::probe::ProbeArgs;
-use crate::commands::files;
-use crate::commands::hints::Source;
+use crate::shared::files;
+use crate::shared::hints::Source;
 use crate::commands::verify::{exit_code, load_manifest, load_store, print_report, time_arg};
 use crate::output::Output;
 use anyhow::{Context, anyhow, bail};

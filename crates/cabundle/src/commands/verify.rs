@@ -2,8 +2,8 @@
 //! clock, printing the verdict.
 
 use crate::cli::verify::{StoreArgs, VerifyArgs};
-use crate::commands::files::{self, read_certs};
-use crate::commands::hints::{Source, hints};
+use crate::shared::files::{self, read_certs};
+use crate::shared::hints::{Source, hints};
 use crate::output::Output;
 use anyhow::{Context, bail};
 use cabundle_cert::{Certificate, Sha256Fingerprint};
@@ -73,7 +73,7 @@ pub(crate) struct Supplied {
 /// Reads an `--intermediates` file: a CCADB MozillaIntermediateCertsCSVReport, or PEM/DER
 /// certificates.
 pub(crate) fn read_intermediates(path: &Path) -> anyhow::Result<Supplied> {
-    let bytes = crate::commands::files::read(path)?;
+    let bytes = crate::shared::files::read(path)?;
     if let Ok(rows) = cabundle_ccadb::parse_intermediates(&bytes) {
         let disclosed_by = rows
             .iter()
