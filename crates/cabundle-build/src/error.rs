@@ -161,4 +161,26 @@ pub enum Error {
         /// The lock file.
         lock_file: PathBuf,
     },
+    /// An output was asked for that the build did not make (its kind was not wanted, or it
+    /// needs the intermediates report).
+    #[error("the build made no {output} to write")]
+    NotBuilt {
+        /// What the output is.
+        output: &'static str,
+    },
+    /// A directory was asked for on standard output.
+    #[error("the {output} is a directory and cannot go to standard output")]
+    DirectoryToStdout {
+        /// What the output is.
+        output: &'static str,
+    },
+    /// More than one output was asked for on standard output.
+    #[error("only one output can go to standard output")]
+    SeveralToStdout,
+    /// The Java truststore could not be encoded.
+    #[error("cannot encode the Java truststore: {reason}")]
+    JavaTruststore {
+        /// Why.
+        reason: String,
+    },
 }

@@ -20,8 +20,9 @@ use cabundle_ccadb::Intermediate;
 use cabundle_cert::{Certificate, ExtendedKeyUsage, Purpose, Sha256Fingerprint};
 use cabundle_manifest::Source;
 
+use crate::Error;
 use crate::capath::{CapathEntry, CapathEntryKind, hash_links};
-use crate::{Built, Error};
+use cabundle_policy::{Decisions, PolicyOptions};
 
 /// The warning every output holding intermediates carries, one sentence per line.
 pub const SAFETY: [&str; 4] = [
@@ -152,12 +153,25 @@ pub struct Intermediates {
     full_pem: Vec<u8>,
 }
 
-/// Selects the intermediates of `report` (a `MozillaIntermediateCertsCSVReport`) for `built`:
-/// see the module documentation for the rule.
+/// The roots side of a build, which intermediates are selected for.
+#[derive(Clone, Copy, Debug)]
+pub struct RootsBuilt<'a> {
+    /// The policy's decisions on the roots.
+    pub decisions: &'a Decisions<'a>,
+    /// The policy applied.
+    pub policy: &'a PolicyOptions,
+    /// The roots report.
+    pub source: &'a Source,
+    /// The roots' PEM bundle, which the full bundle starts with.
+    pub pem: &'a [u8],
+}
+
+/// Selects the intermediates of `report` (a `MozillaIntermediateCertsCSVReport`) for the roots
+/// of a build (`built`): see the module documentation for the rule.
 pub fn select_intermediates(
     report: &[u8],
     source_name: &str,
-    built: &Built,
+    built: RootsBuilt<'_>,
 ) -> Result<Intermediates, Error> {
     let rows = cabundle_ccadb::parse_intermediates(report).map_err(|source| Error::Report {
         source_name: source_name.to_owned(),
@@ -168,8 +182,8 @@ pub fn select_intermediates(
         sha256: Sha256Fingerprint::of(report),
         size: report.len() as u64,
     };
-    let policy = built.policy();
-    let decisions = built.decisions();
+    let policy = built.policy;
+    let decisions = built.decisions;
     let roots: Vec<&Certificate> = decisions.included().map(|d| d.certificate).collect();
     let excluded_roots: Vec<(&Certificate, String, String)> = decisions
         .decisions
@@ -305,7 +319,7 @@ pub fn select_intermediates(
     let pem = format!("{header}{body}").into_bytes();
     let mut full_pem = header.into_bytes();
     full_pem.push(b'\n');
-    full_pem.extend_from_slice(built.pem());
+    full_pem.extend_from_slice(built.pem);
     full_pem.extend_from_slice(body.as_bytes());
     Ok(Intermediates {
         source,
@@ -381,8 +395,8 @@ fn key_ids_agree(cert: &Certificate, issuer: &Certificate) -> bool {
     }
 }
 
-fn header(source: &Source, built: &Built, count: usize) -> String {
-    let policy = built.policy();
+fn header(source: &Source, built: RootsBuilt<'_>, count: usize) -> String {
+    let policy = built.policy;
     let mut out = String::from("##\n");
     let mut h = |text: &str| {
         let _ = writeln!(out, "## {text}");
@@ -390,7 +404,7 @@ fn header(source: &Source, built: &Built, count: usize) -> String {
     h(&format!(
         "Intermediate CA certificates for {}, chaining to the roots of {}",
         policy.purpose.name(),
-        built.source().name
+        built.source.name
     ));
     h(&format!("Intermediates source: {}", source.name));
     h(&format!("Intermediates source SHA-256: {}", source.sha256));
@@ -458,22 +472,14 @@ impl Intermediates {
         counts.into_iter().collect()
     }
 
-    /// The build's manifest with the intermediates section; `pem` and `full_pem` say which of
-    /// those files are written, `capath` whether the hashed directory is `capath_with`'s.
-    pub fn manifest(&self, built: &Built, pem: bool, full_pem: bool, capath: bool) -> Vec<u8> {
+    /// The manifest's intermediates section; `pem` and `full_pem` say which of those files are
+    /// written.
+    pub fn manifest_section(&self, pem: bool, full_pem: bool) -> cabundle_manifest::Intermediates {
         let digest = |bytes: &[u8]| cabundle_manifest::Digest {
             sha256: Sha256Fingerprint::of(bytes),
             size: bytes.len() as u64,
         };
-        let mut manifest = built.manifest_value().clone();
-        if capath {
-            let entries = self.capath_with(built);
-            manifest.outputs.capath = Some(cabundle_manifest::Digest {
-                sha256: crate::capath_digest(&entries),
-                size: entries.len() as u64,
-            });
-        }
-        manifest.intermediates = Some(cabundle_manifest::Intermediates {
+        cabundle_manifest::Intermediates {
             source: self.source.clone(),
             pem: pem.then(|| digest(&self.pem)),
             full_pem: full_pem.then(|| digest(&self.full_pem)),
@@ -501,15 +507,13 @@ impl Intermediates {
                     })
                 })
                 .collect(),
-        });
-        manifest.to_json()
+        }
     }
 
-    /// The build's hashed directory with the intermediates added, and the hash links of
+    /// The roots' hashed directory `roots` with the intermediates added, and the hash links of
     /// both (OpenSSL looks issuers up in the directory too).
-    pub fn capath_with(&self, built: &Built) -> Vec<CapathEntry> {
-        let mut files: Vec<CapathEntry> = built
-            .capath()
+    pub fn capath_with(&self, roots: &[CapathEntry]) -> Vec<CapathEntry> {
+        let mut files: Vec<CapathEntry> = roots
             .iter()
             .filter(|e| matches!(e.kind, CapathEntryKind::File(_)))
             .cloned()

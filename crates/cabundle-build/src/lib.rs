@@ -2,23 +2,26 @@
 //!
 //! Two steps, so that a failure never leaves half an output behind:
 //!
-//! 1. [`build`] (pure): report bytes, added certificates and [`PolicyOptions`] in, a [`Built`]
-//!    out, holding every output in memory: the PEM bundle, the hashed directory's files and
-//!    links, the JSON manifest, and the decisions.
-//! 2. [`Built::write`] (IO): stages every requested output under a temporary name beside its
-//!    destination, and only when all are staged renames them into place. A build that fails
-//!    anywhere before that leaves existing outputs exactly as they were.
+//! 1. [`build`] (pure): the [`Sources`] (report bytes, a Chrome store's certificates, the
+//!    intermediates report, other programs' trusted roots), added certificates,
+//!    [`PolicyOptions`] and the outputs [`Wanted`] in; a [`Built`] out, which owns the policy's
+//!    verdicts, the selected intermediates, the bytes of every output asked for and the one
+//!    manifest listing exactly those outputs.
+//! 2. [`Built::write`] (IO): hands the [`OutputRequest`]s (each output's kind and destination,
+//!    a path or standard output) to the one all-or-nothing writer, [`OutputSet`]: every output
+//!    is staged under a temporary name beside its destination, and only when all are staged
+//!    are they renamed into place. A build that fails anywhere before that leaves existing
+//!    outputs exactly as they were. The one output asked on standard output goes last.
 //!
 //! Release bundles (`bundles/NAME/`: a recipe and a lock) are read by [`recipe`] and built by
-//! [`release`], on top of the same two steps; [`OutputSet`] is the all-or-nothing writer for
-//! any set of files and hashed directories.
+//! [`release`] through the same [`build`], with the outputs the recipe asks for.
 //!
 //! The hashed directory's digest, recorded in the manifest, is the SHA-256 of its listing:
 //! for each entry in byte order of its name, one line `NAME\tfile\tSHA256-OF-CONTENT\n` or
 //! `NAME\tlink\tTARGET\n`.
 //!
 //! ```
-//! use cabundle_build::{OutputPaths, build};
+//! use cabundle_build::{Destination, OutputKind, OutputRequest, Sources, Wanted, build};
 //! use cabundle_policy::{PolicyOptions, Purpose};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -37,16 +40,19 @@
 //! # );
 //! // `csv` is a one-row report, as `cabundle fetch` would save it.
 //! let as_of = cabundle_cert::date::parse_date("2026-07-01")?;
-//! let built = build(csv.as_bytes(), "report.csv", &PolicyOptions::new(Purpose::Tls, as_of), &[])?;
+//! let out = tempfile::tempdir()?;
+//! let requests = [
+//!     (OutputKind::Pem, "cacert.pem"),
+//!     (OutputKind::Capath, "certs"),
+//!     (OutputKind::Manifest, "manifest.json"),
+//! ]
+//! .map(|(kind, name)| OutputRequest { kind, to: Destination::Path(out.path().join(name)) });
+//! let sources = Sources::report(csv.as_bytes(), "report.csv");
+//! let policy = PolicyOptions::new(Purpose::Tls, as_of);
+//! let built = build(&sources, &policy, &[], &Wanted::of(&requests))?;
 //! assert_eq!(built.decisions().included().count(), 1);
 //!
-//! let out = tempfile::tempdir()?;
-//! built.write(&OutputPaths {
-//!     pem: Some(out.path().join("cacert.pem")),
-//!     capath: Some(out.path().join("certs")),
-//!     manifest: Some(out.path().join("manifest.json")),
-//!     ..OutputPaths::default()
-//! })?;
+//! built.write(&requests, &mut std::io::stdout())?;
 //! assert!(out.path().join("cacert.pem").is_file() && out.path().join("certs").is_dir());
 //! # Ok(())
 //! # }
@@ -55,6 +61,7 @@
 mod capath;
 mod error;
 mod intermediates;
+mod output;
 pub mod recipe;
 pub mod release;
 mod write;
@@ -62,18 +69,23 @@ mod write;
 pub use capath::{CapathEntry, CapathEntryKind, capath_digest, capath_entries, der_entries};
 pub use error::Error;
 pub use intermediates::{
-    IntermediateDecision, IntermediateReason, Intermediates, SAFETY, select_intermediates,
+    IntermediateDecision, IntermediateReason, Intermediates, RootsBuilt, SAFETY,
+    select_intermediates,
+};
+pub use output::{
+    Content, DEFAULT_JAVA_STOREPASS, Destination, OutputKind, OutputRequest, Wanted, write_requests,
 };
 pub use recipe::{Bundle, Lock, Recipe};
 pub use release::{Release, build_release, build_release_with_intermediates};
-pub use write::{OutputPaths, OutputSet};
+pub use write::OutputSet;
 
 use cabundle_ccadb::chrome::ChromeWarning;
 use cabundle_ccadb::{ChromeStore, Report};
 use cabundle_cert::{Certificate, Sha256Fingerprint};
 use cabundle_emit::BuildInfo;
 use cabundle_manifest::{Digest, Manifest, Outputs, Source};
-use cabundle_policy::{Decisions, PolicyOptions, decide};
+use cabundle_policy::{Decisions, Exclusion, PolicyOptions, Verdicts, decide, judge};
+use std::collections::BTreeSet;
 
 /// The live CCADB report of Mozilla's included roots, with PEM.
 pub const DEFAULT_REPORT_URL: &str =
@@ -163,46 +175,292 @@ pub fn parse_fingerprint(text: &str) -> Result<Sha256Fingerprint, Error> {
     })
 }
 
-/// Everything one build produces, in memory.
+/// One input of a build: its bytes and the name written into the outputs (a file name, so two
+/// machines build the same bytes, or a URL).
+#[derive(Clone, Copy, Debug)]
+pub struct Input<'a> {
+    /// The bytes.
+    pub bytes: &'a [u8],
+    /// The name written into the outputs.
+    pub name: &'a str,
+}
+
+impl<'a> Input<'a> {
+    /// `bytes` named `name`.
+    pub fn new(bytes: &'a [u8], name: &'a str) -> Self {
+        Input { bytes, name }
+    }
+}
+
+/// The roots another program trusts, for keeping only the roots it trusts too: each root of
+/// the build left out for that names the program.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TrustedBy {
+    /// The program's report, by name.
+    pub name: String,
+    /// The SHA-256 of every root it trusts for the purpose at the build's date.
+    pub sha256s: BTreeSet<Sha256Fingerprint>,
+}
+
+/// Everything a build reads: the report, the certificates of a Chrome Root Store, the
+/// intermediates report, other programs' trusted roots.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Sources<'a> {
+    /// The report: an `IncludedCACertificateReportPEMCSV`, a `certdata.txt`, or a Chrome
+    /// `root_store.textproto` (with [`Sources::certs`]).
+    pub report: Input<'a>,
+    /// The files holding a Chrome Root Store's certificates (`(file name, bytes)`, PEM or DER).
+    pub certs: &'a [(String, Vec<u8>)],
+    /// The `MozillaIntermediateCertsCSVReport` to select intermediates from.
+    pub intermediates: Option<Input<'a>>,
+    /// Keep only the roots each of these programs trusts too.
+    pub also_trusted_by: &'a [TrustedBy],
+}
+
+impl<'a> Sources<'a> {
+    /// The report alone.
+    pub fn report(bytes: &'a [u8], name: &'a str) -> Self {
+        Sources {
+            report: Input::new(bytes, name),
+            certs: &[],
+            intermediates: None,
+            also_trusted_by: &[],
+        }
+    }
+
+    /// With a Chrome Root Store's certificate files.
+    pub fn with_certs(mut self, certs: &'a [(String, Vec<u8>)]) -> Self {
+        self.certs = certs;
+        self
+    }
+
+    /// With the intermediates report.
+    pub fn with_intermediates(mut self, intermediates: Option<Input<'a>>) -> Self {
+        self.intermediates = intermediates;
+        self
+    }
+
+    /// With other programs' trusted roots.
+    pub fn with_also_trusted_by(mut self, others: &'a [TrustedBy]) -> Self {
+        self.also_trusted_by = others;
+        self
+    }
+
+    /// Whether the report is a Chrome Root Store read with its certificates.
+    fn is_chrome(&self) -> bool {
+        !self.certs.is_empty() && cabundle_ccadb::chrome::looks_like_chrome(self.report.bytes)
+    }
+}
+
+/// Everything one build produces, in memory: the parsed report, the policy's verdicts on every
+/// certificate, the selected intermediates, the bytes of every output asked for and the one
+/// manifest describing exactly those outputs.
 #[derive(Debug)]
 pub struct Built {
     report: Report,
     added: Vec<Added>,
     added_certs: Vec<Certificate>,
     policy: PolicyOptions,
+    verdicts: Verdicts,
     source: Source,
+    notices: Vec<ChromeWarning>,
+    intermediates: Option<Intermediates>,
+    wanted: Wanted,
     pem: Vec<u8>,
-    capath: Vec<CapathEntry>,
-    manifest: Manifest,
-    manifest_json: Vec<u8>,
-    openssl_trusted: Option<Vec<u8>>,
-    der_dir: Option<Vec<CapathEntry>>,
-    java_truststore: Option<Vec<u8>>,
+    made: Made,
 }
 
-/// Builds every output for `report` (an `IncludedCACertificateReportPEMCSV` or a
-/// `certdata.txt`) under `policy`. `source_name` is the report's file name or URL, written
-/// into the outputs.
+/// Builds the outputs `wanted` asks for from `sources` under `policy`, with the certificates
+/// `adds` trusted too: parse, decide (once, or twice with [`Sources::also_trusted_by`]: the
+/// second time with the other programs' refusals as exclusions), select the intermediates,
+/// emit, digest. Pure.
 pub fn build(
-    report: &[u8],
-    source_name: &str,
+    sources: &Sources<'_>,
     policy: &PolicyOptions,
     adds: &[Added],
+    wanted: &Wanted,
 ) -> Result<Built, Error> {
-    let parsed = cabundle_ccadb::parse_any(report).map_err(|source| Error::Report {
-        source_name: source_name.to_owned(),
+    let report_error = |source| Error::Report {
+        source_name: sources.report.name.to_owned(),
         source,
-    })?;
-    Ok(build_parsed(
-        parsed,
-        source_of(report, source_name),
+    };
+    let (parsed, notices) = if sources.is_chrome() {
+        let (report, store) =
+            read_chrome(sources.report.bytes, sources.report.name, sources.certs)?;
+        (report, store.warnings)
+    } else {
+        (
+            cabundle_ccadb::parse_any(sources.report.bytes).map_err(report_error)?,
+            Vec::new(),
+        )
+    };
+    let added_certs: Vec<Certificate> = adds.iter().map(|a| a.certificate.clone()).collect();
+    let mut policy = policy.clone();
+    let mut verdicts = judge(&parsed.roots, &added_certs, &policy);
+    if !sources.also_trusted_by.is_empty() {
+        let extra = not_trusted_by_others(
+            &verdicts.view(&parsed.roots, &added_certs),
+            sources.also_trusted_by,
+            &policy,
+        );
+        policy.excludes.extend(extra);
+        verdicts = judge(&parsed.roots, &added_certs, &policy);
+    }
+    let source = source_of(sources.report.bytes, sources.report.name);
+    let manifest_added = manifest_added(adds);
+    let (pem, intermediates, made) = {
+        let decisions = verdicts.view(&parsed.roots, &added_certs);
+        let info = BuildInfo {
+            source: &source,
+            policy: &policy,
+            adds: &manifest_added,
+            tool_version: TOOL_VERSION,
+        };
+        let pem = cabundle_emit::pem_bundle(&info, &decisions);
+        let intermediates = match &sources.intermediates {
+            Some(input) => {
+                let roots = RootsBuilt {
+                    decisions: &decisions,
+                    policy: &policy,
+                    source: &source,
+                    pem: &pem,
+                };
+                Some(select_intermediates(input.bytes, input.name, roots)?)
+            }
+            None => None,
+        };
+        let made = emit(&decisions, &info, &pem, intermediates.as_ref(), wanted)?;
+        (pem, intermediates, made)
+    };
+    Ok(Built {
+        report: parsed,
+        added: adds.to_vec(),
+        added_certs,
         policy,
-        adds,
-    ))
+        verdicts,
+        source,
+        notices,
+        intermediates,
+        wanted: wanted.clone(),
+        pem,
+        made,
+    })
+}
+
+/// The outputs of a build besides the PEM bundle, and the manifest listing exactly the
+/// outputs wanted.
+#[derive(Debug)]
+struct Made {
+    capath: Option<Vec<CapathEntry>>,
+    der_dir: Option<Vec<CapathEntry>>,
+    openssl_trusted: Option<Vec<u8>>,
+    java_truststore: Option<Vec<u8>>,
+    manifest: Manifest,
+    manifest_json: Vec<u8>,
+}
+
+/// Makes the outputs `wanted` asks for, then the manifest listing exactly those.
+fn emit(
+    decisions: &Decisions<'_>,
+    info: &BuildInfo<'_>,
+    pem: &[u8],
+    intermediates: Option<&Intermediates>,
+    wanted: &Wanted,
+) -> Result<Made, Error> {
+    let capath = wanted.has(OutputKind::Capath).then(|| {
+        let roots = capath_entries(decisions, info.policy.purpose);
+        match intermediates {
+            Some(selection) if wanted.capath_intermediates => selection.capath_with(&roots),
+            _ => roots,
+        }
+    });
+    let der_dir = wanted
+        .has(OutputKind::DerDir)
+        .then(|| der_entries(decisions));
+    let openssl_trusted = wanted
+        .has(OutputKind::OpensslTrusted)
+        .then(|| cabundle_emit::openssl_trusted(info, decisions));
+    let java_truststore = if wanted.has(OutputKind::JavaTruststore) {
+        let included: Vec<_> = decisions.included().collect();
+        let aliases = cabundle_emit::java_aliases(included.iter().map(|d| d.label()));
+        let certs: Vec<(String, &[u8])> = aliases
+            .into_iter()
+            .zip(&included)
+            .map(|(alias, d)| (alias, d.certificate.der.as_slice()))
+            .collect();
+        let bytes =
+            cabundle_emit::java_truststore(&certs, &wanted.java_storepass).map_err(|e| {
+                Error::JavaTruststore {
+                    reason: e.to_string(),
+                }
+            })?;
+        Some(bytes)
+    } else {
+        None
+    };
+    let digests = Outputs {
+        pem: wanted.has(OutputKind::Pem).then(|| digest_of(pem)),
+        capath: capath.as_deref().map(digest_of_dir),
+        openssl_trusted: openssl_trusted.as_deref().map(digest_of),
+        der_dir: der_dir.as_deref().map(digest_of_dir),
+        java_truststore: java_truststore.as_deref().map(digest_of),
+    };
+    let mut manifest = cabundle_emit::manifest(info, decisions, &digests);
+    if let Some(selection) = intermediates {
+        manifest.intermediates = Some(selection.manifest_section(
+            wanted.has(OutputKind::IntermediatesPem),
+            wanted.has(OutputKind::FullPem),
+        ));
+    }
+    Ok(Made {
+        capath,
+        der_dir,
+        openssl_trusted,
+        java_truststore,
+        manifest_json: manifest.to_json(),
+        manifest,
+    })
+}
+
+/// The exclusions `others` add: every root `decisions` include that one of them does not trust,
+/// naming the first such program.
+fn not_trusted_by_others(
+    decisions: &Decisions<'_>,
+    others: &[TrustedBy],
+    policy: &PolicyOptions,
+) -> Vec<Exclusion> {
+    decisions
+        .included()
+        .filter(|d| d.root().is_some())
+        .filter_map(|d| {
+            let other = others.iter().find(|o| !o.sha256s.contains(&d.sha256()))?;
+            Some(Exclusion {
+                sha256: d.sha256(),
+                reason: format!(
+                    "not trusted for {} by {} as of {}",
+                    policy.purpose.name(),
+                    other.name,
+                    policy.as_of
+                ),
+            })
+        })
+        .collect()
+}
+
+/// The SHA-256s of the roots of `report` trusted under `policy`, exclusions by hand left out
+/// (they apply to the build's outputs anyway): what [`TrustedBy`] holds for another program.
+pub fn trusted_roots(report: &Report, policy: &PolicyOptions) -> BTreeSet<Sha256Fingerprint> {
+    let mut other = policy.clone();
+    other.excludes.clear();
+    decide(&report.roots, &[], &other)
+        .included()
+        .map(|d| d.sha256())
+        .collect()
 }
 
 /// A Chrome Root Store's `root_store.textproto` and the files holding its certificates
-/// (`(file name, bytes)`, PEM or DER, matched by SHA-256), read for [`build_chrome`].
+/// (`(file name, bytes)`, PEM or DER, matched by SHA-256), read into a report.
 pub fn read_chrome(
     textproto: &[u8],
     source_name: &str,
@@ -228,20 +486,6 @@ pub fn read_chrome(
     Ok((report, store))
 }
 
-/// Builds every output for a Chrome Root Store (see [`read_chrome`]); the store's warnings
-/// (unknown fields, skipped) are returned beside the build.
-pub fn build_chrome(
-    textproto: &[u8],
-    source_name: &str,
-    certs: &[(String, Vec<u8>)],
-    policy: &PolicyOptions,
-    adds: &[Added],
-) -> Result<(Built, Vec<ChromeWarning>), Error> {
-    let (report, store) = read_chrome(textproto, source_name, certs)?;
-    let built = build_parsed(report, source_of(textproto, source_name), policy, adds);
-    Ok((built, store.warnings))
-}
-
 /// The name, SHA-256 and size of a source.
 pub fn source_of(bytes: &[u8], name: &str) -> Source {
     Source {
@@ -251,60 +495,25 @@ pub fn source_of(bytes: &[u8], name: &str) -> Source {
     }
 }
 
-/// Builds every output for an already parsed report.
-pub fn build_parsed(
-    parsed: Report,
-    source: Source,
-    policy: &PolicyOptions,
-    adds: &[Added],
-) -> Built {
-    let added_certs: Vec<Certificate> = adds.iter().map(|a| a.certificate.clone()).collect();
-    let added_info = manifest_added(adds);
+fn digest_of(bytes: &[u8]) -> Digest {
+    Digest {
+        sha256: Sha256Fingerprint::of(bytes),
+        size: bytes.len() as u64,
+    }
+}
 
-    let decisions = decide(&parsed.roots, &added_certs, policy);
-    let info = BuildInfo {
-        source: &source,
-        policy,
-        adds: &added_info,
-        tool_version: TOOL_VERSION,
-    };
-    let pem = cabundle_emit::pem_bundle(&info, &decisions);
-    let capath = capath_entries(&decisions, policy.purpose);
-    let digests = Outputs {
-        pem: Some(Digest {
-            sha256: Sha256Fingerprint::of(&pem),
-            size: pem.len() as u64,
-        }),
-        capath: Some(Digest {
-            sha256: capath_digest(&capath),
-            size: capath.len() as u64,
-        }),
-        openssl_trusted: None,
-        der_dir: None,
-        java_truststore: None,
-    };
-    let manifest = cabundle_emit::manifest(&info, &decisions, &digests);
-    let manifest_json = manifest.to_json();
-    Built {
-        report: parsed,
-        added: adds.to_vec(),
-        added_certs,
-        policy: policy.clone(),
-        source,
-        pem,
-        capath,
-        manifest,
-        manifest_json,
-        openssl_trusted: None,
-        der_dir: None,
-        java_truststore: None,
+fn digest_of_dir(entries: &[CapathEntry]) -> Digest {
+    Digest {
+        sha256: capath_digest(entries),
+        size: entries.len() as u64,
     }
 }
 
 impl Built {
-    /// The policy's decisions, one per certificate, sorted by SHA-256.
+    /// The policy's decisions, one per certificate, sorted by SHA-256 (kept from the build,
+    /// not decided again).
     pub fn decisions(&self) -> Decisions<'_> {
-        decide(&self.report.roots, &self.added_certs, &self.policy)
+        self.verdicts.view(&self.report.roots, &self.added_certs)
     }
 
     /// The parsed report.
@@ -317,7 +526,7 @@ impl Built {
         &self.added
     }
 
-    /// The policy applied.
+    /// The policy applied (with the exclusions other programs added, if any).
     pub fn policy(&self) -> &PolicyOptions {
         &self.policy
     }
@@ -327,111 +536,72 @@ impl Built {
         &self.source
     }
 
-    /// The PEM bundle's bytes.
+    /// What a Chrome Root Store's reader skipped (unknown fields), for the caller to tell.
+    pub fn notices(&self) -> &[ChromeWarning] {
+        &self.notices
+    }
+
+    /// The selected intermediates, when the build had an intermediates report.
+    pub fn intermediates(&self) -> Option<&Intermediates> {
+        self.intermediates.as_ref()
+    }
+
+    /// What the build was asked to make.
+    pub fn wanted(&self) -> &Wanted {
+        &self.wanted
+    }
+
+    /// The PEM bundle's bytes (always made: the full bundle and the listing derive from it).
     pub fn pem(&self) -> &[u8] {
         &self.pem
     }
 
-    /// The hashed directory's entries, sorted by name.
-    pub fn capath(&self) -> &[CapathEntry] {
-        &self.capath
+    /// The hashed directory's entries, sorted by name, when it was asked for.
+    pub fn capath(&self) -> Option<&[CapathEntry]> {
+        self.made.capath.as_deref()
     }
 
-    /// The JSON manifest's bytes.
+    /// The JSON manifest's bytes: it lists exactly the outputs asked for.
     pub fn manifest(&self) -> &[u8] {
-        &self.manifest_json
+        &self.made.manifest_json
     }
 
     /// The manifest, as a value.
     pub fn manifest_value(&self) -> &Manifest {
-        &self.manifest
+        &self.made.manifest
     }
 
-    /// Adds the OpenSSL `TRUSTED CERTIFICATE` bundle to the outputs
-    /// ([`cabundle_emit::openssl_trusted`]) and lists it in the manifest; returns its bytes.
-    /// It is made only on request: many PEM readers do not take that block type.
-    pub fn add_openssl_trusted(&mut self) -> &[u8] {
-        let added_info = manifest_added(&self.added);
-        let bytes = {
-            let decisions = decide(&self.report.roots, &self.added_certs, &self.policy);
-            let info = BuildInfo {
-                source: &self.source,
-                policy: &self.policy,
-                adds: &added_info,
-                tool_version: TOOL_VERSION,
-            };
-            cabundle_emit::openssl_trusted(&info, &decisions)
-        };
-        self.manifest.outputs.openssl_trusted = Some(Digest {
-            sha256: Sha256Fingerprint::of(&bytes),
-            size: bytes.len() as u64,
-        });
-        self.manifest_json = self.manifest.to_json();
-        self.openssl_trusted = Some(bytes);
-        self.openssl_trusted.as_deref().unwrap_or_default()
+    /// The content of one output, when the build made it.
+    pub fn content(&self, kind: OutputKind) -> Option<Content<'_>> {
+        if !self.wanted.has(kind) {
+            return None;
+        }
+        let intermediates = self.intermediates.as_ref();
+        Some(match kind {
+            OutputKind::Pem => Content::File(&self.pem),
+            OutputKind::Manifest => Content::File(&self.made.manifest_json),
+            OutputKind::Capath => Content::Capath(self.made.capath.as_deref()?),
+            OutputKind::DerDir => Content::DerDir(self.made.der_dir.as_deref()?),
+            OutputKind::OpensslTrusted => Content::File(self.made.openssl_trusted.as_deref()?),
+            OutputKind::JavaTruststore => Content::File(self.made.java_truststore.as_deref()?),
+            OutputKind::IntermediatesPem => Content::File(intermediates?.pem()),
+            OutputKind::FullPem => Content::File(intermediates?.full_pem()),
+        })
     }
 
-    /// The OpenSSL `TRUSTED CERTIFICATE` bundle, when [`Built::add_openssl_trusted`] made it.
-    pub fn openssl_trusted(&self) -> Option<&[u8]> {
-        self.openssl_trusted.as_deref()
-    }
-
-    /// Adds the DER directory to the outputs ([`der_entries`]: one DER file per included
-    /// certificate, like p11-kit's `x509-directory`) and lists it in the manifest; returns its
-    /// entries.
-    pub fn add_der_dir(&mut self) -> &[CapathEntry] {
-        let entries = der_entries(&decide(&self.report.roots, &self.added_certs, &self.policy));
-        self.manifest.outputs.der_dir = Some(Digest {
-            sha256: capath_digest(&entries),
-            size: entries.len() as u64,
-        });
-        self.manifest_json = self.manifest.to_json();
-        self.der_dir = Some(entries);
-        self.der_dir.as_deref().unwrap_or_default()
-    }
-
-    /// The DER directory's entries, when [`Built::add_der_dir`] made them.
-    pub fn der_dir(&self) -> Option<&[CapathEntry]> {
-        self.der_dir.as_deref()
-    }
-
-    /// Adds the Java PKCS#12 truststore under `password` to the outputs
-    /// ([`cabundle_emit::java_truststore`]: every included certificate as a trusted
-    /// certificate entry, aliases from the labels) and lists it in the manifest; returns its
-    /// bytes.
-    pub fn add_java_truststore(&mut self, password: &str) -> Result<&[u8], Error> {
-        let bytes = {
-            let decisions = decide(&self.report.roots, &self.added_certs, &self.policy);
-            let included: Vec<_> = decisions.included().collect();
-            let aliases = cabundle_emit::java_aliases(included.iter().map(|d| d.label()));
-            let certs: Vec<(String, &[u8])> = aliases
-                .into_iter()
-                .zip(&included)
-                .map(|(alias, d)| (alias, d.certificate.der.as_slice()))
-                .collect();
-            cabundle_emit::java_truststore(&certs, password).map_err(|e| {
-                Error::Io(std::io::Error::other(format!(
-                    "cannot encode the java truststore: {e}"
-                )))
-            })?
-        };
-        self.manifest.outputs.java_truststore = Some(Digest {
-            sha256: Sha256Fingerprint::of(&bytes),
-            size: bytes.len() as u64,
-        });
-        self.manifest_json = self.manifest.to_json();
-        self.java_truststore = Some(bytes);
-        Ok(self.java_truststore.as_deref().unwrap_or_default())
-    }
-
-    /// The Java truststore, when [`Built::add_java_truststore`] made it.
-    pub fn java_truststore(&self) -> Option<&[u8]> {
-        self.java_truststore.as_deref()
-    }
-
-    /// Writes the requested outputs; see [`write::OutputPaths`] for how.
-    pub fn write(&self, paths: &OutputPaths) -> Result<(), Error> {
-        write::write_all(self, paths)
+    /// Writes `requests` (files and directories all or nothing, then the one on standard
+    /// output, if any, into `stdout`); see [`write_requests`].
+    pub fn write(
+        &self,
+        requests: &[OutputRequest],
+        stdout: &mut dyn std::io::Write,
+    ) -> Result<(), Error> {
+        write_requests(
+            requests,
+            |kind| self.content(kind),
+            OutputSet::new(),
+            stdout,
+        )
     }
 }
 

@@ -21,7 +21,10 @@
 //! source bytes; nothing from the machine (clock, paths, umask, time zone, locale) reaches them.
 
 use crate::recipe::Bundle;
-use crate::{Built, CapathEntry, Error, Intermediates, OutputSet};
+use crate::{
+    Built, CapathEntry, Content, Error, Input, Intermediates, OutputKind, OutputRequest, OutputSet,
+    Sources, Wanted, write_requests,
+};
 use cabundle_cert::date::format_date;
 use cabundle_cert::{Sha256Fingerprint, SubjectHash};
 use cabundle_policy::Reason;
@@ -59,24 +62,11 @@ pub struct ExcludedRoot {
 #[derive(Debug)]
 pub struct Release {
     name: String,
-    with_capath: bool,
+    /// The build, with exactly the outputs the recipe asks for.
     built: Built,
     listing: String,
     included: Vec<ListedRoot>,
     excluded: Vec<ExcludedRoot>,
-    intermediates: Option<ReleaseIntermediates>,
-    /// The manifest: the build's, with the intermediates section when there is one.
-    manifest: Vec<u8>,
-    /// The hashed directory: the roots', with the intermediates when the recipe says so.
-    capath: Vec<CapathEntry>,
-}
-
-/// The intermediates of a release and which of their files it writes.
-#[derive(Debug)]
-struct ReleaseIntermediates {
-    selection: Intermediates,
-    pem: bool,
-    full_pem: bool,
 }
 
 /// Builds `bundle` from `report`, the bytes of its pinned source. `source_name` (the file name
@@ -126,12 +116,30 @@ fn release(
         }
         (None, None) => {}
     }
-    let built = crate::build(
-        report,
-        &bundle.lock.source.url,
-        &bundle.policy_options(),
-        &[],
-    )?;
+    let recipe = &bundle.recipe;
+    let mut kinds = vec![OutputKind::Pem, OutputKind::Manifest];
+    if recipe.outputs.capath {
+        kinds.push(OutputKind::Capath);
+    }
+    let mut capath_intermediates = false;
+    // The outputs name the reports by the lock's URLs, wherever the bytes were found.
+    let intermediates_input = match (pinned, intermediates, recipe.intermediates) {
+        (Some(pinned), Some((bytes, _)), Some(wanted)) => {
+            if wanted.pem {
+                kinds.push(OutputKind::IntermediatesPem);
+            }
+            if wanted.full_pem {
+                kinds.push(OutputKind::FullPem);
+            }
+            capath_intermediates = wanted.capath;
+            Some(Input::new(bytes, pinned.url.as_str()))
+        }
+        _ => None,
+    };
+    let sources =
+        Sources::report(report, &bundle.lock.source.url).with_intermediates(intermediates_input);
+    let wanted = Wanted::new(kinds).with_capath_intermediates(capath_intermediates);
+    let built = crate::build(&sources, &bundle.policy_options(), &[], &wanted)?;
     let decisions = built.decisions();
     let included: Vec<ListedRoot> = decisions
         .included()
@@ -156,45 +164,13 @@ fn release(
             }
         })
         .collect();
-    let intermediates = match (pinned, intermediates, bundle.recipe.intermediates) {
-        (Some(pinned), Some((bytes, _)), Some(wanted)) => {
-            // The outputs name the report by the lock's URL, wherever the bytes were found.
-            let selection = crate::select_intermediates(bytes, &pinned.url, &built)?;
-            Some((selection, wanted))
-        }
-        _ => None,
-    };
-    let (manifest, capath) = match &intermediates {
-        Some((selection, wanted)) => (
-            selection.manifest(&built, wanted.pem, wanted.full_pem, wanted.capath),
-            if wanted.capath {
-                selection.capath_with(&built)
-            } else {
-                built.capath().to_vec()
-            },
-        ),
-        None => (built.manifest().to_vec(), built.capath().to_vec()),
-    };
-    let listing = listing(
-        bundle,
-        &included,
-        &excluded,
-        intermediates.as_ref().map(|(s, _)| s),
-    );
+    let listing = listing(bundle, &included, &excluded, built.intermediates());
     Ok(Release {
         name: bundle.name.clone(),
-        with_capath: bundle.recipe.outputs.capath,
         built,
         listing,
         included,
         excluded,
-        intermediates: intermediates.map(|(selection, wanted)| ReleaseIntermediates {
-            selection,
-            pem: wanted.pem,
-            full_pem: wanted.full_pem,
-        }),
-        manifest,
-        capath,
     })
 }
 
@@ -204,8 +180,7 @@ impl Release {
         &self.name
     }
 
-    /// The build of the roots: PEM bundle, decisions, and the manifest and hashed directory
-    /// without intermediates (see [`Release::manifest`] and [`Release::capath`]).
+    /// The build: decisions, intermediates, and the bytes of every output the recipe asks for.
     pub fn built(&self) -> &Built {
         &self.built
     }
@@ -213,17 +188,18 @@ impl Release {
     /// The bundle's manifest: with the intermediates section when the recipe has
     /// intermediates.
     pub fn manifest(&self) -> &[u8] {
-        &self.manifest
+        self.built.manifest()
     }
 
-    /// The bundle's hashed directory: with the intermediates when the recipe puts them there.
-    pub fn capath(&self) -> &[CapathEntry] {
-        &self.capath
+    /// The bundle's hashed directory (with the intermediates when the recipe puts them there),
+    /// when the recipe asks for one.
+    pub fn capath(&self) -> Option<&[CapathEntry]> {
+        self.built.capath()
     }
 
     /// The selected and left-out intermediates, when the recipe has intermediates.
     pub fn intermediates(&self) -> Option<&Intermediates> {
-        self.intermediates.as_ref().map(|i| &i.selection)
+        self.built.intermediates()
     }
 
     /// The readable listing's text.
@@ -246,18 +222,20 @@ impl Release {
     /// `NAME.manifest.json`, `NAME.pem`.
     pub fn files(&self) -> Vec<(String, &[u8])> {
         let name = &self.name;
+        let file = |kind| match self.built.content(kind) {
+            Some(Content::File(bytes)) => Some(bytes),
+            _ => None,
+        };
         let mut files = Vec::new();
-        if let Some(i) = &self.intermediates {
-            if i.full_pem {
-                files.push((format!("{name}.full.pem"), i.selection.full_pem()));
-            }
-            if i.pem {
-                files.push((format!("{name}.intermediates.pem"), i.selection.pem()));
-            }
+        if let Some(bytes) = file(OutputKind::FullPem) {
+            files.push((format!("{name}.full.pem"), bytes));
+        }
+        if let Some(bytes) = file(OutputKind::IntermediatesPem) {
+            files.push((format!("{name}.intermediates.pem"), bytes));
         }
         files.extend([
             (format!("{name}.listing.txt"), self.listing.as_bytes()),
-            (format!("{name}.manifest.json"), self.manifest.as_slice()),
+            (format!("{name}.manifest.json"), self.built.manifest()),
             (format!("{name}.pem"), self.built.pem()),
         ]);
         files
@@ -265,8 +243,9 @@ impl Release {
 
     /// The hashed directory, `NAME.capath`, and its entries, when the recipe asks for one.
     pub fn capath_dir(&self) -> Option<(String, &[CapathEntry])> {
-        self.with_capath
-            .then(|| (format!("{}.capath", self.name), self.capath.as_slice()))
+        self.built
+            .capath()
+            .map(|entries| (format!("{}.capath", self.name), entries))
     }
 
     /// Adds every output, under its usual name in `dir`, to `set`.
@@ -291,6 +270,24 @@ impl Release {
         let mut set = OutputSet::new();
         self.add_to(&mut set, dir);
         set.write()
+    }
+
+    /// Writes the bundle's outputs under their usual names in `dir`, when given, and the
+    /// single outputs `requests` ask for, all in one set (all or nothing); the one asked on
+    /// standard output, if any, goes to `stdout` after the files. A request for an output the
+    /// recipe does not make is an error before anything is written.
+    pub fn write(
+        &self,
+        dir: Option<&Path>,
+        requests: &[OutputRequest],
+        stdout: &mut dyn std::io::Write,
+    ) -> Result<(), Error> {
+        let mut set = OutputSet::new();
+        if let Some(dir) = dir {
+            fs_err::create_dir_all(dir)?;
+            self.add_to(&mut set, dir);
+        }
+        write_requests(requests, |kind| self.built.content(kind), set, stdout)
     }
 }
 

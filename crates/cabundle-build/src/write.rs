@@ -25,29 +25,10 @@
 //! `--capath ~` is never deleted. A DER directory follows the same rule with its own names
 //! (`LABEL-<16 hex digits>.der` files, no links).
 
+use crate::Error;
 use crate::capath::{CapathEntry, CapathEntryKind, is_our_file_name, is_our_name};
-use crate::{Built, Error};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-
-/// Where to write each output; `None` skips it.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct OutputPaths {
-    /// The PEM bundle.
-    pub pem: Option<PathBuf>,
-    /// The hashed directory.
-    pub capath: Option<PathBuf>,
-    /// The JSON manifest.
-    pub manifest: Option<PathBuf>,
-    /// The OpenSSL `TRUSTED CERTIFICATE` bundle (written only when the build made it:
-    /// `Built::add_openssl_trusted`).
-    pub openssl_trusted: Option<PathBuf>,
-    /// The DER directory (written only when the build made it: `Built::add_der_dir`).
-    pub der_dir: Option<PathBuf>,
-    /// The Java PKCS#12 truststore (written only when the build made it:
-    /// `Built::add_java_truststore`).
-    pub java_truststore: Option<PathBuf>,
-}
 
 /// What kind of directory an output directory is, which decides the names it may hold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -458,30 +439,6 @@ impl<'a> OutputSet<'a> {
         }
         Ok(())
     }
-}
-
-/// Writes every requested output of a build, all or nothing.
-pub(crate) fn write_all(built: &Built, paths: &OutputPaths) -> Result<(), Error> {
-    let mut set = OutputSet::new();
-    if let Some(p) = &paths.capath {
-        set.capath(p, built.capath());
-    }
-    if let Some(p) = &paths.pem {
-        set.file(p, built.pem());
-    }
-    if let Some(p) = &paths.manifest {
-        set.manifest(p, built.manifest());
-    }
-    if let (Some(p), Some(bytes)) = (&paths.openssl_trusted, built.openssl_trusted()) {
-        set.file(p, bytes);
-    }
-    if let (Some(p), Some(entries)) = (&paths.der_dir, built.der_dir()) {
-        set.der_dir(p, entries);
-    }
-    if let (Some(p), Some(bytes)) = (&paths.java_truststore, built.java_truststore()) {
-        set.file(p, bytes);
-    }
-    set.write()
 }
 
 #[cfg(test)]

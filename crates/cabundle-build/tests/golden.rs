@@ -8,7 +8,9 @@
 #[path = "../../../tests/fixture/mod.rs"]
 mod fixture;
 
-use cabundle_build::{Added, OutputPaths, build};
+use cabundle_build::{
+    Added, Built, Destination, OutputKind, OutputRequest, Sources, Wanted, build,
+};
 use cabundle_policy::{PolicyOptions, Purpose};
 use sha2::Digest as _;
 use std::path::PathBuf;
@@ -39,6 +41,25 @@ fn check_golden(name: &str, bytes: &[u8]) -> String {
     hex::encode(sha2::Sha256::digest(bytes))
 }
 
+/// The plain build of the fixture report: the bundle, the hashed directory and the manifest.
+fn build_fixture(report: &str, purpose: Purpose, added: &[Added]) -> Built {
+    let wanted = Wanted::new([OutputKind::Pem, OutputKind::Capath, OutputKind::Manifest]);
+    build(
+        &Sources::report(report.as_bytes(), "fixture.csv"),
+        &policy(purpose),
+        added,
+        &wanted,
+    )
+    .unwrap()
+}
+
+fn to(kind: OutputKind, path: &std::path::Path) -> OutputRequest {
+    OutputRequest {
+        kind,
+        to: Destination::Path(path.to_owned()),
+    }
+}
+
 fn policy(purpose: Purpose) -> PolicyOptions {
     PolicyOptions::new(purpose, date!(2026 - 11 - 23))
 }
@@ -52,7 +73,7 @@ fn golden_tls_and_email() {
     ];
     let mut digests = Vec::new();
     for (purpose, stem) in cases {
-        let built = build(report.as_bytes(), "fixture.csv", &policy(purpose), &[]).unwrap();
+        let built = build_fixture(&report, purpose, &[]);
         let pem = check_golden(&format!("{stem}.pem"), built.pem());
         let manifest = check_golden(&format!("{stem}.json"), built.manifest());
         // What verify reads back is what the build wrote.
@@ -91,7 +112,7 @@ const PINNED: [(&str, &str, &str); 2] = [
 #[test]
 fn selection_and_reasons() {
     let report = fixture::report_csv(&fixture::roots());
-    let built = build(report.as_bytes(), "fixture.csv", &policy(Purpose::Tls), &[]).unwrap();
+    let built = build_fixture(&report, Purpose::Tls, &[]);
     let decisions = built.decisions();
     let mut got: Vec<(String, String)> = decisions
         .decisions
@@ -154,26 +175,23 @@ fn selection_and_reasons() {
 #[test]
 fn same_inputs_same_bytes_and_capath_layout() {
     let report = fixture::report_csv(&fixture::roots());
-    let a = build(report.as_bytes(), "fixture.csv", &policy(Purpose::Tls), &[]).unwrap();
-    let b = build(report.as_bytes(), "fixture.csv", &policy(Purpose::Tls), &[]).unwrap();
+    let a = build_fixture(&report, Purpose::Tls, &[]);
+    let b = build_fixture(&report, Purpose::Tls, &[]);
     assert_eq!(a.pem(), b.pem());
     assert_eq!(a.manifest(), b.manifest());
     assert_eq!(a.capath(), b.capath());
     // 3 roots: one file and one link each.
-    assert_eq!(a.capath().len(), 6);
+    assert_eq!(a.capath().map(<[_]>::len), Some(6));
 
     let dir = tempfile::tempdir().unwrap();
-    let paths = OutputPaths {
-        pem: Some(dir.path().join("bundle.pem")),
-        capath: Some(dir.path().join("certs")),
-        manifest: Some(dir.path().join("manifest.json")),
-        openssl_trusted: None,
-        der_dir: None,
-        java_truststore: None,
-    };
-    a.write(&paths).unwrap();
+    let paths = [
+        to(OutputKind::Pem, &dir.path().join("bundle.pem")),
+        to(OutputKind::Capath, &dir.path().join("certs")),
+        to(OutputKind::Manifest, &dir.path().join("manifest.json")),
+    ];
+    a.write(&paths, &mut std::io::sink()).unwrap();
     // Writing again replaces the directory in place.
-    a.write(&paths).unwrap();
+    a.write(&paths, &mut std::io::sink()).unwrap();
     assert_eq!(
         std::fs::read(dir.path().join("bundle.pem")).unwrap(),
         a.pem()
@@ -183,7 +201,7 @@ fn same_inputs_same_bytes_and_capath_layout() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    let mut expected: Vec<String> = a.capath().iter().map(|e| e.name.clone()).collect();
+    let mut expected: Vec<String> = a.capath().unwrap().iter().map(|e| e.name.clone()).collect();
     expected.sort();
     assert_eq!(names, expected);
     // No temporary names are left beside the outputs.
@@ -198,7 +216,7 @@ fn same_inputs_same_bytes_and_capath_layout() {
 #[test]
 fn capath_refuses_foreign_directory_and_keeps_everything() {
     let report = fixture::report_csv(&fixture::roots());
-    let built = build(report.as_bytes(), "fixture.csv", &policy(Purpose::Tls), &[]).unwrap();
+    let built = build_fixture(&report, Purpose::Tls, &[]);
     let dir = tempfile::tempdir().unwrap();
     let pem = dir.path().join("bundle.pem");
     std::fs::write(&pem, b"old bundle").unwrap();
@@ -206,14 +224,10 @@ fn capath_refuses_foreign_directory_and_keeps_everything() {
     std::fs::create_dir(&certs).unwrap();
     std::fs::write(certs.join("notes.txt"), b"mine").unwrap();
     let err = built
-        .write(&OutputPaths {
-            pem: Some(pem.clone()),
-            capath: Some(certs.clone()),
-            manifest: None,
-            openssl_trusted: None,
-            der_dir: None,
-            java_truststore: None,
-        })
+        .write(
+            &[to(OutputKind::Pem, &pem), to(OutputKind::Capath, &certs)],
+            &mut std::io::sink(),
+        )
         .unwrap_err();
     assert!(err.to_string().contains("notes.txt"), "{err}");
     assert_eq!(std::fs::read(&pem).unwrap(), b"old bundle");
@@ -231,13 +245,7 @@ fn added_certificates() {
     let added = cabundle_build::read_added("proxy.pem", cert.pem().as_bytes()).unwrap();
     assert_eq!(added.len(), 1);
     let report = fixture::report_csv(&fixture::roots());
-    let built = build(
-        report.as_bytes(),
-        "fixture.csv",
-        &policy(Purpose::Tls),
-        &added,
-    )
-    .unwrap();
+    let built = build_fixture(&report, Purpose::Tls, &added);
     let text = String::from_utf8(built.pem().to_vec()).unwrap();
     assert!(
         text.contains("# Owner: added by the user, not from the report"),

@@ -413,6 +413,65 @@ pub fn decide<'a>(
     added: &'a [Certificate],
     options: &PolicyOptions,
 ) -> Decisions<'a> {
+    judge(roots, added, options).view(roots, added)
+}
+
+/// Where a decided certificate stands in the inputs of [`judge`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Position {
+    /// The root at this index of the report's roots.
+    Report(usize),
+    /// The certificate at this index of the added ones.
+    Added(usize),
+}
+
+/// The verdicts of one policy run, owning all they hold: what [`decide`] says, kept by the
+/// position of each certificate in the inputs, so that a build can keep them beside its
+/// report and show them again ([`Verdicts::view`]) without deciding again.
+#[derive(Clone, Debug, Default)]
+pub struct Verdicts {
+    /// One per distinct certificate, sorted by SHA-256.
+    entries: Vec<(Position, Option<Reason>)>,
+    /// Warnings, in a stable order.
+    warnings: Vec<Warning>,
+}
+
+impl Verdicts {
+    /// The decisions over the same `roots` and `added` the verdicts were made for. A
+    /// position those slices do not have (other inputs) is skipped.
+    pub fn view<'a>(&self, roots: &'a [Root], added: &'a [Certificate]) -> Decisions<'a> {
+        let decisions = self
+            .entries
+            .iter()
+            .filter_map(|(position, excluded)| {
+                let (certificate, origin) = match *position {
+                    Position::Report(i) => {
+                        let root = roots.get(i)?;
+                        (&root.certificate, Origin::Report(root))
+                    }
+                    Position::Added(i) => (added.get(i)?, Origin::Added),
+                };
+                Some(Decision {
+                    certificate,
+                    origin,
+                    excluded: excluded.clone(),
+                })
+            })
+            .collect();
+        Decisions {
+            decisions,
+            warnings: self.warnings.clone(),
+        }
+    }
+
+    /// The warnings of the run.
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
+}
+
+/// Decides as [`decide`] does, and keeps the verdicts by position ([`Verdicts`]).
+pub fn judge(roots: &[Root], added: &[Certificate], options: &PolicyOptions) -> Verdicts {
     let mut excludes: BTreeMap<Sha256Fingerprint, &str> = BTreeMap::new();
     for exclusion in &options.excludes {
         excludes
@@ -421,9 +480,10 @@ pub fn decide<'a>(
     }
     let mut matched = BTreeSet::new();
     let mut warnings = Vec::new();
-    let mut decisions: Vec<Decision<'a>> = Vec::with_capacity(roots.len() + added.len());
+    let mut decisions: Vec<(Sha256Fingerprint, Position, Option<Reason>)> =
+        Vec::with_capacity(roots.len() + added.len());
 
-    for root in roots {
+    for (index, root) in roots.iter().enumerate() {
         let excluded = judge_root(root, options, &excludes);
         if excludes.contains_key(&root.sha256) {
             matched.insert(root.sha256);
@@ -459,16 +519,12 @@ pub fn decide<'a>(
             }
             Some(_) => {}
         }
-        decisions.push(Decision {
-            certificate: &root.certificate,
-            origin: Origin::Report(root),
-            excluded,
-        });
+        decisions.push((root.certificate.sha256, Position::Report(index), excluded));
     }
 
     let as_of_midnight = options.as_of.midnight().assume_utc();
     let mut added_seen = BTreeSet::new();
-    for cert in added {
+    for (index, cert) in added.iter().enumerate() {
         if !added_seen.insert(cert.sha256) {
             continue;
         }
@@ -494,19 +550,19 @@ pub fn decide<'a>(
             }
             None
         };
-        decisions.push(Decision {
-            certificate: cert,
-            origin: Origin::Added,
-            excluded,
-        });
+        decisions.push((cert.sha256, Position::Added(index), excluded));
     }
 
     for sha256 in excludes.keys().filter(|fp| !matched.contains(*fp)) {
         warnings.push(Warning::ExcludeMatchedNothing { sha256: *sha256 });
     }
-    decisions.sort_by_key(|d| d.certificate.sha256);
-    Decisions {
-        decisions,
+    // A stable sort: a certificate twice in the report keeps the report's order.
+    decisions.sort_by_key(|d| d.0);
+    Verdicts {
+        entries: decisions
+            .into_iter()
+            .map(|(_, position, excluded)| (position, excluded))
+            .collect(),
         warnings,
     }
 }

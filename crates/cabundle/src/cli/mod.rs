@@ -62,6 +62,8 @@ pub enum Command {
     Capath(capath::CapathArgs),
     /// Build a PEM bundle and a hashed directory from the CCADB report.
     Build(Box<build::BuildArgs>),
+    /// Build a release bundle from its folder (recipe and lock), byte for byte as its release.
+    Recipe(Box<build::RecipeArgs>),
     /// Download the CCADB report over verified HTTPS, checked before it is written.
     Fetch(fetch::FetchArgs),
     /// Show what changed between two reports, bundles or directories.

@@ -1,9 +1,9 @@
 //! `cabundle capath`: split a PEM bundle into one file per certificate, then hash the directory.
 
 use crate::cli::capath::CapathArgs;
-use crate::shared::files;
 use crate::commands::rehash::{Mode, rehash_dir};
 use crate::output::Output;
+use crate::shared::files;
 use anyhow::Context;
 use std::process::ExitCode;
 

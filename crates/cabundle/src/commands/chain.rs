@@ -2,8 +2,8 @@
 //! or pick one certificate of the ordered chain (`--root`, `--index N`).
 
 use crate::cli::chain::ChainArgs;
-use crate::shared::files::{self, read_certs};
 use crate::output::Output;
+use crate::shared::files::{self, read_certs};
 use anyhow::bail;
 use cabundle_cert::Certificate;
 use std::path::Path;

@@ -1,8 +1,8 @@
 //! `cabundle convert`: PEM to DER and back.
 
 use crate::cli::convert::{ConvertArgs, Format};
-use crate::shared::files;
 use crate::output::Output;
+use crate::shared::files;
 use anyhow::{Context, bail};
 use std::process::ExitCode;
 

@@ -2,8 +2,8 @@
 //! `MozillaIntermediateCertsCSVReport`s compare as intermediates (added and removed).
 
 use crate::cli::diff::DiffArgs;
-use crate::shared::files;
 use crate::output::Output;
+use crate::shared::files;
 use anyhow::Context as _;
 use cabundle_diff::{DiffOptions, RootSet};
 use std::io::Write as _;

@@ -1,8 +1,8 @@
 //! `cabundle env`: the statements that point every client at one bundle (and directory).
 
 use crate::cli::env::{EnvArgs, ShellArg};
-use crate::shared::files::read_certs;
 use crate::output::Output;
+use crate::shared::files::read_certs;
 use anyhow::{Context, bail};
 use cabundle_clients::shell::{Shell, set_statements, unset_statements};
 use std::io::Write;

@@ -1,9 +1,9 @@
 //! `cabundle expiring`: certificates that expire within a window, soonest first.
 
 use crate::cli::expiring::ExpiringArgs;
-use crate::shared::files::read_certs;
 use crate::commands::verify::{read_dir_certs, time_arg};
 use crate::output::Output;
+use crate::shared::files::read_certs;
 use cabundle_verify::format_date;
 use std::io::Write;
 use std::process::ExitCode;

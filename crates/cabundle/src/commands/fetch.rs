@@ -4,9 +4,9 @@
 //! both commands trust, retry and check in the same way.
 
 use crate::cli::fetch::FetchArgs;
+use crate::output::Output;
 use crate::shared::download::{download_intermediates, download_report, print_line};
 use crate::shared::files;
-use crate::output::Output;
 use std::process::ExitCode;
 
 /// Runs `cabundle fetch`.

@@ -15,8 +15,8 @@ pub mod env;
 pub mod expiring;
 pub mod fetch;
 pub mod inspect;
-pub mod intermediates;
 pub mod probe;
+pub mod recipe;
 pub mod rehash;
 pub mod verify;
 
@@ -26,7 +26,11 @@ pub fn run(command: Command, out: &Output) -> anyhow::Result<ExitCode> {
         Command::Rehash(args) => rehash::run(args, out),
         Command::Inspect(args) => inspect::run(args, out),
         Command::Capath(args) => capath::run(args, out),
-        Command::Build(args) => build::run(*args, out),
+        Command::Build(args) => match args.into_recipe() {
+            Ok(recipe) => recipe::run(recipe, out),
+            Err(args) => build::run(*args, out),
+        },
+        Command::Recipe(args) => recipe::run(*args, out),
         Command::Fetch(args) => fetch::run(args, out),
         Command::Diff(args) => diff::run(args, out),
         Command::Verify(args) => verify::run(args, out),

@@ -2,10 +2,10 @@
 //! validity (like `openssl s_client -showcerts`), print it, then the `verify` verdict.
 
 use crate::cli::probe::ProbeArgs;
-use crate::shared::files;
-use crate::shared::hints::Source;
 use crate::commands::verify::{exit_code, load_manifest, load_store, print_report, time_arg};
 use crate::output::Output;
+use crate::shared::files;
+use crate::shared::hints::Source;
 use anyhow::{Context, anyhow, bail};
 use cabundle_cert::Certificate;
 use cabundle_verify::{Options, Purpose, format_date};

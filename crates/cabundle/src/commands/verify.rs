@@ -2,9 +2,9 @@
 //! clock, printing the verdict.
 
 use crate::cli::verify::{StoreArgs, VerifyArgs};
+use crate::output::Output;
 use crate::shared::files::{self, read_certs};
 use crate::shared::hints::{Source, hints};
-use crate::output::Output;
 use anyhow::{Context, bail};
 use cabundle_cert::{Certificate, Sha256Fingerprint};
 use cabundle_verify::{Manifest, Options, Report, format_date};

@@ -30,7 +30,6 @@ pub(crate) enum Kind {
     /// A roots report (CCADB, certdata.txt or Chrome's textproto).
     Roots,
     /// A `MozillaIntermediateCertsCSVReport`.
-    #[allow(dead_code)] // used by build once it reads its intermediates report through here
     Intermediates,
 }
 
