@@ -612,35 +612,6 @@ fn exclude_and_warnings() {
     assert_eq!(alpha["detail"], "excluded: compromised key, see bug 1");
 }
 
-/// The manifest's capath digest, recomputed from the directory on disk as documented: one
-/// line per entry in name order, `NAME\tfile\tSHA256\n` or `NAME\tlink\tTARGET\n`.
-fn capath_listing_digest(dir: &Path) -> String {
-    use sha2::Digest as _;
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    let mut hasher = sha2::Sha256::new();
-    for path in entries {
-        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
-        let meta = std::fs::symlink_metadata(&path).unwrap();
-        let line = if meta.file_type().is_symlink() {
-            format!(
-                "{name}\tlink\t{}\n",
-                std::fs::read_link(&path).unwrap().display()
-            )
-        } else {
-            format!(
-                "{name}\tfile\t{}\n",
-                hex::encode(sha2::Sha256::digest(std::fs::read(&path).unwrap()))
-            )
-        };
-        hasher.update(line.as_bytes());
-    }
-    hex::encode(hasher.finalize())
-}
-
 fn hash_links(dir: &Path) -> BTreeSet<(String, String)> {
     std::fs::read_dir(dir)
         .unwrap()
@@ -704,7 +675,7 @@ fn real_snapshot_is_reproducible_and_its_capath_matches_openssl_rehash() {
         serde_json::from_slice(&std::fs::read(a.path().join("m.json")).unwrap()).unwrap();
     assert_eq!(
         json["outputs"]["capath"]["sha256"],
-        capath_listing_digest(&certs).as_str()
+        support::capath_listing_digest(&certs).as_str()
     );
 
     // `openssl rehash` on the directory finds nothing to change in the set of link names, and
@@ -835,7 +806,7 @@ fn recipe_builds_the_committed_bundles_byte_for_byte() {
             .unwrap();
             assert_eq!(
                 json["outputs"]["capath"]["sha256"],
-                capath_listing_digest(&out_dir.join(format!("{name}.capath"))).as_str(),
+                support::capath_listing_digest(&out_dir.join(format!("{name}.capath"))).as_str(),
                 "{name}"
             );
         }
@@ -1580,4 +1551,101 @@ fn a_report_file_cut_short_is_refused() {
         assert!(out.status.success(), "{name}: {}", text(&out.stderr));
         assert!(pem.exists(), "{name}");
     }
+}
+
+/// `--pem -` prints the bytes the file output holds, on every path of the build (plain, with
+/// intermediates, a recipe's), and no file named `-` appears; `--report -` reads standard
+/// input.
+#[test]
+fn standard_output_and_input_on_every_path() {
+    use std::io::Write as _;
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let report = fixture_report(d);
+    let alpha = &fixture::roots()[0];
+    let int = fixture::intermediate(alpha, "Alpha Issuing CA", 0x41);
+    let inter = d.join("intermediates.csv");
+    std::fs::write(&inter, fixture::intermediates_csv(alpha, &[&int])).unwrap();
+    let bundle = fixture_bundle(d, &report, true, &"00".repeat(32));
+    let (r, i, b) = (
+        report.to_str().unwrap(),
+        inter.to_str().unwrap(),
+        bundle.to_str().unwrap(),
+    );
+    let plain = [
+        "build",
+        "--allow-small-report",
+        "--as-of",
+        "2026-11-23",
+        "--report",
+        r,
+    ];
+    let with_inter = [&plain[..], &["--intermediates-report", i]].concat();
+    let recipe = ["recipe", b, "--report", r];
+    let alias = ["build", "--recipe", b, "--report", r];
+    let file = d.join("file.pem");
+    let f = file.to_str().unwrap();
+    for (label, args, flag) in [
+        ("plain", &plain[..], "--pem"),
+        ("plain manifest", &plain[..], "--manifest"),
+        ("with intermediates", &with_inter[..], "--pem"),
+        ("with intermediates, full", &with_inter[..], "--full-pem"),
+        ("recipe", &recipe[..], "--pem"),
+        ("build --recipe", &alias[..], "--pem"),
+        ("recipe manifest", &recipe[..], "--manifest"),
+    ] {
+        let to_stdout = cabundle(&[args, &[flag, "-"]].concat())
+            .current_dir(d)
+            .output()
+            .unwrap();
+        assert!(
+            to_stdout.status.success(),
+            "{label}: {}",
+            text(&to_stdout.stderr)
+        );
+        let to_file = cabundle(&[args, &[flag, f]].concat()).output().unwrap();
+        assert!(
+            to_file.status.success(),
+            "{label}: {}",
+            text(&to_file.stderr)
+        );
+        assert_eq!(to_stdout.stdout, std::fs::read(&file).unwrap(), "{label}");
+        assert!(!d.join("-").exists(), "{label}: a file named - was created");
+    }
+
+    // `--report -`: the same bundle from standard input.
+    let mut child = cabundle(&[
+        "build",
+        "--allow-small-report",
+        "--as-of",
+        "2026-11-23",
+        "--report",
+        "-",
+        "--pem",
+        "-",
+    ])
+    .stdin(std::process::Stdio::piped())
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped())
+    .spawn()
+    .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&std::fs::read(&report).unwrap())
+        .unwrap();
+    let from_stdin = child.wait_with_output().unwrap();
+    assert!(from_stdin.status.success(), "{}", text(&from_stdin.stderr));
+    let from_file = run(&[&plain[..], &["--pem", "-"]].concat());
+    // The source is named `-` instead of report.csv in the header; the roots are the same.
+    let certs = |bytes: &[u8]| {
+        text(bytes)
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(certs(&from_stdin.stdout), certs(&from_file.stdout));
+    assert!(!certs(&from_file.stdout).is_empty());
 }

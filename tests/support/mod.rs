@@ -184,3 +184,41 @@ pub fn assert_problem_count(said: &str) {
         .count();
     assert_eq!(lines, n, "problem count:\n{said}");
 }
+
+/// The manifest's capath digest, recomputed from the directory on disk as documented: one
+/// line per entry in name order, `NAME\tfile\tSHA256\n` or `NAME\tlink\tTARGET\n`.
+pub fn capath_listing_digest(dir: &std::path::Path) -> String {
+    use sha2::Digest as _;
+    let mut entries: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .expect("read the directory")
+        .map(|e| e.expect("read the directory").path())
+        .collect();
+    entries.sort();
+    let mut hasher = sha2::Sha256::new();
+    for path in entries {
+        let name = path
+            .file_name()
+            .expect("read the directory")
+            .to_str()
+            .expect("read the directory")
+            .to_owned();
+        let meta = std::fs::symlink_metadata(&path).expect("read the directory");
+        let line = if meta.file_type().is_symlink() {
+            format!(
+                "{name}\tlink\t{}\n",
+                std::fs::read_link(&path)
+                    .expect("read the directory")
+                    .display()
+            )
+        } else {
+            format!(
+                "{name}\tfile\t{}\n",
+                hex::encode(sha2::Sha256::digest(
+                    std::fs::read(&path).expect("read the directory")
+                ))
+            )
+        };
+        hasher.update(line.as_bytes());
+    }
+    hex::encode(hasher.finalize())
+}

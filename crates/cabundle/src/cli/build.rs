@@ -152,8 +152,8 @@ pub struct OutputArgs {
 #[derive(Debug, Args)]
 pub struct IntermediatesArgs {
     /// Also select the intermediates of this CCADB MozillaIntermediateCertsCSVReport (a file,
-    /// - for standard input, or an https URL) that chain by signature to an included root, are
-    /// valid at the as-of date and whose extended key usage allows the purpose.
+    /// `-` for standard input, or an https URL) that chain by signature to an included root,
+    /// are valid at the as-of date and whose extended key usage allows the purpose.
     #[arg(long, value_name = "FILE|URL")]
     pub intermediates_report: Option<String>,
     /// Write the selected intermediates alone here (path-building help, never trust anchors).
