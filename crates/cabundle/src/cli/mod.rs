@@ -19,6 +19,8 @@ pub mod fetch;
 pub mod inspect;
 pub mod probe;
 pub mod rehash;
+pub mod store;
+pub mod values;
 pub mod verify;
 
 /// Build trusted CA bundles from the CCADB report, hash CApath directories like
