@@ -15,7 +15,7 @@ use std::path::Path;
 pub fn run(args: DiffArgs, out: &Output) -> anyhow::Result<ExitStatus> {
     let mut certs = Vec::new();
     for path in &args.certs {
-        certs.push((path.display().to_string(), fs_err::read(path)?));
+        certs.push((files::shown(path), files::read(path)?));
     }
     // Each side is read once (`-` is standard input), then told apart by content.
     let read = |path: &Path| -> anyhow::Result<Option<Vec<u8>>> {
@@ -139,7 +139,7 @@ fn load(
         return Ok(set);
     };
     if cabundle_ccadb::chrome::looks_like_chrome(&bytes) {
-        let name = path.display().to_string();
+        let name = files::shown(path);
         if certs.is_empty() {
             anyhow::bail!(
                 "{name} is a Chrome Root Store textproto, which holds fingerprints only\nhint: give the anchors' certificates with --certs FILE, such as root_store.certs"
