@@ -141,3 +141,186 @@ pub(crate) fn load_manifest(args: &StoreArgs) -> anyhow::Result<Option<Manifest>
         .map(Some)
         .with_context(|| format!("cannot read manifest {}", files::shown(path)))
 }
+
+#[cfg(all(test, unix))]
+#[allow(clippy::unwrap_used)] // the fixture code beside the test panics on failure by design
+mod tests {
+    //! The loader's rules (`cabundle_clients`' store module doc), on directory layouts: what a
+    //! `--capath` directory gives `verify`, and what the same directory gives a client's store
+    //! in `doctor`, must agree.
+
+    use super::*;
+    use cabundle_clients::Store;
+
+    /// One entry of a directory layout.
+    enum Entry {
+        /// A PEM file with these certificates (by index).
+        Pem(&'static [usize]),
+        /// A DER file with this certificate.
+        Der(usize),
+        /// A file that holds no certificate.
+        Text,
+        /// A symbolic link to this file of the directory.
+        Link(&'static str),
+        /// A directory with a PEM file of this certificate: not entered.
+        Dir(usize),
+    }
+    use Entry::*;
+
+    /// What the loader gives: certificates by index, in order, and file names.
+    #[derive(Debug, PartialEq)]
+    struct Expected {
+        certs: Vec<usize>,
+        unreadable: Vec<String>,
+        unlinked: Vec<String>,
+    }
+
+    fn check(
+        certs: &[Certificate],
+        layout: &[(&str, Entry)],
+        expected_certs: &[usize],
+        unreadable: &[&str],
+        unlinked: &[&str],
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        // `HASH(i)` in a name is certificate i's subject hash, `OLD(i)` its old one.
+        let name = |n: &str| {
+            let mut n = n.to_owned();
+            for (i, c) in certs.iter().enumerate() {
+                n = n.replace(&format!("HASH({i})"), &c.subject_hash.to_string());
+                n = n.replace(&format!("OLD({i})"), &c.subject_hash_old.to_string());
+            }
+            n
+        };
+        for (n, entry) in layout {
+            let path = dir.path().join(name(n));
+            match entry {
+                Pem(which) => {
+                    let pem: String = which.iter().map(|i| certs[*i].to_pem()).collect();
+                    fs_err::write(&path, pem).unwrap();
+                }
+                Der(i) => fs_err::write(&path, &certs[*i].der).unwrap(),
+                Text => fs_err::write(&path, "no certificate here\n").unwrap(),
+                Link(target) => std::os::unix::fs::symlink(name(target), &path).unwrap(),
+                Dir(i) => {
+                    fs_err::create_dir(&path).unwrap();
+                    fs_err::write(path.join("inner.pem"), certs[*i].to_pem()).unwrap();
+                }
+            }
+        }
+        let index = |c: &Certificate| certs.iter().position(|k| k.sha256 == c.sha256).unwrap();
+        let file_name = |p: &PathBuf| p.file_name().unwrap().to_string_lossy().into_owned();
+        let expected = Expected {
+            certs: expected_certs.to_vec(),
+            unreadable: unreadable.iter().map(|n| name(n)).collect(),
+            unlinked: unlinked.iter().map(|n| name(n)).collect(),
+        };
+
+        let mut store = cabundle_clients::StoreContents::default();
+        store.add_dir(dir.path());
+        let got = Expected {
+            certs: store.certificates.iter().map(index).collect(),
+            unreadable: store.unreadable.iter().map(|(p, _)| file_name(p)).collect(),
+            unlinked: store.unlinked.iter().map(file_name).collect(),
+        };
+        let shown: Vec<String> = layout.iter().map(|(n, _)| name(n)).collect();
+        assert_eq!(got, expected, "{shown:?}");
+
+        // A client's store with this directory: the same certificates.
+        let mut client = Store::default();
+        client.dir = Some(dir.path().to_owned());
+        let loaded = cabundle_clients::load_store(&client);
+        let got: Vec<usize> = loaded.certificates.iter().map(index).collect();
+        assert_eq!(got, expected.certs, "client store {shown:?}");
+
+        // `verify --capath`: the same certificates, or an error when there are none.
+        let args = StoreArgs {
+            bundle: None,
+            capath: Some(dir.path().to_owned()),
+            system: false,
+            manifest: None,
+            partial_chain: false,
+        };
+        match load_store(&args, &Output::new(true, 0)) {
+            Ok((loaded, _)) => {
+                let got: Vec<usize> = loaded.iter().map(index).collect();
+                assert_eq!(got, expected.certs, "--capath {shown:?}");
+            }
+            Err(err) => {
+                assert!(expected.certs.is_empty(), "--capath {shown:?}: {err:#}");
+                assert!(format!("{err:#}").starts_with("no certificate in the trust store"));
+            }
+        }
+    }
+
+    #[test]
+    fn directory_layouts() {
+        use cabundle_testkit::pki_files::ca;
+        let (from, to) = (
+            rcgen::date_time_ymd(2024, 1, 1),
+            rcgen::date_time_ymd(2034, 1, 1),
+        );
+        let certs: Vec<Certificate> = ["Store Root A", "Store Root B", "Store Root C"]
+            .iter()
+            .map(|cn| {
+                let pem = ca(cn, None, from, to).pem;
+                cabundle_cert::read_certificates(pem.as_bytes())
+                    .unwrap()
+                    .remove(0)
+            })
+            .collect();
+        let check =
+            |layout: &[(&str, Entry)], c: &[usize], unreadable: &[&str], unlinked: &[&str]| {
+                check(&certs, layout, c, unreadable, unlinked)
+            };
+        // Any file counts, hashed or not; one OpenSSL would not find is listed as unlinked.
+        check(&[("x-a.pem", Pem(&[0]))], &[0], &[], &["x-a.pem"]);
+        check(
+            &[("x-a.crt", Pem(&[0])), ("x-b", Der(1))],
+            &[0, 1],
+            &[],
+            &["x-a.crt", "x-b"],
+        );
+        // A hashed directory: the link and its target give the certificate once.
+        check(
+            &[("x-a.pem", Pem(&[0])), ("HASH(0).0", Link("x-a.pem"))],
+            &[0],
+            &[],
+            &[],
+        );
+        // The old hash (`rehash -old`) names a link too; so does a copy under a hash name.
+        check(
+            &[("x-a.pem", Pem(&[0])), ("OLD(0).0", Link("x-a.pem"))],
+            &[0],
+            &[],
+            &[],
+        );
+        check(&[("HASH(1).0", Der(1))], &[1], &[], &[]);
+        // A hash name is `<hash>.N` of the certificate inside, nothing else.
+        check(&[("HASH(1).0", Pem(&[0]))], &[0], &[], &["HASH(1).0"]);
+        check(&[("HASH(0).x", Pem(&[0]))], &[0], &[], &["HASH(0).x"]);
+        // Duplicates are kept once, where first found; a bundle is read whole.
+        check(
+            &[("x-1.pem", Pem(&[2])), ("x-2.pem", Pem(&[0, 2, 1]))],
+            &[2, 0, 1],
+            &[],
+            &["x-1.pem", "x-2.pem"],
+        );
+        // Files without a certificate are skipped and listed; directories are not entered.
+        check(
+            &[
+                ("README", Text),
+                ("x-a.pem", Pem(&[0])),
+                ("HASH(0).0", Link("x-a.pem")),
+                ("sub", Dir(1)),
+            ],
+            &[0],
+            &["README"],
+            &[],
+        );
+        check(&[("README", Text)], &[], &["README"], &[]);
+        check(&[], &[], &[], &[]);
+        // A link to nothing is no file.
+        check(&[("x-gone.pem", Link("missing.pem"))], &[], &[], &[]);
+    }
+}
