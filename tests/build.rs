@@ -464,7 +464,7 @@ fn usage_errors() {
     check(&["build", "--report", r], "nothing to do");
     check(
         &["build", "--report", r, "--explain", "--as-of", "2026-13-01"],
-        "invalid --as-of",
+        "for '--as-of <DATE>'",
     );
     check(
         &["build", "--report", r, "--explain", "--exclude", "abc"],

@@ -468,3 +468,101 @@ fn intermediates_fixture_reports() {
     assert!(stderr.contains("bad.csv"), "{stderr}");
     assert!(stderr.contains("SHA256"), "{stderr}");
 }
+
+/// `cabundle diff` with `stdin` on standard input, its exit code, stdout and stderr.
+fn run_with_stdin(args: &[&str], stdin: &Path) -> (Option<i32>, String, String) {
+    let out = cabundle(args)
+        .stdin(std::fs::File::open(stdin).unwrap())
+        .output()
+        .expect("run cabundle");
+    (
+        out.status.code(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `-` is standard input on either side, for bundles and intermediates reports alike, and the
+/// result is the one of the same files named; standard input can be read only once.
+#[test]
+fn standard_input_is_either_side() {
+    use cabundle_testkit::pki_files::ca;
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let (a, _) = root("Diff Root A", (2040, 1, 1));
+    let (b, _) = root("Diff Root B", (2040, 1, 1));
+    let (old_pem, new_pem) = (file("old.pem", &a), file("new.pem", &format!("{a}{b}")));
+    let (from, to) = (
+        rcgen::date_time_ymd(2024, 1, 1),
+        rcgen::date_time_ymd(2034, 1, 1),
+    );
+    let issuer = ca("Diff Test Root", None, from, to);
+    let row = |cn: &str| {
+        let int = ca(cn, Some(&issuer), from, to);
+        let der = cabundle_cert::read_certificates(int.pem.as_bytes()).unwrap()[0]
+            .der
+            .clone();
+        (
+            cn.to_owned(),
+            int.pem,
+            hex::encode_upper(Sha256::digest(&der)),
+        )
+    };
+    let (kept, added) = (row("Kept CA"), row("New CA"));
+    let old_csv = file("old.csv", &intermediates_csv(std::slice::from_ref(&kept)));
+    let new_csv = file("new.csv", &intermediates_csv(&[kept, added]));
+
+    for (old, new) in [(&old_pem, &new_pem), (&old_csv, &new_csv)] {
+        let named = run(&["diff", old, new, "--as-of", "2026-07-01"]);
+        assert_eq!(named.0, Some(1), "{}", named.2);
+        for (args, stdin) in [
+            (["diff", "-", new.as_str()], old),
+            (["diff", old.as_str(), "-"], new),
+        ] {
+            let args = [&args[..], &["--as-of", "2026-07-01"]].concat();
+            assert_eq!(run_with_stdin(&args, Path::new(stdin)), named, "{args:?}");
+        }
+    }
+    let (code, text, stderr) = run_with_stdin(&["diff", "-", "-"], Path::new(&old_pem));
+    assert_eq!((code, text.as_str()), (Some(2), ""), "{stderr}");
+    assert_eq!(
+        stderr, "error: standard input (-) can be read only once\n",
+        "{stderr}"
+    );
+}
+
+/// `--expiring-within` takes the windows of `expiring --within`, and `--as-of` an RFC 3339
+/// time (its day) as well as a date; the old spellings mean what they meant.
+#[test]
+fn window_and_day_spellings() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, _) = root("Diff Root A", (2040, 1, 1));
+    let (soon, _) = root("Diff Root Soon", (2026, 8, 1));
+    let old = dir.path().join("old.pem");
+    let new = dir.path().join("new.pem");
+    std::fs::write(&old, &a).unwrap();
+    std::fs::write(&new, format!("{a}{soon}")).unwrap();
+    let (old, new) = (old.to_str().unwrap(), new.to_str().unwrap());
+    let diff = |extra: &[&str]| run(&[&["diff", old, new][..], extra].concat());
+    let reference = diff(&["--as-of", "2026-07-01", "--expiring-within", "90"]);
+    assert_eq!(reference.0, Some(1), "{}", reference.2);
+    assert!(reference.1.contains("Diff Root Soon"), "{}", reference.1);
+    for extra in [
+        ["--as-of", "2026-07-01", "--expiring-within", "90d"],
+        ["--as-of", "2026-07-01T18:00:00Z", "--expiring-within", "90"],
+        ["--as-of", "2026-07-01", "--expiring-within", "2160h"],
+    ] {
+        assert_eq!(diff(&extra), reference, "{extra:?}");
+    }
+    let short = diff(&["--as-of", "2026-07-01", "--expiring-within", "2w"]);
+    assert_ne!(short.1, reference.1, "a shorter window lists fewer roots");
+    for bad in ["36h", "soon"] {
+        let (code, _, stderr) = diff(&["--expiring-within", bad]);
+        assert_eq!(code, Some(2), "{bad}: {stderr}");
+        assert!(stderr.contains("invalid window"), "{bad}: {stderr}");
+    }
+}

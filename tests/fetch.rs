@@ -669,7 +669,8 @@ fn intermediates_report_is_fetched_and_checked_as_one() {
     let out_path = path_str(&dir.out());
     let out = cabundle(&[
         "fetch",
-        "--intermediates",
+        "--kind",
+        "intermediates",
         &server.url("localhost"),
         "-o",
         &out_path,
@@ -692,7 +693,8 @@ fn intermediates_report_is_fetched_and_checked_as_one() {
         format!("{expected}  {out_path}\n")
     );
 
-    // A roots report, an HTML page and a truncated body are refused, the old file kept.
+    // A roots report, an HTML page and a truncated body are refused, the old file kept; the
+    // old spelling `--intermediates` (hidden) still means `--kind intermediates`.
     let roots = report(5);
     let page = b"<!DOCTYPE html>\n<html><body>Please log in</body></html>".to_vec();
     let cut = body[..body.len() - 300].to_vec();

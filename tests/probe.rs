@@ -289,36 +289,43 @@ fn refused_port_is_an_error() {
     assert!(said.contains("connection refused"), "{said}");
 }
 
+/// `--timeout` is a duration, like every time-out: a bare number is seconds (the old
+/// spelling), `500ms` and `2m` work too; the message names it as given.
 #[test]
 fn silent_server_times_out() {
     let pki = Pki::new();
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let holder = std::thread::spawn(move || {
-        // Accept and say nothing; drop the connection after a bounded wait.
-        if let Ok((stream, _)) = listener.accept() {
-            std::thread::sleep(Duration::from_secs(4));
-            drop(stream);
-        }
-    });
-    let started = Instant::now();
-    let out = cabundle(&[
-        "probe",
-        &format!("127.0.0.1:{port}"),
-        "--bundle",
-        &pki.arg("root.pem"),
-        "--timeout",
-        "1",
-    ])
-    .output()
-    .unwrap();
-    let said = text(&out);
-    assert_eq!(out.status.code(), Some(2), "{said}");
-    assert!(said.contains("timed out"), "{said}");
-    assert!(
-        started.elapsed() < Duration::from_secs(4),
-        "took {:?}",
-        started.elapsed()
-    );
-    holder.join().unwrap();
+    for (timeout, said_as) in [("1", "1s"), ("500ms", "500ms")] {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let holder = std::thread::spawn(move || {
+            // Accept and say nothing; drop the connection after a bounded wait.
+            if let Ok((stream, _)) = listener.accept() {
+                std::thread::sleep(Duration::from_secs(4));
+                drop(stream);
+            }
+        });
+        let started = Instant::now();
+        let out = cabundle(&[
+            "probe",
+            &format!("127.0.0.1:{port}"),
+            "--bundle",
+            &pki.arg("root.pem"),
+            "--timeout",
+            timeout,
+        ])
+        .output()
+        .unwrap();
+        let said = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{said}");
+        assert!(
+            said.contains(&format!("timed out after {said_as}")),
+            "{said}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(4),
+            "took {:?}",
+            started.elapsed()
+        );
+        holder.join().unwrap();
+    }
 }

@@ -2,9 +2,10 @@
 //!
 //! Walks the files git knows about (tracked, plus new files not ignored) and checks the
 //! conventions of STYLE.md that clippy and rustfmt do not: module docs, where printing and
-//! `std::fs` are allowed, no command-line flag named in a library's strings, no machine-specific paths, no copied CCADB data, no large files, no
-//! trailing whitespace or CRLF, workspace lints in every package, no unused dependency, every
-//! end-to-end test registered. Every violation is printed as `path:line: what` with a hint.
+//! `std::fs` are allowed, commands that are leaves and a dispatcher that only dispatches, no
+//! command-line flag named in a library's strings, no machine-specific paths, no copied CCADB
+//! data, no large files, no trailing whitespace or CRLF, workspace lints in every package, no
+//! unused dependency, every end-to-end test registered. Every violation is printed as `path:line: what` with a hint.
 //!
 //! A line that breaks a rule on purpose carries `tidy: allow(<rule>)` with the reason, on the
 //! same line or the line above.
@@ -25,6 +26,13 @@ const CRLF_ALLOWED: &[&str] = &[];
 /// Library files that may name command-line flags in their strings (none: a deliberate
 /// exception is a `tidy: allow(flag-text)` line with its reason).
 const FLAG_TEXT_ALLOWED: &[&str] = &[];
+
+/// Where the binary's commands live: one module per command, each a leaf.
+const COMMANDS_DIR: &str = "crates/cabundle/src/commands/";
+
+/// Command modules that may still import another command's module, until they are rewritten
+/// (each entry is a debt: remove it once the file imports only `crate::shared`). None left.
+const COMMAND_IMPORTS_ALLOWED: &[&str] = &[];
 
 /// Where a generated certificate may be committed in PEM form: golden outputs of the project's
 /// own test fixtures.
@@ -676,6 +684,111 @@ fn check_tests_registered(root: &Path, files: &[String], out: &mut Vec<Violation
     }
 }
 
+/// The command a line of a command module imports, if any: `crate::commands::X` or `super::X`
+/// where X is one of `commands` (another command's module; `super::*` in a test module is the
+/// file's own).
+fn command_import<'c>(line: &str, commands: &'c [String]) -> Option<&'c str> {
+    let code = line.split("//").next().unwrap_or("");
+    ["crate::commands::", "super::"].iter().find_map(|prefix| {
+        code.match_indices(prefix).find_map(|(i, m)| {
+            let before = code[..i].chars().next_back();
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
+                return None;
+            }
+            let rest = &code[i + m.len()..];
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            commands.iter().find(|c| **c == name).map(String::as_str)
+        })
+    })
+}
+
+/// What makes `commands/mod.rs` more than the dispatcher, if anything: it declares the
+/// modules and has one function, `run`, whose match arms each call a command's `run`.
+fn dispatcher_problem(line: &str, modules: &[String]) -> Option<String> {
+    let code = line.split("//").next().unwrap_or("").trim();
+    if let Some(i) = code.find("fn ")
+        && !code[i + 3..].starts_with("run(")
+    {
+        return Some("a function other than `run`".to_owned());
+    }
+    for word in ["let ", "if ", "for ", "while ", "loop ", "unsafe "] {
+        if code.starts_with(word) || code.contains(&format!(" {word}")) {
+            return Some(format!("`{}`: logic outside a command", word.trim()));
+        }
+    }
+    if let Some((_, call)) = code.split_once("=>") {
+        let call = call.trim();
+        let calls_a_command = modules.iter().any(|m| {
+            call.strip_prefix(m.as_str())
+                .and_then(|r| r.strip_prefix("::run"))
+                .is_some()
+        });
+        if !calls_a_command {
+            return Some(format!("the arm `{code}` does not call a command's `run`"));
+        }
+    }
+    None
+}
+
+/// Commands are leaves: no command module imports another's (what two share lives in
+/// `crate::shared`), and `commands/mod.rs` only dispatches.
+fn check_commands(root: &Path, files: &[String], out: &mut Vec<Violation>) {
+    let modules: Vec<String> = files
+        .iter()
+        .filter_map(|f| f.strip_prefix(COMMANDS_DIR))
+        .filter(|f| !f.contains('/'))
+        .filter_map(|f| f.strip_suffix(".rs"))
+        .filter(|f| *f != "mod")
+        .map(str::to_owned)
+        .collect();
+    for file in files {
+        let Some(name) = file.strip_prefix(COMMANDS_DIR) else {
+            continue;
+        };
+        if name.contains('/') || !name.ends_with(".rs") {
+            continue;
+        }
+        let text = fs_err::read_to_string(root.join(file)).unwrap_or_default();
+        let place = Place::new(file);
+        let lines: Vec<&str> = text.lines().collect();
+        for (number, line, in_test) in rust_lines(&place, &text) {
+            let index = number - 1;
+            if in_test {
+                continue;
+            }
+            if name == "mod.rs" {
+                if let Some(problem) = dispatcher_problem(line, &modules)
+                    && !allowed(&lines, index, "dispatcher")
+                {
+                    out.push(Violation {
+                        path: file.clone(),
+                        line: number,
+                        rule: "dispatcher",
+                        message: format!("{problem} in the dispatcher"),
+                    });
+                }
+                continue;
+            }
+            let own = name.trim_end_matches(".rs");
+            if let Some(other) = command_import(line, &modules)
+                && other != own
+                && !COMMAND_IMPORTS_ALLOWED.contains(&file.as_str())
+                && !allowed(&lines, index, "command-import")
+            {
+                out.push(Violation {
+                    path: file.clone(),
+                    line: number,
+                    rule: "command-import",
+                    message: format!("a command imports the `{other}` command's module"),
+                });
+            }
+        }
+    }
+}
+
 fn hint(rule: &str) -> &'static str {
     match rule {
         "module-doc" => "start the file with `//!` lines saying what the module is for",
@@ -706,6 +819,12 @@ fn hint(rule: &str) -> &'static str {
         "lints" => "add `[lints]` with `workspace = true` to the manifest",
         "unused-dep" => {
             "remove the dependency, or add `# tidy: allow(unused-dep)` with the reason above it"
+        }
+        "command-import" => {
+            "move what the commands share into `crate::shared` (a module named for what it does) and import it from there"
+        }
+        "dispatcher" => {
+            "move the logic into a command module (`commands/<name>.rs`) and call its `run` from the match"
         }
         "unregistered-test" => {
             "add a `[[test]]` entry (name and path \"../../tests/<name>.rs\") to the binary crate's manifest"
@@ -767,6 +886,7 @@ fn house_rules() {
         }
     }
     check_tests_registered(&root, &files, &mut violations);
+    check_commands(&root, &files, &mut violations);
 
     let mut report = String::new();
     for v in &violations {
@@ -933,6 +1053,65 @@ fn rules_on_small_inputs() {
     check_text(&Place::new("docs/x.md"), &text, &mut out);
     let found: Vec<(usize, &str)> = out.iter().map(|v| (v.line, v.rule)).collect();
     assert_eq!(found, [(1, "crlf"), (1, "whitespace"), (2, "ccadb-data")]);
+}
+
+/// The command-import and dispatcher rules, on small inputs.
+#[test]
+fn command_rules_on_small_inputs() {
+    let commands: Vec<String> = ["verify", "probe", "rehash"].map(str::to_owned).to_vec();
+    for (line, expected) in [
+        (
+            "use crate::commands::verify::{load_store, print_report};",
+            Some("verify"),
+        ),
+        (
+            "let s = crate::commands::probe::split_target(t)?;",
+            Some("probe"),
+        ),
+        ("use super::rehash::Mode;", Some("rehash")),
+        ("use crate::shared::store::load_store;", None),
+        ("use super::*;", None),
+        ("use crate::cli::verify::VerifyArgs;", None),
+        ("// crate::commands::verify is gone", None),
+        ("use crate::commands::verifying::X;", None),
+        ("use my_super::verify;", None),
+    ] {
+        assert_eq!(command_import(line, &commands), expected, "{line}");
+    }
+    for (line, expected) in [
+        (
+            "pub fn run(command: Command, out: &Output) -> anyhow::Result<ExitStatus> {",
+            None,
+        ),
+        (
+            "        Command::Verify(args) => verify::run(args, out),",
+            None,
+        ),
+        (
+            "        Command::Man { dir } => rehash::run_man(&dir, out),",
+            None,
+        ),
+        (
+            "        Command::Build(args) => probe::run(*args, out).map(ExitStatus::from_code),",
+            None,
+        ),
+        ("fn helper() {}", Some("function")),
+        ("        let mut cmd = Cli::command();", Some("logic")),
+        ("        Command::Completions { shell } => {", Some("arm")),
+        (
+            "        Command::X(args) => Ok(ExitStatus::Ok),",
+            Some("arm"),
+        ),
+    ] {
+        let got = dispatcher_problem(line, &commands);
+        match expected {
+            None => assert_eq!(got, None, "{line}"),
+            Some(word) => assert!(
+                got.as_deref().is_some_and(|p| p.contains(word)),
+                "{line}: {got:?}"
+            ),
+        }
+    }
 }
 
 /// Dependency listing and use detection, on small inputs.

@@ -84,9 +84,10 @@ pub struct PolicyArgs {
     /// What the roots are trusted for.
     #[arg(long, value_parser = crate::cli::PurposeParser, default_value = "tls")]
     pub purpose: Purpose,
-    /// The date the policy is applied for, YYYY-MM-DD (default: today, UTC).
-    #[arg(long, value_name = "YYYY-MM-DD")]
-    pub as_of: Option<String>,
+    /// The date the policy is applied for: YYYY-MM-DD, or an RFC 3339 time (its day, in UTC)
+    /// [default: today, UTC].
+    #[arg(long, value_name = "DATE", value_parser = super::values::parse_day)]
+    pub as_of: Option<time::Date>,
     /// Days a root stays trusted after its distrust-after date (398: the longest leaf lifetime
     /// the CA/Browser Forum baseline requirements allow).
     #[arg(long, value_name = "N", default_value_t = cabundle_policy::DEFAULT_DISTRUST_GRACE_DAYS)]

@@ -31,10 +31,12 @@ pub struct DiffArgs {
     /// Print JSON (stable key order, for CI) instead of text.
     #[arg(long)]
     pub json: bool,
-    /// The date expiry is counted from, YYYY-MM-DD [default: today, UTC].
-    #[arg(long, value_name = "DATE", value_parser = cabundle_cert::date::parse_date)]
+    /// The day expiry is counted from: YYYY-MM-DD, or an RFC 3339 time (its day, in UTC)
+    /// [default: today, UTC].
+    #[arg(long, value_name = "DATE", value_parser = super::values::parse_day)]
     pub as_of: Option<time::Date>,
-    /// List roots of NEW that expire within this many days of --as-of.
-    #[arg(long, value_name = "DAYS", default_value_t = 90)]
+    /// List roots of NEW that expire within this window of --as-of: days (90d), weeks (12w) or
+    /// hours in whole days (48h); a bare number is days.
+    #[arg(long, value_name = "WINDOW", default_value = "90d", value_parser = super::values::parse_window_days)]
     pub expiring_within: u32,
 }

@@ -12,12 +12,13 @@ pub struct ExpiringArgs {
     /// PEM or DER files, or directories of them; `-` for standard input.
     #[arg(value_name = "BUNDLE|DIR", required = true)]
     pub paths: Vec<PathBuf>,
-    /// The window: days (90d), weeks (12w) or hours (48h).
-    #[arg(long, value_name = "WINDOW", default_value = "90d")]
-    pub within: String,
-    /// Measure from this time instead of now: RFC 3339 or YYYY-MM-DD.
-    #[arg(long, value_name = "DATE")]
-    pub at: Option<String>,
+    /// The window: days (90d), weeks (12w) or hours (48h); a bare number is days.
+    #[arg(long, value_name = "WINDOW", default_value = "90d", value_parser = super::values::parse_window)]
+    pub within: time::Duration,
+    /// Measure from this time instead of now: RFC 3339 (2026-07-01T12:00:00Z), or YYYY-MM-DD
+    /// (00:00 UTC that day).
+    #[arg(long, value_name = "TIME", value_parser = super::values::parse_moment)]
+    pub at: Option<time::OffsetDateTime>,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,

@@ -1,6 +1,6 @@
 //! Arguments of `cabundle fetch`, and the HTTP options other commands that download reuse.
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -8,19 +8,23 @@ use std::time::Duration;
 #[derive(Debug, Args)]
 #[command(
     after_help = "The body is checked before anything is written: it must be a CCADB \
-report (or certdata.txt) with at least --min-roots roots, and match --expect-sha256 when \
-given. The file is replaced atomically; on failure an existing file is left untouched.\n\n\
+report (or certdata.txt) with at least --min-roots roots, or with --kind intermediates a \
+MozillaIntermediateCertsCSVReport with at least --min-roots rows, and match --expect-sha256 \
+when given. The file is replaced atomically; on failure an existing file is left untouched.\n\n\
 Examples:\n  cabundle fetch -o IncludedCACertificateReportPEMCSV.csv\n  \
-cabundle fetch --intermediates -o MozillaIntermediateCertsCSVReport.csv"
+cabundle fetch --kind intermediates -o MozillaIntermediateCertsCSVReport.csv"
 )]
 pub struct FetchArgs {
     /// The URL of the report [default: the CCADB's IncludedCACertificateReportPEMCSV, or
-    /// MozillaIntermediateCertsCSVReport with --intermediates].
+    /// MozillaIntermediateCertsCSVReport with --kind intermediates].
     #[arg(value_name = "URL")]
     pub url: Option<String>,
-    /// Fetch the intermediates report (what Firefox preloads) instead of the roots report;
-    /// the body must parse as one, with at least --min-roots certificates.
-    #[arg(long)]
+    /// Which report: `roots` (IncludedCACertificateReportPEMCSV), or `intermediates`
+    /// (MozillaIntermediateCertsCSVReport, what Firefox preloads).
+    #[arg(long, value_enum, default_value = "roots")]
+    pub kind: ReportKind,
+    /// The old spelling of `--kind intermediates` (elsewhere `--intermediates` names a file).
+    #[arg(long, hide = true, conflicts_with = "kind")]
     pub intermediates: bool,
     /// Where to write the report; `-` for standard output (then without the checksum line).
     #[arg(short, long, value_name = "FILE")]
@@ -36,6 +40,27 @@ pub struct FetchArgs {
     pub http: HttpArgs,
 }
 
+impl FetchArgs {
+    /// The report asked for, by either spelling.
+    pub fn kind(&self) -> ReportKind {
+        if self.intermediates {
+            ReportKind::Intermediates
+        } else {
+            self.kind
+        }
+    }
+}
+
+/// Which CCADB report `fetch` downloads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportKind {
+    // Plain comments, not doc comments: clap would show them as a long list in `--help`.
+    // IncludedCACertificateReportPEMCSV (or certdata.txt, given by URL): the roots.
+    Roots,
+    // MozillaIntermediateCertsCSVReport: the intermediates.
+    Intermediates,
+}
+
 /// How to download: whom to trust, time-outs, retries. Shared by every command that fetches.
 #[derive(Clone, Debug, Args)]
 pub struct HttpArgs {
@@ -44,16 +69,16 @@ pub struct HttpArgs {
     #[arg(long, value_name = "PEM")]
     pub ca_file: Option<PathBuf>,
     /// Time allowed to connect and finish the TLS handshake (`15`, `2.5s`, `500ms`).
-    #[arg(long, value_name = "DURATION", default_value = "15s", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "15s", value_parser = super::values::parse_duration)]
     pub connect_timeout: Duration,
     /// Time allowed without receiving data.
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = super::values::parse_duration)]
     pub read_timeout: Duration,
     /// Tries in all; time-outs, truncated bodies and 5xx answers are retried.
     #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=10))]
     pub attempts: u32,
     /// Pause before the second try, doubled before each further one.
-    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = super::values::parse_duration)]
     pub retry_backoff: Duration,
 }
 
@@ -74,26 +99,6 @@ impl Default for HttpArgs {
 /// of [`cabundle_ccadb::check_plausible`].
 pub const DEFAULT_MIN_ROOTS: usize = cabundle_ccadb::MIN_ROOTS;
 
-/// Parses `15`, `2.5s`, `500ms` or `1m`; a bare number is seconds.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let (number, scale) = if let Some(n) = text.strip_suffix("ms") {
-        (n, 0.001)
-    } else if let Some(n) = text.strip_suffix('s') {
-        (n, 1.0)
-    } else if let Some(n) = text.strip_suffix('m') {
-        (n, 60.0)
-    } else {
-        (text, 1.0)
-    };
-    let value: f64 = number
-        .trim()
-        .parse()
-        .map_err(|_| format!("invalid duration `{text}` (expected e.g. 15, 2.5s, 500ms, 1m)"))?;
-    Duration::try_from_secs_f64(value * scale)
-        .map_err(|_| format!("invalid duration `{text}` (must be positive)"))
-}
-
 /// Parses 64 hex digits (either case).
 pub fn parse_sha256(text: &str) -> Result<[u8; 32], String> {
     let mut out = [0u8; 32];
@@ -105,21 +110,6 @@ pub fn parse_sha256(text: &str) -> Result<[u8; 32], String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations() {
-        fn check(input: &str, expected: Option<u64>) {
-            let got = parse_duration(input).ok().map(|d| d.as_millis() as u64);
-            assert_eq!(got, expected, "{input}");
-        }
-        check("15", Some(15_000));
-        check("2.5s", Some(2_500));
-        check("500ms", Some(500));
-        check("1m", Some(60_000));
-        check("0", Some(0));
-        check("-1", None);
-        check("soon", None);
-    }
 
     #[test]
     fn defaults_match_the_command_line() {

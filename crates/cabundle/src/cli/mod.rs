@@ -19,6 +19,8 @@ pub mod fetch;
 pub mod inspect;
 pub mod probe;
 pub mod rehash;
+pub mod store;
+pub mod values;
 pub mod verify;
 
 /// Build trusted CA bundles from the CCADB report, hash CApath directories like
@@ -95,6 +97,19 @@ pub enum Command {
         /// The directory to write into.
         dir: std::path::PathBuf,
     },
+}
+
+impl Command {
+    /// The command an old spelling stands for: `build --recipe DIR` is `recipe DIR`.
+    pub fn resolve_aliases(self) -> Command {
+        match self {
+            Command::Build(args) => match args.into_recipe() {
+                Ok(recipe) => Command::Recipe(Box::new(recipe)),
+                Err(args) => Command::Build(args),
+            },
+            other => other,
+        }
+    }
 }
 
 /// `--purpose`: the one [`Purpose`] of the libraries, read through its `FromStr`, with its

@@ -1,6 +1,6 @@
 //! Arguments of `cabundle probe`.
 
-use super::verify::StoreArgs;
+use super::store::StoreArgs;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -23,12 +23,14 @@ pub struct ProbeArgs {
     /// (and the report to standard error).
     #[arg(long, value_name = "FILE")]
     pub save_chain: Option<PathBuf>,
-    /// Seconds to wait for the connection and each read.
-    #[arg(long, value_name = "SECS", default_value_t = 10)]
-    pub timeout: u64,
-    /// Verify at this time instead of now: RFC 3339 or YYYY-MM-DD.
-    #[arg(long, value_name = "DATE")]
-    pub at: Option<String>,
+    /// How long to wait for the connection and each read (`10`, `10s`, `500ms`, `2m`; a bare
+    /// number is seconds).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = super::values::parse_duration)]
+    pub timeout: std::time::Duration,
+    /// Verify at this time instead of now: RFC 3339 (2026-07-01T12:00:00Z), or YYYY-MM-DD
+    /// (00:00 UTC that day).
+    #[arg(long, value_name = "TIME", value_parser = super::values::parse_moment)]
+    pub at: Option<time::OffsetDateTime>,
     /// Untrusted intermediates that may complete the server's chain: a PEM file or a CCADB
     /// MozillaIntermediateCertsCSVReport. When the chain verifies only with one of them, the
     /// verdict names the intermediate the server omits; the exit code stays 1 (the server is

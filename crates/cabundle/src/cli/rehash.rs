@@ -30,7 +30,7 @@ pub struct RehashArgs {
     #[arg(long)]
     pub dry_run: bool,
     /// How long to wait for another run that holds the directory's lock (`60`, `2.5s`, `500ms`).
-    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = crate::cli::fetch::parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = crate::cli::values::parse_duration)]
     pub lock_timeout: std::time::Duration,
     /// How links are made.
     #[command(flatten)]

@@ -8,7 +8,9 @@
 
 use crate::cli::build::BuildArgs;
 use crate::output::Output;
+use crate::shared::clock;
 use crate::shared::decisions::{self, with_hint};
+use crate::shared::exit::ExitStatus;
 use crate::shared::files;
 use crate::shared::outputs::{self, NamedInput};
 use crate::shared::report::{self, Kind};
@@ -19,7 +21,6 @@ use cabundle_build::{
 };
 use cabundle_policy::{Exclusion, PolicyOptions};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 /// The reason recorded for `--exclude SHA256` given without one.
 const EXCLUDE_REASON: &str = "named by --exclude on the command line";
@@ -99,10 +100,7 @@ impl Plan {
             .collect();
         outputs::check(&requests, o.explain, &named, &[])?;
 
-        let as_of = match &args.policy.as_of {
-            Some(text) => cabundle_cert::date::parse_date(text).context("invalid --as-of")?,
-            None => today(),
-        };
+        let as_of = clock::date_or_today(args.policy.as_of);
         let excludes = args
             .policy
             .exclude
@@ -135,7 +133,7 @@ impl Plan {
 }
 
 /// Runs `cabundle build`.
-pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
+pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitStatus> {
     let plan = Plan::new(&args)?;
 
     let mut adds: Vec<Added> = Vec::new();
@@ -186,12 +184,7 @@ pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitCode> {
     }
     decisions::summary(&built, "", out);
     decisions::wrote(&plan.requests, out);
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Today's date in UTC: the binary reads the clock, the libraries never do.
-fn today() -> time::Date {
-    time::OffsetDateTime::now_utc().date()
+    Ok(ExitStatus::Ok)
 }
 
 /// `--exclude SHA256[=REASON]`.

@@ -1,14 +1,14 @@
 //! `cabundle capath`: split a PEM bundle into one file per certificate, then hash the directory.
 
 use crate::cli::capath::CapathArgs;
-use crate::commands::rehash::{Mode, rehash_dir};
 use crate::output::Output;
+use crate::shared::exit::ExitStatus;
 use crate::shared::files;
+use crate::shared::rehash::{DEFAULT_LOCK_TIMEOUT, Mode, rehash_dir};
 use anyhow::Context;
-use std::process::ExitCode;
 
 /// Runs `cabundle capath`.
-pub fn run(args: CapathArgs, out: &Output) -> anyhow::Result<ExitCode> {
+pub fn run(args: CapathArgs, out: &Output) -> anyhow::Result<ExitStatus> {
     let bytes = files::read(&args.from)?;
     let from = files::shown(&args.from);
     let files =
@@ -27,12 +27,12 @@ pub fn run(args: CapathArgs, out: &Output) -> anyhow::Result<ExitCode> {
         &args.dir,
         &args.hash.options(),
         Mode::Apply,
-        crate::commands::rehash::DEFAULT_LOCK_TIMEOUT,
+        DEFAULT_LOCK_TIMEOUT,
         out,
     )?;
     Ok(if outcome.errors > 0 {
-        ExitCode::from(2)
+        ExitStatus::Error
     } else {
-        ExitCode::SUCCESS
+        ExitStatus::Ok
     })
 }

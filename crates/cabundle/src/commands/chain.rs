@@ -3,15 +3,16 @@
 
 use crate::cli::chain::ChainArgs;
 use crate::output::Output;
+use crate::shared::chain::read_intermediates;
+use crate::shared::clock::at_or_now;
+use crate::shared::exit::ExitStatus;
 use crate::shared::files::{self, read_certs};
 use anyhow::bail;
 use cabundle_cert::Certificate;
 use std::path::Path;
-use std::process::ExitCode;
-use time::OffsetDateTime;
 
 /// Runs `cabundle chain`.
-pub fn run(args: ChainArgs, out: &Output) -> anyhow::Result<ExitCode> {
+pub fn run(args: ChainArgs, out: &Output) -> anyhow::Result<ExitStatus> {
     let mut certs = Vec::new();
     for path in &args.certs {
         certs.extend(read_certs(path)?);
@@ -22,15 +23,14 @@ pub fn run(args: ChainArgs, out: &Output) -> anyhow::Result<ExitCode> {
     };
     // Untrusted help: issuers are looked up there after the given files and the bundle.
     let supplied = match &args.intermediates {
-        Some(path) => crate::commands::verify::read_intermediates(path)?.certs,
+        Some(path) => read_intermediates(path)?.certs,
         None => Vec::new(),
     };
     pool.extend(supplied.iter().cloned());
     let given = |c: &Certificate| certs.iter().any(|g| g.sha256 == c.sha256);
     let from_intermediates =
         |c: &Certificate| !given(c) && supplied.iter().any(|s| s.sha256 == c.sha256);
-    let Some(ordered) = cabundle_verify::order_chain(&certs, &pool, OffsetDateTime::now_utc())
-    else {
+    let Some(ordered) = cabundle_verify::order_chain(&certs, &pool, at_or_now(None)) else {
         bail!("no certificate in the given files");
     };
     let all = ordered.chain.as_slice();
@@ -88,7 +88,7 @@ pub fn run(args: ChainArgs, out: &Output) -> anyhow::Result<ExitCode> {
             "no issuer for {}: add its certificate{nothing}\nhint: the missing issuer is \"{}\"; give its file, or --bundle with the root",
             c.subject, c.issuer
         ));
-        return Ok(ExitCode::from(1));
+        return Ok(ExitStatus::Failure);
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Ok)
 }

@@ -2,12 +2,12 @@
 
 use crate::cli::convert::{ConvertArgs, Format};
 use crate::output::Output;
+use crate::shared::exit::ExitStatus;
 use crate::shared::files;
 use anyhow::{Context, bail};
-use std::process::ExitCode;
 
 /// Runs `cabundle convert`.
-pub fn run(args: ConvertArgs, out: &Output) -> anyhow::Result<ExitCode> {
+pub fn run(args: ConvertArgs, out: &Output) -> anyhow::Result<ExitStatus> {
     let bytes = files::read(&args.input)?;
     let input = files::shown(&args.input);
     let certs = cabundle_cert::read_certificates(&bytes)
@@ -48,7 +48,7 @@ pub fn run(args: ConvertArgs, out: &Output) -> anyhow::Result<ExitCode> {
         },
         files::shown_output(&args.output)
     ));
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Ok)
 }
 
 fn looks_like_pem(bytes: &[u8]) -> bool {

@@ -3,18 +3,19 @@
 
 use crate::cli::diff::DiffArgs;
 use crate::output::Output;
+use crate::shared::clock::date_or_today;
+use crate::shared::exit::ExitStatus;
 use crate::shared::files;
 use anyhow::Context as _;
 use cabundle_diff::{DiffOptions, RootSet};
 use std::io::Write as _;
 use std::path::Path;
-use std::process::ExitCode;
 
 /// Runs `cabundle diff`: exit 0 without differences, 1 with.
-pub fn run(args: DiffArgs, out: &Output) -> anyhow::Result<ExitCode> {
+pub fn run(args: DiffArgs, out: &Output) -> anyhow::Result<ExitStatus> {
     let mut certs = Vec::new();
     for path in &args.certs {
-        certs.push((path.display().to_string(), fs_err::read(path)?));
+        certs.push((files::shown(path), files::read(path)?));
     }
     // Each side is read once (`-` is standard input), then told apart by content.
     let read = |path: &Path| -> anyhow::Result<Option<Vec<u8>>> {
@@ -55,9 +56,7 @@ pub fn run(args: DiffArgs, out: &Output) -> anyhow::Result<ExitCode> {
         new.entries.len()
     ));
     // The clock is read here, at the edge; the library only sees the date.
-    let as_of = args
-        .as_of
-        .unwrap_or_else(|| time::OffsetDateTime::now_utc().date());
+    let as_of = date_or_today(args.as_of);
     let opts = DiffOptions {
         as_of,
         expiring_within_days: args.expiring_within,
@@ -71,11 +70,7 @@ pub fn run(args: DiffArgs, out: &Output) -> anyhow::Result<ExitCode> {
         cabundle_diff::render_text(&diff)
     };
     std::io::stdout().lock().write_all(text.as_bytes())?;
-    Ok(if diff.has_differences() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(ExitStatus::ok_if(!diff.has_differences()))
 }
 
 /// `cabundle diff` of two intermediates reports: added and removed, exit 1 when any.
@@ -84,7 +79,7 @@ fn intermediates(
     old: Option<&[u8]>,
     new: Option<&[u8]>,
     out: &Output,
-) -> anyhow::Result<ExitCode> {
+) -> anyhow::Result<ExitStatus> {
     let parse = |path: &Path, bytes: Option<&[u8]>| {
         cabundle_diff::IntermediateSet::from_bytes(bytes.unwrap_or_default())
             .with_context(|| format!("cannot read {}", files::shown(path)))
@@ -105,11 +100,7 @@ fn intermediates(
         cabundle_diff::render_intermediates_text(&diff)
     };
     std::io::stdout().lock().write_all(text.as_bytes())?;
-    Ok(if diff.has_differences() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(ExitStatus::ok_if(!diff.has_differences()))
 }
 
 /// One side: a directory (every `.pem`, `.crt`, `.cer` file in it), a Chrome Root Store
@@ -148,7 +139,7 @@ fn load(
         return Ok(set);
     };
     if cabundle_ccadb::chrome::looks_like_chrome(&bytes) {
-        let name = path.display().to_string();
+        let name = files::shown(path);
         if certs.is_empty() {
             anyhow::bail!(
                 "{name} is a Chrome Root Store textproto, which holds fingerprints only\nhint: give the anchors' certificates with --certs FILE, such as root_store.certs"

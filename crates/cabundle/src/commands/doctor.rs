@@ -7,9 +7,9 @@
 //! explain a failure for one client (reason and fix) are written here.
 
 use crate::cli::doctor::DoctorArgs;
-use crate::commands::probe::{fetch_chain, split_target};
 use crate::output::Output;
 use crate::shared::report;
+use crate::shared::tls::{fetch_chain, split_target};
 use anyhow::{Context, bail};
 use cabundle_cert::{Certificate, Sha256Fingerprint};
 use cabundle_clients::{

@@ -1,25 +1,22 @@
 //! `cabundle expiring`: certificates that expire within a window, soonest first.
 
 use crate::cli::expiring::ExpiringArgs;
-use crate::commands::verify::{read_dir_certs, time_arg};
 use crate::output::Output;
+use crate::shared::clock::at_or_now;
+use crate::shared::exit::ExitStatus;
 use crate::shared::files::read_certs;
+use crate::shared::store;
 use cabundle_verify::format_date;
 use std::io::Write;
-use std::process::ExitCode;
 
 /// Runs `cabundle expiring`.
-pub fn run(args: ExpiringArgs, out: &Output) -> anyhow::Result<ExitCode> {
-    let at = time_arg(args.at.as_deref())?;
-    let within = cabundle_verify::parse_window(&args.within)?;
+pub fn run(args: ExpiringArgs, out: &Output) -> anyhow::Result<ExitStatus> {
+    let at = at_or_now(args.at);
+    let within = args.within;
     let mut certs = Vec::new();
     for path in &args.paths {
         if path.is_dir() {
-            let found = read_dir_certs(path, out)?;
-            if found.is_empty() {
-                anyhow::bail!("no certificate in the files of {}", path.display());
-            }
-            certs.extend(found);
+            certs.extend(store::read_dir(path, out)?);
         } else {
             certs.extend(read_certs(path)?);
         }
@@ -66,9 +63,5 @@ pub fn run(args: ExpiringArgs, out: &Output) -> anyhow::Result<ExitCode> {
         certs.len(),
         format_date(at.saturating_add(within))
     ));
-    Ok(if found.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(ExitStatus::ok_if(found.is_empty()))
 }

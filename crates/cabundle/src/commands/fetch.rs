@@ -3,15 +3,15 @@
 //! The download itself is `shared::download`, which `cabundle build --report URL` uses too, so
 //! both commands trust, retry and check in the same way.
 
-use crate::cli::fetch::FetchArgs;
+use crate::cli::fetch::{FetchArgs, ReportKind};
 use crate::output::Output;
 use crate::shared::download::{download_intermediates, download_report, print_line};
+use crate::shared::exit::ExitStatus;
 use crate::shared::files;
-use std::process::ExitCode;
 
 /// Runs `cabundle fetch`.
-pub fn run(args: FetchArgs, out: &Output) -> anyhow::Result<ExitCode> {
-    let fetched = if args.intermediates {
+pub fn run(args: FetchArgs, out: &Output) -> anyhow::Result<ExitStatus> {
+    let fetched = if args.kind() == ReportKind::Intermediates {
         let url = args
             .url
             .as_deref()
@@ -32,7 +32,7 @@ pub fn run(args: FetchArgs, out: &Output) -> anyhow::Result<ExitCode> {
             fetched.body.len(),
             fetched.sha256_hex()
         ));
-        return Ok(std::process::ExitCode::SUCCESS);
+        return Ok(ExitStatus::Ok);
     }
     files::write(&args.output, &fetched.body)?;
     out.info(&format!(
@@ -47,5 +47,5 @@ pub fn run(args: FetchArgs, out: &Output) -> anyhow::Result<ExitCode> {
         fetched.sha256_hex(),
         args.output.display()
     ))?;
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Ok)
 }

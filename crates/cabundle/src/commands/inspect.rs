@@ -2,13 +2,13 @@
 
 use crate::cli::inspect::InspectArgs;
 use crate::output::Output;
+use crate::shared::exit::ExitStatus;
 use cabundle_cert::{
     Certificate, Crl, KeyInfo, Object, Sha1Fingerprint, Sha256Fingerprint, SubjectHash,
 };
 use serde::Serialize;
 use std::io::Write;
 use std::path::Path;
-use std::process::ExitCode;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -127,7 +127,7 @@ fn write_crl(w: &mut impl Write, file: &str, index: usize, c: &Crl) -> std::io::
 }
 
 /// Runs `cabundle inspect`.
-pub fn run(args: InspectArgs, out: &Output) -> anyhow::Result<ExitCode> {
+pub fn run(args: InspectArgs, out: &Output) -> anyhow::Result<ExitStatus> {
     let mut files: Vec<(String, Vec<Object>)> = Vec::new();
     let mut failed = false;
     for path in &args.files {
@@ -209,8 +209,8 @@ pub fn run(args: InspectArgs, out: &Output) -> anyhow::Result<ExitCode> {
     }
     w.flush()?;
     Ok(if failed {
-        ExitCode::from(2)
+        ExitStatus::Error
     } else {
-        ExitCode::SUCCESS
+        ExitStatus::Ok
     })
 }

@@ -1,13 +1,15 @@
-//! One module per command; `run` dispatches.
+//! One module per command, each a leaf: a command never imports another command's module
+//! (what two share lives in `crate::shared`); this file only dispatches (tests/tidy.rs
+//! enforces both).
 
-use crate::cli::{Cli, Command};
+use crate::cli::Command;
 use crate::output::Output;
-use clap::CommandFactory;
-use std::process::ExitCode;
+use crate::shared::exit::ExitStatus;
 
 pub mod build;
 pub mod capath;
 pub mod chain;
+pub mod completions;
 pub mod convert;
 pub mod diff;
 pub mod doctor;
@@ -20,16 +22,13 @@ pub mod recipe;
 pub mod rehash;
 pub mod verify;
 
-/// Runs one command and returns its exit code.
-pub fn run(command: Command, out: &Output) -> anyhow::Result<ExitCode> {
+/// Runs one command and returns how it ended.
+pub fn run(command: Command, out: &Output) -> anyhow::Result<ExitStatus> {
     match command {
         Command::Rehash(args) => rehash::run(args, out),
         Command::Inspect(args) => inspect::run(args, out),
         Command::Capath(args) => capath::run(args, out),
-        Command::Build(args) => match args.into_recipe() {
-            Ok(recipe) => recipe::run(recipe, out),
-            Err(args) => build::run(*args, out),
-        },
+        Command::Build(args) => build::run(*args, out),
         Command::Recipe(args) => recipe::run(*args, out),
         Command::Fetch(args) => fetch::run(args, out),
         Command::Diff(args) => diff::run(args, out),
@@ -38,17 +37,9 @@ pub fn run(command: Command, out: &Output) -> anyhow::Result<ExitCode> {
         Command::Chain(args) => chain::run(args, out),
         Command::Convert(args) => convert::run(args, out),
         Command::Expiring(args) => expiring::run(args, out),
-        Command::Env(args) => env::run(args, out),
-        Command::Doctor(args) => doctor::run(args, out),
-        Command::Completions { shell } => {
-            let mut cmd = Cli::command();
-            clap_complete::generate(shell, &mut cmd, "cabundle", &mut std::io::stdout());
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Man { dir } => {
-            fs_err::create_dir_all(&dir)?;
-            clap_mangen::generate_to(Cli::command(), &dir)?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Env(args) => env::run(args, out).map(ExitStatus::from_code),
+        Command::Doctor(args) => doctor::run(args, out).map(ExitStatus::from_code),
+        Command::Completions { shell } => completions::run(shell, out),
+        Command::Man { dir } => completions::run_man(&dir, out),
     }
 }

@@ -9,15 +9,15 @@
 use crate::cli::build::RecipeArgs;
 use crate::output::Output;
 use crate::shared::decisions::{self, with_hint};
+use crate::shared::exit::ExitStatus;
 use crate::shared::outputs::{self, NamedInput};
 use crate::shared::report::{self, Kind, Loaded};
 use anyhow::bail;
 use cabundle_build::{Bundle, OutputKind};
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 /// Runs `cabundle recipe`.
-pub fn run(args: RecipeArgs, out: &Output) -> anyhow::Result<ExitCode> {
+pub fn run(args: RecipeArgs, out: &Output) -> anyhow::Result<ExitStatus> {
     let requests = outputs::requests(&[
         (OutputKind::Pem, args.pem.as_ref()),
         (OutputKind::Capath, args.capath.as_ref()),
@@ -167,7 +167,7 @@ pub fn run(args: RecipeArgs, out: &Output) -> anyhow::Result<ExitCode> {
         ));
     }
     decisions::wrote(&requests, out);
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Ok)
 }
 
 /// The names a release writes under `--out`, each with whether it is a directory.

@@ -1,10 +1,17 @@
-//! What several commands share: file arguments, report arguments, downloads, output plans,
-//! the telling of a build's decisions, and hints. A command module uses
-//! these and never another command's module (tests/tidy.rs enforces it).
+//! What several commands share: file arguments, report arguments, downloads, trust stores,
+//! chains and their verdicts, a server's chain, hashing a directory, output plans, the telling
+//! of a build's decisions, hints and the exit status. A command module uses these and never
+//! another command's module (tests/tidy.rs enforces it).
 
+pub(crate) mod chain;
+pub(crate) mod clock;
 pub(crate) mod decisions;
 pub(crate) mod download;
+pub(crate) mod exit;
 pub(crate) mod files;
 pub(crate) mod hints;
 pub(crate) mod outputs;
+pub(crate) mod rehash;
 pub(crate) mod report;
+pub(crate) mod store;
+pub(crate) mod tls;

@@ -1,0 +1,31 @@
+//! The trust-store options `verify` and `probe` share.
+
+use clap::Args;
+use std::path::PathBuf;
+
+/// Where the trusted roots come from (default: the system store).
+#[derive(Debug, Args, Clone)]
+pub struct StoreArgs {
+    /// A PEM bundle of trusted certificates (like `openssl verify -CAfile`); `-` for standard
+    /// input.
+    #[arg(long, value_name = "PEM", conflicts_with_all = ["capath", "system"])]
+    pub bundle: Option<PathBuf>,
+    /// A hashed directory of trusted certificates (like `openssl verify -CApath`; `cabundle
+    /// build --capath` and `cabundle rehash` make one). Every certificate in its files is
+    /// loaded; a file without a <hash>.N link, which OpenSSL would not find, is warned about.
+    #[arg(long, value_name = "DIR", conflicts_with = "system")]
+    pub capath: Option<PathBuf>,
+    /// The platform store: SSL_CERT_FILE, SSL_CERT_DIR, then the usual bundle paths
+    /// (the default when neither --bundle nor --capath is given).
+    #[arg(long)]
+    pub system: bool,
+    /// The manifest `cabundle build --manifest` wrote for the bundle, to tell which roots its
+    /// policy left out and why.
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+    /// Accept a chain that ends at any certificate of the trust store, an intermediate too
+    /// (`openssl verify -partial_chain`). By default, as in OpenSSL, the path must end at a
+    /// self-signed root of the store.
+    #[arg(long)]
+    pub partial_chain: bool,
+}
