@@ -336,4 +336,56 @@ mod tests {
             "probe names its own option"
         );
     }
+
+    /// Doctor's advice names, for each client, the variable it reads (from the one table),
+    /// and for Java the truststore; in house style.
+    #[test]
+    fn each_client_is_told_its_own_fix() {
+        let root = Problem::RootNotTrusted {
+            certificate: "CN=int".to_owned(),
+            issuer: "CN=root".to_owned(),
+            urls: Vec::new(),
+        };
+        let anchor = Problem::AnchorNotRoot {
+            subject: "CN=int".to_owned(),
+            sha256: cabundle_cert::Sha256Fingerprint([1; 32]),
+            issuer: "CN=root".to_owned(),
+        };
+        let missing = Problem::MissingIntermediate {
+            certificate: "CN=leaf".to_owned(),
+            issuer: "CN=int".to_owned(),
+            urls: Vec::new(),
+        };
+        let check = |client: ClientName, expected: &str| {
+            let fixes = [
+                point_at_bundle(client),
+                build_store(client),
+                client_fix(client, &root).unwrap_or_default(),
+                client_fix(client, &anchor).unwrap_or_default(),
+                client_fix(client, &missing).unwrap_or_default(),
+            ];
+            for fix in fixes {
+                assert!(fix.contains(expected), "{client}: {fix}");
+                assert!(fix.starts_with(char::is_lowercase), "{fix}");
+                assert!(!fix.ends_with('.'), "{fix}");
+            }
+        };
+        check(ClientName::Openssl, "SSL_CERT_FILE=ca-bundle.pem");
+        check(ClientName::PythonSsl, "SSL_CERT_FILE=ca-bundle.pem");
+        check(ClientName::Curl, "CURL_CA_BUNDLE=ca-bundle.pem");
+        check(
+            ClientName::PythonRequests,
+            "REQUESTS_CA_BUNDLE=ca-bundle.pem",
+        );
+        check(ClientName::Pip, "PIP_CERT=ca-bundle.pem");
+        check(ClientName::Node, "NODE_EXTRA_CA_CERTS=ca-bundle.pem");
+        check(ClientName::Git, "GIT_SSL_CAINFO=ca-bundle.pem");
+        check(
+            ClientName::Java,
+            "-Djavax.net.ssl.trustStore=cacerts.p12 -Djavax.net.ssl.trustStorePassword=changeit",
+        );
+        let java = client_fix(ClientName::Java, &root).unwrap_or_default();
+        assert!(java.contains("cabundle build --add ROOT.pem --java-truststore cacerts.p12"));
+        assert_eq!(client_reason(&anchor), anchor.to_string());
+    }
 }
