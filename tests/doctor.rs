@@ -119,6 +119,18 @@ fn each_client_is_judged_by_the_store_it_reads() {
     }
     // python-ssl reads SSL_CERT_FILE like openssl.
     assert_eq!(client(&json, "python-ssl")["verdict"], "fails");
+    // Java reads no variable: its fix is a truststore, in the words `env --help` uses.
+    let java = client(&json, "java");
+    if java["verdict"] == "fails" {
+        let fix = java["fix"].as_str().unwrap();
+        for words in [
+            "cabundle build --add ROOT.pem --java-truststore cacerts.p12",
+            "-Djavax.net.ssl.trustStore=cacerts.p12 -Djavax.net.ssl.trustStorePassword=changeit",
+        ] {
+            assert!(fix.contains(words), "{fix}");
+        }
+        assert!(!fix.contains("keytool"), "{fix}");
+    }
 
     // The real clients agree.
     let (ok, said) = s_client(server.port, &vars);

@@ -230,3 +230,96 @@ fn statements_for_each_shell() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", support::output_text(&out));
 }
+
+/// A `$SHELL` whose syntax `env` does not write (tcsh, csh) gets the fallback statements and a
+/// warning naming the shell, the syntax printed and `--shell`; a known one gets no warning.
+#[cfg(unix)]
+#[test]
+fn an_unknown_login_shell_is_named_in_a_warning() {
+    let pki = Pki::new();
+    bundle(&pki, &pki.path("b.pem"), &["root.pem"]);
+    let check = |shell: &str, first_line: &str, warning: &[&str]| {
+        let out = cabundle(&["env", "b.pem"])
+            .current_dir(pki.dir.path())
+            .env("SHELL", shell)
+            .output()
+            .unwrap();
+        let text = support::output_text(&out);
+        assert!(out.status.success(), "{shell}: {text}");
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        assert!(stdout.starts_with(first_line), "{shell}: {stdout}");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        if warning.is_empty() {
+            assert!(stderr.is_empty(), "{shell}: {stderr}");
+        }
+        for words in warning {
+            assert!(stderr.contains(words), "{shell}: no {words:?} in {stderr}");
+        }
+    };
+    let tcsh: &[&str] = &[
+        "warning: cabundle env does not write statements for tcsh",
+        "printing bash syntax",
+        "\nhint: pass --shell bash, zsh, fish or powershell",
+    ];
+    check("/bin/tcsh", "export SSL_CERT_FILE=", tcsh);
+    check("/usr/bin/csh", "export SSL_CERT_FILE=", &["for csh"]);
+    check("/usr/bin/fish", "set -gx SSL_CERT_FILE ", &[]);
+    check("/bin/bash", "export SSL_CERT_FILE=", &[]);
+}
+
+/// A `--capath` that is missing or not a directory is an error naming it, with a hint.
+#[test]
+fn a_bad_capath_is_named() {
+    let pki = Pki::new();
+    bundle(&pki, &pki.path("b.pem"), &["root.pem"]);
+    let cases: [(&str, &[&str]); 2] = [
+        (
+            "no-such-dir",
+            &[
+                "error: the --capath directory no-such-dir does not exist\n",
+                "hint: make it with cabundle build --capath DIR",
+            ],
+        ),
+        (
+            "b.pem",
+            &["error: the --capath path b.pem is not a directory\nhint: "],
+        ),
+    ];
+    for (capath, expected) in cases {
+        let out = cabundle(&["env", "b.pem", "--capath", capath])
+            .current_dir(pki.dir.path())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{capath}: {stderr}");
+        for words in expected {
+            assert!(stderr.contains(words), "{capath}: no {words:?} in {stderr}");
+        }
+        assert!(!stderr.contains("metadata"), "{capath}: {stderr}");
+        assert!(out.stdout.is_empty(), "{capath}: statements printed");
+    }
+}
+
+/// Java reads none of the variables: `env --help` and the README give the same advice, the
+/// one `doctor` gives (a truststore from `cabundle build --java-truststore`, and the system
+/// properties that name it).
+#[test]
+fn java_advice_is_one_text() {
+    let out = cabundle(&["env", "--help"]).output().unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
+        .unwrap()
+        .replace('`', " ");
+    let readme = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    let words = [
+        "Java reads none of them: build a truststore",
+        "cabundle build --java-truststore cacerts.p12",
+        "-Djavax.net.ssl.trustStore=cacerts.p12 -Djavax.net.ssl.trustStorePassword=changeit",
+    ];
+    for w in words {
+        assert!(help.contains(w), "env --help lacks {w:?}: {help}");
+        assert!(readme.contains(w), "README lacks {w:?}");
+    }
+    assert!(!help.contains("keytool"), "{help}");
+}

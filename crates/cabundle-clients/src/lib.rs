@@ -7,11 +7,14 @@
 //!    `ssl.get_default_verify_paths()` and `certifi.where()`, curl's own report of its CA
 //!    file, `git config`, Node's bundled roots, Java's `java.home` and `keytool`), each query
 //!    bounded by a time-out, in the environment the caller passes in ([`Environment`]: this
-//!    crate never reads the process environment). It runs programs and reads nothing else.
+//!    crate never reads the process environment). Each client has its own module, where
+//!    running the client and parsing what it prints are apart; what it found is typed: the
+//!    [`Source`] of the choice, the [`Version`]s that decide how it verifies.
 //!    [`load_store`] then reads the certificates of one store.
 //! 2. [`staleness`] and [`included_roots`] compare a store with a CCADB report: pure.
 //! 3. [`shell`] writes the statements that set or unset the variables every client reads:
-//!    pure.
+//!    pure. Which client reads which variable is one table, [`variables`], that discovery,
+//!    the statements and a caller's advice all read.
 //!
 //! Nothing here writes a file or changes a setting.
 //!
@@ -32,14 +35,20 @@
 //! # }
 //! ```
 
-mod discover;
+mod client;
+mod environment;
 mod error;
 mod query;
 pub mod shell;
 mod stale;
 mod store;
+pub mod variables;
+mod version;
 
-pub use discover::{Client, ClientName, Environment, Store, discover};
+pub use client::{Client, ClientName, Source, Store, discover};
+pub use environment::Environment;
 pub use error::{Error, Result};
 pub use stale::{Stale, date_in_name, included_roots, staleness};
 pub use store::{StoreContents, load_store};
+pub use variables::Variable;
+pub use version::{ClientVersion, TlsLibrary, Version};

@@ -3,6 +3,7 @@
 //! Every value is quoted so that the shell reads it back unchanged, whatever it holds
 //! (spaces, quotes, `$`, backslashes, newlines).
 
+use crate::variables::{SET_BY_SHELL, Target};
 use crate::{Error, Result};
 use std::path::Path;
 
@@ -34,112 +35,41 @@ impl Shell {
     }
 }
 
-/// What a variable points at.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Target {
-    /// The PEM bundle.
-    Bundle,
-    /// The hashed certificate directory, when one is given.
-    Directory,
-}
-
-/// An environment variable some client reads to find its trusted roots.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Variable {
-    /// Its name.
-    pub name: &'static str,
-    /// What it is set to.
-    pub target: Target,
-    /// The clients that read it, in words.
-    pub readers: &'static str,
-}
-
-/// Every variable the statements set, in the order they are written.
-pub const VARIABLES: &[Variable] = &[
-    Variable {
-        name: "SSL_CERT_FILE",
-        target: Target::Bundle,
-        readers: "OpenSSL and programs linked to it: openssl, curl, Python ssl and urllib, Ruby",
-    },
-    Variable {
-        name: "CURL_CA_BUNDLE",
-        target: Target::Bundle,
-        readers: "curl (and Python requests when REQUESTS_CA_BUNDLE is unset)",
-    },
-    Variable {
-        name: "REQUESTS_CA_BUNDLE",
-        target: Target::Bundle,
-        readers: "Python requests, and the tools built on it",
-    },
-    Variable {
-        name: "PIP_CERT",
-        target: Target::Bundle,
-        readers: "pip",
-    },
-    Variable {
-        name: "NODE_EXTRA_CA_CERTS",
-        target: Target::Bundle,
-        readers: "Node.js (added to its bundled roots)",
-    },
-    Variable {
-        name: "GIT_SSL_CAINFO",
-        target: Target::Bundle,
-        readers: "git over HTTPS",
-    },
-    Variable {
-        name: "AWS_CA_BUNDLE",
-        target: Target::Bundle,
-        readers: "the AWS CLI and SDKs",
-    },
-    Variable {
-        name: "SSL_CERT_DIR",
-        target: Target::Directory,
-        readers: "OpenSSL and programs linked to it (a hashed directory)",
-    },
-    Variable {
-        name: "GIT_SSL_CAPATH",
-        target: Target::Directory,
-        readers: "git over HTTPS (a hashed directory)",
-    },
-];
-
-/// The statements that set every variable of [`VARIABLES`] to `bundle` (and the directory
-/// ones to `dir`, when given), one per line. The paths are written as given: make them
+/// The statements that set every variable of [`SET_BY_SHELL`] to `bundle` (and the
+/// directory ones to `dir`, when given), one per line. The paths are written as given: make them
 /// absolute first.
 pub fn set_statements(shell: Shell, bundle: &Path, dir: Option<&Path>) -> Result<String> {
     let bundle = utf8(bundle)?;
     let dir = dir.map(utf8).transpose()?;
     let mut out = String::new();
-    for var in VARIABLES {
-        let value = match var.target {
+    for var in SET_BY_SHELL {
+        let value = match var.target() {
             Target::Bundle => bundle,
             Target::Directory => match dir {
                 Some(d) => d,
                 None => continue,
             },
+            Target::Options => continue,
         };
         let quoted = quote(shell, value);
         let line = match shell {
-            Shell::Bash | Shell::Zsh => format!("export {}={quoted}\n", var.name),
-            Shell::Fish => format!("set -gx {} {quoted}\n", var.name),
-            Shell::Powershell => format!("$env:{} = {quoted}\n", var.name),
+            Shell::Bash | Shell::Zsh => format!("export {var}={quoted}\n"),
+            Shell::Fish => format!("set -gx {var} {quoted}\n"),
+            Shell::Powershell => format!("$env:{var} = {quoted}\n"),
         };
         out.push_str(&line);
     }
     Ok(out)
 }
 
-/// The statements that unset every variable of [`VARIABLES`], one per line.
+/// The statements that unset every variable of [`SET_BY_SHELL`], one per line.
 pub fn unset_statements(shell: Shell) -> String {
-    VARIABLES
+    SET_BY_SHELL
         .iter()
         .map(|var| match shell {
-            Shell::Bash | Shell::Zsh => format!("unset {}\n", var.name),
-            Shell::Fish => format!("set -e {}\n", var.name),
-            Shell::Powershell => format!(
-                "Remove-Item Env:{} -ErrorAction SilentlyContinue\n",
-                var.name
-            ),
+            Shell::Bash | Shell::Zsh => format!("unset {var}\n"),
+            Shell::Fish => format!("set -e {var}\n"),
+            Shell::Powershell => format!("Remove-Item Env:{var} -ErrorAction SilentlyContinue\n"),
         })
         .collect()
 }
@@ -197,7 +127,7 @@ mod tests {
         let bundle = Path::new("/b.pem");
         let dir = Path::new("/d");
         let with_dir = set_statements(Shell::Bash, bundle, Some(dir)).unwrap_or_default();
-        assert_eq!(with_dir.lines().count(), VARIABLES.len());
+        assert_eq!(with_dir.lines().count(), SET_BY_SHELL.len());
         assert!(with_dir.contains("export SSL_CERT_DIR='/d'\n"));
         let without = set_statements(Shell::Fish, bundle, None).unwrap_or_default();
         assert!(without.contains("set -gx NODE_EXTRA_CA_CERTS '/b.pem'\n"));
@@ -206,7 +136,7 @@ mod tests {
         assert!(ps.contains("$env:GIT_SSL_CAINFO = '/b.pem'\n"));
         assert_eq!(
             unset_statements(Shell::Zsh).lines().count(),
-            VARIABLES.len()
+            SET_BY_SHELL.len()
         );
         assert!(unset_statements(Shell::Fish).contains("set -e SSL_CERT_DIR\n"));
     }

@@ -5,18 +5,7 @@ use clap::Args;
 
 /// Arguments of `cabundle doctor`.
 #[derive(Debug, Args)]
-#[command(
-    after_help = "Clients: openssl, curl, python-ssl, python-requests, pip, node, git, java. \
-Each is asked where its store is (with a 2 s time-out per query); doctor reads the \
-environment and changes nothing.\n\n\
-With --report, a store's \"removed\" roots are those it trusts that the report does not \
-include for TLS as of the report's date (the YYYY-MM-DD in its file name or URL, else \
-today), and its \"missing\" roots those included that it lacks.\n\n\
-Exit codes: 0 every present client verifies HOST (or no HOST), 1 a client fails, 2 error. \
-A client whose store cannot be found is \"unknown\" and does not change the exit code.\n\n\
-Examples:\n  cabundle doctor\n  cabundle doctor example.com --json\n  \
-cabundle doctor --report IncludedCACertificateReportPEMCSV-2026-07-01.csv"
-)]
+#[command(after_help = doctor_help())]
 pub struct DoctorArgs {
     /// A server to verify with each client's store: HOST or HOST:PORT (port 443 by default).
     #[arg(value_name = "HOST[:PORT]")]
@@ -33,4 +22,26 @@ pub struct DoctorArgs {
     /// How an https report is downloaded.
     #[command(flatten, next_help_heading = "Download (when --report is a URL)")]
     pub http: HttpArgs,
+}
+
+/// The text after the options: the clients (from `cabundle-clients`' list), the exit codes and
+/// examples.
+fn doctor_help() -> String {
+    let clients: Vec<&str> = cabundle_clients::ClientName::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .collect();
+    format!(
+        "Clients: {}.{}",
+        clients.join(", "),
+        " Each is asked where its store is (with a 2 s time-out per query); doctor reads the \
+environment and changes nothing.\n\n\
+With --report, a store's \"removed\" roots are those it trusts that the report does not \
+include for TLS as of the report's date (the YYYY-MM-DD in its file name or URL, else \
+today), and its \"missing\" roots those included that it lacks.\n\n\
+Exit codes: 0 every present client verifies HOST (or no HOST), 1 a client fails, 2 error. \
+A client whose store cannot be found is \"unknown\" and does not change the exit code.\n\n\
+Examples:\n  cabundle doctor\n  cabundle doctor example.com --json\n  \
+cabundle doctor --report IncludedCACertificateReportPEMCSV-2026-07-01.csv"
+    )
 }

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 #[derive(Debug, Args)]
 #[command(after_help = variables_help())]
 pub struct EnvArgs {
-    /// The shell to write statements for (default: the one $SHELL names, else bash).
+    /// The shell to write statements for (default: the one $SHELL names, else bash, with a
+    /// warning when $SHELL names another shell).
     #[arg(long, value_enum, value_name = "SHELL")]
     pub shell: Option<ShellArg>,
     /// Print the statements that unset every variable instead.
@@ -34,19 +35,25 @@ pub enum ShellArg {
     Powershell,
 }
 
-/// The variables and who reads them, for `--help`.
+/// The variables and who reads them, for `--help`: `cabundle-clients`' table of variables,
+/// and the advice for Java that `doctor` gives.
 fn variables_help() -> String {
+    use cabundle_clients::variables::{SET_BY_SHELL, Target};
     let mut text = String::from("Variables set (paths made absolute and quoted for the shell):\n");
-    for var in cabundle_clients::shell::VARIABLES {
-        let when = match var.target {
-            cabundle_clients::shell::Target::Bundle => "",
-            cabundle_clients::shell::Target::Directory => " [--capath]",
+    for var in SET_BY_SHELL {
+        let when = if var.target() == Target::Directory {
+            " [--capath]"
+        } else {
+            ""
         };
-        text.push_str(&format!("  {:<20} {}{when}\n", var.name, var.readers));
+        text.push_str(&format!("  {:<20} {}{when}\n", var.name(), var.readers()));
     }
+    text.push_str(&format!(
+        "Java reads none of them: {}.\n\n",
+        crate::shared::hints::java_truststore(None)
+    ));
     text.push_str(
-        "Java reads none of them: import the roots into its truststore with keytool.\n\n\
-Examples:\n  eval \"$(cabundle env ca-bundle.pem)\"\n  cabundle env --shell fish ca-bundle.pem | source\n  \
+        "Examples:\n  eval \"$(cabundle env ca-bundle.pem)\"\n  cabundle env --shell fish ca-bundle.pem | source\n  \
 eval \"$(cabundle env --unset)\"",
     );
     text

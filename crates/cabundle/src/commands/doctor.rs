@@ -4,19 +4,20 @@
 //!
 //! Finding the stores is `cabundle-clients`; the server's chain is captured once, by the same
 //! code as `probe`, and verified against each store with `cabundle-verify`. The words that
-//! explain a failure for one client (reason and fix) are written here.
+//! explain a failure for one client (reason and fix) come from `shared::hints`.
 
 use crate::cli::doctor::DoctorArgs;
 use crate::output::Output;
+use crate::shared::hints::{build_store, client_fix, client_reason, point_at_bundle};
 use crate::shared::report;
 use crate::shared::tls::{fetch_chain, split_target};
 use anyhow::{Context, bail};
 use cabundle_cert::{Certificate, Sha256Fingerprint};
 use cabundle_clients::{
-    Client, ClientName, Environment, Stale, Store, StoreContents, date_in_name, discover,
-    included_roots, load_store, staleness,
+    Client, Environment, Stale, Store, StoreContents, date_in_name, discover, included_roots,
+    load_store, staleness,
 };
-use cabundle_verify::{Options, Problem, Purpose};
+use cabundle_verify::{Options, Purpose};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
@@ -41,6 +42,28 @@ struct Included {
     roots: BTreeSet<Sha256Fingerprint>,
 }
 
+/// Whether a client verifies the server's chain with its store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+enum Verdict {
+    /// It verifies.
+    Ok,
+    /// It does not: the exit code is 1.
+    Fails,
+    /// Its store is unknown, or the check could not be made.
+    Unknown,
+}
+
+impl Verdict {
+    fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Ok => "ok",
+            Verdict::Fails => "fails",
+            Verdict::Unknown => "unknown",
+        }
+    }
+}
+
 /// One client's line of the report (the JSON entry as it is written).
 #[derive(Serialize)]
 struct Entry {
@@ -52,7 +75,7 @@ struct Entry {
     exists: Option<bool>,
     certificates: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    verdict: Option<&'static str>,
+    verdict: Option<Verdict>,
     reason: Option<String>,
     fix: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -171,7 +194,7 @@ pub fn run(args: DoctorArgs, out: &Output) -> anyhow::Result<ExitCode> {
     } else {
         print_text(&mut w, &entries, server.as_ref(), included.as_ref())?;
     }
-    let fails = entries.iter().any(|e| e.verdict == Some("fails"));
+    let fails = entries.iter().any(|e| e.verdict == Some(Verdict::Fails));
     Ok(if fails {
         ExitCode::from(1)
     } else {
@@ -210,12 +233,12 @@ fn entry(
     let mut e = Entry {
         client: client.name.as_str(),
         present: client.present,
-        version: client.version.clone(),
+        version: client.version.as_ref().map(ToString::to_string),
         store: StorePaths {
             file: show(&client.store.file),
             dir: show(&client.store.dir),
         },
-        source: (client.present && client.unknown.is_none()).then(|| client.source.clone()),
+        source: (client.present && client.unknown.is_none()).then(|| client.source_text()),
         exists: contents.map(StoreContents::exists),
         certificates: contents.map(|c| c.certificates.len()),
         verdict: None,
@@ -232,7 +255,7 @@ fn entry(
             .as_ref()
             .map(|why| format!("the store is unknown: {why}"));
         if server.is_some() {
-            e.verdict = Some("unknown");
+            e.verdict = Some(Verdict::Unknown);
         }
         return e;
     };
@@ -250,16 +273,13 @@ fn entry(
         return e;
     };
     if contents.certificates.is_empty() {
-        e.verdict = Some("fails");
+        e.verdict = Some(Verdict::Fails);
         e.reason = Some(if contents.exists() {
             "the store holds no certificate".to_owned()
         } else {
             missing_text(contents)
         });
-        e.fix = Some(format!(
-            "build a bundle (cabundle build --pem ca-bundle.pem), then {}",
-            point_at_bundle(client.name)
-        ));
+        e.fix = Some(build_store(client.name));
         return e;
     }
     let opts = Options {
@@ -272,20 +292,20 @@ fn entry(
         partial_chain: client.anchors_any_certificate(),
     };
     match cabundle_verify::verify(&server.chain, &contents.certificates, &opts) {
-        Ok(report) if report.is_valid() => e.verdict = Some("ok"),
+        Ok(report) if report.is_valid() => e.verdict = Some(Verdict::Ok),
         Ok(report) => {
-            e.verdict = Some("fails");
-            let reasons: Vec<String> = report.problems.iter().map(reason).collect();
+            e.verdict = Some(Verdict::Fails);
+            let reasons: Vec<String> = report.problems.iter().map(client_reason).collect();
             e.reason = Some(reasons.join("; "));
             let fixes: Vec<String> = report
                 .problems
                 .iter()
-                .filter_map(|p| fix(client.name, p))
+                .filter_map(|p| client_fix(client.name, p))
                 .collect();
             e.fix = (!fixes.is_empty()).then(|| fixes.join("; "));
         }
         Err(err) => {
-            e.verdict = Some("unknown");
+            e.verdict = Some(Verdict::Unknown);
             e.reason = Some(format!("cannot verify: {err}"));
         }
     }
@@ -299,86 +319,6 @@ fn missing_text(contents: &StoreContents) -> String {
         .map(|p| p.display().to_string())
         .collect();
     format!("{} does not exist", paths.join(" and "))
-}
-
-/// Why the chain fails for this store, in words naming the certificate at fault.
-fn reason(problem: &Problem) -> String {
-    match problem {
-        Problem::MissingIntermediate {
-            certificate,
-            issuer,
-            ..
-        } => format!(
-            "missing intermediate \"{issuer}\" (the issuer of \"{certificate}\"): the server does not send it and this store does not hold it"
-        ),
-        Problem::RootNotTrusted {
-            certificate,
-            issuer,
-            ..
-        } => format!("root \"{issuer}\" (the issuer of \"{certificate}\") is not in this store"),
-        Problem::UntrustedRoot { subject, sha256 } => {
-            format!("root \"{subject}\" (sha256 {sha256}) is not in this store")
-        }
-        other => other.to_string(),
-    }
-}
-
-/// What to do about it for this client.
-fn fix(client: ClientName, problem: &Problem) -> Option<String> {
-    match problem {
-        Problem::RootNotTrusted { issuer: root, .. }
-        | Problem::UntrustedRoot { subject: root, .. } => Some(match client {
-            ClientName::Java => format!(
-                "if you trust \"{root}\", import it into the truststore: keytool -importcert -cacerts -alias ROOT -file ROOT.pem"
-            ),
-            _ => format!(
-                "if you trust \"{root}\", add it to a bundle: cabundle build --add ROOT.pem --pem ca-bundle.pem, then {}",
-                point_at_bundle(client)
-            ),
-        }),
-        Problem::MissingIntermediate { issuer, urls, .. } => Some(if urls.is_empty() {
-            // No AIA URL: a private CA's root that signs directly looks the same.
-            format!(
-                "configure the server to send the intermediate \"{issuer}\" after its certificate; if \"{issuer}\" is a private root you trust, add it to a bundle: cabundle build --add ROOT.pem --pem ca-bundle.pem, then {}",
-                point_at_bundle(client)
-            )
-        } else {
-            format!(
-                "configure the server to send the intermediate \"{issuer}\" (from {}) after its certificate",
-                urls.join(", ")
-            )
-        }),
-        Problem::AnchorNotRoot { issuer, .. } => Some(format!(
-            "the store holds the intermediate but not the root \"{issuer}\" above it, and this client accepts only a path that ends at a root: add the root to a bundle: cabundle build --add ROOT.pem --pem ca-bundle.pem, then {}",
-            point_at_bundle(client)
-        )),
-        Problem::Expired { .. } => Some(
-            "the server needs a current certificate (and chain); if the store's root expired, update the store".to_owned(),
-        ),
-        Problem::NotYetValid { .. } => Some("check this machine's clock".to_owned()),
-        Problem::NameMismatch { .. } => {
-            Some("connect with a name the certificate holds, or get one that holds this name".to_owned())
-        }
-        _ => None,
-    }
-}
-
-/// How to point one client at a bundle.
-fn point_at_bundle(client: ClientName) -> String {
-    let var = match client {
-        ClientName::Openssl | ClientName::PythonSsl => "SSL_CERT_FILE",
-        ClientName::Curl => "CURL_CA_BUNDLE",
-        ClientName::PythonRequests => "REQUESTS_CA_BUNDLE",
-        ClientName::Pip => "PIP_CERT",
-        ClientName::Node => "NODE_EXTRA_CA_CERTS",
-        ClientName::Git => "GIT_SSL_CAINFO",
-        ClientName::Java => {
-            return "import the roots into the truststore with keytool -importcert".to_owned();
-        }
-    };
-    format!(
-        "point {client} at it: {var}=ca-bundle.pem, or every client: eval \"$(cabundle env ca-bundle.pem)\""
-    )
 }
 
 fn print_text(
@@ -449,7 +389,7 @@ fn print_text(
         }
         match (e.verdict, server) {
             (Some(verdict), Some(s)) => {
-                writeln!(w, "  {}: {verdict}", s.target)?;
+                writeln!(w, "  {}: {}", s.target, verdict.as_str())?;
                 if let Some(r) = &e.reason {
                     writeln!(w, "  reason:  {r}")?;
                 }

@@ -2,7 +2,14 @@
 //! this program's commands and options. `cabundle-verify` states the facts of a problem (which
 //! certificate, which date, which URL); only the binary knows its commands, so the advice is
 //! written here, for each kind of problem, and for where the chain came from.
+//!
+//! `doctor` judges one server's chain against each client's store; its reason and fix for
+//! each client come from [`client_reason`] and [`client_fix`] below, with the same exhaustive
+//! match, and name the variable that client reads (from `cabundle-clients`' one table). The
+//! advice for Java, which reads no variable, is [`java_truststore`], also shown by
+//! `cabundle env --help`.
 
+use cabundle_clients::ClientName;
 use cabundle_verify::{Problem, Purpose, Rejection, Report, Role};
 
 /// Where the chain being explained came from, so the advice can name it.
@@ -166,6 +173,116 @@ fn rejected(rejection: &Rejection, source: Source<'_>) -> String {
     }
 }
 
+/// The one advice for Java, which reads none of the variables: a PKCS#12 truststore built by
+/// `cabundle build` (with `add`, a root of one's own, in it), given to the JVM as system
+/// properties. `doctor`'s fixes and `cabundle env --help` say it in these words.
+pub(crate) fn java_truststore(add: Option<&str>) -> String {
+    let add = add.map(|file| format!(" --add {file}")).unwrap_or_default();
+    format!(
+        "build a truststore (cabundle build{add} --java-truststore cacerts.p12) and run java with -Djavax.net.ssl.trustStore=cacerts.p12 -Djavax.net.ssl.trustStorePassword=changeit"
+    )
+}
+
+/// How to point one client at a bundle: the variable it reads (from `cabundle-clients`' table),
+/// or every client at once with `cabundle env`; for Java, its truststore.
+pub(crate) fn point_at_bundle(client: ClientName) -> String {
+    match client.bundle_variable() {
+        Some(var) => format!(
+            "point {client} at it: {var}=ca-bundle.pem, or every client: eval \"$(cabundle env ca-bundle.pem)\""
+        ),
+        None => java_truststore(None),
+    }
+}
+
+/// The fix for a client whose store is empty or missing while a server is checked.
+pub(crate) fn build_store(client: ClientName) -> String {
+    match client.bundle_variable() {
+        Some(_) => format!(
+            "build a bundle (cabundle build --pem ca-bundle.pem), then {}",
+            point_at_bundle(client)
+        ),
+        None => java_truststore(None),
+    }
+}
+
+/// How to add a root of one's own for this client; `what` names it (`it`, `the root`).
+fn add_root(client: ClientName, what: &str) -> String {
+    match client.bundle_variable() {
+        Some(_) => format!(
+            "add {what} to a bundle: cabundle build --add ROOT.pem --pem ca-bundle.pem, then {}",
+            point_at_bundle(client)
+        ),
+        None => java_truststore(Some("ROOT.pem")),
+    }
+}
+
+/// Why the chain fails for one client's store (`doctor`), naming the certificate at fault.
+pub(crate) fn client_reason(problem: &Problem) -> String {
+    match problem {
+        Problem::MissingIntermediate {
+            certificate,
+            issuer,
+            ..
+        } => format!(
+            "missing intermediate \"{issuer}\" (the issuer of \"{certificate}\"): the server does not send it and this store does not hold it"
+        ),
+        Problem::RootNotTrusted {
+            certificate,
+            issuer,
+            ..
+        } => format!("root \"{issuer}\" (the issuer of \"{certificate}\") is not in this store"),
+        Problem::UntrustedRoot { subject, sha256 } => {
+            format!("root \"{subject}\" (sha256 {sha256}) is not in this store")
+        }
+        Problem::AnchorNotRoot { .. }
+        | Problem::Excluded { .. }
+        | Problem::Expired { .. }
+        | Problem::NotYetValid { .. }
+        | Problem::NameMismatch { .. }
+        | Problem::Rejected(_) => problem.to_string(),
+    }
+}
+
+/// What to do about `problem` for one client (`doctor`).
+pub(crate) fn client_fix(client: ClientName, problem: &Problem) -> Option<String> {
+    match problem {
+        Problem::RootNotTrusted { issuer: root, .. }
+        | Problem::UntrustedRoot { subject: root, .. } => Some(format!(
+            "if you trust \"{root}\", {}",
+            add_root(client, "it")
+        )),
+        Problem::MissingIntermediate { issuer, urls, .. } => Some(if urls.is_empty() {
+            // No AIA URL: a private CA's root that signs directly looks the same.
+            format!(
+                "configure the server to send the intermediate \"{issuer}\" after its certificate; if \"{issuer}\" is a private root you trust, {}",
+                add_root(client, "it")
+            )
+        } else {
+            format!(
+                "configure the server to send the intermediate \"{issuer}\" (from {}) after its certificate",
+                urls.join(", ")
+            )
+        }),
+        Problem::AnchorNotRoot { issuer, .. } => Some(format!(
+            "the store holds the intermediate but not the root \"{issuer}\" above it, and this client accepts only a path that ends at a root: {}",
+            add_root(client, "the root")
+        )),
+        Problem::Expired { .. } => Some(
+            "the server needs a current certificate (and chain); if the store's root expired, update the store".to_owned(),
+        ),
+        Problem::NotYetValid { .. } => Some("check this machine's clock".to_owned()),
+        Problem::NameMismatch { .. } => Some(
+            "connect with a name the certificate holds, or get one that holds this name".to_owned(),
+        ),
+        // Only a chain checked against a manifest has roots a policy excluded; doctor gives
+        // none.
+        Problem::Excluded { .. } => None,
+        // The reason names the rejection; its hints name options of `verify` and `probe`
+        // (`--at`, `--servername`) that doctor does not have.
+        Problem::Rejected(_) => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,5 +335,57 @@ mod tests {
             rejected(&kinds[13], server).contains("--servername"),
             "probe names its own option"
         );
+    }
+
+    /// Doctor's advice names, for each client, the variable it reads (from the one table),
+    /// and for Java the truststore; in house style.
+    #[test]
+    fn each_client_is_told_its_own_fix() {
+        let root = Problem::RootNotTrusted {
+            certificate: "CN=int".to_owned(),
+            issuer: "CN=root".to_owned(),
+            urls: Vec::new(),
+        };
+        let anchor = Problem::AnchorNotRoot {
+            subject: "CN=int".to_owned(),
+            sha256: cabundle_cert::Sha256Fingerprint([1; 32]),
+            issuer: "CN=root".to_owned(),
+        };
+        let missing = Problem::MissingIntermediate {
+            certificate: "CN=leaf".to_owned(),
+            issuer: "CN=int".to_owned(),
+            urls: Vec::new(),
+        };
+        let check = |client: ClientName, expected: &str| {
+            let fixes = [
+                point_at_bundle(client),
+                build_store(client),
+                client_fix(client, &root).unwrap_or_default(),
+                client_fix(client, &anchor).unwrap_or_default(),
+                client_fix(client, &missing).unwrap_or_default(),
+            ];
+            for fix in fixes {
+                assert!(fix.contains(expected), "{client}: {fix}");
+                assert!(fix.starts_with(char::is_lowercase), "{fix}");
+                assert!(!fix.ends_with('.'), "{fix}");
+            }
+        };
+        check(ClientName::Openssl, "SSL_CERT_FILE=ca-bundle.pem");
+        check(ClientName::PythonSsl, "SSL_CERT_FILE=ca-bundle.pem");
+        check(ClientName::Curl, "CURL_CA_BUNDLE=ca-bundle.pem");
+        check(
+            ClientName::PythonRequests,
+            "REQUESTS_CA_BUNDLE=ca-bundle.pem",
+        );
+        check(ClientName::Pip, "PIP_CERT=ca-bundle.pem");
+        check(ClientName::Node, "NODE_EXTRA_CA_CERTS=ca-bundle.pem");
+        check(ClientName::Git, "GIT_SSL_CAINFO=ca-bundle.pem");
+        check(
+            ClientName::Java,
+            "-Djavax.net.ssl.trustStore=cacerts.p12 -Djavax.net.ssl.trustStorePassword=changeit",
+        );
+        let java = client_fix(ClientName::Java, &root).unwrap_or_default();
+        assert!(java.contains("cabundle build --add ROOT.pem --java-truststore cacerts.p12"));
+        assert_eq!(client_reason(&anchor), anchor.to_string());
     }
 }
