@@ -376,3 +376,25 @@ fn refused_combinations_change_nothing() {
         assert_eq!(tree(d), before, "{extra:?} changed files");
     }
 }
+
+#[test]
+fn the_roots_summary_comes_before_the_intermediates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (report, inter) = sources(tmp.path());
+    let mut args = base_args(&report);
+    args.extend([
+        "--intermediates-report".to_owned(),
+        inter.display().to_string(),
+        "--full-pem".to_owned(),
+        tmp.path().join("full.pem").display().to_string(),
+    ]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = cabundle(&args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let roots = stderr.find(" included, ").expect("the roots' summary");
+    let inters = stderr
+        .find(" intermediates selected, ")
+        .expect("the intermediates' summary");
+    assert!(roots < inters, "{stderr}");
+}
