@@ -431,7 +431,7 @@ fn manifest_from_build_explains_left_out_roots() {
     assert_eq!(seen, cases.len());
 }
 
-/// `-` reads the chain or the bundle from standard input, once.
+/// `-` reads the chain, the bundle or the intermediates from standard input, once.
 #[test]
 fn dash_reads_standard_input() {
     let pki = Pki::new();
@@ -447,7 +447,23 @@ fn dash_reads_standard_input() {
         child.wait_with_output().unwrap()
     };
     let (chain, root) = (pki.arg("good-chain.pem"), pki.arg("root.pem"));
+    let leaf = pki.arg("good.pem");
     let cases: &[(&[&str], &str, i32, &str)] = &[
+        (
+            &[
+                "verify",
+                &leaf,
+                "--bundle",
+                &root,
+                "--intermediates",
+                "-",
+                "--at",
+                AT,
+            ],
+            "int.pem",
+            0,
+            "the chain omits ",
+        ),
         (
             &["verify", "-", "--bundle", &root, "--at", AT],
             "good-chain.pem",
