@@ -207,6 +207,52 @@ fn capath_and_system_stores() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // Every file counts, but OpenSSL finds a certificate only by its hash link: without one,
+    // a warning says so (and OpenSSL, given only the directory, fails), until it is hashed.
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        stderr.contains("1 file of the trust store has no hash link"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: hash the directory: cabundle rehash"),
+        "{stderr}"
+    );
+    let openssl_accepts = || {
+        Command::new("openssl")
+            .args(["verify", "-no-CAfile", "-no-CAstore", "-CApath", capath])
+            .args([
+                "-attime",
+                &AT_EPOCH.to_string(),
+                "-untrusted",
+                &chain,
+                &chain,
+            ])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    };
+    let have_openssl = support::have("openssl");
+    if have_openssl {
+        assert!(
+            !openssl_accepts(),
+            "openssl found a root without its hash link"
+        );
+    }
+    let hashed = cabundle(&["rehash", capath]).output().unwrap();
+    assert_eq!(hashed.status.code(), Some(0), "{}", text(&hashed));
+    let out = cabundle(&["verify", &chain, "--capath", capath, "--at", AT])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(out.stderr.is_empty(), "{}", text(&out));
+    if have_openssl {
+        assert!(
+            openssl_accepts(),
+            "openssl did not find the root by its hash link"
+        );
+    }
 
     let out = cabundle(&["verify", &chain, "--system", "--at", AT])
         .env("SSL_CERT_FILE", pki.path("root.pem"))
@@ -385,7 +431,7 @@ fn manifest_from_build_explains_left_out_roots() {
     assert_eq!(seen, cases.len());
 }
 
-/// `-` reads the chain or the bundle from standard input, once.
+/// `-` reads the chain, the bundle or the intermediates from standard input, once.
 #[test]
 fn dash_reads_standard_input() {
     let pki = Pki::new();
@@ -401,7 +447,23 @@ fn dash_reads_standard_input() {
         child.wait_with_output().unwrap()
     };
     let (chain, root) = (pki.arg("good-chain.pem"), pki.arg("root.pem"));
+    let leaf = pki.arg("good.pem");
     let cases: &[(&[&str], &str, i32, &str)] = &[
+        (
+            &[
+                "verify",
+                &leaf,
+                "--bundle",
+                &root,
+                "--intermediates",
+                "-",
+                "--at",
+                AT,
+            ],
+            "int.pem",
+            0,
+            "the chain omits ",
+        ),
         (
             &["verify", "-", "--bundle", &root, "--at", AT],
             "good-chain.pem",

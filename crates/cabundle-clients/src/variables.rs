@@ -52,96 +52,6 @@ pub enum Variable {
     JavaOptions,
 }
 
-/// One row of the table.
-struct Row {
-    variable: Variable,
-    name: &'static str,
-    target: Target,
-    readers: &'static str,
-}
-
-/// The table: every variable, its name, what it points at and who reads it, in words.
-const TABLE: &[Row] = &[
-    Row {
-        variable: Variable::SslCertFile,
-        name: "SSL_CERT_FILE",
-        target: Target::Bundle,
-        readers: "OpenSSL and programs linked to it: openssl, curl, Python ssl and urllib, Ruby",
-    },
-    Row {
-        variable: Variable::CurlCaBundle,
-        name: "CURL_CA_BUNDLE",
-        target: Target::Bundle,
-        readers: "curl (and Python requests when REQUESTS_CA_BUNDLE is unset)",
-    },
-    Row {
-        variable: Variable::RequestsCaBundle,
-        name: "REQUESTS_CA_BUNDLE",
-        target: Target::Bundle,
-        readers: "Python requests, and the tools built on it",
-    },
-    Row {
-        variable: Variable::PipCert,
-        name: "PIP_CERT",
-        target: Target::Bundle,
-        readers: "pip",
-    },
-    Row {
-        variable: Variable::NodeExtraCaCerts,
-        name: "NODE_EXTRA_CA_CERTS",
-        target: Target::Bundle,
-        readers: "Node.js (added to its bundled roots)",
-    },
-    Row {
-        variable: Variable::GitSslCainfo,
-        name: "GIT_SSL_CAINFO",
-        target: Target::Bundle,
-        readers: "git over HTTPS",
-    },
-    Row {
-        variable: Variable::AwsCaBundle,
-        name: "AWS_CA_BUNDLE",
-        target: Target::Bundle,
-        readers: "the AWS CLI and SDKs",
-    },
-    Row {
-        variable: Variable::SslCertDir,
-        name: "SSL_CERT_DIR",
-        target: Target::Directory,
-        readers: "OpenSSL and programs linked to it (a hashed directory)",
-    },
-    Row {
-        variable: Variable::GitSslCapath,
-        name: "GIT_SSL_CAPATH",
-        target: Target::Directory,
-        readers: "git over HTTPS (a hashed directory)",
-    },
-    Row {
-        variable: Variable::NodeOptions,
-        name: "NODE_OPTIONS",
-        target: Target::Options,
-        readers: "Node.js (an option to use OpenSSL's or the system's store instead of its own)",
-    },
-    Row {
-        variable: Variable::JavaToolOptions,
-        name: "JAVA_TOOL_OPTIONS",
-        target: Target::Options,
-        readers: "Java (the javax.net.ssl.trustStore system property)",
-    },
-    Row {
-        variable: Variable::JdkJavaOptions,
-        name: "JDK_JAVA_OPTIONS",
-        target: Target::Options,
-        readers: "Java 9 and later, the java launcher (javax.net.ssl.trustStore)",
-    },
-    Row {
-        variable: Variable::JavaOptions,
-        name: "_JAVA_OPTIONS",
-        target: Target::Options,
-        readers: "Java, HotSpot (javax.net.ssl.trustStore)",
-    },
-];
-
 /// The variables the shell statements set, in the order they are written: every one that
 /// points at a bundle or a directory.
 pub const SET_BY_SHELL: &[Variable] = &[
@@ -157,32 +67,101 @@ pub const SET_BY_SHELL: &[Variable] = &[
 ];
 
 impl Variable {
-    fn row(self) -> &'static Row {
-        // Every variant has its row: the `every_variable_has_one_row` test.
-        TABLE
-            .iter()
-            .find(|r| r.variable == self)
-            .unwrap_or(&TABLE[0])
+    /// Every variable of the table.
+    pub const ALL: [Variable; 13] = [
+        Variable::SslCertFile,
+        Variable::CurlCaBundle,
+        Variable::RequestsCaBundle,
+        Variable::PipCert,
+        Variable::NodeExtraCaCerts,
+        Variable::GitSslCainfo,
+        Variable::AwsCaBundle,
+        Variable::SslCertDir,
+        Variable::GitSslCapath,
+        Variable::NodeOptions,
+        Variable::JavaToolOptions,
+        Variable::JdkJavaOptions,
+        Variable::JavaOptions,
+    ];
+
+    /// The table: its name, what it points at, and who reads it, in words. A match, so that a
+    /// new variable does not compile without its row.
+    fn row(self) -> (&'static str, Target, &'static str) {
+        match self {
+            Variable::SslCertFile => (
+                "SSL_CERT_FILE",
+                Target::Bundle,
+                "OpenSSL and programs linked to it: openssl, curl, Python ssl and urllib, Ruby",
+            ),
+            Variable::CurlCaBundle => (
+                "CURL_CA_BUNDLE",
+                Target::Bundle,
+                "curl (and Python requests when REQUESTS_CA_BUNDLE is unset)",
+            ),
+            Variable::RequestsCaBundle => (
+                "REQUESTS_CA_BUNDLE",
+                Target::Bundle,
+                "Python requests, and the tools built on it",
+            ),
+            Variable::PipCert => ("PIP_CERT", Target::Bundle, "pip"),
+            Variable::NodeExtraCaCerts => (
+                "NODE_EXTRA_CA_CERTS",
+                Target::Bundle,
+                "Node.js (added to its bundled roots)",
+            ),
+            Variable::GitSslCainfo => ("GIT_SSL_CAINFO", Target::Bundle, "git over HTTPS"),
+            Variable::AwsCaBundle => ("AWS_CA_BUNDLE", Target::Bundle, "the AWS CLI and SDKs"),
+            Variable::SslCertDir => (
+                "SSL_CERT_DIR",
+                Target::Directory,
+                "OpenSSL and programs linked to it (a hashed directory)",
+            ),
+            Variable::GitSslCapath => (
+                "GIT_SSL_CAPATH",
+                Target::Directory,
+                "git over HTTPS (a hashed directory)",
+            ),
+            Variable::NodeOptions => (
+                "NODE_OPTIONS",
+                Target::Options,
+                "Node.js (an option to use OpenSSL's or the system's store instead of its own)",
+            ),
+            Variable::JavaToolOptions => (
+                "JAVA_TOOL_OPTIONS",
+                Target::Options,
+                "Java (the javax.net.ssl.trustStore system property)",
+            ),
+            Variable::JdkJavaOptions => (
+                "JDK_JAVA_OPTIONS",
+                Target::Options,
+                "Java 9 and later, the java launcher (javax.net.ssl.trustStore)",
+            ),
+            Variable::JavaOptions => (
+                "_JAVA_OPTIONS",
+                Target::Options,
+                "Java, HotSpot (javax.net.ssl.trustStore)",
+            ),
+        }
     }
 
     /// Its name in the environment.
     pub fn name(self) -> &'static str {
-        self.row().name
+        self.row().0
     }
 
     /// What it points at.
     pub fn target(self) -> Target {
-        self.row().target
+        self.row().1
     }
 
     /// The clients that read it, in words (for help texts).
     pub fn readers(self) -> &'static str {
-        self.row().readers
+        self.row().2
     }
 
     /// The variable called `name`, if it is one of the table.
     pub fn from_name(name: &str) -> Option<Variable> {
-        TABLE.iter().find(|r| r.name == name).map(|r| r.variable)
+        Variable::ALL.into_iter().find(|v| v.name() == name)
     }
 }
 
@@ -232,34 +211,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_variable_has_one_row() {
-        let all = [
-            Variable::SslCertFile,
-            Variable::CurlCaBundle,
-            Variable::RequestsCaBundle,
-            Variable::PipCert,
-            Variable::NodeExtraCaCerts,
-            Variable::GitSslCainfo,
-            Variable::AwsCaBundle,
-            Variable::SslCertDir,
-            Variable::GitSslCapath,
-            Variable::NodeOptions,
-            Variable::JavaToolOptions,
-            Variable::JdkJavaOptions,
-            Variable::JavaOptions,
-        ];
-        assert_eq!(all.len(), TABLE.len());
-        for v in all {
-            assert_eq!(TABLE.iter().filter(|r| r.variable == v).count(), 1, "{v:?}");
+    fn names_are_distinct_and_found() {
+        for v in Variable::ALL {
             assert_eq!(Variable::from_name(v.name()), Some(v));
         }
+        assert_eq!(Variable::from_name("HOME"), None);
     }
 
     #[test]
     fn the_shell_sets_every_store_variable_and_no_option() {
-        for row in TABLE {
-            let set = SET_BY_SHELL.contains(&row.variable);
-            assert_eq!(set, row.target != Target::Options, "{}", row.name);
+        for v in Variable::ALL {
+            let set = SET_BY_SHELL.contains(&v);
+            assert_eq!(set, v.target() != Target::Options, "{v}");
         }
     }
 
