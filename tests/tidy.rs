@@ -34,6 +34,29 @@ const COMMANDS_DIR: &str = "crates/cabundle/src/commands/";
 /// (each entry is a debt: remove it once the file imports only `crate::shared`). None left.
 const COMMAND_IMPORTS_ALLOWED: &[&str] = &[];
 
+/// The one table of the environment variables TLS clients read; outside tests, their names
+/// appear as string literals nowhere else (the code names them through `Variable`).
+const VARIABLES_TABLE: &str = "crates/cabundle-clients/src/variables.rs";
+
+/// The names the table defines.
+const CLIENT_VARIABLES: &[&str] = &[
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "CURL_CA_BUNDLE",
+    "REQUESTS_CA_BUNDLE",
+    "PIP_CERT",
+    "NODE_EXTRA_CA_CERTS",
+    "NODE_OPTIONS",
+    "GIT_SSL_CAINFO",
+    "GIT_SSL_CAPATH",
+    "AWS_CA_BUNDLE",
+    "JAVA_TOOL_OPTIONS",
+];
+
+/// The binary's advice per problem: its matches over problem kinds are exhaustive, so a new
+/// kind does not compile without its advice (no catch-all arm).
+const HINTS: &str = "crates/cabundle/src/shared/hints.rs";
+
 /// Where a generated certificate may be committed in PEM form: golden outputs of the project's
 /// own test fixtures.
 const PEM_ALLOWED_UNDER: &[&str] = &["crates/cabundle-build/tests/golden/"];
@@ -236,6 +259,42 @@ fn check_rust(root: &Path, place: &Place<'_>, text: &str, out: &mut Vec<Violatio
                     number,
                     "flag-text",
                     format!("`{flag}` in a library string: only the binary names flags"),
+                );
+            }
+        }
+    }
+    if place.in_src && place.path != VARIABLES_TABLE {
+        let tested: Vec<bool> = rust_lines(place, text)
+            .into_iter()
+            .map(|(_, _, t)| t)
+            .collect();
+        for (number, literal) in string_literals(text) {
+            let index = number - 1;
+            if tested.get(index).copied().unwrap_or(false)
+                || allowed(&lines, index, "client-variable")
+            {
+                continue;
+            }
+            if CLIENT_VARIABLES.contains(&literal.as_str()) {
+                push(
+                    number,
+                    "client-variable",
+                    format!(
+                        "\"{literal}\" outside {VARIABLES_TABLE}: name it through `cabundle_clients::Variable`"
+                    ),
+                );
+            }
+        }
+    }
+    if place.path == HINTS {
+        for (number, line, in_test) in rust_lines(place, text) {
+            let code = line.split("//").next().unwrap_or("").trim_start();
+            if !in_test && (code.starts_with("_ =>") || code.starts_with("other =>")) {
+                push(
+                    number,
+                    "hints-exhaustive",
+                    "a catch-all arm in the hints: name every kind, so a new one needs its advice"
+                        .to_owned(),
                 );
             }
         }
@@ -1022,6 +1081,26 @@ fn rules_on_small_inputs() {
     );
     let found: Vec<(usize, &str)> = out.iter().map(|v| (v.line, v.rule)).collect();
     assert_eq!(found, [(2, "module-doc")]);
+
+    let mut out = Vec::new();
+    let source = "//! Doc.\nfn f() { let _ = std::env::var_os(\"SSL_CERT_DIR\"); }\n#[cfg(test)]\nmod tests { const V: &str = \"SSL_CERT_FILE\"; }\n";
+    check_rust(
+        &workspace(),
+        &Place::new("crates/cabundle/src/commands/x.rs"),
+        source,
+        &mut out,
+    );
+    let found: Vec<(usize, &str)> = out.iter().map(|v| (v.line, v.rule)).collect();
+    assert_eq!(found, [(2, "client-variable")]);
+    let mut out = Vec::new();
+    check_rust(&workspace(), &Place::new(VARIABLES_TABLE), source, &mut out);
+    assert!(out.is_empty());
+
+    let mut out = Vec::new();
+    let source = "//! Doc.\nfn f(p: P) -> u8 {\n    match p {\n        P::A => 1,\n        _ => 2,\n    }\n}\n";
+    check_rust(&workspace(), &Place::new(HINTS), source, &mut out);
+    let found: Vec<(usize, &str)> = out.iter().map(|v| (v.line, v.rule)).collect();
+    assert_eq!(found, [(5, "hints-exhaustive")]);
 
     let mut out = Vec::new();
     let home = format!("let p = \"/{}/user/x\";\n", "home");

@@ -13,12 +13,14 @@ pub struct DoctorArgs {
     /// Print JSON: {"clients": [...]}.
     #[arg(long)]
     pub json: bool,
-    /// Compare each store with this CCADB report (a file or an https URL).
+    /// Compare each store with this CCADB report (a file, - for standard input, or an https
+    /// URL).
     #[arg(long, value_name = "FILE|URL")]
     pub report: Option<String>,
-    /// Seconds to wait for the server's connection and each read.
-    #[arg(long, value_name = "SECS", default_value_t = 10)]
-    pub timeout: u64,
+    /// Time allowed for the server's connection and each read (`10`, `10s`, `500ms`, `1m`; a
+    /// bare number is seconds).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = super::values::parse_duration)]
+    pub timeout: std::time::Duration,
     /// How an https report is downloaded.
     #[command(flatten, next_help_heading = "Download (when --report is a URL)")]
     pub http: HttpArgs,

@@ -8,6 +8,7 @@
 
 use crate::cli::doctor::DoctorArgs;
 use crate::output::Output;
+use crate::shared::exit::ExitStatus;
 use crate::shared::hints::{build_store, client_fix, client_reason, point_at_bundle};
 use crate::shared::report;
 use crate::shared::tls::{fetch_chain, split_target};
@@ -21,7 +22,6 @@ use cabundle_verify::{Options, Purpose};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
-use std::process::ExitCode;
 use std::time::Duration;
 use time::OffsetDateTime;
 
@@ -100,12 +100,12 @@ struct Json<'a> {
 }
 
 /// Runs `cabundle doctor`.
-pub fn run(args: DoctorArgs, out: &Output) -> anyhow::Result<ExitCode> {
+pub fn run(args: DoctorArgs, out: &Output) -> anyhow::Result<ExitStatus> {
     // Reading the environment is all doctor does to the machine.
     let env = Environment::new(std::env::vars_os());
     let now = OffsetDateTime::now_utc();
     let target = args.target.as_deref().map(split_target).transpose()?;
-    let timeout = Duration::from_secs(args.timeout.max(1));
+    let timeout = args.timeout.max(Duration::from_millis(1));
 
     // Ask the clients and capture the server's chain at the same time.
     let (clients, server) = std::thread::scope(|s| {
@@ -195,11 +195,7 @@ pub fn run(args: DoctorArgs, out: &Output) -> anyhow::Result<ExitCode> {
         print_text(&mut w, &entries, server.as_ref(), included.as_ref())?;
     }
     let fails = entries.iter().any(|e| e.verdict == Some(Verdict::Fails));
-    Ok(if fails {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(ExitStatus::ok_if(!fails))
 }
 
 /// The paths of a store, so that clients sharing one read it once.

@@ -2,16 +2,16 @@
 
 use crate::cli::env::{EnvArgs, ShellArg};
 use crate::output::Output;
+use crate::shared::exit::ExitStatus;
 use crate::shared::files::read_certs;
 use anyhow::{Context, bail};
 use cabundle_clients::shell::{Shell, set_statements, unset_statements};
 use std::ffi::OsStr;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 /// Runs `cabundle env`.
-pub fn run(args: EnvArgs, out: &Output) -> anyhow::Result<ExitCode> {
+pub fn run(args: EnvArgs, out: &Output) -> anyhow::Result<ExitStatus> {
     let shell = match args.shell {
         Some(ShellArg::Bash) => Shell::Bash,
         Some(ShellArg::Zsh) => Shell::Zsh,
@@ -42,7 +42,7 @@ pub fn run(args: EnvArgs, out: &Output) -> anyhow::Result<ExitCode> {
         set_statements(shell, &bundle, dir.as_deref())?
     };
     std::io::stdout().lock().write_all(text.as_bytes())?;
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Ok)
 }
 
 /// The shell `$SHELL` names, else PowerShell on Windows and bash elsewhere; with a warning

@@ -37,8 +37,8 @@ pub fn run(command: Command, out: &Output) -> anyhow::Result<ExitStatus> {
         Command::Chain(args) => chain::run(args, out),
         Command::Convert(args) => convert::run(args, out),
         Command::Expiring(args) => expiring::run(args, out),
-        Command::Env(args) => env::run(args, out).map(ExitStatus::from_code),
-        Command::Doctor(args) => doctor::run(args, out).map(ExitStatus::from_code),
+        Command::Env(args) => env::run(args, out),
+        Command::Doctor(args) => doctor::run(args, out),
         Command::Completions { shell } => completions::run(shell, out),
         Command::Man { dir } => completions::run_man(&dir, out),
     }

@@ -25,7 +25,7 @@ pub fn run(args: RehashArgs, out: &Output) -> anyhow::Result<ExitStatus> {
     let dirs = if !args.dirs.is_empty() {
         args.dirs
     } else {
-        default_dirs(std::env::var_os("SSL_CERT_DIR").as_deref())
+        default_dirs(std::env::var_os(cabundle_clients::Variable::SslCertDir.name()).as_deref())
     };
     let mut total = Outcome::default();
     for dir in &dirs {

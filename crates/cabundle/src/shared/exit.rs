@@ -27,18 +27,6 @@ impl ExitStatus {
             ExitStatus::Failure
         }
     }
-
-    /// The status of a command that still returns an `ExitCode` (until it returns an
-    /// `ExitStatus` itself).
-    pub(crate) fn from_code(code: ExitCode) -> Self {
-        if code == ExitCode::SUCCESS {
-            ExitStatus::Ok
-        } else if code == ExitCode::from(1) {
-            ExitStatus::Failure
-        } else {
-            ExitStatus::Error
-        }
-    }
 }
 
 impl From<ExitStatus> for ExitCode {
@@ -64,7 +52,6 @@ mod tests {
             (ExitStatus::Error, 2),
         ] {
             assert_eq!(ExitCode::from(status), ExitCode::from(code));
-            assert_eq!(ExitStatus::from_code(ExitCode::from(code)), status);
         }
         assert_eq!(ExitStatus::ok_if(true), ExitStatus::Ok);
         assert_eq!(ExitStatus::ok_if(false), ExitStatus::Failure);

@@ -10,6 +10,7 @@ use crate::shared::files::{self, read_certs};
 use anyhow::{Context as _, bail};
 use cabundle_cert::Certificate;
 use cabundle_clients::StoreContents;
+use cabundle_clients::Variable;
 use cabundle_verify::Manifest;
 use std::path::{Path, PathBuf};
 
@@ -100,17 +101,18 @@ fn add_dir(store: &mut StoreContents, dir: &Path, out: &Output) -> anyhow::Resul
 
 /// The platform store: SSL_CERT_FILE, SSL_CERT_DIR, then the usual paths.
 fn system_store(store: &mut StoreContents, out: &Output) -> anyhow::Result<String> {
-    if let Some(file) = std::env::var_os("SSL_CERT_FILE") {
+    let (file_var, dir_var) = (Variable::SslCertFile.name(), Variable::SslCertDir.name());
+    if let Some(file) = std::env::var_os(file_var) {
         let file = PathBuf::from(file);
         add_file(store, &file)?;
-        return Ok(format!("{} (SSL_CERT_FILE)", file.display()));
+        return Ok(format!("{} ({file_var})", file.display()));
     }
-    if let Some(dirs) = std::env::var_os("SSL_CERT_DIR") {
+    if let Some(dirs) = std::env::var_os(dir_var) {
         for dir in std::env::split_paths(&dirs).filter(|d| !d.as_os_str().is_empty()) {
             add_dir(store, &dir, out)?;
         }
         let shown = PathBuf::from(&dirs).display().to_string();
-        return Ok(format!("{shown} (SSL_CERT_DIR)"));
+        return Ok(format!("{shown} ({dir_var})"));
     }
     for file in SYSTEM_FILES {
         let file = Path::new(file);
