@@ -4,7 +4,7 @@ use crate::cli::expiring::ExpiringArgs;
 use crate::shared::files::read_certs;
 use crate::commands::verify::{read_dir_certs, time_arg};
 use crate::output::Output;
-use cabundle_verify::format_date;
+use cabundle_cert::date::format_moment;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -53,7 +53,7 @@ pub fn run(args: ExpiringArgs, out: &Output) -> anyhow::Result<ExitCode> {
             writeln!(
                 w,
                 "{}  {when}  {}  sha256:{}",
-                format_date(e.cert.not_after),
+                format_moment(e.cert.not_after),
                 e.cert.subject,
                 e.cert.sha256
             )?;
@@ -64,7 +64,7 @@ pub fn run(args: ExpiringArgs, out: &Output) -> anyhow::Result<ExitCode> {
         "{} of {} certificates expire before {} ({expired} already expired)",
         found.len(),
         certs.len(),
-        format_date(at.saturating_add(within))
+        format_moment(at.saturating_add(within))
     ));
     Ok(if found.is_empty() {
         ExitCode::SUCCESS

@@ -8,7 +8,8 @@ use crate::commands::verify::{exit_code, load_manifest, load_store, print_report
 use crate::output::Output;
 use anyhow::{Context, anyhow, bail};
 use cabundle_cert::Certificate;
-use cabundle_verify::{Options, Purpose, format_date};
+use cabundle_cert::date::format_moment;
+use cabundle_verify::{Options, Purpose};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::WebPkiSupportedAlgorithms;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
@@ -59,8 +60,8 @@ pub fn run(args: ProbeArgs, out: &Output) -> anyhow::Result<ExitCode> {
         writeln!(
             w,
             "     valid:   {} to {}",
-            format_date(c.not_before),
-            format_date(c.not_after)
+            format_moment(c.not_before),
+            format_moment(c.not_after)
         )?;
         writeln!(w, "     sha256:  {}", c.sha256)?;
         writeln!(w, "     sha1:    {}", c.sha1)?;

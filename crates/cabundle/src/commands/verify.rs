@@ -6,8 +6,9 @@ use crate::shared::files::{self, read_certs};
 use crate::shared::hints::{Source, hints};
 use crate::output::Output;
 use anyhow::{Context, bail};
+use cabundle_cert::date::{format_moment, parse_moment};
 use cabundle_cert::{Certificate, Sha256Fingerprint};
-use cabundle_verify::{Manifest, Options, Report, format_date};
+use cabundle_verify::{Manifest, Options, Report};
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -145,7 +146,7 @@ pub(crate) fn exit_code(report: &Report) -> ExitCode {
 /// `--at`, or now: the binary is the only place that reads the clock.
 pub(crate) fn time_arg(at: Option<&str>) -> anyhow::Result<OffsetDateTime> {
     match at {
-        Some(s) => Ok(cabundle_verify::parse_date(s)?),
+        Some(s) => Ok(parse_moment(s)?),
         None => Ok(OffsetDateTime::now_utc()),
     }
 }
@@ -252,8 +253,8 @@ pub(crate) fn print_report(
             w,
             "  {i}  {}{store}\n       valid {} to {}",
             link.subject,
-            format_date(link.not_before),
-            format_date(link.not_after)
+            format_moment(link.not_before),
+            format_moment(link.not_after)
         )?;
     }
     if report.is_valid() {
