@@ -6,6 +6,10 @@
 //! Each pin moves only when its own bytes changed: a new intermediates report beside an
 //! unchanged roots report keeps the roots' fetched date. The as-of date of the build (and of
 //! the intermediates' selection) is the newest pin's date.
+//!
+//! The lock, the listing and `SHA256SUMS` are written as one all-or-nothing set
+//! ([`build_bundle::write_generated`]): a killed refresh leaves the lock old or new, and never a
+//! listing or checksums of the other version beside it.
 
 use crate::build_bundle::{self, Common};
 use crate::outputs::sha256_hex;

@@ -10,8 +10,9 @@
 //!    anywhere before that leaves existing outputs exactly as they were.
 //!
 //! Release bundles (`bundles/NAME/`: a recipe and a lock) are read by [`recipe`] and built by
-//! [`release`], on top of the same two steps; [`OutputSet`] is the all-or-nothing writer for
-//! any set of files and hashed directories.
+//! [`release`], on top of the same two steps; [`OutputSet`] writes any set of files, hashed
+//! directories and DER directories all or nothing, through the workspace's one writer,
+//! `cabundle-write`.
 //!
 //! The hashed directory's digest, recorded in the manifest, is the SHA-256 of its listing:
 //! for each entry in byte order of its name, one line `NAME\tfile\tSHA256-OF-CONTENT\n` or
