@@ -316,18 +316,24 @@ pub fn is_leftover_of(candidate: &str, dest_name: &str) -> bool {
 
 /// Removes what an earlier, killed write of these destinations left beside them: names of
 /// [`is_leftover_of`] last changed before `started`. Runs under the parents' lock, so no live
-/// writer owns them.
+/// writer owns them. Each parent is listed once, however many destinations it holds.
 fn remove_leftovers(dests: &[&Path], started: std::time::SystemTime) -> Result<(), Error> {
+    let mut by_parent: Vec<(&Path, Vec<String>)> = Vec::new();
     for dest in dests {
         let parent = parent_of(dest);
-        let dest_name = file_name(dest);
+        match by_parent.iter_mut().find(|(p, _)| *p == parent) {
+            Some((_, names)) => names.push(file_name(dest)),
+            None => by_parent.push((parent, vec![file_name(dest)])),
+        }
+    }
+    for (parent, dest_names) in by_parent {
         let Ok(entries) = std::fs::read_dir(parent) else {
             continue;
         };
         for entry in entries {
             let entry = entry.map_err(|e| Error::io("read directory", parent, e))?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            if !is_leftover_of(&name, &dest_name) {
+            if !dest_names.iter().any(|d| is_leftover_of(&name, d)) {
                 continue;
             }
             let path = entry.path();
