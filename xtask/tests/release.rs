@@ -923,7 +923,8 @@ fn workflows_pass_actionlint_and_pin_actions() {
     }
 }
 
-/// Runs `cmd` and kills it with SIGKILL (`kill -9` on Unix) after `delay`, unless it ended.
+/// Runs `cmd` and kills it with SIGKILL (`kill -9`) after `delay`, unless it ended.
+#[cfg(unix)]
 fn run_and_kill(mut cmd: Command, delay: std::time::Duration) {
     use std::process::Stdio;
     let mut child = cmd
