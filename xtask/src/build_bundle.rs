@@ -193,8 +193,7 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
         }
     }
     for (bundle, r) in bundles.iter().zip(&built) {
-        write_if_changed(&bundle.dir.join(recipe::SUMS), &r.sums)?;
-        write_if_changed(&bundle.dir.join(recipe::LISTING), &r.listing)?;
+        write_generated(&bundle.dir, None, r)?;
         let out_dir = out.clone().unwrap_or_else(|| bundle.dir.join("out"));
         eprintln!("wrote {} outputs to {}", bundle.name, out_dir.display());
     }
@@ -371,11 +370,18 @@ pub fn write_outputs(dir: &Path, built: &[Rendered]) -> Result<()> {
     Ok(())
 }
 
-/// Writes `text` to `path` (atomically) unless it already holds exactly that.
-pub fn write_if_changed(path: &Path, text: &str) -> Result<()> {
-    if path.is_file() && fs_err::read(path)? == text.as_bytes() {
-        return Ok(());
+/// Writes the generated files of a bundle folder as one all-or-nothing set: `lock` (from
+/// `refresh`) as the output the others describe, then `SHA256SUMS` and `listing.txt` as its
+/// manifests (moved aside first, put in place last). A killed run leaves the lock old or new,
+/// never missing, and each of the other two either missing or of the lock's version; the next
+/// write removes what it left.
+pub fn write_generated(dir: &Path, lock: Option<&str>, r: &Rendered) -> Result<()> {
+    let mut set = OutputSet::new();
+    if let Some(text) = lock {
+        set.file(dir.join(recipe::LOCK), text.as_bytes());
     }
-    OutputSet::new().file(path, text.as_bytes()).write()?;
+    set.manifest(dir.join(recipe::SUMS), r.sums.as_bytes());
+    set.manifest(dir.join(recipe::LISTING), r.listing.as_bytes());
+    set.write()?;
     Ok(())
 }

@@ -6,6 +6,10 @@
 //! Each pin moves only when its own bytes changed: a new intermediates report beside an
 //! unchanged roots report keeps the roots' fetched date. The as-of date of the build (and of
 //! the intermediates' selection) is the newest pin's date.
+//!
+//! The lock, the listing and `SHA256SUMS` are written as one all-or-nothing set
+//! ([`build_bundle::write_generated`]): a killed refresh leaves the lock old or new, and never a
+//! listing or checksums of the other version beside it.
 
 use crate::build_bundle::{self, Common};
 use crate::outputs::sha256_hex;
@@ -17,7 +21,7 @@ use cabundle_cert::date::{format_date, parse_date};
 use cabundle_diff::{Diff, DiffOptions, IntermediateSet, IntermediatesDiff, RootSet};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// The usage text.
@@ -121,6 +125,14 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
             common.lookup.store(pin, &fetched[inter_url])?;
         }
         if !roots_changed && !intermediates_changed {
+            if interrupted(&bundle.dir)? {
+                let (built, _) = build_bundle::build_one(&common.lookup, bundle)?;
+                build_bundle::write_generated(&bundle.dir, None, &built.rendered)?;
+                eprintln!(
+                    "{}: wrote the listing and checksums an interrupted run left out",
+                    bundle.name
+                );
+            }
             eprintln!(
                 "{}: the pinned sources are the latest ({new_sha})",
                 bundle.name
@@ -168,6 +180,26 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
         print!("{notes}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether an interrupted refresh or build left its mark in a bundle folder: a missing
+/// listing or checksums file (the lock is never missing), or a temporary name beside one of
+/// the generated files, which the next write of them removes.
+fn interrupted(dir: &Path) -> Result<bool> {
+    let generated = [recipe::LOCK, recipe::SUMS, recipe::LISTING];
+    if !generated[1..].iter().all(|f| dir.join(f).is_file()) {
+        return Ok(true);
+    }
+    for entry in fs_err::read_dir(dir)? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if generated
+            .iter()
+            .any(|g| cabundle_write::is_leftover_of(&name, g))
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Downloads the latest `what` (a report) from `url`; `flag` is the option that replaces it.
@@ -233,12 +265,9 @@ fn refresh_one(
     let (built, _) = build_bundle::build_one(&common.lookup, &updated)?;
     let old_listing = fs_err::read_to_string(bundle.dir.join(recipe::LISTING)).unwrap_or_default();
 
-    build_bundle::write_if_changed(
-        &bundle.dir.join(recipe::LOCK),
-        &recipe::render_lock(&new_lock),
-    )?;
-    build_bundle::write_if_changed(&bundle.dir.join(recipe::SUMS), &built.rendered.sums)?;
-    build_bundle::write_if_changed(&bundle.dir.join(recipe::LISTING), &built.rendered.listing)?;
+    // One set: a kill leaves the lock old or new, and never a listing or checksums of the
+    // other version beside it.
+    build_bundle::write_generated(&bundle.dir, Some(&new_lock.to_toml()?), &built.rendered)?;
     let mut pinned = vec![(&new_lock.source, new_roots.is_some())];
     if let Some(p) = &new_lock.intermediates {
         pinned.push((p, new_intermediates.is_some()));

@@ -4,6 +4,7 @@
 
 use crate::outputs::sha256_hex;
 use anyhow::{Context, Result, bail};
+use cabundle_build::OutputSet;
 use cabundle_build::recipe::LockSource as Source;
 use std::path::{Path, PathBuf};
 
@@ -98,8 +99,8 @@ impl Lookup {
     /// Stores verified source bytes in the cache.
     pub fn store(&self, source: &Source, bytes: &[u8]) -> Result<()> {
         check(source, bytes, &source.url)?;
-        fs_err::create_dir_all(&self.cache_dir)?;
-        cabundle_fetch::write_atomic(&self.cache_dir.join(source.sha256.to_string()), bytes)?;
+        let path = self.cache_dir.join(source.sha256.to_string());
+        OutputSet::new().file(path, bytes).write()?;
         Ok(())
     }
 }

@@ -922,3 +922,149 @@ fn workflows_pass_actionlint_and_pin_actions() {
         Err(_) => eprintln!("notice: actionlint not found; skipping (install it with pip)"),
     }
 }
+
+/// Runs `cmd` and kills it with SIGKILL (`kill -9`) after `delay`, unless it ended.
+#[cfg(unix)]
+fn run_and_kill(mut cmd: Command, delay: std::time::Duration) {
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + delay;
+    while std::time::Instant::now() < deadline {
+        if child.try_wait().unwrap().is_some() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_micros(200));
+    }
+    let _ = child.kill();
+    child.wait().unwrap();
+}
+
+/// `kill -9` of `refresh` at many points of its run (evenly spread, then drawn with a fixed
+/// seed), alternating between two reports: the lock is always the old or the new one, the
+/// listing and `SHA256SUMS` are of the lock's version or missing, never of the other; the next
+/// run completes the version and leaves no temporary name.
+#[cfg(unix)]
+#[test]
+fn kill_9_of_refresh_leaves_lock_listing_and_sums_of_one_version() {
+    use cabundle_testkit::pki_files::ca;
+    use std::time::{Duration, Instant};
+    const FILES: [&str; 3] = ["lock.toml", "listing.txt", "SHA256SUMS"];
+    let (from, to) = (
+        time::macros::datetime!(2024-01-01 0:00 UTC),
+        time::macros::datetime!(2040-01-01 0:00 UTC),
+    );
+    let (a, b) = (
+        ca("Crash Test Root A", None, from, to),
+        ca("Crash Test Root B", None, from, to),
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("sources");
+    fs_err::create_dir_all(&src).unwrap();
+    // Two versions: (report, as-of date).
+    let versions = [
+        (src.join("old.csv"), "2026-06-01"),
+        (src.join("new.csv"), "2026-07-01"),
+    ];
+    fs_err::write(&versions[0].0, roots_report(&[&a.pem])).unwrap();
+    fs_err::write(&versions[1].0, roots_report(&[&a.pem, &b.pem])).unwrap();
+    let bundles = tmp.path().join("bundles");
+    let dir = bundles.join("mozilla-tls");
+    fs_err::create_dir_all(&dir).unwrap();
+    fs_err::copy(
+        workspace().join("bundles/mozilla-tls/recipe.toml"),
+        dir.join("recipe.toml"),
+    )
+    .unwrap();
+    let old = fs_err::read(&versions[0].0).unwrap();
+    fs_err::write(
+        dir.join("lock.toml"),
+        format!(
+            "[source]\nurl = \"https://127.0.0.1:9/roots\"\nsha256 = \"{}\"\nsize = {}\nfetched = \"2020-01-01\"\n",
+            sha256_hex(&old),
+            old.len()
+        ),
+    )
+    .unwrap();
+    let cache = tmp.path().join("cache");
+    let refresh = |version: usize| {
+        let (report, as_of) = &versions[version];
+        xtask(
+            tmp.path(),
+            &cache,
+            &[
+                "refresh",
+                "--source",
+                report.to_str().unwrap(),
+                "--as-of",
+                as_of,
+                "--source-dir",
+                src.to_str().unwrap(),
+                "--bundles-dir",
+                bundles.to_str().unwrap(),
+            ],
+        )
+    };
+    // The files of a version, by SHA-256; `None` for a missing one.
+    let state = || -> Vec<Option<String>> {
+        FILES
+            .iter()
+            .map(|f| fs_err::read(dir.join(f)).ok().map(|b| sha256_hex(&b)))
+            .collect()
+    };
+    let mut run = Duration::ZERO;
+    let mut known = Vec::new();
+    for version in [1, 0] {
+        let start = Instant::now();
+        ok(refresh(version));
+        run = run.max(start.elapsed());
+        known.push(state());
+    }
+    known.reverse();
+    assert_ne!(known[0], known[1]);
+    assert!(known.iter().flatten().all(Option::is_some));
+
+    // Fixed points spread over the run (a little past it too), then random ones.
+    let span = run.mul_f64(1.2);
+    let (fixed, random) = (16u32, 16u32);
+    let mut points: Vec<Duration> = (0..fixed).map(|i| span * i / fixed).collect();
+    let mut seed: u64 = 0x5eed_0005;
+    for _ in 0..random {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        points.push(Duration::from_micros(seed % span.as_micros().max(1) as u64));
+    }
+    for (i, delay) in points.iter().enumerate() {
+        let target = (i + 1) % 2;
+        run_and_kill(refresh(target), *delay);
+        let now = state();
+        let what = format!("kill {i} at {delay:?}");
+        let version = known
+            .iter()
+            .position(|k| k[0] == now[0])
+            .unwrap_or_else(|| panic!("{what}: the lock is neither old nor new: {now:?}"));
+        for (f, (have, want)) in FILES.iter().zip(now.iter().zip(&known[version])).skip(1) {
+            assert!(
+                have.is_none() || have == want,
+                "{what}: {f} is not of the lock's version"
+            );
+        }
+        ok(refresh(target));
+        assert_eq!(state(), known[target], "{what}: the next run");
+        let mut names: Vec<String> = fs_err::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            ["SHA256SUMS", "listing.txt", "lock.toml", "recipe.toml"],
+            "{what}"
+        );
+    }
+    eprintln!("refresh: {} kills, run {run:?}", points.len());
+}

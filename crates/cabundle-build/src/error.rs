@@ -70,6 +70,9 @@ pub enum Error {
     /// Reading or writing a file failed (the message names the path).
     #[error(transparent)]
     Io(#[from] std::io::Error),
+    /// Writing the outputs failed (the message names the path).
+    #[error(transparent)]
+    Write(cabundle_write::Error),
     /// The capath destination exists and holds files this tool did not write.
     #[error(
         "refusing to replace {}: it holds {entry}, which cabundle did not write",
@@ -114,6 +117,12 @@ pub enum Error {
         at: Location,
         /// What is wrong.
         reason: String,
+    },
+    /// A lock could not be written as TOML (a size beyond TOML's signed 64-bit integers).
+    #[error("cannot write the lock as TOML")]
+    LockToml {
+        /// Why.
+        source: toml::ser::Error,
     },
     /// The source bytes of a bundle build are not what its lock pins.
     #[error(

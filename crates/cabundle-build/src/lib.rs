@@ -14,7 +14,9 @@
 //!    outputs exactly as they were. The one output asked on standard output goes last.
 //!
 //! Release bundles (`bundles/NAME/`: a recipe and a lock) are read by [`recipe`] and built by
-//! [`release`] through the same [`build`], with the outputs the recipe asks for.
+//! [`release`] through the same [`build`], with the outputs the recipe asks for. [`OutputSet`] writes any set of files, hashed
+//! directories and DER directories all or nothing, through the workspace's one writer,
+//! `cabundle-write`.
 //!
 //! The hashed directory's digest, recorded in the manifest, is the SHA-256 of its listing:
 //! for each entry in byte order of its name, one line `NAME\tfile\tSHA256-OF-CONTENT\n` or

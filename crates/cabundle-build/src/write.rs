@@ -1,23 +1,7 @@
-//! Writing a build's outputs: stage everything under temporary names, then rename.
-//!
-//! Every output is first written in full beside its destination (`.NAME.tmpXXXXXX`), so a full
-//! disk or a permission problem shows before anything is replaced. Only when all outputs are
-//! staged are they renamed into place, in an order that keeps each output complete at every
-//! instant and never lets a manifest stand beside outputs it does not describe:
-//!
-//! 1. manifests (files that describe the others) already in place are moved aside
-//!    (`.NAME.oldXXXXXX`), so from here on no manifest describes the old outputs;
-//! 2. hashed directories are swapped in: on Linux old and new are exchanged in one
-//!    `renameat2(RENAME_EXCHANGE)`; elsewhere the old one is moved aside and the new one moved
-//!    in (the name is missing for that instant, and a failure moves the old one back);
-//! 3. the other files are renamed into place, then the manifests;
-//! 4. last, the old directories and the old manifests are removed.
-//!
-//! A run killed at any point leaves every output either old or new, and a manifest, when there
-//! is one, that matches what stands beside it. The parents of the destinations are locked
-//! (`flock`) while a set is written, so two runs do not interleave; under that lock, the names an
-//! earlier killed run left (`.NAME.tmpXXXXXX`, `.NAME.oldXXXXXX` for this set's destinations,
-//! older than this run) are removed before staging.
+//! Writing a build's outputs, all or nothing, through the workspace's one writer
+//! ([`cabundle_write`]: every output staged beside its destination, then renamed, manifests
+//! last). What this module adds is which names a build's directories may hold, and this
+//! crate's error.
 //!
 //! Architecture Invariant: an existing `--capath` directory is replaced only when it holds
 //! nothing but the names this crate writes (`LABEL-<16 hex digits>.pem` files and `hhhhhhhh.N`
@@ -27,318 +11,50 @@
 
 use crate::Error;
 use crate::capath::{CapathEntry, CapathEntryKind, is_our_file_name, is_our_name};
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use cabundle_write::DirEntry;
+use std::path::PathBuf;
 
-/// What kind of directory an output directory is, which decides the names it may hold.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum DirKind {
-    /// A hashed directory: `LABEL-<16 hex digits>.pem` files and hash links.
-    Capath,
-    /// A DER directory: `LABEL-<16 hex digits>.der` files only.
-    Der,
-}
-
-fn parent_of(path: &Path) -> &Path {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
+/// Whether a hashed directory may hold this entry: a certificate file under the build's own
+/// name pattern, or a hash link (a symbolic link; a copy where there are no symbolic links).
+fn capath_owns(name: &str, kind: std::fs::FileType) -> bool {
+    if is_our_file_name(name, "pem") {
+        kind.is_file()
+    } else {
+        is_our_name(name) && (kind.is_symlink() || (cfg!(not(unix)) && kind.is_file()))
     }
 }
 
-fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "output".to_owned())
+/// Whether a DER directory may hold this entry: a DER file under the build's own name pattern.
+fn der_owns(name: &str, kind: std::fs::FileType) -> bool {
+    is_our_file_name(name, "der") && kind.is_file()
 }
 
-/// `err` said about `path`. `tempfile` appends its temporary name to its errors; only the
-/// OS error under it is kept, so a message names the destination and its cause once.
-fn io_context(err: std::io::Error, what: &str, path: &Path) -> Error {
-    let cause = err
-        .get_ref()
-        .and_then(|inner| inner.source())
-        .map_or_else(|| err.to_string(), ToString::to_string);
-    Error::Io(std::io::Error::new(
-        err.kind(),
-        format!("{what} {}: {cause}", path.display()),
-    ))
+fn dir_entries(entries: &[CapathEntry]) -> impl Iterator<Item = DirEntry<'_>> {
+    entries.iter().map(|e| match &e.kind {
+        CapathEntryKind::File(bytes) => DirEntry::file(&e.name, bytes),
+        CapathEntryKind::Link(target) => DirEntry::link(&e.name, target),
+    })
 }
 
-/// A file destination must not be a directory.
-fn check_file_dest(path: &Path) -> Result<(), Error> {
-    match fs_err::metadata(path) {
-        Ok(meta) if meta.is_dir() => Err(Error::WrongKind {
-            path: path.to_owned(),
-            expected: "file",
-        }),
-        _ => Ok(()),
-    }
-}
-
-/// A directory destination must be missing, or a directory holding only names we write for
-/// its kind.
-fn check_dir_dest(path: &Path, dir_kind: DirKind) -> Result<(), Error> {
-    let meta = match fs_err::symlink_metadata(path) {
-        Ok(meta) => meta,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(e.into()),
-    };
-    if !meta.is_dir() {
-        return Err(Error::WrongKind {
-            path: path.to_owned(),
-            expected: "directory",
-        });
-    }
-    let mut names: Vec<String> = Vec::new();
-    for entry in fs_err::read_dir(path)? {
-        let entry = entry?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let kind = entry.file_type()?;
-        if !is_ours(&name, kind, dir_kind) {
-            names.push(name);
-        }
-    }
-    names.sort();
-    match names.into_iter().next() {
-        Some(entry) => Err(Error::CapathNotOurs {
-            dir: path.to_owned(),
-            entry,
-        }),
-        None => Ok(()),
-    }
-}
-
-/// Whether a directory entry is one a build writes: a certificate file under the build's own
-/// name pattern, or in a hashed directory a hash link (a symbolic link; a copy where there are
-/// no symbolic links).
-fn is_ours(name: &str, kind: std::fs::FileType, dir_kind: DirKind) -> bool {
-    match dir_kind {
-        DirKind::Der => is_our_file_name(name, "der") && kind.is_file(),
-        DirKind::Capath if is_our_file_name(name, "pem") => kind.is_file(),
-        DirKind::Capath => {
-            is_our_name(name) && (kind.is_symlink() || (cfg!(not(unix)) && kind.is_file()))
-        }
-    }
-}
-
-/// The names an interrupted write of `dest` leaves beside it: `.NAME.tmpXXXXXX` (staged
-/// outputs, or an old directory after the exchange) and `.NAME.oldXXXXXX` (moved aside), with
-/// the six random letters and digits of the temporary-name generator.
-fn is_leftover_of(candidate: &str, dest_name: &str) -> bool {
-    let Some(rest) = candidate
-        .strip_prefix('.')
-        .and_then(|c| c.strip_prefix(dest_name))
-    else {
-        return false;
-    };
-    let Some(random) = rest
-        .strip_prefix(".tmp")
-        .or_else(|| rest.strip_prefix(".old"))
-    else {
-        return false;
-    };
-    random.len() == 6 && random.bytes().all(|b| b.is_ascii_alphanumeric())
-}
-
-/// Removes what an earlier, killed write of these destinations left beside them: names of
-/// [`is_leftover_of`] last changed before `started`. Runs under the parents' lock, so no live
-/// writer owns them.
-fn remove_leftovers(dests: &[&Path], started: std::time::SystemTime) -> Result<(), Error> {
-    for dest in dests {
-        let parent = parent_of(dest);
-        let dest_name = file_name(dest);
-        let entries = match fs_err::read_dir(parent) {
-            Ok(entries) => entries,
-            Err(_) => continue,
-        };
-        for entry in entries {
-            let entry = entry?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if !is_leftover_of(&name, &dest_name) {
-                continue;
+impl From<cabundle_write::Error> for Error {
+    fn from(err: cabundle_write::Error) -> Self {
+        match err {
+            cabundle_write::Error::NotOurs { dir, entry } => Error::CapathNotOurs { dir, entry },
+            cabundle_write::Error::WrongKind { path, expected } => {
+                Error::WrongKind { path, expected }
             }
-            let path = entry.path();
-            let Ok(meta) = fs_err::symlink_metadata(&path) else {
-                continue;
-            };
-            let old = meta.modified().is_ok_and(|m| m < started);
-            if !old {
-                continue;
-            }
-            let removed = if meta.is_dir() {
-                fs_err::remove_dir_all(&path)
-            } else {
-                fs_err::remove_file(&path)
-            };
-            match removed {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
-                _ => {}
-            }
+            other => Error::Write(other),
         }
     }
-    Ok(())
 }
 
-/// Exclusive advisory locks on the parents of the destinations, held until dropped.
-fn lock_parents(dests: &[&Path]) -> Result<Vec<fs_err::File>, Error> {
-    let mut parents: Vec<PathBuf> = dests
-        .iter()
-        .map(|d| fs_err::canonicalize(parent_of(d)).unwrap_or_else(|_| parent_of(d).to_owned()))
-        .collect();
-    parents.sort();
-    parents.dedup();
-    let mut locks = Vec::new();
-    if cfg!(unix) {
-        for parent in parents {
-            let file = fs_err::File::open(&parent)?;
-            file.lock()
-                .map_err(|e| io_context(e, "cannot lock", &parent))?;
-            locks.push(file);
-        }
-    }
-    Ok(locks)
-}
-
-fn stage_file(dest: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, Error> {
-    let parent = parent_of(dest);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{}.tmp", file_name(dest)))
-        .tempfile_in(parent)
-        .map_err(|e| io_context(e, "cannot create a temporary file in", parent))?;
-    tmp.write_all(bytes)
-        .and_then(|()| tmp.as_file().sync_all())
-        .map_err(|e| io_context(e, "cannot write", dest))?;
-    set_mode(tmp.path(), 0o644)?;
-    Ok(tmp)
-}
-
-fn stage_dir(dest: &Path, capath: &[CapathEntry]) -> Result<tempfile::TempDir, Error> {
-    let parent = parent_of(dest);
-    let dir = tempfile::Builder::new()
-        .prefix(&format!(".{}.tmp", file_name(dest)))
-        .tempdir_in(parent)
-        .map_err(|e| io_context(e, "cannot create a temporary directory in", parent))?;
-    // Files before links: where a link becomes a copy (no symbolic links), its target must exist.
-    let mut entries: Vec<_> = capath.iter().collect();
-    entries.sort_by_key(|e| matches!(e.kind, CapathEntryKind::Link(_)));
-    for entry in entries {
-        let path = dir.path().join(&entry.name);
-        match &entry.kind {
-            CapathEntryKind::File(bytes) => {
-                fs_err::write(&path, bytes)?;
-                set_mode(&path, 0o644)?;
-            }
-            CapathEntryKind::Link(target) => symlink(target, &path)?,
-        }
-    }
-    set_mode(dir.path(), 0o755)?;
-    Ok(dir)
-}
-
-#[cfg(unix)]
-fn symlink(target: &str, link: &Path) -> Result<(), Error> {
-    std::os::unix::fs::symlink(target, link)
-        .map_err(|e| io_context(e, "cannot create symbolic link", link))
-}
-
-#[cfg(not(unix))]
-fn symlink(target: &str, link: &Path) -> Result<(), Error> {
-    // Without symbolic links, a copy serves OpenSSL's lookup just as well.
-    let from = parent_of(link).join(target);
-    fs_err::copy(from, link)?;
-    Ok(())
-}
-
-#[cfg(unix)]
-fn set_mode(path: &Path, mode: u32) -> Result<(), Error> {
-    use std::os::unix::fs::PermissionsExt as _;
-    fs_err::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn set_mode(_path: &Path, _mode: u32) -> Result<(), Error> {
-    Ok(())
-}
-
-/// Moves the staged directory to `dest`. Returns where the old directory now is, to be
-/// removed once everything else is in place.
-fn commit_dir(staged: tempfile::TempDir, dest: &Path) -> Result<Option<PathBuf>, Error> {
-    let exists = fs_err::symlink_metadata(dest).is_ok();
-    let staged = staged.keep();
-    if !exists {
-        return fs_err::rename(&staged, dest).map(|()| None).map_err(|e| {
-            let _ = fs_err::remove_dir_all(&staged);
-            e.into()
-        });
-    }
-    #[cfg(any(target_os = "linux", target_os = "android"))]
-    {
-        use rustix::fs::{CWD, RenameFlags, renameat_with};
-        match renameat_with(CWD, &staged, CWD, dest, RenameFlags::EXCHANGE) {
-            Ok(()) => return Ok(Some(staged)),
-            // Some file systems cannot exchange; fall back to moving the old one aside.
-            Err(rustix::io::Errno::INVAL | rustix::io::Errno::NOSYS) => {}
-            Err(e) => {
-                let _ = fs_err::remove_dir_all(&staged);
-                let e = std::io::Error::from(e);
-                return Err(io_context(e, "cannot replace", dest));
-            }
-        }
-    }
-    let parent = parent_of(dest);
-    // An empty directory reserves a unique name; renaming a directory onto an empty one
-    // replaces it.
-    let aside = tempfile::Builder::new()
-        .prefix(&format!(".{}.old", file_name(dest)))
-        .tempdir_in(parent)
-        .map_err(|e| io_context(e, "cannot create a temporary directory in", parent))?
-        .keep();
-    // Windows cannot rename onto a directory, even an empty one: free the reserved name.
-    #[cfg(not(unix))]
-    fs_err::remove_dir(&aside)?;
-    if let Err(e) = fs_err::rename(dest, &aside) {
-        let _ = fs_err::remove_dir(&aside);
-        let _ = fs_err::remove_dir_all(&staged);
-        return Err(e.into());
-    }
-    if let Err(e) = fs_err::rename(&staged, dest) {
-        let _ = fs_err::rename(&aside, dest);
-        let _ = fs_err::remove_dir_all(&staged);
-        return Err(e.into());
-    }
-    Ok(Some(aside))
-}
-
-/// Moves an existing file at `dest` aside (`.NAME.oldXXXXXX`); returns where it went.
-fn move_aside(dest: &Path) -> Result<Option<PathBuf>, Error> {
-    if fs_err::symlink_metadata(dest).is_err() {
-        return Ok(None);
-    }
-    let parent = parent_of(dest);
-    let aside = tempfile::Builder::new()
-        .prefix(&format!(".{}.old", file_name(dest)))
-        .tempfile_in(parent)
-        .map_err(|e| io_context(e, "cannot create a temporary file in", parent))?;
-    let (_, aside) = aside
-        .keep()
-        .map_err(|e| io_context(e.error, "cannot create a temporary file in", parent))?;
-    fs_err::rename(dest, &aside)?;
-    Ok(Some(aside))
-}
-
-/// Files and hashed directories replaced together, all or nothing: each is staged in full
-/// under a temporary name beside its destination, and only when all are staged are they
-/// renamed into place, the directories first (see the module documentation).
+/// Files, hashed directories and DER directories replaced together, all or nothing: the
+/// workspace's one writer, [`cabundle_write::OutputSet`], with the names a build's directories
+/// may hold and this crate's error (see the crate documentation for the write protocol).
 ///
 /// A missing parent directory is created, as for every file cabundle writes.
 #[derive(Clone, Debug, Default)]
-pub struct OutputSet<'a> {
-    files: Vec<(PathBuf, &'a [u8])>,
-    manifests: Vec<(PathBuf, &'a [u8])>,
-    dirs: Vec<(PathBuf, &'a [CapathEntry], DirKind)>,
-}
+pub struct OutputSet<'a>(cabundle_write::OutputSet<'a>);
 
 impl<'a> OutputSet<'a> {
     /// An empty set.
@@ -346,24 +62,25 @@ impl<'a> OutputSet<'a> {
         OutputSet::default()
     }
 
-    /// Adds a file holding `bytes` (mode 0644 on Unix).
+    /// Adds a file holding `bytes` (mode 0644 on Unix for a new file; a replaced file keeps
+    /// its permissions).
     pub fn file(&mut self, path: impl Into<PathBuf>, bytes: &'a [u8]) -> &mut Self {
-        self.files.push((path.into(), bytes));
+        self.0.file(path, bytes);
         self
     }
 
-    /// Adds a file that describes the other outputs (a manifest, a listing, checksums): it is
-    /// moved aside before any other output is replaced and put in place after all of them, so
-    /// it never stands beside outputs it does not describe.
+    /// Adds a file that describes the other outputs (a manifest, a listing, checksums, a
+    /// lock): it is moved aside before any other output is replaced and put in place after all
+    /// of them, so it never stands beside outputs it does not describe.
     pub fn manifest(&mut self, path: impl Into<PathBuf>, bytes: &'a [u8]) -> &mut Self {
-        self.manifests.push((path.into(), bytes));
+        self.0.manifest(path, bytes);
         self
     }
 
     /// Adds a hashed directory holding `entries`. An existing directory at `path` is replaced
     /// only when it holds nothing but names this crate writes.
     pub fn capath(&mut self, path: impl Into<PathBuf>, entries: &'a [CapathEntry]) -> &mut Self {
-        self.dirs.push((path.into(), entries, DirKind::Capath));
+        self.0.dir(path, dir_entries(entries), capath_owns);
         self
     }
 
@@ -371,79 +88,20 @@ impl<'a> OutputSet<'a> {
     /// directory at `path` is replaced only when it holds nothing but the DER file names this
     /// crate writes.
     pub fn der_dir(&mut self, path: impl Into<PathBuf>, entries: &'a [CapathEntry]) -> &mut Self {
-        self.dirs.push((path.into(), entries, DirKind::Der));
+        self.0.dir(path, dir_entries(entries), der_owns);
         self
     }
 
     /// Writes the set; on an error before the renames, nothing is replaced.
     pub fn write(&self) -> Result<(), Error> {
-        let started = std::time::SystemTime::now();
-        let dests = self.files.iter().chain(&self.manifests).map(|(p, _)| p);
-        for dest in dests.chain(self.dirs.iter().map(|(p, _, _)| p)) {
-            fs_err::create_dir_all(parent_of(dest))?;
-        }
-        for (path, _) in self.files.iter().chain(&self.manifests) {
-            check_file_dest(path)?;
-        }
-        for (path, _, kind) in &self.dirs {
-            check_dir_dest(path, *kind)?;
-        }
-        let dests: Vec<&Path> = (self.files.iter().chain(&self.manifests))
-            .map(|(p, _)| p.as_path())
-            .chain(self.dirs.iter().map(|(p, _, _)| p.as_path()))
-            .collect();
-        let _locks = lock_parents(&dests)?;
-        remove_leftovers(&dests, started)?;
-        let mut dirs = Vec::new();
-        for (path, entries, _) in &self.dirs {
-            dirs.push((stage_dir(path, entries)?, path));
-        }
-        let mut files = Vec::new();
-        for (path, bytes) in &self.files {
-            files.push((stage_file(path, bytes)?, path));
-        }
-        let mut manifests = Vec::new();
-        for (path, bytes) in &self.manifests {
-            manifests.push((stage_file(path, bytes)?, path));
-        }
-        // From here on, each step leaves every output complete (see the module documentation).
-        let mut old_files = Vec::new();
-        for (_, dest) in &manifests {
-            if let Some(aside) = move_aside(dest)? {
-                old_files.push((aside, *dest));
-            }
-        }
-        let mut old_dirs = Vec::new();
-        for (staged, dest) in dirs {
-            match commit_dir(staged, dest) {
-                Ok(old) => old_dirs.extend(old),
-                Err(e) => {
-                    // Nothing but the manifests moved yet when the first directory fails.
-                    for (aside, dest) in &old_files {
-                        let _ = fs_err::rename(aside, dest);
-                    }
-                    return Err(e);
-                }
-            }
-        }
-        for (staged, dest) in files.into_iter().chain(manifests) {
-            staged
-                .persist(dest)
-                .map_err(|e| io_context(e.error, "cannot rename into", dest))?;
-        }
-        for old in old_dirs {
-            fs_err::remove_dir_all(&old)?;
-        }
-        for (old, _) in old_files {
-            fs_err::remove_file(&old)?;
-        }
-        Ok(())
+        Ok(self.0.write()?)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     fn names(dir: &Path) -> Vec<String> {
         let mut out: Vec<String> = fs_err::read_dir(dir)
@@ -575,56 +233,5 @@ mod tests {
                 assert_eq!(fs_err::read(certs.join(name)).unwrap(), b"mine", "{name}");
             }
         }
-    }
-
-    /// What a killed run left beside this set's destinations is removed; names that merely
-    /// look alike, and other outputs' leftovers, are not.
-    #[test]
-    fn leftovers_of_a_killed_run_are_removed_and_nothing_else() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path();
-        for junk in [".a.txt.tmpAb12Cd", ".a.txt.old0x9Yz1", ".certs.tmpQwErTy"] {
-            fs_err::write(p.join(junk), b"half").unwrap();
-        }
-        fs_err::create_dir(p.join(".certs.oldZZ99aa")).unwrap();
-        fs_err::write(p.join(".certs.oldZZ99aa/x-0123456789abcdef.pem"), b"x").unwrap();
-        let kept = [
-            ".a.txt.tmp",
-            ".a.txt.tmpAb12Cd7",
-            ".b.txt.tmpAb12Cd",
-            "a.txt.tmpAb12Cd",
-            ".a.txt.bakAb12Cd",
-        ];
-        for name in kept {
-            fs_err::write(p.join(name), b"someone's").unwrap();
-        }
-        let entries = pem_entry();
-        OutputSet::new()
-            .file(p.join("a.txt"), b"a")
-            .manifest(p.join("m.json"), b"{}")
-            .capath(p.join("certs"), &entries)
-            .write()
-            .unwrap();
-        let mut expected: Vec<&str> = kept.to_vec();
-        expected.extend(["a.txt", "certs", "m.json"]);
-        expected.sort();
-        assert_eq!(names(p), expected);
-    }
-
-    #[test]
-    fn leftover_names() {
-        fn check(candidate: &str, dest: &str, expected: bool) {
-            assert_eq!(
-                is_leftover_of(candidate, dest),
-                expected,
-                "{candidate} {dest}"
-            );
-        }
-        check(".ca.pem.tmpA1b2C3", "ca.pem", true);
-        check(".ca.pem.oldA1b2C3", "ca.pem", true);
-        check(".ca.pem.tmpA1b2C", "ca.pem", false);
-        check(".ca.pem.tmpA1b2-3", "ca.pem", false);
-        check(".ca.pem.tmpA1b2C3", "cb.pem", false);
-        check("ca.pem.tmpA1b2C3", "ca.pem", false);
     }
 }

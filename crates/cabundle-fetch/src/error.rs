@@ -1,8 +1,6 @@
 //! The error type of `cabundle-fetch`.
 
-use std::path::PathBuf;
-
-/// Why a fetch or a write failed. Every variant names the URL or path it is about.
+/// Why a fetch failed. Every variant names the URL it is about.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// Only `https://` URLs are fetched: the report decides what a machine trusts.
@@ -76,14 +74,6 @@ pub enum Error {
         expected: String,
         /// The SHA-256 of the body, lower-case hex.
         actual: String,
-    },
-    /// The output could not be written.
-    #[error("cannot write {}", path.display())]
-    Write {
-        /// The file written.
-        path: PathBuf,
-        /// The IO error.
-        source: std::io::Error,
     },
 }
 

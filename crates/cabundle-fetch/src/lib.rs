@@ -3,8 +3,9 @@
 //! [`fetch`] downloads one URL with connect and read time-outs, retries time-outs, truncated
 //! bodies and 5xx answers with exponential back-off, and refuses bodies that cannot be a report
 //! (empty, an HTML page, larger than the limit, a SHA-256 other than the expected one). Whether
-//! the body is a well-formed report is for the caller to decide (it owns the parser); it then
-//! stores the body with [`write_atomic`], so a failed download never leaves a half-written file.
+//! the body is a well-formed report is for the caller to decide (it owns the parser), and so is
+//! storing it (with `cabundle-write`, so a failed download never leaves a half-written file):
+//! this crate writes no file.
 //!
 //! Server certificates are verified against the platform trust store (through
 //! `rustls-platform-verifier`), or, when [`FetchOptions::ca_pem`] is given, against those roots
@@ -15,7 +16,7 @@
 //! Architecture Invariant: no other crate of the workspace depends on an HTTP or TLS client.
 //!
 //! ```no_run
-//! use cabundle_fetch::{DEFAULT_REPORT_URL, FetchOptions, fetch, write_atomic};
+//! use cabundle_fetch::{DEFAULT_REPORT_URL, FetchOptions, fetch};
 //! use std::time::Duration;
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -26,17 +27,14 @@
 //! };
 //! let fetched = fetch(DEFAULT_REPORT_URL, &opts)?;
 //! println!("{} bytes, SHA-256 {}", fetched.body.len(), fetched.sha256_hex());
-//! write_atomic("report.csv".as_ref(), &fetched.body)?;
 //! # Ok(())
 //! # }
 //! ```
 
 mod error;
-mod write;
 
 pub use error::Error;
 use error::tries;
-pub use write::write_atomic;
 
 use sha2::{Digest, Sha256};
 use std::time::Duration;

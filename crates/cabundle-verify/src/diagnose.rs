@@ -3,8 +3,8 @@
 //! cryptographic verdict (signatures, basic constraints, key usage, name constraints, EKU).
 
 use crate::error::{Error, Result};
-use crate::format_date;
 use crate::manifest::excluded_issuer;
+use cabundle_cert::date::format_moment;
 use cabundle_cert::{Certificate, GeneralName, Purpose, Sha256Fingerprint};
 use cabundle_manifest::Manifest;
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
@@ -307,7 +307,7 @@ impl fmt::Display for Problem {
             } => write!(
                 f,
                 "expired: the {role} \"{subject}\" expired on {}",
-                format_date(*not_after)
+                format_moment(*not_after)
             ),
             Problem::NotYetValid {
                 role,
@@ -317,7 +317,7 @@ impl fmt::Display for Problem {
             } => write!(
                 f,
                 "not yet valid: the {role} \"{subject}\" is valid from {}",
-                format_date(*not_before)
+                format_moment(*not_before)
             ),
             Problem::NameMismatch { hostname, names } => {
                 if names.is_empty() {

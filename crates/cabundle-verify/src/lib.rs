@@ -7,12 +7,14 @@
 //! - [`verify`] builds the path and explains why it fails ([`Report`], [`Problem`]).
 //! - [`order_chain`] sorts a heap of certificates into leaf, intermediates, root.
 //! - [`expiring`] lists certificates that expire within a window.
-//! - [`parse_window`] parses what users type; [`parse_date`] (for `--at`) is
-//!   `cabundle_cert::date::parse_moment` and [`Manifest`] is `cabundle-manifest`'s type.
+//! - [`parse_window`] parses a window people type (`90d`); the date of a verification is
+//!   read with `cabundle_cert::date::parse_moment` (RFC 3339 or `YYYY-MM-DD`) and written
+//!   with `format_moment`, and [`Manifest`] is `cabundle-manifest`'s type.
 //!
 //! ```
 //! use cabundle_cert::read_certificates;
-//! use cabundle_verify::{Options, Purpose, parse_date, verify};
+//! use cabundle_cert::date::parse_moment;
+//! use cabundle_verify::{Options, Purpose, verify};
 //! use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -28,7 +30,7 @@
 //! let chain = read_certificates(leaf.pem().as_bytes())?;
 //! let store = read_certificates(root_pem.as_bytes())?;
 //! let mut opts = Options {
-//!     at: parse_date("2026-07-01")?,
+//!     at: parse_moment("2026-07-01")?,
 //!     hostname: Some("www.example.test".to_owned()),
 //!     purpose: Purpose::Tls,
 //!     manifest: None,
@@ -53,7 +55,6 @@ mod manifest;
 mod parse;
 
 pub use cabundle_cert::Purpose;
-pub use cabundle_cert::date::{format_moment as format_date, parse_moment as parse_date};
 pub use cabundle_manifest::{Excluded, Manifest};
 pub use chain::{Ordered, order_chain};
 pub use diagnose::{Link, Options, Problem, Rejection, Report, Role, verify, verify_with};

@@ -6,7 +6,7 @@ use crate::shared::clock::at_or_now;
 use crate::shared::exit::ExitStatus;
 use crate::shared::files::read_certs;
 use crate::shared::store;
-use cabundle_verify::format_date;
+use cabundle_cert::date::format_moment;
 use std::io::Write;
 
 /// Runs `cabundle expiring`.
@@ -50,7 +50,7 @@ pub fn run(args: ExpiringArgs, out: &Output) -> anyhow::Result<ExitStatus> {
             writeln!(
                 w,
                 "{}  {when}  {}  sha256:{}",
-                format_date(e.cert.not_after),
+                format_moment(e.cert.not_after),
                 e.cert.subject,
                 e.cert.sha256
             )?;
@@ -61,7 +61,7 @@ pub fn run(args: ExpiringArgs, out: &Output) -> anyhow::Result<ExitStatus> {
         "{} of {} certificates expire before {} ({expired} already expired)",
         found.len(),
         certs.len(),
-        format_date(at.saturating_add(within))
+        format_moment(at.saturating_add(within))
     ));
     Ok(ExitStatus::ok_if(found.is_empty()))
 }

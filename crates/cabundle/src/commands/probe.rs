@@ -12,7 +12,8 @@ use crate::shared::store::{load_manifest, load_store};
 use crate::shared::tls::{fetch_chain, split_target};
 use anyhow::{Context, bail};
 use cabundle_cert::Certificate;
-use cabundle_verify::{Options, Purpose, format_date};
+use cabundle_cert::date::format_moment;
+use cabundle_verify::{Options, Purpose};
 use std::io::Write;
 use std::time::Duration;
 
@@ -61,8 +62,8 @@ pub fn run(args: ProbeArgs, out: &Output) -> anyhow::Result<ExitStatus> {
         writeln!(
             w,
             "     valid:   {} to {}",
-            format_date(c.not_before),
-            format_date(c.not_after)
+            format_moment(c.not_before),
+            format_moment(c.not_after)
         )?;
         writeln!(w, "     sha256:  {}", c.sha256)?;
         writeln!(w, "     sha1:    {}", c.sha1)?;

@@ -5,8 +5,9 @@ use crate::shared::exit::ExitStatus;
 use crate::shared::files;
 use crate::shared::hints::{Source, hints};
 use anyhow::Context as _;
+use cabundle_cert::date::format_moment;
 use cabundle_cert::{Certificate, Sha256Fingerprint};
-use cabundle_verify::{Options, Report, format_date};
+use cabundle_verify::{Options, Report};
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
@@ -101,8 +102,8 @@ pub(crate) fn print_report(
             w,
             "  {i}  {}{store}\n       valid {} to {}",
             link.subject,
-            format_date(link.not_before),
-            format_date(link.not_after)
+            format_moment(link.not_before),
+            format_moment(link.not_after)
         )?;
     }
     if report.is_valid() {

@@ -62,7 +62,7 @@ pub(crate) fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         stdout.flush()?;
         return Ok(());
     }
-    cabundle_fetch::write_atomic(path, bytes)?;
+    cabundle_write::write_atomic(path, bytes)?;
     Ok(())
 }
 
