@@ -3,7 +3,7 @@
 //! fresh virtual environment from that wheel alone, and run from there.
 //!
 //! maturin comes from PyPI (`python3 -m pip install maturin`; `.ci/run` installs it). Where
-//! maturin or Python's `venv` is missing the test prints a notice and passes, except in CI
+//! Python or maturin is missing the test prints a notice and passes, except in CI
 //! (`CI` set), where it fails. The wheel is built with the profile and the target folder of the
 //! test's own `cabundle`, so cargo reuses what it built for the tests.
 // In tests a failed unwrap is a failed test, with its location.
@@ -35,29 +35,47 @@ fn own_build() -> (PathBuf, String) {
     (profile_dir.parent().unwrap().to_path_buf(), profile)
 }
 
-/// A command that runs maturin: `maturin` on `PATH` (pipx, uv tool), else the module of
-/// `python3` (`python3 -m pip install maturin`). `None`, after a notice, when there is neither
+/// Whether a program runs with `--version`.
+fn runs(program: &str, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Python 3: `python3`, else `python` (what Windows installs). `None`, after a notice, when
+/// there is neither outside CI; a panic in CI.
+fn python() -> Option<&'static str> {
+    let found = ["python3", "python"].into_iter().find(|p| runs(p, &[]));
+    if found.is_none() {
+        missing("python3");
+    }
+    found
+}
+
+/// A command that runs maturin: `maturin` on `PATH` (pipx, uv tool), else the module of the
+/// Python (`python3 -m pip install maturin`). `None`, after a notice, when there is neither
 /// outside CI; a panic in CI.
-fn maturin() -> Option<Command> {
-    let runs = |cmd: &mut Command| {
-        cmd.arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if runs(&mut Command::new("maturin")) {
+fn maturin(python: &str) -> Option<Command> {
+    if runs("maturin", &[]) {
         return Some(Command::new("maturin"));
     }
-    if runs(Command::new("python3").args(["-m", "maturin"])) {
-        let mut cmd = Command::new("python3");
+    if runs(python, &["-m", "maturin"]) {
+        let mut cmd = Command::new(python);
         cmd.args(["-m", "maturin"]);
         return Some(cmd);
     }
+    missing("maturin");
+    None
+}
+
+fn missing(program: &str) {
     assert!(
         std::env::var_os("CI").is_none(),
-        "maturin is required in CI (python3 -m pip install maturin)"
+        "{program} is required in CI (maturin: python3 -m pip install maturin)"
     );
-    eprintln!("notice: maturin not found; skipping (python3 -m pip install maturin)");
-    None
+    eprintln!("notice: {program} not found; skipping (maturin: python3 -m pip install maturin)");
 }
 
 /// A program installed in a virtual environment.
@@ -78,12 +96,12 @@ fn ok(cmd: &mut Command) -> String {
 
 #[test]
 fn wheel_installs_a_working_cabundle() {
-    let Some(mut maturin) = maturin() else {
+    let Some(python) = python() else {
         return;
     };
-    if !support::have("python3") {
+    let Some(mut maturin) = maturin(python) else {
         return;
-    }
+    };
     let dir = tempfile::tempdir().unwrap();
     let wheels = dir.path().join("wheels");
     let (target_dir, profile) = own_build();
@@ -104,7 +122,7 @@ fn wheel_installs_a_working_cabundle() {
 
     // A fresh environment that can reach no index: the wheel alone provides the command.
     let venv = dir.path().join("venv");
-    ok(Command::new("python3").args(["-m", "venv"]).arg(&venv));
+    ok(Command::new(python).args(["-m", "venv"]).arg(&venv));
     ok(Command::new(venv_program(&venv, "python"))
         .args([
             "-m",
