@@ -23,7 +23,8 @@
 //! nothing but the names this crate writes (`LABEL-<16 hex digits>.pem` files and `hhhhhhhh.N`
 //! symbolic links); anything else is an error, so a user's own `corp.pem` or a mistyped
 //! `--capath ~` is never deleted. A DER directory follows the same rule with its own names
-//! (`LABEL-<16 hex digits>.der` files, no links).
+//! (`LABEL-<16 hex digits>.der` files, no links), and so does a p11-kit directory
+//! (`LABEL-<16 hex digits>.p11-kit` files).
 
 use crate::Error;
 use crate::capath::{CapathEntry, CapathEntryKind, is_our_file_name, is_our_name};
@@ -37,6 +38,8 @@ enum DirKind {
     Capath,
     /// A DER directory: `LABEL-<16 hex digits>.der` files only.
     Der,
+    /// A p11-kit directory: `LABEL-<16 hex digits>.p11-kit` files only.
+    P11Kit,
 }
 
 fn parent_of(path: &Path) -> &Path {
@@ -115,6 +118,7 @@ fn check_dir_dest(path: &Path, dir_kind: DirKind) -> Result<(), Error> {
 fn is_ours(name: &str, kind: std::fs::FileType, dir_kind: DirKind) -> bool {
     match dir_kind {
         DirKind::Der => is_our_file_name(name, "der") && kind.is_file(),
+        DirKind::P11Kit => is_our_file_name(name, "p11-kit") && kind.is_file(),
         DirKind::Capath if is_our_file_name(name, "pem") => kind.is_file(),
         DirKind::Capath => {
             is_our_name(name) && (kind.is_symlink() || (cfg!(not(unix)) && kind.is_file()))
@@ -372,6 +376,18 @@ impl<'a> OutputSet<'a> {
     /// crate writes.
     pub fn der_dir(&mut self, path: impl Into<PathBuf>, entries: &'a [CapathEntry]) -> &mut Self {
         self.dirs.push((path.into(), entries, DirKind::Der));
+        self
+    }
+
+    /// Adds a directory of `.p11-kit` files (entries of [`CapathEntryKind::File`] only). An
+    /// existing directory at `path` is replaced only when it holds nothing but the `.p11-kit`
+    /// file names this crate writes.
+    pub fn p11_kit_dir(
+        &mut self,
+        path: impl Into<PathBuf>,
+        entries: &'a [CapathEntry],
+    ) -> &mut Self {
+        self.dirs.push((path.into(), entries, DirKind::P11Kit));
         self
     }
 
