@@ -173,3 +173,66 @@ fn p11_kit_reads_every_root_as_an_anchor_for_the_purpose() {
     );
     assert!(!object("Alpha").contains("distrust-after: \"2"));
 }
+
+/// On a real report: every root is read as an anchor and extracted for server authentication,
+/// exactly the PEM bundle's certificates, and the roots Mozilla gave a TLS distrust-after date
+/// carry it.
+#[test]
+fn a_real_report_is_read_back_whole() {
+    let Some(data) = support::ccadb_data() else {
+        return;
+    };
+    let report = data.join("IncludedCACertificateReportPEMCSV-2026-05-01.csv");
+    if !report.is_file() {
+        eprintln!("notice: {} missing; skipping", report.display());
+        return;
+    }
+    if !support::have("trust") || !support::have("unshare") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let store = d.join("p11");
+    let out = cabundle(&[
+        "build",
+        "--as-of",
+        "2026-05-01",
+        "--report",
+        report.to_str().unwrap(),
+        "--pem",
+        d.join("bundle.pem").to_str().unwrap(),
+        "--p11-kit",
+        store.to_str().unwrap(),
+    ])
+    .output()
+    .unwrap();
+    assert!(out.status.success(), "{}", support::output_text(&out));
+    let expected = certificates(&d.join("bundle.pem"));
+    assert!(expected.len() > 100, "{}", expected.len());
+    let server = d.join("server.pem");
+    let home = d.join("home");
+    let out = trust(
+        &store,
+        &home,
+        &[
+            "extract",
+            "--format=pem-bundle",
+            "--filter=ca-anchors",
+            "--purpose=server-auth",
+            server.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", support::output_text(&out));
+    assert_eq!(certificates(&server), expected);
+    let dated = std::fs::read_dir(&store)
+        .unwrap()
+        .filter(|e| {
+            std::fs::read_to_string(e.as_ref().unwrap().path())
+                .unwrap()
+                .contains("nss-server-distrust-after: ")
+        })
+        .count();
+    let dump = trust(&store, &home, &["dump", "--filter=ca-anchors"]);
+    let text = support::output_text(&dump);
+    assert_eq!(text.matches("nss-server-distrust-after: \"").count(), dated);
+}

@@ -593,6 +593,38 @@ mod tests {
         }
     }
 
+    /// A p11-kit directory is replaced only when it holds nothing but our `.p11-kit` names: a
+    /// DER or PEM file of ours, a hash link or a user's own `.p11-kit` file stops it.
+    #[test]
+    fn only_a_p11_kit_directory_of_our_own_names_is_replaced() {
+        let cases: &[(&str, bool)] = &[
+            ("corp.p11-kit", false),
+            ("a-0123456789abcdef.der", false),
+            ("a-0123456789abcdef.pem", false),
+            ("5ad8a5d6.0", false),
+            ("a-0123456789abcdef.p11-kit", true),
+        ];
+        let entries = vec![CapathEntry {
+            name: "b-0123456789abcdef.p11-kit".into(),
+            kind: CapathEntryKind::File(b"b".to_vec()),
+        }];
+        for &(name, replaced) in cases {
+            let dir = tempfile::tempdir().unwrap();
+            let store = dir.path().join("p11");
+            fs_err::create_dir(&store).unwrap();
+            fs_err::write(store.join(name), b"mine").unwrap();
+            let result = OutputSet::new().p11_kit_dir(&store, &entries).write();
+            if replaced {
+                result.unwrap();
+                assert_eq!(names(&store), ["b-0123456789abcdef.p11-kit"], "{name}");
+            } else {
+                let err = result.unwrap_err().to_string();
+                assert!(err.contains(&format!("it holds {name}, which cabundle did not write")));
+                assert_eq!(fs_err::read(store.join(name)).unwrap(), b"mine", "{name}");
+            }
+        }
+    }
+
     /// What a killed run left beside this set's destinations is removed; names that merely
     /// look alike, and other outputs' leftovers, are not.
     #[test]
