@@ -232,6 +232,10 @@ fn a_real_report_is_read_back_whole() {
                 .contains("nss-server-distrust-after: ")
         })
         .count();
+    assert!(
+        dated > 0,
+        "the report has a root distrusted for TLS after a later date"
+    );
     let dump = trust(&store, &home, &["dump", "--filter=ca-anchors"]);
     let text = support::output_text(&dump);
     assert_eq!(text.matches("nss-server-distrust-after: \"").count(), dated);

@@ -37,6 +37,12 @@ pub enum K8sError {
         /// Its SHA-256 fingerprint.
         sha256: String,
     },
+    /// The package could not be written as JSON.
+    #[error("cannot write the trust-manager package: {reason}")]
+    Json {
+        /// Why.
+        reason: String,
+    },
     /// A name the resource's rules refuse.
     #[error("{what} {value:?} is not valid: {reason}")]
     Name {
@@ -98,12 +104,24 @@ pub fn trust_manager_package(
         Some(v) => non_empty("package version", v)?.to_owned(),
         None => trust_manager_version(info, &bundle),
     };
-    let mut out = String::from("{\n");
-    let _ = writeln!(out, "  \"name\": {},", json_string(&name));
-    let _ = writeln!(out, "  \"bundle\": {},", json_string(&bundle));
-    let _ = writeln!(out, "  \"version\": {}", json_string(&version));
-    out.push_str("}\n");
-    Ok(out.into_bytes())
+    let package = Package {
+        name: &name,
+        bundle: &bundle,
+        version: &version,
+    };
+    let mut out = serde_json::to_vec_pretty(&package).map_err(|e| K8sError::Json {
+        reason: e.to_string(),
+    })?;
+    out.push(b'\n');
+    Ok(out)
+}
+
+/// trust-manager's package, its fields in the order trust-manager's own packages write them.
+#[derive(serde::Serialize)]
+struct Package<'a> {
+    name: &'a str,
+    bundle: &'a str,
+    version: &'a str,
 }
 
 fn non_empty<'a>(what: &'static str, value: &'a str) -> Result<&'a str, K8sError> {
@@ -115,26 +133,6 @@ fn non_empty<'a>(what: &'static str, value: &'a str) -> Result<&'a str, K8sError
         });
     }
     Ok(value)
-}
-
-/// A JSON string literal (RFC 8259): `"` and `\` escaped, control characters as `\n` or
-/// `\u00XX`, everything else as is.
-fn json_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            c if u32::from(c) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// The signer name's prefix a `ClusterTrustBundle` name must start with: `/` written `:`,
@@ -163,6 +161,14 @@ fn check_signer_name(signer: &str) -> Result<(), K8sError> {
     }
     if path.is_empty() {
         return Err(bad("its path after '/' is empty"));
+    }
+    if path
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\\'))
+    {
+        return Err(bad(
+            "its path may not hold spaces, control characters, '\"' or '\\'",
+        ));
     }
     Ok(())
 }
@@ -212,7 +218,7 @@ pub fn cluster_trust_bundle_name(
     }
     if let Some(c) = name
         .chars()
-        .find(|c| matches!(c, '/' | '%') || c.is_whitespace() || c.is_control() || *c == '"')
+        .find(|c| matches!(c, '/' | '%' | '"' | '\\') || c.is_whitespace() || c.is_control())
     {
         return Err(bad(format!("a name may not hold {c:?}")));
     }
@@ -264,10 +270,10 @@ pub fn cluster_trust_bundle(
     let _ = writeln!(out, "apiVersion: {CLUSTER_TRUST_BUNDLE_API_VERSION}");
     out.push_str("kind: ClusterTrustBundle\n");
     out.push_str("metadata:\n");
-    let _ = writeln!(out, "  name: {}", yaml_plain(&name));
+    let _ = writeln!(out, "  name: {}", yaml_quoted(&name));
     out.push_str("spec:\n");
     if let Some(signer) = signer_name {
-        let _ = writeln!(out, "  signerName: {}", yaml_plain(signer));
+        let _ = writeln!(out, "  signerName: {}", yaml_quoted(signer));
     }
     out.push_str("  trustBundle: |\n");
     // Decisions hold each certificate once (keyed by SHA-256), so there are no duplicates.
@@ -277,10 +283,10 @@ pub fn cluster_trust_bundle(
     Ok(out.into_bytes())
 }
 
-/// A checked name as a YAML scalar: double-quoted (names may hold `:`), with nothing to escape
-/// as `"`, `\` and control characters are refused by the checks.
-fn yaml_plain(s: &str) -> String {
-    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+/// A checked name as a double-quoted YAML scalar (names may hold `:`): the checks refuse `"`,
+/// `\\` and control characters, so nothing inside needs escaping.
+fn yaml_quoted(s: &str) -> String {
+    format!("\"{s}\"")
 }
 
 #[cfg(test)]
@@ -324,11 +330,7 @@ mod tests {
         check(None, Some("example.com"), Err("DOMAIN/PATH"));
         check(None, Some("Example.com/x"), Err("DNS subdomain"));
         check(None, Some("example.com/"), Err("path after"));
-    }
-
-    #[test]
-    fn json_strings() {
-        assert_eq!(json_string("a\"b\\c\nd\u{1}"), "\"a\\\"b\\\\c\\nd\\u0001\"");
-        assert_eq!(json_string("é"), "\"é\"");
+        check(None, Some("example.com/a b"), Err("may not hold spaces"));
+        check(Some("a\\b"), None, Err("may not hold '\\\\'"));
     }
 }
