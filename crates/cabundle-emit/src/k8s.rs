@@ -13,7 +13,8 @@
 //!
 //! The YAML is written by hand: the document is five fixed keys and a block scalar of PEM
 //! lines, which need no quoting, and the one YAML serializer serde had (`serde_yaml`) is no
-//! longer maintained. Names are checked before they are written, so they need no quoting either.
+//! longer maintained. Names are checked before they are written (no `"`, `\`, space or control
+//! character), so the double quotes around them need no escapes.
 
 use crate::{BuildInfo, pem_block};
 use cabundle_policy::{Decisions, Purpose};

@@ -1,9 +1,11 @@
 //! Deterministic outputs: PEM bundles with comment blocks, JSON manifests, and the formats
 //! other programs read (Java, p11-kit, Kubernetes).
 //!
-//! Pure and infallible: every function takes the policy's [`Decisions`] and the facts about the
-//! build ([`BuildInfo`]) and returns bytes, or the [`Manifest`] value whose `to_json` gives
-//! them. The same inputs give the same bytes, byte for byte: certificates are sorted by
+//! Pure: every function takes the policy's [`Decisions`] and the facts about the build
+//! ([`BuildInfo`]) and returns bytes, or the [`Manifest`] value whose `to_json` gives them.
+//! Infallible, except where the format's reader would refuse the result: the Java truststore,
+//! the Kubernetes outputs ([`K8sError`]: a name, a non-CA root) and p11-kit's objects
+//! ([`P11KitError`]). The same inputs give the same bytes, byte for byte: certificates are sorted by
 //! SHA-256, lines end in LF, base64 is wrapped at 64 columns, and the only date written that is
 //! not a certificate's own is the as-of date of the policy.
 //!
