@@ -129,6 +129,27 @@ pub fn der_entries(decisions: &Decisions<'_>) -> Vec<CapathEntry> {
     entries
 }
 
+/// The entries of a p11-kit directory for the included certificates: one `.p11-kit` file per
+/// certificate ([`cabundle_emit::p11_kit_object`]), under the hashed directory's names with
+/// `.p11-kit`, sorted by name.
+pub fn p11_kit_entries(
+    decisions: &Decisions<'_>,
+    purpose: Purpose,
+) -> Result<Vec<CapathEntry>, cabundle_emit::P11KitError> {
+    let mut entries = decisions
+        .included()
+        .map(|decision| {
+            let sha = decision.certificate.sha256.to_string();
+            Ok(CapathEntry {
+                name: format!("{}-{}.p11-kit", safe_stem(decision.label()), &sha[..16]),
+                kind: CapathEntryKind::File(cabundle_emit::p11_kit_object(decision, purpose)?),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    entries.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
+    Ok(entries)
+}
+
 /// SHA-256 over the directory's listing: for each entry in name order, one line
 /// `NAME\tfile\tSHA256-OF-CONTENT\n` or `NAME\tlink\tTARGET\n`. Lower-case hex.
 pub fn capath_digest(entries: &[CapathEntry]) -> Sha256Fingerprint {

@@ -192,4 +192,10 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// A Kubernetes output (trust-manager package, `ClusterTrustBundle`) could not be made.
+    #[error(transparent)]
+    Kubernetes(#[from] cabundle_emit::K8sError),
+    /// A root could not be written as a p11-kit object.
+    #[error(transparent)]
+    P11Kit(#[from] cabundle_emit::P11KitError),
 }

@@ -68,14 +68,17 @@ pub mod recipe;
 pub mod release;
 mod write;
 
-pub use capath::{CapathEntry, CapathEntryKind, capath_digest, capath_entries, der_entries};
+pub use capath::{
+    CapathEntry, CapathEntryKind, capath_digest, capath_entries, der_entries, p11_kit_entries,
+};
 pub use error::Error;
 pub use intermediates::{
     IntermediateDecision, IntermediateReason, Intermediates, RootsBuilt, SAFETY,
     select_intermediates,
 };
 pub use output::{
-    Content, DEFAULT_JAVA_STOREPASS, Destination, OutputKind, OutputRequest, Wanted, write_requests,
+    ClusterTrustBundleOptions, Content, DEFAULT_JAVA_STOREPASS, Destination, OutputKind,
+    OutputRequest, PackageOptions, Wanted, write_requests,
 };
 pub use recipe::{Bundle, Lock, Recipe};
 pub use release::{Release, build_release, build_release_with_intermediates};
@@ -358,6 +361,9 @@ struct Made {
     der_dir: Option<Vec<CapathEntry>>,
     openssl_trusted: Option<Vec<u8>>,
     java_truststore: Option<Vec<u8>>,
+    trust_manager_package: Option<Vec<u8>>,
+    cluster_trust_bundle: Option<Vec<u8>>,
+    p11_kit: Option<Vec<CapathEntry>>,
     manifest: Manifest,
     manifest_json: Vec<u8>,
 }
@@ -401,12 +407,42 @@ fn emit(
     } else {
         None
     };
+    let trust_manager_package = if wanted.has(OutputKind::TrustManagerPackage) {
+        let package = &wanted.package;
+        Some(cabundle_emit::trust_manager_package(
+            info,
+            decisions,
+            package.name.as_deref(),
+            package.version.as_deref(),
+        )?)
+    } else {
+        None
+    };
+    let cluster_trust_bundle = if wanted.has(OutputKind::ClusterTrustBundle) {
+        let ctb = &wanted.cluster_trust_bundle;
+        Some(cabundle_emit::cluster_trust_bundle(
+            info,
+            decisions,
+            ctb.name.as_deref(),
+            ctb.signer_name.as_deref(),
+        )?)
+    } else {
+        None
+    };
+    let p11_kit = if wanted.has(OutputKind::P11Kit) {
+        Some(p11_kit_entries(decisions, info.policy.purpose)?)
+    } else {
+        None
+    };
     let digests = Outputs {
         pem: wanted.has(OutputKind::Pem).then(|| digest_of(pem)),
         capath: capath.as_deref().map(digest_of_dir),
         openssl_trusted: openssl_trusted.as_deref().map(digest_of),
         der_dir: der_dir.as_deref().map(digest_of_dir),
         java_truststore: java_truststore.as_deref().map(digest_of),
+        trust_manager_package: trust_manager_package.as_deref().map(digest_of),
+        cluster_trust_bundle: cluster_trust_bundle.as_deref().map(digest_of),
+        p11_kit: p11_kit.as_deref().map(digest_of_dir),
     };
     let mut manifest = cabundle_emit::manifest(info, decisions, &digests);
     if let Some(selection) = intermediates {
@@ -420,6 +456,9 @@ fn emit(
         der_dir,
         openssl_trusted,
         java_truststore,
+        trust_manager_package,
+        cluster_trust_bundle,
+        p11_kit,
         manifest_json: manifest.to_json(),
         manifest,
     })
@@ -586,6 +625,13 @@ impl Built {
             OutputKind::DerDir => Content::DerDir(self.made.der_dir.as_deref()?),
             OutputKind::OpensslTrusted => Content::File(self.made.openssl_trusted.as_deref()?),
             OutputKind::JavaTruststore => Content::File(self.made.java_truststore.as_deref()?),
+            OutputKind::TrustManagerPackage => {
+                Content::File(self.made.trust_manager_package.as_deref()?)
+            }
+            OutputKind::ClusterTrustBundle => {
+                Content::File(self.made.cluster_trust_bundle.as_deref()?)
+            }
+            OutputKind::P11Kit => Content::P11Kit(self.made.p11_kit.as_deref()?),
             OutputKind::IntermediatesPem => Content::File(intermediates?.pem()),
             OutputKind::FullPem => Content::File(intermediates?.full_pem()),
         })

@@ -27,6 +27,12 @@ pub enum OutputKind {
     JavaTruststore,
     /// The OpenSSL `TRUSTED CERTIFICATE` bundle, trusted for the purpose only.
     OpensslTrusted,
+    /// cert-manager trust-manager's default CA package (JSON).
+    TrustManagerPackage,
+    /// The Kubernetes `ClusterTrustBundle` resource (YAML).
+    ClusterTrustBundle,
+    /// One `.p11-kit` file per root, for p11-kit's trust module.
+    P11Kit,
     /// The selected intermediates alone.
     IntermediatesPem,
     /// The roots followed by the selected intermediates.
@@ -37,12 +43,15 @@ pub enum OutputKind {
 
 impl OutputKind {
     /// Every kind, in the order outputs are listed.
-    pub const ALL: [OutputKind; 8] = [
+    pub const ALL: [OutputKind; 11] = [
         OutputKind::Pem,
         OutputKind::Capath,
         OutputKind::DerDir,
         OutputKind::JavaTruststore,
         OutputKind::OpensslTrusted,
+        OutputKind::TrustManagerPackage,
+        OutputKind::ClusterTrustBundle,
+        OutputKind::P11Kit,
         OutputKind::IntermediatesPem,
         OutputKind::FullPem,
         OutputKind::Manifest,
@@ -50,7 +59,10 @@ impl OutputKind {
 
     /// Whether the output is a directory (never written to standard output).
     pub fn is_dir(self) -> bool {
-        matches!(self, OutputKind::Capath | OutputKind::DerDir)
+        matches!(
+            self,
+            OutputKind::Capath | OutputKind::DerDir | OutputKind::P11Kit
+        )
     }
 
     /// Whether the output needs the intermediates report.
@@ -66,6 +78,9 @@ impl OutputKind {
             OutputKind::DerDir => "DER directory",
             OutputKind::JavaTruststore => "Java truststore",
             OutputKind::OpensslTrusted => "OpenSSL trusted bundle",
+            OutputKind::TrustManagerPackage => "trust-manager package",
+            OutputKind::ClusterTrustBundle => "ClusterTrustBundle",
+            OutputKind::P11Kit => "p11-kit directory",
             OutputKind::IntermediatesPem => "intermediates",
             OutputKind::FullPem => "full bundle",
             OutputKind::Manifest => "manifest",
@@ -101,6 +116,32 @@ pub struct Wanted {
     pub java_storepass: String,
     /// Whether the hashed directory holds the selected intermediates too.
     pub capath_intermediates: bool,
+    /// The trust-manager package's name and version, when not the defaults.
+    pub package: PackageOptions,
+    /// The `ClusterTrustBundle`'s object name and signer name, when given.
+    pub cluster_trust_bundle: ClusterTrustBundleOptions,
+}
+
+/// The trust-manager package's name and version; `None` for the defaults
+/// ([`cabundle_emit::trust_manager_default_name`], [`cabundle_emit::trust_manager_version`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PackageOptions {
+    /// The package's name.
+    pub name: Option<String>,
+    /// The package's version.
+    pub version: Option<String>,
+}
+
+/// The `ClusterTrustBundle`'s object name and signer name; `None` for the default name and no
+/// signer ([`cabundle_emit::cluster_trust_bundle_name`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ClusterTrustBundleOptions {
+    /// The object's name.
+    pub name: Option<String>,
+    /// `spec.signerName`.
+    pub signer_name: Option<String>,
 }
 
 /// Java's convention for a truststore's password.
@@ -113,6 +154,8 @@ impl Wanted {
             kinds: kinds.into_iter().collect(),
             java_storepass: DEFAULT_JAVA_STOREPASS.to_owned(),
             capath_intermediates: false,
+            package: PackageOptions::default(),
+            cluster_trust_bundle: ClusterTrustBundleOptions::default(),
         }
     }
 
@@ -132,6 +175,23 @@ impl Wanted {
         self
     }
 
+    /// With the trust-manager package's name and version (`None`: the default).
+    pub fn with_package(mut self, name: Option<String>, version: Option<String>) -> Self {
+        self.package = PackageOptions { name, version };
+        self
+    }
+
+    /// With the `ClusterTrustBundle`'s object name and signer name (`None`: the default name, no
+    /// signer).
+    pub fn with_cluster_trust_bundle(
+        mut self,
+        name: Option<String>,
+        signer_name: Option<String>,
+    ) -> Self {
+        self.cluster_trust_bundle = ClusterTrustBundleOptions { name, signer_name };
+        self
+    }
+
     /// With (or without) the intermediates in the hashed directory.
     pub fn with_capath_intermediates(mut self, yes: bool) -> Self {
         self.capath_intermediates = yes;
@@ -148,6 +208,8 @@ pub enum Content<'a> {
     Capath(&'a [CapathEntry]),
     /// A DER directory's entries.
     DerDir(&'a [CapathEntry]),
+    /// A p11-kit directory's entries.
+    P11Kit(&'a [CapathEntry]),
 }
 
 /// Writes every request with the content `content` gives for its kind: the files and
@@ -189,6 +251,9 @@ pub fn write_requests<'a>(
             }
             (Destination::Path(path), Content::DerDir(entries)) => {
                 set.der_dir(path, entries);
+            }
+            (Destination::Path(path), Content::P11Kit(entries)) => {
+                set.p11_kit_dir(path, entries);
             }
         }
     }

@@ -7,7 +7,8 @@
 //! nothing but the names this crate writes (`LABEL-<16 hex digits>.pem` files and `hhhhhhhh.N`
 //! symbolic links); anything else is an error, so a user's own `corp.pem` or a mistyped
 //! `--capath ~` is never deleted. A DER directory follows the same rule with its own names
-//! (`LABEL-<16 hex digits>.der` files, no links).
+//! (`LABEL-<16 hex digits>.der` files, no links), and so does a p11-kit directory
+//! (`LABEL-<16 hex digits>.p11-kit` files).
 
 use crate::Error;
 use crate::capath::{CapathEntry, CapathEntryKind, is_our_file_name, is_our_name};
@@ -27,6 +28,12 @@ fn capath_owns(name: &str, kind: std::fs::FileType) -> bool {
 /// Whether a DER directory may hold this entry: a DER file under the build's own name pattern.
 fn der_owns(name: &str, kind: std::fs::FileType) -> bool {
     is_our_file_name(name, "der") && kind.is_file()
+}
+
+/// Whether a p11-kit directory may hold this entry: a `.p11-kit` file under the build's own
+/// name pattern.
+fn p11_kit_owns(name: &str, kind: std::fs::FileType) -> bool {
+    is_our_file_name(name, "p11-kit") && kind.is_file()
 }
 
 fn dir_entries(entries: &[CapathEntry]) -> impl Iterator<Item = DirEntry<'_>> {
@@ -89,6 +96,18 @@ impl<'a> OutputSet<'a> {
     /// crate writes.
     pub fn der_dir(&mut self, path: impl Into<PathBuf>, entries: &'a [CapathEntry]) -> &mut Self {
         self.0.dir(path, dir_entries(entries), der_owns);
+        self
+    }
+
+    /// Adds a directory of `.p11-kit` files (entries of [`CapathEntryKind::File`] only). An
+    /// existing directory at `path` is replaced only when it holds nothing but the `.p11-kit`
+    /// file names this crate writes.
+    pub fn p11_kit_dir(
+        &mut self,
+        path: impl Into<PathBuf>,
+        entries: &'a [CapathEntry],
+    ) -> &mut Self {
+        self.0.dir(path, dir_entries(entries), p11_kit_owns);
         self
     }
 
@@ -231,6 +250,38 @@ mod tests {
                 let err = result.unwrap_err().to_string();
                 assert!(err.contains(&format!("it holds {name}, which cabundle did not write")));
                 assert_eq!(fs_err::read(certs.join(name)).unwrap(), b"mine", "{name}");
+            }
+        }
+    }
+
+    /// A p11-kit directory is replaced only when it holds nothing but our `.p11-kit` names: a
+    /// DER or PEM file of ours, a hash link or a user's own `.p11-kit` file stops it.
+    #[test]
+    fn only_a_p11_kit_directory_of_our_own_names_is_replaced() {
+        let cases: &[(&str, bool)] = &[
+            ("corp.p11-kit", false),
+            ("a-0123456789abcdef.der", false),
+            ("a-0123456789abcdef.pem", false),
+            ("5ad8a5d6.0", false),
+            ("a-0123456789abcdef.p11-kit", true),
+        ];
+        let entries = vec![CapathEntry {
+            name: "b-0123456789abcdef.p11-kit".into(),
+            kind: CapathEntryKind::File(b"b".to_vec()),
+        }];
+        for &(name, replaced) in cases {
+            let dir = tempfile::tempdir().unwrap();
+            let store = dir.path().join("p11");
+            fs_err::create_dir(&store).unwrap();
+            fs_err::write(store.join(name), b"mine").unwrap();
+            let result = OutputSet::new().p11_kit_dir(&store, &entries).write();
+            if replaced {
+                result.unwrap();
+                assert_eq!(names(&store), ["b-0123456789abcdef.p11-kit"], "{name}");
+            } else {
+                let err = result.unwrap_err().to_string();
+                assert!(err.contains(&format!("it holds {name}, which cabundle did not write")));
+                assert_eq!(fs_err::read(store.join(name)).unwrap(), b"mine", "{name}");
             }
         }
     }

@@ -1,8 +1,11 @@
-//! Deterministic outputs: PEM bundles with comment blocks, and JSON manifests.
+//! Deterministic outputs: PEM bundles with comment blocks, JSON manifests, and the formats
+//! other programs read (Java, p11-kit, Kubernetes).
 //!
-//! Pure and infallible: every function takes the policy's [`Decisions`] and the facts about the
-//! build ([`BuildInfo`]) and returns bytes, or the [`Manifest`] value whose `to_json` gives
-//! them. The same inputs give the same bytes, byte for byte: certificates are sorted by
+//! Pure: every function takes the policy's [`Decisions`] and the facts about the build
+//! ([`BuildInfo`]) and returns bytes, or the [`Manifest`] value whose `to_json` gives them.
+//! Infallible, except where the format's reader would refuse the result: the Java truststore,
+//! the Kubernetes outputs ([`K8sError`]: a name, a non-CA root) and p11-kit's objects
+//! ([`P11KitError`]). The same inputs give the same bytes, byte for byte: certificates are sorted by
 //! SHA-256, lines end in LF, base64 is wrapped at 64 columns, and the only date written that is
 //! not a certificate's own is the as-of date of the policy.
 //!
@@ -57,7 +60,14 @@ use cabundle_policy::{Decision, Decisions, Origin, PolicyOptions, Purpose, trust
 use std::fmt::Write as _;
 
 mod java;
+mod k8s;
+mod p11kit;
 pub use java::{MAC_ITERATIONS, java_aliases, java_truststore};
+pub use k8s::{
+    CLUSTER_TRUST_BUNDLE_API_VERSION, K8sError, cluster_trust_bundle, cluster_trust_bundle_name,
+    signer_name_prefix, trust_manager_default_name, trust_manager_package, trust_manager_version,
+};
+pub use p11kit::{P11KitError, eku_extension, p11_kit_object};
 
 /// Everything about a build besides the decisions.
 #[derive(Clone, Debug)]
@@ -198,7 +208,7 @@ pub fn pem_bundle(info: &BuildInfo<'_>, decisions: &Decisions<'_>) -> Vec<u8> {
 }
 
 /// A DER tag-length-value with a definite length.
-fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+pub(crate) fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
     let mut out = vec![tag];
     let len = content.len();
     if len < 0x80 {

@@ -178,6 +178,19 @@ pub struct Outputs {
     /// bytes, and its size.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub java_truststore: Option<Digest>,
+    /// cert-manager trust-manager's default CA package (JSON), when one was asked for (absent
+    /// otherwise): SHA-256 of its bytes, and its size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trust_manager_package: Option<Digest>,
+    /// The Kubernetes `ClusterTrustBundle` resource (YAML), when one was asked for (absent
+    /// otherwise): SHA-256 of its bytes, and its size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_trust_bundle: Option<Digest>,
+    /// The p11-kit directory (one `.p11-kit` file per root), when one was asked for (absent
+    /// otherwise): SHA-256 over its sorted listing, as for the hashed directory, and its number
+    /// of files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p11_kit: Option<Digest>,
 }
 
 /// The digest of one output.
@@ -322,6 +335,12 @@ mod tests {
                     size: 3,
                 }),
                 java_truststore: None,
+                trust_manager_package: None,
+                cluster_trust_bundle: Some(Digest {
+                    sha256: Sha256Fingerprint([8; 32]),
+                    size: 4,
+                }),
+                p11_kit: None,
             },
             included: vec![Included {
                 sha256: Sha256Fingerprint([5; 32]),

@@ -51,7 +51,8 @@ pub struct BuildArgs {
         conflicts_with_all = [
             "certs", "purpose", "as_of", "distrust_grace_days",
             "include_expired", "add", "exclude", "also_trusted_by", "openssl_trusted", "der_dir",
-            "java_truststore", "capath_intermediates",
+            "java_truststore", "capath_intermediates", "trust_manager_package",
+            "cluster_trust_bundle", "p11_kit",
         ]
     )]
     pub recipe: Option<PathBuf>,
@@ -140,6 +141,34 @@ pub struct OutputArgs {
     /// since many PEM readers do not take that block type.
     #[arg(long, value_name = "FILE")]
     pub openssl_trusted: Option<PathBuf>,
+    /// Write cert-manager trust-manager's default CA package here (JSON: name, bundle,
+    /// version), to serve to trust-manager in place of the Debian package; the name must end
+    /// in .json, as trust-manager loads only such files.
+    #[arg(long, value_name = "FILE.json")]
+    pub trust_manager_package: Option<PathBuf>,
+    /// The trust-manager package's name [default: cabundle-<purpose>].
+    #[arg(long, value_name = "NAME", requires = "trust_manager_package")]
+    pub package_name: Option<String>,
+    /// The trust-manager package's version [default: <as-of date>.<first 8 hex digits of the
+    /// bundle's SHA-256>].
+    #[arg(long, value_name = "V", requires = "trust_manager_package")]
+    pub package_version: Option<String>,
+    /// Write a Kubernetes ClusterTrustBundle (certificates.k8s.io/v1beta1) here, for
+    /// kubectl apply; every root must be a CA.
+    #[arg(long, value_name = "FILE.yaml")]
+    pub cluster_trust_bundle: Option<PathBuf>,
+    /// The ClusterTrustBundle's name [default: cabundle-<purpose>, after the signer name's
+    /// prefix when --signer-name is given].
+    #[arg(long, value_name = "NAME", requires = "cluster_trust_bundle")]
+    pub ctb_name: Option<String>,
+    /// The ClusterTrustBundle's spec.signerName (DOMAIN/PATH); its name must then start with
+    /// the signer name, '/' written ':', then ':'.
+    #[arg(long, value_name = "NAME", requires = "cluster_trust_bundle")]
+    pub signer_name: Option<String>,
+    /// Write one .p11-kit file per root here (LABEL-<hash>.p11-kit), for p11-kit's trust
+    /// module: each root an anchor for the purpose only, with Mozilla's distrust-after dates.
+    #[arg(long, value_name = "DIR")]
+    pub p11_kit: Option<PathBuf>,
     /// Write a JSON manifest of the build here: the decisions, and the digest of each output
     /// written.
     #[arg(long, value_name = "FILE")]

@@ -52,6 +52,15 @@ impl Plan {
             (OutputKind::DerDir, o.der_dir.as_ref()),
             (OutputKind::JavaTruststore, o.java_truststore.as_ref()),
             (OutputKind::OpensslTrusted, o.openssl_trusted.as_ref()),
+            (
+                OutputKind::TrustManagerPackage,
+                o.trust_manager_package.as_ref(),
+            ),
+            (
+                OutputKind::ClusterTrustBundle,
+                o.cluster_trust_bundle.as_ref(),
+            ),
+            (OutputKind::P11Kit, o.p11_kit.as_ref()),
             (OutputKind::IntermediatesPem, i.intermediates_pem.as_ref()),
             (OutputKind::FullPem, i.full_pem.as_ref()),
             (OutputKind::Manifest, o.manifest.as_ref()),
@@ -99,6 +108,7 @@ impl Plan {
             .map(|(flag, path)| NamedInput { flag, path })
             .collect();
         outputs::check(&requests, o.explain, &named, &[])?;
+        check_kubernetes(o, args.policy.purpose)?;
 
         let as_of = clock::date_or_today(args.policy.as_of);
         let excludes = args
@@ -116,7 +126,9 @@ impl Plan {
         };
         let wanted = Wanted::of(&requests)
             .with_java_storepass(&o.java_storepass)
-            .with_capath_intermediates(i.capath_intermediates);
+            .with_capath_intermediates(i.capath_intermediates)
+            .with_package(o.package_name.clone(), o.package_version.clone())
+            .with_cluster_trust_bundle(o.ctb_name.clone(), o.signer_name.clone());
         Ok(Plan {
             report,
             certs: args.sources.certs.clone(),
@@ -185,6 +197,39 @@ pub fn run(args: BuildArgs, out: &Output) -> anyhow::Result<ExitStatus> {
     decisions::summary(&built, "", out);
     decisions::wrote(&plan.requests, out);
     Ok(ExitStatus::Ok)
+}
+
+/// The Kubernetes outputs' rules that need no input: trust-manager loads a package only from
+/// a file whose name ends in `.json`; a ClusterTrustBundle's names follow the API server's
+/// rules.
+fn check_kubernetes(
+    o: &crate::cli::build::OutputArgs,
+    purpose: cabundle_policy::Purpose,
+) -> anyhow::Result<()> {
+    if let Some(path) = &o.trust_manager_package
+        && !files::is_stdio(path)
+        && path.extension().is_none_or(|e| e != "json")
+    {
+        bail!(
+            "--trust-manager-package {}: trust-manager loads packages only from files whose name ends in .json\nhint: name it {}.json",
+            path.display(),
+            path.with_extension("json").display()
+        );
+    }
+    if o.package_name.as_deref() == Some("") || o.package_version.as_deref() == Some("") {
+        bail!(
+            "--package-name and --package-version may not be empty: trust-manager refuses such a package"
+        );
+    }
+    if o.cluster_trust_bundle.is_some() {
+        cabundle_emit::cluster_trust_bundle_name(
+            purpose,
+            o.ctb_name.as_deref(),
+            o.signer_name.as_deref(),
+        )
+        .context("--ctb-name and --signer-name")?;
+    }
+    Ok(())
 }
 
 /// `--exclude SHA256[=REASON]`.

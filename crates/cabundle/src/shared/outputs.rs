@@ -15,6 +15,9 @@ pub(crate) fn flag(kind: OutputKind) -> &'static str {
         OutputKind::DerDir => "--der-dir",
         OutputKind::JavaTruststore => "--java-truststore",
         OutputKind::OpensslTrusted => "--openssl-trusted",
+        OutputKind::TrustManagerPackage => "--trust-manager-package",
+        OutputKind::ClusterTrustBundle => "--cluster-trust-bundle",
+        OutputKind::P11Kit => "--p11-kit",
         OutputKind::IntermediatesPem => "--intermediates-pem",
         OutputKind::FullPem => "--full-pem",
         OutputKind::Manifest => "--manifest",
@@ -244,6 +247,13 @@ mod tests {
             Some("--pem and --manifest all write"),
         );
         check_case(&[(Capath, "-".into())], false, Some("is a directory"));
+        check_case(&[(P11Kit, "-".into())], false, Some("is a directory"));
+        check_case(&[(ClusterTrustBundle, "-".into())], false, None);
+        check_case(
+            &[(Pem, at("d/a.pem")), (P11Kit, at("d"))],
+            false,
+            Some("inside the --p11-kit directory"),
+        );
         check_case(
             &[(Capath, at("x")), (DerDir, at("x"))],
             false,
