@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 /// Errors from building or writing outputs.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The report could not be parsed.
     #[error("cannot read the report {source_name}")]

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 /// Errors from reading or changing a hashed directory.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The directory could not be listed.
     #[error("cannot read directory {path}")]

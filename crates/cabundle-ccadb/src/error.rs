@@ -5,6 +5,7 @@ use crate::{Sha256Fingerprint, upper_hex};
 /// Errors from parsing a report. Rows are 1-based data record numbers (the header is not
 /// counted); columns are header names as written in the report.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The input has no bytes (or only whitespace).
     #[error("the body is empty: expected a CCADB CSV report or certdata.txt")]

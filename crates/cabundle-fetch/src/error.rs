@@ -2,6 +2,7 @@
 
 /// Why a fetch failed. Every variant names the URL it is about.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// Only `https://` URLs are fetched: the report decides what a machine trusts.
     #[error("refusing to fetch {url}: only https:// URLs are accepted")]

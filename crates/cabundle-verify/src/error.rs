@@ -2,6 +2,7 @@
 
 /// Errors from parsing user input and files.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// A window such as `90d` that could not be read.
     #[error("invalid window {input:?}: {reason}")]
