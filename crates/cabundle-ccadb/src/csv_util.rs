@@ -85,12 +85,15 @@ fn sniff(bytes: &[u8]) -> Result<(), Error> {
             looks_like: what.to_owned(),
         })
     };
-    // Control bytes never occur in a text report; a stray non-UTF-8 byte in a field is left
-    // to the CSV reader, which names its row.
-    let control = head
+    // Binary data has NUL bytes or many control bytes. A text report may still carry a few
+    // control characters in a label (someone's typo, or someone's attack): those are kept as
+    // data and escaped wherever they are shown. A stray non-UTF-8 byte in a field is left to
+    // the CSV reader, which names its row.
+    let controls = head
         .iter()
-        .any(|&b| (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t')) || b == 0x7F);
-    if control {
+        .filter(|&&b| (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t')) || b == 0x7F)
+        .count();
+    if head.contains(&0) || controls * 32 > head.len() {
         return not_csv("binary data");
     }
     let text = String::from_utf8_lossy(head)

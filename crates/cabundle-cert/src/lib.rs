@@ -39,6 +39,7 @@ mod openssl;
 mod pem;
 mod purpose;
 mod signature;
+pub mod text;
 
 pub use purpose::{Purpose, UnknownPurpose};
 

@@ -480,6 +480,9 @@ fn display_value(value: &Tlv<'_>, out: &mut String) {
             out.push(c);
         } else if c.is_control() {
             out.push_str(&format!("\\{:02X}", u32::from(c)));
+        } else if crate::text::needs_escape(c) {
+            // Bidirectional and line-separating characters: as `cabundle_cert::text` writes them.
+            out.push_str(&crate::text::escape(&c.to_string()));
         } else {
             out.push(c);
         }

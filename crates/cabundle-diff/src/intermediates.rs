@@ -108,7 +108,9 @@ pub fn render_intermediates_text(diff: &IntermediatesDiff) -> String {
             let _ = writeln!(
                 out,
                 "  {sign} {}  issuer: {}  sha256:{}",
-                i.subject, i.issuer, i.sha256
+                cabundle_cert::text::escape(&i.subject),
+                cabundle_cert::text::escape(&i.issuer),
+                i.sha256
             );
         }
     }

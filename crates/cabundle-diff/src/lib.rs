@@ -57,6 +57,7 @@ use cabundle_cert::Certificate;
 /// The fingerprint type of every root named in a [`Diff`].
 pub use cabundle_cert::Sha256Fingerprint;
 use cabundle_cert::date::{format_date, iso_date, iso_date_option};
+use cabundle_cert::text::escape;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -369,13 +370,13 @@ pub fn render_text(diff: &Diff) -> String {
     if !diff.added.is_empty() {
         section(&mut out, "added", diff.added.len());
         for r in &diff.added {
-            let _ = writeln!(out, "  + {}  sha256:{}", r.label, r.sha256);
+            let _ = writeln!(out, "  + {}  sha256:{}", escape(&r.label), r.sha256);
         }
     }
     if !diff.removed.is_empty() {
         section(&mut out, "removed", diff.removed.len());
         for r in &diff.removed {
-            let _ = writeln!(out, "  - {}  sha256:{}", r.label, r.sha256);
+            let _ = writeln!(out, "  - {}  sha256:{}", escape(&r.label), r.sha256);
         }
     }
     if !diff.trust_changed.is_empty() {
@@ -384,7 +385,7 @@ pub fn render_text(diff: &Diff) -> String {
             let _ = writeln!(
                 out,
                 "  ~ {}: {} -> {}  sha256:{}",
-                c.label,
+                escape(&c.label),
                 bits_text(&c.old),
                 bits_text(&c.new),
                 c.sha256
@@ -402,7 +403,7 @@ pub fn render_text(diff: &Diff) -> String {
             let _ = writeln!(
                 out,
                 "  ~ {}: {} distrust after {} -> {}  sha256:{}",
-                c.label,
+                escape(&c.label),
                 if c.purpose == "tls" { "TLS" } else { "S/MIME" },
                 date(&c.old),
                 date(&c.new),
@@ -425,7 +426,13 @@ pub fn render_text(diff: &Diff) -> String {
             } else {
                 format!("expires {not_after} (in {} days)", e.days_left)
             };
-            let _ = writeln!(out, "  ! {}: {}  sha256:{}", e.label, when, e.sha256);
+            let _ = writeln!(
+                out,
+                "  ! {}: {}  sha256:{}",
+                escape(&e.label),
+                when,
+                e.sha256
+            );
         }
     }
     out

@@ -174,8 +174,18 @@ impl Reason {
 }
 
 impl fmt::Display for Reason {
+    /// One line: what it quotes from the data (labels, subjects, trust-bit values, reasons
+    /// written by hand) is escaped for a terminal (`cabundle_cert::text::escape`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
+        let text = RawText(self).to_string();
+        f.write_str(&cabundle_cert::text::escape(&text))
+    }
+}
+
+impl fmt::Display for RawText<'_, Reason> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let this = self.0;
+        match this {
             Reason::Excluded { reason } => write!(f, "excluded: {reason}"),
             Reason::UnknownTrustBits { values } => {
                 write!(f, "unknown trust bits: {}", values.join(", "))
@@ -208,6 +218,9 @@ impl fmt::Display for Reason {
         }
     }
 }
+
+/// A value's text before escaping: its `Display` writes the data as it is.
+struct RawText<'a, T>(&'a T);
 
 /// Where a certificate came from.
 #[derive(Clone, Copy, Debug)]
@@ -321,8 +334,18 @@ pub enum Warning {
 }
 
 impl fmt::Display for Warning {
+    /// One line: what it quotes from the data (labels, subjects, trust-bit values, reasons
+    /// written by hand) is escaped for a terminal (`cabundle_cert::text::escape`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
+        let text = RawText(self).to_string();
+        f.write_str(&cabundle_cert::text::escape(&text))
+    }
+}
+
+impl fmt::Display for RawText<'_, Warning> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let this = self.0;
+        match this {
             Warning::ExcludeMatchedNothing { sha256 } => {
                 write!(f, "the exclusion of {sha256} matches no certificate")
             }

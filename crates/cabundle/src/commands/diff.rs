@@ -6,6 +6,7 @@ use crate::output::Output;
 use crate::shared::clock::date_or_today;
 use crate::shared::exit::ExitStatus;
 use crate::shared::files;
+use crate::shared::terminal::lines;
 use anyhow::Context as _;
 use cabundle_diff::{DiffOptions, RootSet};
 use std::io::Write as _;
@@ -67,7 +68,7 @@ pub fn run(args: DiffArgs, out: &Output) -> anyhow::Result<ExitStatus> {
         json.push('\n');
         json
     } else {
-        cabundle_diff::render_text(&diff)
+        lines(&cabundle_diff::render_text(&diff)).into_owned()
     };
     std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(ExitStatus::ok_if(!diff.has_differences()))
@@ -97,7 +98,7 @@ fn intermediates(
         json.push('\n');
         json
     } else {
-        cabundle_diff::render_intermediates_text(&diff)
+        lines(&cabundle_diff::render_intermediates_text(&diff)).into_owned()
     };
     std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(ExitStatus::ok_if(!diff.has_differences()))

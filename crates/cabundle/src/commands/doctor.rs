@@ -11,6 +11,7 @@ use crate::output::Output;
 use crate::shared::exit::ExitStatus;
 use crate::shared::hints::{build_store, client_fix, client_reason, point_at_bundle};
 use crate::shared::report;
+use crate::shared::terminal::Terminal;
 use crate::shared::tls::{fetch_chain, split_target};
 use anyhow::{Context, bail};
 use cabundle_cert::{Certificate, Sha256Fingerprint};
@@ -192,7 +193,12 @@ pub fn run(args: DoctorArgs, out: &Output) -> anyhow::Result<ExitStatus> {
         serde_json::to_writer_pretty(&mut w, &Json { clients: &entries })?;
         writeln!(w)?;
     } else {
-        print_text(&mut w, &entries, server.as_ref(), included.as_ref())?;
+        print_text(
+            &mut Terminal::new(&mut w),
+            &entries,
+            server.as_ref(),
+            included.as_ref(),
+        )?;
     }
     let fails = entries.iter().any(|e| e.verdict == Some(Verdict::Fails));
     Ok(ExitStatus::ok_if(!fails))

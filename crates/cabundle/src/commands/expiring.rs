@@ -6,6 +6,7 @@ use crate::shared::clock::at_or_now;
 use crate::shared::exit::ExitStatus;
 use crate::shared::files::read_certs;
 use crate::shared::store;
+use crate::shared::terminal::Terminal;
 use cabundle_cert::date::format_moment;
 use std::io::Write;
 
@@ -41,6 +42,7 @@ pub fn run(args: ExpiringArgs, out: &Output) -> anyhow::Result<ExitStatus> {
         serde_json::to_writer_pretty(&mut w, &list)?;
         writeln!(w)?;
     } else {
+        let mut w = Terminal::new(&mut w);
         for e in &found {
             let when = if e.expired {
                 format!("EXPIRED {} days ago", -e.days_left)

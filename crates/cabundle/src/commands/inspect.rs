@@ -3,6 +3,7 @@
 use crate::cli::inspect::InspectArgs;
 use crate::output::Output;
 use crate::shared::exit::ExitStatus;
+use crate::shared::terminal::Terminal;
 use cabundle_cert::{
     Certificate, Crl, KeyInfo, Object, Sha1Fingerprint, Sha256Fingerprint, SubjectHash,
 };
@@ -192,6 +193,7 @@ pub fn run(args: InspectArgs, out: &Output) -> anyhow::Result<ExitStatus> {
         serde_json::to_writer_pretty(&mut w, &entries)?;
         writeln!(w)?;
     } else {
+        let mut w = Terminal::new(&mut w);
         let mut first = true;
         for (file, objects) in &files {
             for (index, object) in objects.iter().enumerate() {

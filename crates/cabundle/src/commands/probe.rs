@@ -9,6 +9,7 @@ use crate::shared::exit::ExitStatus;
 use crate::shared::files;
 use crate::shared::hints::Source;
 use crate::shared::store::{load_manifest, load_store};
+use crate::shared::terminal::Terminal;
 use crate::shared::tls::{fetch_chain, split_target};
 use anyhow::{Context, bail};
 use cabundle_cert::Certificate;
@@ -46,9 +47,9 @@ pub fn run(args: ProbeArgs, out: &Output) -> anyhow::Result<ExitStatus> {
     // standard error.
     let to_stdout = args.save_chain.as_deref().is_some_and(files::is_stdio);
     let mut w: Box<dyn Write> = if to_stdout {
-        Box::new(std::io::stderr().lock())
+        Box::new(Terminal::new(std::io::stderr().lock()))
     } else {
-        Box::new(std::io::stdout().lock())
+        Box::new(Terminal::new(std::io::stdout().lock()))
     };
     writeln!(
         w,

@@ -8,6 +8,7 @@ use crate::shared::exit::ExitStatus;
 use crate::shared::files::read_certs;
 use crate::shared::hints::Source;
 use crate::shared::store::{load_manifest, load_store};
+use crate::shared::terminal::Terminal;
 use cabundle_verify::Options;
 
 /// Runs `cabundle verify`.
@@ -35,12 +36,16 @@ pub fn run(args: VerifyArgs, out: &Output) -> anyhow::Result<ExitStatus> {
     {
         let supplied = read_intermediates(path)?;
         if let Some(completed) = complete(&chain, &supplied, &store, &opts)? {
-            let mut w = std::io::stdout().lock();
+            let mut w = Terminal::new(std::io::stdout().lock());
             print_report(&completed, source, &mut w)?;
             print_omitted(&completed, &supplied, "the chain", &mut w)?;
             return Ok(ExitStatus::Ok);
         }
     }
-    print_report(&report, source, &mut std::io::stdout().lock())?;
+    print_report(
+        &report,
+        source,
+        &mut Terminal::new(std::io::stdout().lock()),
+    )?;
     Ok(verdict(&report))
 }

@@ -3,6 +3,7 @@
 //! warnings, and the build errors with the hint a user can act on.
 
 use crate::output::Output;
+use crate::shared::terminal::{Terminal, one_line};
 use cabundle_build::{Built, Intermediates};
 use cabundle_policy::{Decision, Decisions, PolicyOptions, Warning};
 use std::io::Write as _;
@@ -62,18 +63,26 @@ fn explain_line(d: &Decision<'_>) -> String {
             let constraints = d
                 .root()
                 .and_then(|r| r.applied_constraints())
-                .map(|c| format!(" (Mozilla Applied Constraints: {c})"))
+                .map(|c| format!(" (Mozilla Applied Constraints: {})", one_line(c)))
                 .unwrap_or_default();
-            format!("included  {}  {}{constraints}", d.sha256(), d.label())
+            format!(
+                "included  {}  {}{constraints}",
+                d.sha256(),
+                one_line(d.label())
+            )
         }
-        Some(reason) => format!("excluded  {}  {}: {reason}", d.sha256(), d.label()),
+        Some(reason) => format!(
+            "excluded  {}  {}: {reason}",
+            d.sha256(),
+            one_line(d.label())
+        ),
     }
 }
 
 /// Prints one `--explain` line per certificate on stdout: the roots (SHA-256, label and, when
 /// left out, why), then the intermediates, when the build selected some.
 pub(crate) fn explain(built: &Built) -> anyhow::Result<()> {
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = Terminal::new(std::io::stdout().lock());
     for d in &built.decisions().decisions {
         writeln!(stdout, "{}", explain_line(d))?;
     }
@@ -84,12 +93,15 @@ pub(crate) fn explain(built: &Built) -> anyhow::Result<()> {
                 (None, Some(issuer)) => writeln!(
                     stdout,
                     "included  {}  intermediate {} (signed by {issuer})",
-                    c.sha256, c.subject
+                    c.sha256,
+                    one_line(&c.subject)
                 )?,
                 (Some(reason), _) => writeln!(
                     stdout,
-                    "excluded  {}  intermediate {}: {reason}",
-                    c.sha256, c.subject
+                    "excluded  {}  intermediate {}: {}",
+                    c.sha256,
+                    one_line(&c.subject),
+                    one_line(&reason.to_string())
                 )?,
                 (None, None) => {}
             }

@@ -1,6 +1,6 @@
 //! What several commands share: file arguments, report arguments, downloads, trust stores,
 //! chains and their verdicts, a server's chain, hashing a directory, output plans, the telling
-//! of a build's decisions, hints and the exit status. A command module uses these and never
+//! of a build's decisions, hints, the exit status, and text made safe for a terminal. A command module uses these and never
 //! another command's module (tests/tidy.rs enforces it).
 
 pub(crate) mod chain;
@@ -14,4 +14,5 @@ pub(crate) mod outputs;
 pub(crate) mod rehash;
 pub(crate) mod report;
 pub(crate) mod store;
+pub(crate) mod terminal;
 pub(crate) mod tls;

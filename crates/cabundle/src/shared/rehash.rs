@@ -2,6 +2,7 @@
 //! `capath` for the directory it fills: scan, plan, then apply, check or print the plan.
 
 use crate::output::Output;
+use crate::shared::terminal::Terminal;
 use cabundle_capath::{Action, Diagnostic, Existing, Options, Plan, Severity};
 use std::ffi::OsStr;
 use std::path::Path;
@@ -84,7 +85,7 @@ pub(crate) fn rehash_dir(
         errors: plan.error_count(),
         changes: plan.changes().count(),
     };
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = Terminal::new(std::io::stdout().lock());
     match mode {
         Mode::Check => {
             for action in plan.changes() {
