@@ -13,28 +13,10 @@
 mod support;
 
 use sha2::{Digest, Sha256};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
-use support::output_text;
+use support::{output_text, own_build, workspace};
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-/// The target folder and the cargo profile the test's own `cabundle` was built with
-/// (`TARGET/debug/cabundle` is the `dev` profile's).
-fn own_build() -> (PathBuf, String) {
-    let exe = Path::new(env!("CARGO_BIN_EXE_cabundle"));
-    let profile_dir = exe.parent().unwrap();
-    let profile = match profile_dir.file_name().unwrap().to_str().unwrap() {
-        "debug" => "dev".to_owned(),
-        other => other.to_owned(),
-    };
-    (profile_dir.parent().unwrap().to_path_buf(), profile)
-}
 
 fn ok(cmd: &mut Command) -> String {
     let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));

@@ -222,3 +222,24 @@ pub fn capath_listing_digest(dir: &std::path::Path) -> String {
     }
     hex::encode(hasher.finalize())
 }
+
+/// The workspace's root folder.
+pub fn workspace() -> PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("the workspace folder")
+}
+
+/// The target folder and the cargo profile the test's own `cabundle` was built with
+/// (`TARGET/debug/cabundle` is the `dev` profile's), so a test that builds again reuses them.
+pub fn own_build() -> (PathBuf, String) {
+    let exe = std::path::Path::new(env!("CARGO_BIN_EXE_cabundle"));
+    let profile_dir = exe.parent().expect("the profile folder");
+    let profile = match profile_dir.file_name().and_then(|n| n.to_str()) {
+        Some("debug") | None => "dev".to_owned(),
+        Some(other) => other.to_owned(),
+    };
+    let target = profile_dir.parent().expect("the target folder").to_path_buf();
+    (target, profile)
+}
