@@ -7,7 +7,8 @@
 //! A certificate is parsed once, with `x509-parser`, into a [`Certificate`] that carries every
 //! field other crates read (names, key identifiers, alternative names, AIA, constraints...).
 //! [`hash_only`] is the cheap read `rehash` uses: the name hashes and SHA-1 of an object, and
-//! whether OpenSSL can load it at all. [`encode_pem`] is the one PEM encoder of the workspace.
+//! whether OpenSSL can load it at all. [`encode_pem`] is the one PEM encoder of the workspace. [`read_bounded`] is its one IO: the
+//! bounded file reader every crate that reads inputs uses.
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -33,6 +34,7 @@ use rayon::prelude::*;
 mod asn1;
 mod cert;
 pub mod date;
+mod file;
 mod model;
 mod name;
 mod openssl;
@@ -40,6 +42,7 @@ mod pem;
 mod purpose;
 mod signature;
 
+pub use file::{READ_CAP, ReadError, check_bounded, read_bounded, read_capped_from};
 pub use purpose::{Purpose, UnknownPurpose};
 
 pub use model::{BasicConstraints, ExtendedKeyUsage, GeneralName, KeyUsage, NameConstraints};
