@@ -38,12 +38,13 @@ pub enum ReadError {
         kind: &'static str,
     },
     /// The file is larger than the cap.
-    #[error("{} is {}, more than the {} cap", path.display(), Size(*size), Size(*cap))]
+    #[error("{} is {}", path.display(), too_large(*size, *cap))]
     TooLarge {
         /// The path as given.
         path: PathBuf,
-        /// Its size in bytes (at least cap + 1 when it grew while read).
-        size: u64,
+        /// Its size in bytes, when known (not for standard input, or a file that grew while
+        /// it was read).
+        size: Option<u64>,
         /// The cap in bytes.
         cap: u64,
     },
@@ -75,11 +76,18 @@ impl ReadError {
     pub fn reason(&self) -> String {
         match self {
             ReadError::NotRegular { kind, .. } => format!("not a regular file ({kind})"),
-            ReadError::TooLarge { size, cap, .. } => {
-                format!("{}, more than the {} cap", Size(*size), Size(*cap))
-            }
+            ReadError::TooLarge { size, cap, .. } => too_large(*size, *cap),
             ReadError::Io { source, .. } => source.to_string(),
         }
+    }
+}
+
+/// `200 MiB, more than the 64 MiB cap`, or `more than the 64 MiB cap` when the size is
+/// unknown.
+fn too_large(size: Option<u64>, cap: u64) -> String {
+    match size {
+        Some(size) => format!("{}, more than the {} cap", Size(size), Size(cap)),
+        None => format!("more than the {} cap", Size(cap)),
     }
 }
 
@@ -137,7 +145,7 @@ fn check(path: &Path, meta: &Metadata, cap: u64) -> Result<(), ReadError> {
     if meta.len() > cap {
         return Err(ReadError::TooLarge {
             path: path.to_owned(),
-            size: meta.len(),
+            size: Some(meta.len()),
             cap,
         });
     }
@@ -171,7 +179,7 @@ pub fn read_bounded(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
         Capped::Io(source) => io_error(source),
         Capped::Over => ReadError::TooLarge {
             path: path.to_owned(),
-            size: cap.saturating_add(1),
+            size: None,
             cap,
         },
     })
@@ -206,7 +214,7 @@ pub fn read_capped_from(reader: impl Read, what: &Path, cap: u64) -> Result<Vec<
         },
         Capped::Over => ReadError::TooLarge {
             path: what.to_owned(),
-            size: cap.saturating_add(1),
+            size: None,
             cap,
         },
     })
@@ -269,6 +277,6 @@ mod tests {
         let what = Path::new("standard input");
         assert_eq!(read_capped_from(&b"abc"[..], what, 3).unwrap(), b"abc");
         let e = read_capped_from(io::repeat(0), what, 10).unwrap_err();
-        assert_eq!(e.reason(), "11 bytes, more than the 10 bytes cap");
+        assert_eq!(e.to_string(), "standard input is more than the 10 bytes cap");
     }
 }
