@@ -203,9 +203,15 @@ fn rehash_skips_links_to_devices_and_fifos() {
         "y.pem: not a regular file (a FIFO)",
         "z.pem: 190 MiB, more than the 64 MiB cap",
     ] {
-        assert!(text.contains(&format!("warning: skipping {d}/{expected}")), "{text}");
+        assert!(
+            text.contains(&format!("warning: skipping {d}/{expected}")),
+            "{text}"
+        );
     }
-    assert!(rss.is_none_or(|rss| rss < MAX_RSS_KIB), "peak memory {rss:?} KiB");
+    assert!(
+        rss.is_none_or(|rss| rss < MAX_RSS_KIB),
+        "peak memory {rss:?} KiB"
+    );
     // The lock is free: with no wait allowed, a second run still gets it.
     let (out, _) = run(
         cabundle(&["rehash", "--lock-timeout", "0", d]),

@@ -1033,7 +1033,7 @@ fn copy_writes_files_under_openssl_names() {
         let (name, target) = link.split_once(" -> ").expect("link line");
         assert!(our_files.contains(name), "no copy {name}");
         let copy = std::fs::read(pair.ours.join(name)).expect("read copy");
-        let mut expected = format!("# cabundle rehash --copy of {target}\n").into_bytes();
+        let mut expected = format!("# cabundle rehash: copy of {target}\n").into_bytes();
         expected.extend(std::fs::read(pair.ours.join(target)).expect("read original"));
         assert_eq!(copy, expected, "{name}");
     }
@@ -1125,13 +1125,18 @@ fn identical_user_file_survives_plain_and_copy_runs() {
     assert_eq!(out.status.code(), Some(0), "{}", support::output_text(&out));
     assert!(is_users(&user_file), "--copy run touched the user's file");
     let copy = std::fs::read(pair.ours.join(format!("{hash}.1"))).expect("copy .1");
-    assert!(copy.starts_with(b"# cabundle rehash --copy of a.pem\n"));
+    assert!(copy.starts_with(b"# cabundle rehash: copy of a.pem\n"));
     assert!(snapshot(&pair.ours).0.is_empty(), "--copy left links");
     assert!(openssl_verifies(&pair.ours, &pair.ours.join("a.pem")));
     // The copy is recognised: nothing left to do, with or without --copy.
     for args in [&["--copy", "--check"][..], &["--check"][..]] {
         let out = cabundle_rehash(args, &pair.ours);
-        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", support::output_text(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            support::output_text(&out)
+        );
     }
     // A stale copy is replaced; the user's file still stays.
     std::fs::write(pair.ours.join("a.pem"), cert(&cn("Mine Too")).0).expect("rewrite");
@@ -1140,7 +1145,7 @@ fn identical_user_file_survives_plain_and_copy_runs() {
     assert!(std::fs::symlink_metadata(&user_file).is_ok_and(|m| m.file_type().is_file()));
     assert_eq!(std::fs::read(&user_file).expect("read"), pem);
     let copy = std::fs::read(pair.ours.join(format!("{hash}.1"))).expect("copy .1");
-    let mut expected = b"# cabundle rehash --copy of a.pem\n".to_vec();
+    let mut expected = b"# cabundle rehash: copy of a.pem\n".to_vec();
     expected.extend(std::fs::read(pair.ours.join("a.pem")).expect("read"));
     assert_eq!(copy, expected);
     // OpenSSL loads the copy, marker line and all.
@@ -1166,7 +1171,11 @@ fn copy_converts_links_and_check_reports_them() {
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert_eq!(stdout.lines().count(), 3, "{stdout}");
-    assert!(stdout.lines().all(|l| l.starts_with("link ") && l.ends_with("(should be a copy)")));
+    assert!(
+        stdout
+            .lines()
+            .all(|l| l.starts_with("link ") && l.ends_with("(should be a copy)"))
+    );
     let out = cabundle_rehash(&["--copy"], dir.path());
     assert_eq!(out.status.code(), Some(0), "{}", support::output_text(&out));
     let (after, files) = snapshot(dir.path());
@@ -1175,11 +1184,15 @@ fn copy_converts_links_and_check_reports_them() {
         let (name, target) = link.split_once(" -> ").expect("link line");
         assert!(files.contains(name), "{name}");
         let copy = std::fs::read(dir.path().join(name)).expect("copy");
-        let marker = format!("# cabundle rehash --copy of {target}\n");
+        let marker = format!("# cabundle rehash: copy of {target}\n");
         assert!(copy.starts_with(marker.as_bytes()), "{name}");
     }
     for args in [&["--copy", "--check"][..], &["--check"][..]] {
-        assert_eq!(cabundle_rehash(args, dir.path()).status.code(), Some(0), "{args:?}");
+        assert_eq!(
+            cabundle_rehash(args, dir.path()).status.code(),
+            Some(0),
+            "{args:?}"
+        );
     }
     if have("openssl") {
         assert!(openssl_verifies(dir.path(), &dir.path().join("c.pem")));

@@ -199,8 +199,7 @@ fn remove_link(path: &Path) -> Result<()> {
         Err(e) => return Err(remove_error(e)),
         Ok(meta) => {
             let ft = meta.file_type();
-            let marked =
-                || read_bounded(path, READ_CAP).is_ok_and(|bytes| crate::is_copy(&bytes));
+            let marked = || read_bounded(path, READ_CAP).is_ok_and(|bytes| crate::is_copy(&bytes));
             if !(ft.is_symlink() || (ft.is_file() && marked())) {
                 let other = io::Error::other("not a symbolic link or a copy");
                 return Err(remove_error(other));

@@ -16,8 +16,8 @@ use cabundle_cert::ObjectKind;
 use sha1::{Digest, Sha1};
 use std::ffi::OsStr;
 
-/// The start of the first line of every copy: `# cabundle rehash --copy of <file>`.
-pub const COPY_MARKER: &[u8] = b"# cabundle rehash --copy of ";
+/// The start of the first line of every copy: `# cabundle rehash: copy of <file>`.
+pub const COPY_MARKER: &[u8] = b"# cabundle rehash: copy of ";
 
 /// Whether `bytes` are a copy written by `--copy` (they start with [`COPY_MARKER`]).
 pub fn is_copy(bytes: &[u8]) -> bool {
@@ -65,7 +65,7 @@ mod tests {
         let pem = b"-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n";
         let content = Content::NotExactlyOne { count: 1 };
         let copy = copy_bytes(OsStr::new("root\n.pem"), pem, &content);
-        let mut want = b"# cabundle rehash --copy of root?.pem\n".to_vec();
+        let mut want = b"# cabundle rehash: copy of root?.pem\n".to_vec();
         want.extend_from_slice(pem);
         assert_eq!(copy, want);
         assert!(is_copy(&copy));

@@ -6,9 +6,9 @@
 
 use crate::content::{Content, classify, has_candidate_extension};
 use crate::copy::{copy_sha1, is_copy};
-use cabundle_cert::{READ_CAP, ReadError, read_bounded};
 use crate::plan::parse_link_name;
 use crate::{Entry, EntryKind, Error, Listing, Options, Result};
+use cabundle_cert::{READ_CAP, ReadError, read_bounded};
 use rayon::prelude::*;
 use sha1::{Digest, Sha1};
 use std::ffi::OsString;
@@ -59,9 +59,7 @@ fn read_entry(dir: &Path, name: OsString, file_type: FileType, options: &Options
         // Copies are matched with the file they copy by these digests, with or without
         // --copy; a hash-named file without the copy marker is the user's.
         let bytes_sha1 = match (&data, &content) {
-            (Ok(data), Some(content @ Content::Object(_))) => {
-                Some(copy_sha1(&name, data, content))
-            }
+            (Ok(data), Some(content @ Content::Object(_))) => Some(copy_sha1(&name, data, content)),
             (Ok(data), _) if hash_named && is_copy(data) => Some(Sha1::digest(data).into()),
             _ => None,
         };
@@ -100,9 +98,7 @@ fn content_of(data: &Result<Vec<u8>, ReadError>, der: bool) -> Content {
     match data {
         Ok(data) => classify(data, der),
         // OpenSSL opens a directory fine and then reads nothing from it.
-        Err(err) if err.is_directory() => {
-            Content::NotExactlyOne { count: 0 }
-        }
+        Err(err) if err.is_directory() => Content::NotExactlyOne { count: 0 },
         Err(err @ (ReadError::NotRegular { .. } | ReadError::TooLarge { .. })) => {
             Content::NotRegular {
                 reason: err.reason(),

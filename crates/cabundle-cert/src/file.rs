@@ -269,7 +269,10 @@ mod tests {
             Err("not a regular file (a character device)"),
         );
         let e = read_bounded(Path::new("/dev/null"), READ_CAP).unwrap_err();
-        assert_eq!(e.to_string(), "/dev/null is not a regular file (a character device)");
+        assert_eq!(
+            e.to_string(),
+            "/dev/null is not a regular file (a character device)"
+        );
     }
 
     #[test]
@@ -277,6 +280,9 @@ mod tests {
         let what = Path::new("standard input");
         assert_eq!(read_capped_from(&b"abc"[..], what, 3).unwrap(), b"abc");
         let e = read_capped_from(io::repeat(0), what, 10).unwrap_err();
-        assert_eq!(e.to_string(), "standard input is more than the 10 bytes cap");
+        assert_eq!(
+            e.to_string(),
+            "standard input is more than the 10 bytes cap"
+        );
     }
 }

@@ -41,7 +41,11 @@ pub(crate) fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
     }
     let stdin = std::io::stdin().lock();
     let what = Path::new("standard input");
-    Ok(cabundle_cert::read_capped_from(stdin, what, cabundle_cert::READ_CAP)?)
+    Ok(cabundle_cert::read_capped_from(
+        stdin,
+        what,
+        cabundle_cert::READ_CAP,
+    )?)
 }
 
 /// Every certificate in a PEM or DER file (`-`: standard input); a file that holds none
