@@ -1033,11 +1033,9 @@ fn copy_writes_files_under_openssl_names() {
         let (name, target) = link.split_once(" -> ").expect("link line");
         assert!(our_files.contains(name), "no copy {name}");
         let copy = std::fs::read(pair.ours.join(name)).expect("read copy");
-        assert_eq!(
-            copy,
-            std::fs::read(pair.ours.join(target)).expect("read original"),
-            "{name}"
-        );
+        let mut expected = format!("# cabundle rehash: copy of {target}\n").into_bytes();
+        expected.extend(std::fs::read(pair.ours.join(target)).expect("read original"));
+        assert_eq!(copy, expected, "{name}");
     }
     assert_eq!(
         cabundle_rehash(&["--copy", "--check"], &pair.ours)
@@ -1063,6 +1061,142 @@ fn copy_writes_files_under_openssl_names() {
             .code(),
         Some(0)
     );
+}
+
+/// The subject hash of the PEM certificate in `path`, as `openssl x509 -subject_hash` says.
+fn subject_hash(path: &Path) -> String {
+    let out = Command::new("openssl")
+        .args(["x509", "-noout", "-subject_hash", "-in"])
+        .arg(path)
+        .output()
+        .expect("openssl x509");
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// Whether `openssl verify -CApath dir` trusts the self-signed certificate `cert`.
+fn openssl_verifies(dir: &Path, cert: &Path) -> bool {
+    Command::new("openssl")
+        .arg("verify")
+        .arg("-CApath")
+        .arg(dir)
+        .arg(cert)
+        .output()
+        .expect("openssl verify")
+        .status
+        .success()
+}
+
+/// A user's regular file under a hash name, byte-identical to the certificate beside it,
+/// survives plain and `--copy` runs: copies are recognised by their marker line, never by
+/// content alone. `openssl rehash` replaces such a file with a link; here it stays, the
+/// certificate gets the next number, and `openssl verify -CApath` finds it either way.
+#[test]
+fn identical_user_file_survives_plain_and_copy_runs() {
+    if !have("openssl") {
+        return;
+    }
+    let pair = Pair::new(|d| {
+        std::fs::write(d.join("a.pem"), cert(&cn("Mine Too")).0).expect("write");
+    });
+    let hash = subject_hash(&pair.ours.join("a.pem"));
+    let pem = std::fs::read(pair.ours.join("a.pem")).expect("read");
+    pair.both(|dir| {
+        std::fs::write(dir.join("a.pem"), &pem).expect("write");
+        std::fs::write(dir.join(format!("{hash}.0")), &pem).expect("write user file");
+    });
+    // What OpenSSL does: the user's file becomes a link.
+    assert!(openssl_rehash(&[], &pair.theirs).status.success());
+    let (theirs, _) = snapshot(&pair.theirs);
+    assert!(theirs.contains(&format!("{hash}.0 -> a.pem")), "{theirs:?}");
+
+    let user_file = pair.ours.join(format!("{hash}.0"));
+    let is_users = |path: &Path| {
+        std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file())
+            && std::fs::read(path).is_ok_and(|b| b == pem)
+    };
+    let out = cabundle_rehash(&[], &pair.ours);
+    assert_eq!(out.status.code(), Some(0), "{}", support::output_text(&out));
+    assert!(is_users(&user_file), "plain run touched the user's file");
+    let (links, _) = snapshot(&pair.ours);
+    assert!(links.contains(&format!("{hash}.1 -> a.pem")), "{links:?}");
+    assert!(openssl_verifies(&pair.ours, &pair.ours.join("a.pem")));
+
+    let out = cabundle_rehash(&["--copy"], &pair.ours);
+    assert_eq!(out.status.code(), Some(0), "{}", support::output_text(&out));
+    assert!(is_users(&user_file), "--copy run touched the user's file");
+    let copy = std::fs::read(pair.ours.join(format!("{hash}.1"))).expect("copy .1");
+    assert!(copy.starts_with(b"# cabundle rehash: copy of a.pem\n"));
+    assert!(snapshot(&pair.ours).0.is_empty(), "--copy left links");
+    assert!(openssl_verifies(&pair.ours, &pair.ours.join("a.pem")));
+    // The copy is recognised: nothing left to do, with or without --copy.
+    for args in [&["--copy", "--check"][..], &["--check"][..]] {
+        let out = cabundle_rehash(args, &pair.ours);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            support::output_text(&out)
+        );
+    }
+    // A stale copy is replaced; the user's file still stays.
+    std::fs::write(pair.ours.join("a.pem"), cert(&cn("Mine Too")).0).expect("rewrite");
+    let out = cabundle_rehash(&["--copy"], &pair.ours);
+    assert_eq!(out.status.code(), Some(0), "{}", support::output_text(&out));
+    assert!(std::fs::symlink_metadata(&user_file).is_ok_and(|m| m.file_type().is_file()));
+    assert_eq!(std::fs::read(&user_file).expect("read"), pem);
+    let copy = std::fs::read(pair.ours.join(format!("{hash}.1"))).expect("copy .1");
+    let mut expected = b"# cabundle rehash: copy of a.pem\n".to_vec();
+    expected.extend(std::fs::read(pair.ours.join("a.pem")).expect("read"));
+    assert_eq!(copy, expected);
+    // OpenSSL loads the copy, marker line and all.
+    let out = Command::new("openssl")
+        .arg("verify")
+        .arg("-CAfile")
+        .arg(pair.ours.join(format!("{hash}.1")))
+        .arg(pair.ours.join("a.pem"))
+        .output()
+        .expect("openssl verify");
+    assert!(out.status.success(), "{}", support::output_text(&out));
+}
+
+/// `--copy` turns a directory of links into copies, and `--copy --check` reports each link
+/// where a copy is asked for. Copies written by `--copy` stay recognised by plain runs.
+#[test]
+fn copy_converts_links_and_check_reports_them() {
+    let dir = small_dir();
+    assert_eq!(cabundle_rehash(&[], dir.path()).status.code(), Some(0));
+    let (links, _) = snapshot(dir.path());
+    assert_eq!(links.len(), 3);
+    let out = cabundle_rehash(&["--copy", "--check"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(stdout.lines().count(), 3, "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .all(|l| l.starts_with("link ") && l.ends_with("(should be a copy)"))
+    );
+    let out = cabundle_rehash(&["--copy"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", support::output_text(&out));
+    let (after, files) = snapshot(dir.path());
+    assert!(after.is_empty(), "{after:?}");
+    for link in links {
+        let (name, target) = link.split_once(" -> ").expect("link line");
+        assert!(files.contains(name), "{name}");
+        let copy = std::fs::read(dir.path().join(name)).expect("copy");
+        let marker = format!("# cabundle rehash: copy of {target}\n");
+        assert!(copy.starts_with(marker.as_bytes()), "{name}");
+    }
+    for args in [&["--copy", "--check"][..], &["--check"][..]] {
+        assert_eq!(
+            cabundle_rehash(args, dir.path()).status.code(),
+            Some(0),
+            "{args:?}"
+        );
+    }
+    if have("openssl") {
+        assert!(openssl_verifies(dir.path(), &dir.path().join("c.pem")));
+    }
 }
 
 #[test]

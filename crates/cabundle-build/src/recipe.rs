@@ -350,9 +350,9 @@ impl Bundle {
         let name = bundle_name(dir).ok_or_else(|| Error::NoRecipe {
             dir: dir.to_owned(),
         })?;
-        let recipe = Recipe::parse(&fs_err::read_to_string(&recipe_path)?, &recipe_path)?;
+        let recipe = Recipe::parse(&read_text(&recipe_path)?, &recipe_path)?;
         let lock_path = dir.join(LOCK_FILE);
-        let lock = Lock::parse(&fs_err::read_to_string(&lock_path)?, &lock_path)?;
+        let lock = Lock::parse(&read_text(&lock_path)?, &lock_path)?;
         check_pins(&recipe, &lock, &lock_path)?;
         Ok(Bundle::new(name, dir.to_owned(), recipe, lock))
     }
@@ -552,6 +552,17 @@ struct RawSource {
     sha256: String,
     size: u64,
     fetched: String,
+}
+
+/// A recipe or lock file as text: a regular file within the input cap
+/// ([`cabundle_cert::READ_CAP`]), so a FIFO or device in its place is refused, not waited on.
+fn read_text(path: &Path) -> Result<String, Error> {
+    let bytes = cabundle_cert::read_bounded(path, cabundle_cert::READ_CAP)
+        .map_err(std::io::Error::other)?;
+    String::from_utf8(bytes).map_err(|_| {
+        let why = format!("{} is not UTF-8 text", path.display());
+        Error::Io(std::io::Error::new(std::io::ErrorKind::InvalidData, why))
+    })
 }
 
 #[cfg(test)]

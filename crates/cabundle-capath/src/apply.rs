@@ -6,14 +6,15 @@
 
 use crate::plan::{Action, Plan};
 use crate::{Error, Result};
+use cabundle_cert::{READ_CAP, read_bounded};
 use std::io::{self, Write};
 use std::path::Path;
 
 /// Performs the changes of `plan` in `dir`, in order, going on after a failure like OpenSSL.
 /// Returns the failures (empty when all went well).
 ///
-/// Regular files are never removed or overwritten, except copies under hash-link names
-/// when the plan was made with `--copy`.
+/// Regular files are never removed or overwritten, except copies `--copy` wrote (they start
+/// with [`crate::COPY_MARKER`]).
 pub fn apply(dir: &Path, plan: &Plan) -> Vec<Error> {
     let mut errors = Vec::new();
     for action in plan.changes() {
@@ -33,9 +34,7 @@ pub fn apply(dir: &Path, plan: &Plan) -> Vec<Error> {
                     make_symlink(target.as_ref(), &path)
                 }
             }
-            Action::Remove { link, target } => {
-                remove_link(&dir.join(link.to_string()), &dir.join(target), plan.copy)
-            }
+            Action::Remove { link, .. } => remove_link(&dir.join(link.to_string())),
         };
         if let Err(err) = result {
             errors.push(err);
@@ -144,13 +143,18 @@ fn temporary_name(path: &Path) -> std::path::PathBuf {
     path.with_file_name(format!(".{name}.cabundle-tmp"))
 }
 
-/// Writes a copy of `source` at `path` (temporary file, then rename), readable by all.
+/// Writes the copy of `source` at `path` (temporary file, then rename), readable by all: the
+/// marker line, then the file ([`crate::copy_bytes`]). Only a regular file within the input
+/// cap is copied.
 fn write_copy(source: &Path, path: &Path) -> Result<()> {
-    let data = std::fs::read(source).map_err(|e| Error::Read {
+    let data = read_bounded(source, READ_CAP).map_err(|e| Error::Read {
         path: source.to_owned(),
-        source: e,
+        source: io::Error::other(e.reason()),
     })?;
-    write_atomic(path, &data)
+    let name = source.file_name().unwrap_or_default();
+    // DER files are copied as PEM; PEM bytes are copied as they are whatever this says.
+    let content = crate::classify(&data, true);
+    write_atomic(path, &crate::copy_bytes(name, &data, &content))
 }
 
 /// Writes `data` at `path` through a temporary file in the same directory and a rename.
@@ -183,9 +187,9 @@ fn set_readable(_file: &std::fs::File) -> io::Result<()> {
     Ok(())
 }
 
-/// Removes a hash link; a regular file is removed only when it is a copy: with `copy`, or
-/// when its bytes are those of `target`, the file it stands for.
-fn remove_link(path: &Path, target: &Path, copy: bool) -> Result<()> {
+/// Removes a hash link; a regular file is removed only when it is a copy `--copy` wrote (it
+/// starts with the copy marker), never a user's file, whatever its bytes.
+fn remove_link(path: &Path) -> Result<()> {
     let remove_error = |source| Error::Remove {
         path: path.to_owned(),
         source,
@@ -195,10 +199,9 @@ fn remove_link(path: &Path, target: &Path, copy: bool) -> Result<()> {
         Err(e) => return Err(remove_error(e)),
         Ok(meta) => {
             let ft = meta.file_type();
-            let same_as_target =
-                || matches!((std::fs::read(path), std::fs::read(target)), (Ok(a), Ok(b)) if a == b);
-            if !(ft.is_symlink() || (ft.is_file() && (copy || same_as_target()))) {
-                let other = io::Error::other("not a symbolic link");
+            let marked = || read_bounded(path, READ_CAP).is_ok_and(|bytes| crate::is_copy(&bytes));
+            if !(ft.is_symlink() || (ft.is_file() && marked())) {
+                let other = io::Error::other("not a symbolic link or a copy");
                 return Err(remove_error(other));
             }
         }

@@ -35,6 +35,13 @@ pub enum Content {
     },
     /// One record holding only a private key (OpenSSL counts an error without a message).
     NoCertificateOrCrl,
+    /// Not a regular file (a FIFO, a device, a link to one) or larger than the input cap:
+    /// skipped with a warning, never opened or read (OpenSSL would block on a FIFO and read a
+    /// device forever; its `rehash` also skips what is not a regular file).
+    NotRegular {
+        /// What it is, or its size and the cap.
+        reason: String,
+    },
     /// The file could not be opened or read (OpenSSL: "cannot open file", an error).
     Unreadable {
         /// The operating-system error.
@@ -197,6 +204,7 @@ mod tests {
             Content::NoCertificateOrCrl => "key".to_owned(),
             Content::Unparsable { .. } => "bad".to_owned(),
             Content::Unloadable { .. } => "unloadable".to_owned(),
+            Content::NotRegular { .. } => "not regular".to_owned(),
             Content::Unreadable { .. } => "unreadable".to_owned(),
         };
         assert_eq!(got, expected, "{text}");

@@ -12,9 +12,15 @@
 //!
 //! Architecture Invariant: nothing in this crate deletes or overwrites a regular file, or any
 //! entry whose name is not a hash-link name (`hhhhhhhh.N`, `hhhhhhhh.rN`). Copies written by
-//! `--copy` (hash-named files with the bytes of a file beside them) are the one kind of regular
-//! file managed here; the only other names removed are this crate's own temporary names left
-//! by a killed run ([`remove_leftovers`], under the directory's [`lock`]).
+//! `--copy` (hash-named files that start with [`COPY_MARKER`]) are the one kind of regular
+//! file managed here: a user's file is recognised by the missing marker, not by its bytes, and
+//! survives even when identical to a certificate beside it. The only other names removed are
+//! this crate's own temporary names left by a killed run ([`remove_leftovers`], under the
+//! directory's [`lock`]).
+//!
+//! Architecture Invariant: [`scan`] opens only regular files of at most
+//! [`cabundle_cert::READ_CAP`] bytes (checked before opening, so a FIFO never blocks); a link
+//! to anything else is skipped with a warning ([`Content::NotRegular`]).
 //!
 //! [`split_bundle`] and [`write_split`] turn a PEM bundle into one file per certificate.
 //!
@@ -50,6 +56,7 @@
 
 mod apply;
 mod content;
+mod copy;
 mod error;
 mod lock;
 mod plan;
@@ -58,6 +65,7 @@ mod split;
 
 pub use apply::{apply, remove_leftovers};
 pub use content::{Content, HashedObject, classify, has_candidate_extension};
+pub use copy::{COPY_MARKER, copy_bytes, is_copy};
 pub use error::{Error, Result};
 pub use lock::{DirLock, lock};
 pub use plan::{
@@ -87,7 +95,8 @@ pub struct Options {
     pub hashes: Hashes,
     /// Remove hash links that are no longer needed (OpenSSL's default; `-n` turns it off).
     pub remove_links: bool,
-    /// Write copies instead of symbolic links, and manage regular files under hash-link names.
+    /// Write copies instead of symbolic links (converting links already there), and remove
+    /// copies of nothing current. Copies are recognised with or without this.
     pub copy: bool,
     /// Also hash DER files (and files ending in `.der`). OpenSSL reads PEM only.
     pub der: bool,
@@ -135,8 +144,10 @@ pub enum EntryKind {
     File {
         /// What it holds, for names with a certificate extension.
         content: Option<Content>,
-        /// SHA-1 of the file's bytes, to match copies (hash-named regular files) with the
-        /// file they copy.
+        /// For a candidate file holding one object, SHA-1 of the copy `--copy` writes of it
+        /// ([`copy_bytes`]); for a hash-named file that is such a copy ([`is_copy`]), SHA-1 of
+        /// its bytes. The plan matches the two; a hash-named file without the marker is the
+        /// user's and has none.
         bytes_sha1: Option<[u8; 20]>,
     },
     /// A directory, socket, device or anything else.

@@ -19,9 +19,11 @@
 //! gets is kept, where OpenSSL re-creates it; so one run always leaves a directory that
 //! `--check` passes. And OpenSSL unlinks whatever sits at a name it needs. Here an entry
 //! under a hash-link name that is not a link (a regular file, a directory) is never touched:
-//! its number is skipped, with a warning, unless it is a copy (its bytes are those of a
-//! candidate file here): copies are managed like links, with or without `--copy`. With
-//! `--copy`, regular files under hash-link names that copy nothing current are removed too.
+//! its number is skipped, with a warning, unless it is a copy `--copy` wrote (it starts with
+//! [`crate::COPY_MARKER`] and its bytes are the copy of a candidate file here): copies are
+//! managed like links, with or without `--copy`. A user's file is never taken for a copy, even
+//! byte-identical to a certificate. With `--copy`, links are replaced by copies, and copies
+//! (marked) of nothing current are removed.
 
 use crate::content::{Content, has_candidate_extension};
 use crate::{Entry, EntryKind, Hashes, Listing, Options};
@@ -196,6 +198,11 @@ pub enum DiagnosticKind {
         /// How many records.
         count: usize,
     },
+    /// Not a regular file, or larger than the input cap: skipped unread.
+    NotRegular {
+        /// What it is, or its size and the cap.
+        reason: String,
+    },
     /// The file could not be read.
     CannotOpen {
         /// The operating-system error.
@@ -255,6 +262,7 @@ impl fmt::Display for Diagnostic {
                 write!(f, "skipping {file}, cannot open file: {reason}")
             }
             DiagnosticKind::Unparsable { reason } => write!(f, "skipping {file}: {reason}"),
+            DiagnosticKind::NotRegular { reason } => write!(f, "skipping {file}: {reason}"),
             DiagnosticKind::Unloadable { reason } => {
                 write!(f, "skipping {file}, OpenSSL cannot load it: {reason}")
             }
@@ -404,7 +412,7 @@ pub fn plan(listing: &Listing, options: &Options) -> Plan {
     let mut entries: Vec<&Entry> = listing.entries.iter().collect();
     entries.sort_by(|a, b| a.name.as_encoded_bytes().cmp(b.name.as_encoded_bytes()));
 
-    // A copy stands for the first file (by name) whose bytes it holds, with or without --copy:
+    // A copy stands for the first file (by name) whose copy it is, with or without --copy:
     // a directory written with --copy is recognised by a plain run too.
     let mut by_bytes: HashMap<[u8; 20], &OsStr> = HashMap::new();
     {
@@ -461,8 +469,9 @@ pub fn plan(listing: &Listing, options: &Options) -> Plan {
                                 continue;
                             }
                         }
-                        None if options.copy => {
-                            // A copy of nothing current: not kept, whatever its number.
+                        None if options.copy && bytes_sha1.is_some() => {
+                            // A copy (it has the marker) of nothing current: not kept,
+                            // whatever its number.
                             existing.insert(link.key(), Existing::Copy);
                             stale_copies.push((link, e.name.clone()));
                             continue;
@@ -512,6 +521,13 @@ pub fn plan(listing: &Listing, options: &Options) -> Plan {
                     &e.name,
                     DiagnosticKind::NoCertificateOrCrl,
                 ));
+                continue;
+            }
+            Content::NotRegular { reason } => {
+                let kind = DiagnosticKind::NotRegular {
+                    reason: reason.clone(),
+                };
+                diagnostics.push(diag(Severity::Warning, &e.name, kind));
                 continue;
             }
             Content::Unreadable { reason } => {
@@ -569,10 +585,18 @@ pub fn plan(listing: &Listing, options: &Options) -> Plan {
         for e in bucket.entries {
             let target = e.target;
             if e.old_id < bucket.num_needed {
-                actions.push(Action::Keep {
-                    link: link(e.old_id),
-                    target,
-                });
+                let l = link(e.old_id);
+                match existing.get(&l.key()) {
+                    // --copy turns a link to a current file into a copy of it.
+                    Some(replaces @ Existing::Link(_)) if options.copy && e.digest.is_some() => {
+                        actions.push(Action::Link {
+                            link: l,
+                            target,
+                            replaces: Some(replaces.clone()),
+                        });
+                    }
+                    _ => actions.push(Action::Keep { link: l, target }),
+                }
             } else if e.need_link {
                 loop {
                     if not_links.contains(&link(next_id).key()) {
@@ -593,7 +617,7 @@ pub fn plan(listing: &Listing, options: &Options) -> Plan {
                 // reused (a lower number is held by a link it keeps); that would never let
                 // `--check` pass, so a link or copy already right is kept.
                 let already = match &replaces {
-                    Some(Existing::Link(now)) => *now == target,
+                    Some(Existing::Link(now)) => !options.copy && *now == target,
                     Some(Existing::Copy) => copy_of.get(&l.key()) == Some(&target),
                     None => false,
                 };

@@ -5,20 +5,23 @@
 //! parallel. Nothing is written.
 
 use crate::content::{Content, classify, has_candidate_extension};
+use crate::copy::{copy_sha1, is_copy};
 use crate::plan::parse_link_name;
 use crate::{Entry, EntryKind, Error, Listing, Options, Result};
+use cabundle_cert::{READ_CAP, ReadError, read_bounded};
 use rayon::prelude::*;
 use sha1::{Digest, Sha1};
 use std::ffi::OsString;
 use std::fs::FileType;
-use std::io;
 use std::path::Path;
 
 /// Lists `dir` and reads what [`crate::plan`] needs: link targets of hash-named links, and the
 /// content of every file whose name has a certificate extension.
 ///
 /// Errors only when the directory itself cannot be listed; a file that cannot be read is
-/// recorded as [`Content::Unreadable`] (OpenSSL reports it and goes on).
+/// recorded as [`Content::Unreadable`] (OpenSSL reports it and goes on), and one that is not a
+/// regular file, or is larger than [`READ_CAP`], as [`Content::NotRegular`] without being
+/// opened.
 pub fn scan(dir: &Path, options: &Options) -> Result<Listing> {
     let read_dir_error = |source| Error::ReadDir {
         path: dir.to_owned(),
@@ -50,26 +53,24 @@ fn read_entry(dir: &Path, name: OsString, file_type: FileType, options: &Options
         };
         let content = candidate.then(|| content_of(&read(&path), options.der));
         EntryKind::Symlink { target, content }
+    } else if file_type.is_file() && (candidate || hash_named) {
+        let data = read(&path);
+        let content = candidate.then(|| content_of(&data, options.der));
+        // Copies are matched with the file they copy by these digests, with or without
+        // --copy; a hash-named file without the copy marker is the user's.
+        let bytes_sha1 = match (&data, &content) {
+            (Ok(data), Some(content @ Content::Object(_))) => Some(copy_sha1(&name, data, content)),
+            (Ok(data), _) if hash_named && is_copy(data) => Some(Sha1::digest(data).into()),
+            _ => None,
+        };
+        EntryKind::File {
+            content,
+            bytes_sha1,
+        }
     } else if file_type.is_file() {
-        // Copies (hash-named regular files) are matched with the file they copy by these
-        // digests, with or without --copy.
-        let want_digest = candidate || hash_named;
-        if candidate || want_digest {
-            let data = read(&path);
-            let bytes_sha1 = match (&data, want_digest) {
-                (Ok(data), true) => Some(Sha1::digest(data).into()),
-                _ => None,
-            };
-            let content = candidate.then(|| content_of(&data, options.der));
-            EntryKind::File {
-                content,
-                bytes_sha1,
-            }
-        } else {
-            EntryKind::File {
-                content: None,
-                bytes_sha1: None,
-            }
+        EntryKind::File {
+            content: None,
+            bytes_sha1: None,
         }
     } else if file_type.is_dir() && candidate {
         // OpenSSL opens a directory fine and then reads nothing from it.
@@ -77,10 +78,9 @@ fn read_entry(dir: &Path, name: OsString, file_type: FileType, options: &Options
             content: Some(Content::NotExactlyOne { count: 0 }),
         }
     } else if candidate {
-        // A FIFO or device: reading it could block forever.
-        let reason = "not a regular file".to_owned();
+        // A FIFO or device: reading it could block forever, so it is never opened.
         EntryKind::Other {
-            content: Some(Content::Unparsable { reason }),
+            content: Some(content_of(&read(&path), options.der)),
         }
     } else {
         EntryKind::Other { content: None }
@@ -88,18 +88,24 @@ fn read_entry(dir: &Path, name: OsString, file_type: FileType, options: &Options
     Entry { name, kind }
 }
 
-fn read(path: &Path) -> io::Result<Vec<u8>> {
-    std::fs::read(path)
+/// A file's bytes when it is a regular file within the cap; [`read_bounded`] checks before
+/// opening, so a FIFO or device (or a link to one) is never opened.
+fn read(path: &Path) -> Result<Vec<u8>, ReadError> {
+    read_bounded(path, READ_CAP)
 }
 
-fn content_of(data: &io::Result<Vec<u8>>, der: bool) -> Content {
+fn content_of(data: &Result<Vec<u8>, ReadError>, der: bool) -> Content {
     match data {
         Ok(data) => classify(data, der),
-        Err(err) if err.kind() == io::ErrorKind::IsADirectory => {
-            Content::NotExactlyOne { count: 0 }
+        // OpenSSL opens a directory fine and then reads nothing from it.
+        Err(err) if err.is_directory() => Content::NotExactlyOne { count: 0 },
+        Err(err @ (ReadError::NotRegular { .. } | ReadError::TooLarge { .. })) => {
+            Content::NotRegular {
+                reason: err.reason(),
+            }
         }
         Err(err) => Content::Unreadable {
-            reason: err.to_string(),
+            reason: err.reason(),
         },
     }
 }

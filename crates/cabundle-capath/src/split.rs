@@ -49,12 +49,17 @@ pub fn write_split(dir: &Path, files: &[SplitFile]) -> Result<Vec<String>> {
             Err(source) => return Err(Error::Read { path, source }),
             Ok(meta) if !meta.file_type().is_file() => return Err(Error::Clobber { path }),
             Ok(_) => {
-                let existing = std::fs::read(&path).map_err(|source| Error::Read {
-                    path: path.clone(),
-                    source,
-                })?;
-                if existing != file.pem {
-                    return Err(Error::Clobber { path });
+                // Read no more than the file it should be: anything larger differs.
+                let cap = u64::try_from(file.pem.len()).unwrap_or(u64::MAX);
+                match cabundle_cert::read_bounded(&path, cap) {
+                    Ok(existing) if existing == file.pem => {}
+                    Ok(_) | Err(cabundle_cert::ReadError::TooLarge { .. }) => {
+                        return Err(Error::Clobber { path });
+                    }
+                    Err(e) => {
+                        let source = std::io::Error::other(e.reason());
+                        return Err(Error::Read { path, source });
+                    }
                 }
             }
         }

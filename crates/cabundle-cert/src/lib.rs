@@ -1,13 +1,15 @@
 //! Certificates and CRLs read from PEM or DER, as owned values.
 //!
-//! Pure: takes bytes, returns values. Computes what every other crate needs to know about a
-//! certificate: fingerprints, names, validity, key, CA flag, and OpenSSL's subject-name hashes
-//! (`X509_NAME_hash` and the old MD5 one) exactly as OpenSSL computes them.
+//! Pure but for [`read_bounded`]: takes bytes, returns values. Computes what every other crate
+//! needs to know about a certificate: fingerprints, names, validity, key, CA flag, and
+//! OpenSSL's subject-name hashes (`X509_NAME_hash` and the old MD5 one) exactly as OpenSSL
+//! computes them.
 //!
 //! A certificate is parsed once, with `x509-parser`, into a [`Certificate`] that carries every
 //! field other crates read (names, key identifiers, alternative names, AIA, constraints...).
 //! [`hash_only`] is the cheap read `rehash` uses: the name hashes and SHA-1 of an object, and
 //! whether OpenSSL can load it at all. [`encode_pem`] is the one PEM encoder of the workspace.
+//! [`read_bounded`] is its one IO: the bounded file reader every crate that reads inputs uses.
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -33,6 +35,7 @@ use rayon::prelude::*;
 mod asn1;
 mod cert;
 pub mod date;
+mod file;
 mod model;
 mod name;
 mod openssl;
@@ -41,6 +44,7 @@ mod purpose;
 mod signature;
 pub mod text;
 
+pub use file::{READ_CAP, ReadError, check_bounded, read_bounded, read_capped_from};
 pub use purpose::{Purpose, UnknownPurpose};
 
 pub use model::{BasicConstraints, ExtendedKeyUsage, GeneralName, KeyUsage, NameConstraints};

@@ -17,6 +17,10 @@
 //!    (a file named on the command line must hold a certificate).
 //! 4. A certificate is kept once (by SHA-256), where it is first found.
 //! 5. A path that does not exist is listed in [`StoreContents::missing`].
+//! 6. Only regular files are read, of at most [`cabundle_cert::READ_CAP`] bytes (through
+//!    [`cabundle_cert::read_bounded`]): a FIFO, a device or a larger file named by the store
+//!    (`SSL_CERT_FILE=/dev/zero`) is listed in [`StoreContents::unreadable`] with why, never
+//!    waited on or read into memory.
 
 use crate::Store;
 use cabundle_cert::{Certificate, Sha256Fingerprint};
@@ -133,10 +137,12 @@ impl StoreContents {
         }
         let target = fs_err::canonicalize(path).unwrap_or_else(|_| path.to_owned());
         let first = self.read.insert(target);
-        let bytes = match fs_err::read(path) {
+        let bytes = match cabundle_cert::read_bounded(path, cabundle_cert::READ_CAP) {
             Ok(bytes) => bytes,
             Err(e) => {
-                self.unreadable.push((path.to_owned(), e.to_string()));
+                if first {
+                    self.unreadable.push((path.to_owned(), e.reason()));
+                }
                 return None;
             }
         };

@@ -388,3 +388,63 @@ fn copies_are_recognised_without_copy() {
         ],
     );
 }
+
+/// A user's hash-named file (no copy marker, so no digest from the scan) is never taken for a
+/// copy: with `--copy` too, it stays and its number is skipped.
+#[test]
+fn a_user_file_is_not_a_copy_with_copy() {
+    let options = Options {
+        copy: true,
+        ..Options::default()
+    };
+    check_with(
+        vec![plain("00000010.0"), file("a.pem", cert(0x10, 1))],
+        options,
+        &[
+            "link 00000010.1 -> a.pem",
+            "Warning: not replacing 00000010.0: it is not a symbolic link; number 0 skipped",
+        ],
+    );
+}
+
+/// `--copy` turns links into copies: a link already right is replaced, not kept.
+#[test]
+fn copy_converts_links() {
+    let options = Options {
+        copy: true,
+        ..Options::default()
+    };
+    check_with(
+        vec![link("00000010.0", "a.pem"), file("a.pem", cert(0x10, 1))],
+        options,
+        &["relink 00000010.0 -> a.pem"],
+    );
+    // A link to nothing current is left as OpenSSL leaves it (kept, below the count).
+    check_with(
+        vec![
+            link("00000010.0", "gone.pem"),
+            link("00000010.1", "a.pem"),
+            file("a.pem", cert(0x10, 1)),
+        ],
+        options,
+        &["keep 00000010.0 -> gone.pem", "relink 00000010.1 -> a.pem"],
+    );
+}
+
+/// A file that is not a regular file (or is over the cap) is skipped with a warning.
+#[test]
+fn not_regular_files_are_skipped_with_a_warning() {
+    let entry = Entry {
+        name: "x.pem".into(),
+        kind: EntryKind::Symlink {
+            target: None,
+            content: Some(Content::NotRegular {
+                reason: "not a regular file (a FIFO)".to_owned(),
+            }),
+        },
+    };
+    check(
+        vec![entry],
+        &["Warning: skipping x.pem: not a regular file (a FIFO)"],
+    );
+}

@@ -126,7 +126,7 @@ fn load(
         files.sort();
         let mut set = RootSet::default();
         for file in &files {
-            let bytes = fs_err::read(file)?;
+            let bytes = cabundle_cert::read_bounded(file, cabundle_cert::READ_CAP)?;
             let certs = cabundle_cert::read_certificates(&bytes)
                 .with_context(|| format!("cannot read certificates from {}", file.display()))?;
             set.extend(RootSet::from_certificates(&certs));

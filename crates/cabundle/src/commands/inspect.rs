@@ -60,19 +60,19 @@ fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())
 }
 
-/// Reads a file (or standard input for `-`), with a lower-case reason on failure. `std::fs`
-/// rather than `fs_err`: the caller already prefixes the path, and fs-err would repeat it.
+/// Reads a file (or standard input for `-`) within the input cap, with a lower-case reason
+/// on failure: the caller already prefixes the path.
 fn read_input(path: &Path) -> Result<Vec<u8>, String> {
     if path == Path::new("-") {
         // Standard input is read once, as by every command.
         return crate::shared::files::read(path).map_err(|e| format!("{e:#}"));
     }
-    // tidy: allow(std-fs): see above.
-    std::fs::read(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_owned(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
-        std::io::ErrorKind::IsADirectory => "is a directory".to_owned(),
-        _ => e.to_string(),
+    cabundle_cert::read_bounded(path, cabundle_cert::READ_CAP).map_err(|e| {
+        match e.io_error().map(std::io::Error::kind) {
+            Some(std::io::ErrorKind::NotFound) => "no such file".to_owned(),
+            Some(std::io::ErrorKind::PermissionDenied) => "permission denied".to_owned(),
+            _ => e.reason(),
+        }
     })
 }
 

@@ -104,7 +104,10 @@ pub(crate) fn fetch_options(
     expect_sha256: Option<[u8; 32]>,
 ) -> anyhow::Result<FetchOptions> {
     let ca_pem = match &http.ca_file {
-        Some(path) => Some(fs_err::read(path).context("cannot read --ca-file")?),
+        Some(path) => Some(
+            cabundle_cert::read_bounded(path, cabundle_cert::READ_CAP)
+                .context("cannot read --ca-file")?,
+        ),
         None => None,
     };
     let opts = FetchOptions {

@@ -1,10 +1,15 @@
 //! File arguments, the same way in every command: `-` is standard input (for a file read) or
 //! standard output (for a file written); a file read for its certificates must hold at least
 //! one; a file written is replaced atomically, its missing parent directories created.
+//!
+//! A file read must be a regular file (or standard input) of at most 64 MiB
+//! ([`cabundle_cert::READ_CAP`], the download cap): a FIFO, a device or a larger file is
+//! refused before it is read, with a message naming it. No flag raises the cap: trust stores,
+//! reports and manifests are far smaller, and a larger input is a mistake or an attack.
 
 use anyhow::{Context as _, bail};
 use cabundle_cert::Certificate;
-use std::io::{Read as _, Write as _};
+use std::io::Write as _;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -25,20 +30,22 @@ pub(crate) fn shown(path: &Path) -> String {
     }
 }
 
-/// The bytes of a file, or of standard input for `-` (once per run).
+/// The bytes of a file, or of standard input for `-` (once per run), within the cap (see the
+/// module documentation).
 pub(crate) fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
     if !is_stdio(path) {
-        return Ok(fs_err::read(path)?);
+        return Ok(cabundle_cert::read_bounded(path, cabundle_cert::READ_CAP)?);
     }
     if STDIN_TAKEN.swap(true, Ordering::SeqCst) {
         bail!("standard input (-) can be read only once");
     }
-    let mut bytes = Vec::new();
-    std::io::stdin()
-        .lock()
-        .read_to_end(&mut bytes)
-        .context("cannot read standard input")?;
-    Ok(bytes)
+    let stdin = std::io::stdin().lock();
+    let what = Path::new("standard input");
+    Ok(cabundle_cert::read_capped_from(
+        stdin,
+        what,
+        cabundle_cert::READ_CAP,
+    )?)
 }
 
 /// Every certificate in a PEM or DER file (`-`: standard input); a file that holds none

@@ -206,6 +206,11 @@ fn check_line(dir: &Path, action: &Action) -> String {
             let path = dir.join(link.to_string());
             match replaces {
                 None => format!("missing {} -> {}", path.display(), lossy(target)),
+                Some(Existing::Link(now)) if *now == *target => format!(
+                    "link {} -> {} (should be a copy)",
+                    path.display(),
+                    lossy(now)
+                ),
                 Some(Existing::Link(now)) => format!(
                     "wrong {} -> {} (should point to {})",
                     path.display(),
