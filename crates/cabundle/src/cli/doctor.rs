@@ -22,7 +22,7 @@ pub struct DoctorArgs {
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = super::values::parse_duration)]
     pub timeout: std::time::Duration,
     /// How long the whole capture of the server's chain may take, connection and TLS
-    /// handshake (the same forms; default: 3 times --timeout).
+    /// handshake (the same forms; default: 2 times --timeout).
     #[arg(long, value_name = "DURATION", value_parser = super::values::parse_duration)]
     pub deadline: Option<std::time::Duration>,
     /// Time allowed for each question to a client (the same forms); a client that does not

@@ -55,7 +55,7 @@ impl Limits {
 }
 
 /// The default deadline of a capture, in time-outs.
-pub(crate) const DEADLINE_FACTOR: u32 = 3;
+pub(crate) const DEADLINE_FACTOR: u32 = 2;
 
 /// Which limit a wait runs into first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -265,7 +265,7 @@ mod tests {
     #[test]
     fn waits_end_at_the_deadline() {
         let limits = Limits::new(Duration::from_secs(3), None);
-        assert_eq!(limits.deadline, Duration::from_secs(9));
+        assert_eq!(limits.deadline, Duration::from_secs(6));
         let start = Instant::now();
         let end = start + limits.deadline;
         let check = |after: u64, expected: Option<(u64, Bound)>| {
@@ -274,9 +274,9 @@ mod tests {
             assert_eq!(got, expected, "after {after} s");
         };
         check(0, Some((3, Bound::Timeout)));
-        check(6, Some((3, Bound::Timeout)));
-        check(7, Some((2, Bound::Deadline)));
-        check(9, None);
+        check(3, Some((3, Bound::Timeout)));
+        check(4, Some((2, Bound::Deadline)));
+        check(6, None);
         check(20, None);
     }
 }
