@@ -107,11 +107,19 @@ fn hostile_clients_are_bounded_and_leave_nothing_behind() {
     assert!(took < Duration::from_secs(20), "took {took:?}\n{said}");
     assert!(peak_kib > 0 && peak_kib < 200 * 1024, "peak {peak_kib} KiB");
     // At most a line of each answer: doctor's report stays small, no line is long.
-    assert!(said.len() < 16 * 1024, "{} bytes:\n{}", said.len(), &said[..2000]);
+    assert!(
+        said.len() < 16 * 1024,
+        "{} bytes:\n{}",
+        said.len(),
+        &said[..2000]
+    );
     for line in said.lines() {
         assert!(line.len() < 400, "a long line: {}", &line[..400]);
     }
-    assert!(said.contains("did not answer within 1 s, nor within 2 s"), "{said}");
+    assert!(
+        said.contains("did not answer within 1 s, nor within 2 s"),
+        "{said}"
+    );
     // Nothing the fakes started still runs.
     let mut recorded = 0;
     for entry in std::fs::read_dir(&pids).unwrap() {
