@@ -77,9 +77,8 @@ pub struct HttpArgs {
     /// Tries in all; time-outs, truncated bodies and 5xx answers are retried.
     #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=10))]
     pub attempts: u32,
-    /// Time allowed for each try, from connecting to the last byte, so that a server sending
-    /// a byte now and then cannot hold it (default: 4 times --read-timeout); all tries and
-    /// pauses together get as long as every try at its deadline and the pauses between.
+    /// Time allowed for each try, from connecting to the last byte (default: 4 times
+    /// --read-timeout); the whole download gets every try at its deadline and the pauses.
     #[arg(long, value_name = "DURATION", value_parser = super::values::parse_duration)]
     pub download_deadline: Option<Duration>,
     /// Pause before the second try, doubled before each further one.
