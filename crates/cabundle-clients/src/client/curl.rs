@@ -50,7 +50,8 @@ pub(super) fn paths(ask: &Ask<'_>, env: &Environment, clean: bool) -> Result<Pat
         .map_err(|e| format!("cannot listen on the loopback interface: {e}"))?
         .port();
     let url = format!("https://127.0.0.1:{port}/");
-    let deadline = Instant::now() + ask.timeout;
+    // The listener waits as long as both tries of the query may take (the time-out, then twice it).
+    let deadline = Instant::now() + ask.timeout * 3;
     // tidy: allow(flag-text): options of the client program run here, not of cabundle
     let mut args = vec!["-v", "-s", "-o", NULL_DEVICE, "--noproxy", "*", &url];
     if clean {
