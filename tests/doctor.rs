@@ -4,7 +4,7 @@
 //! `openssl s_client` and `requests`), a certifi store is found in a virtual environment the
 //! test makes, staleness against two CCADB reports equals a plain computation from the CSV,
 //! a client hidden from PATH is absent (and nothing is written), and a client that hangs is
-//! killed at the 2 s time-out.
+//! killed at the 2 s time-out, then asked again with 4 s.
 #![allow(clippy::unwrap_used)] // in tests a failed unwrap is a failed test
 
 mod localhost;

@@ -323,3 +323,47 @@ fn java_advice_is_one_text() {
     }
     assert!(!help.contains("keytool"), "{help}");
 }
+
+/// A path with a newline (or any control character) is refused for every shell, with the path
+/// and the character named: no statement may span lines, and `sh` (which `bash` statements
+/// also serve) has no one-line quoting of a newline. Nothing reaches standard output.
+#[cfg(unix)]
+#[test]
+fn a_path_with_a_control_character_is_refused_for_every_shell() {
+    let pki = Pki::new();
+    bundle(&pki, &pki.path("b.pem"), &["root.pem"]);
+    let odd = pki.dir.path().join("new\nline");
+    std::fs::create_dir(&odd).unwrap();
+    bundle(&pki, &odd.join("b.pem"), &["root.pem"]);
+    let tabbed = pki.dir.path().join("tab\there");
+    std::fs::create_dir(&tabbed).unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["new\nline/b.pem"],
+            "new\\nline/b.pem\" holds the control character \\n (U+000A)",
+        ),
+        (
+            &["b.pem", "--capath", "tab\there"],
+            "tab\\there\" holds the control character \\t (U+0009)",
+        ),
+    ];
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        for (args, expected) in cases {
+            let mut full = vec!["env", "--shell", shell];
+            full.extend_from_slice(args);
+            let out = cabundle(&full)
+                .current_dir(pki.dir.path())
+                .output()
+                .unwrap();
+            let said = support::output_text(&out);
+            assert_eq!(out.status.code(), Some(2), "{shell}: {said}");
+            assert!(out.stdout.is_empty(), "{shell}: {said}");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(stderr.contains(expected), "{shell}: {stderr}");
+            assert!(
+                stderr.contains("refusing to write it into a shell statement"),
+                "{stderr}"
+            );
+        }
+    }
+}

@@ -33,6 +33,8 @@ enum Reply {
     Stall,
     /// 200 announcing more bytes than are sent, then hang up.
     Truncated(Vec<u8>),
+    /// 200 announcing a large body, then one byte per second (for at most 40 s).
+    Drip,
 }
 
 /// A running test server: its port, the PEM of its CA, and how many requests it has read.
@@ -123,6 +125,24 @@ fn serve(
     let n = counter.fetch_add(1, Ordering::SeqCst);
     let reply = replies[n.min(replies.len() - 1)].clone();
     let response = match reply {
+        Reply::Drip => {
+            let head =
+                "HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nContent-Length: 100000\r\n\r\n";
+            if tls
+                .write_all(head.as_bytes())
+                .and_then(|()| tls.flush())
+                .is_err()
+            {
+                return;
+            }
+            for _ in 0..40 {
+                if tls.write_all(b"x").and_then(|()| tls.flush()).is_err() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_secs(1));
+            }
+            return;
+        }
         Reply::Stall => {
             std::thread::sleep(Duration::from_secs(20));
             return;
@@ -417,6 +437,38 @@ fn a_stalled_server_times_out() {
         "{:?}",
         started.elapsed()
     );
+}
+
+/// A server that sends a byte per second never trips the read time-out: the deadline of the
+/// try ends the download (4 times the read time-out by default), and the message says so.
+#[test]
+fn a_dripping_server_ends_at_the_deadline() {
+    let started = Instant::now();
+    check_refused(
+        vec![Reply::Drip],
+        &["--read-timeout", "3s", "--attempts", "1"],
+        "did not finish within 12s, the deadline of one try (tried once)",
+        1,
+    );
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(16), "took {took:?}");
+    // With retries, every try has its deadline, and the whole is bounded too.
+    let started = Instant::now();
+    check_refused(
+        vec![Reply::Drip],
+        &[
+            "--read-timeout",
+            "3s",
+            "--download-deadline",
+            "2s",
+            "--attempts",
+            "2",
+        ],
+        "did not finish within 2s, the deadline of one try (tried 2 times)",
+        2,
+    );
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(8), "took {took:?}");
 }
 
 #[test]

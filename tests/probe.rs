@@ -318,7 +318,9 @@ fn silent_server_times_out() {
         let said = text(&out);
         assert_eq!(out.status.code(), Some(2), "{said}");
         assert!(
-            said.contains(&format!("timed out after {said_as}")),
+            said.contains(&format!(
+                "no data from 127.0.0.1:{port} for {said_as} during the TLS handshake"
+            )),
             "{said}"
         );
         assert!(

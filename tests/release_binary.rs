@@ -17,7 +17,6 @@ use std::path::PathBuf;
 use std::process::Command;
 use support::{output_text, own_build, workspace};
 
-
 fn ok(cmd: &mut Command) -> String {
     let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
     assert!(

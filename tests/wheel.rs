@@ -16,7 +16,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use support::{output_text, own_build, workspace};
 
-
 /// Whether a program runs with `--version`.
 fn runs(program: &str, args: &[&str]) -> bool {
     Command::new(program)

@@ -240,6 +240,9 @@ pub fn own_build() -> (PathBuf, String) {
         Some("debug") | None => "dev".to_owned(),
         Some(other) => other.to_owned(),
     };
-    let target = profile_dir.parent().expect("the target folder").to_path_buf();
+    let target = profile_dir
+        .parent()
+        .expect("the target folder")
+        .to_path_buf();
     (target, profile)
 }

@@ -1,7 +1,18 @@
 //! The statements that point every client at one bundle, for each shell: pure.
 //!
-//! Every value is quoted so that the shell reads it back unchanged, whatever it holds
-//! (spaces, quotes, `$`, backslashes, newlines).
+//! Every value is quoted so that the shell reads it back unchanged, whatever printable
+//! characters it holds (spaces, quotes, `$`, backslashes, non-ASCII), and every statement is one
+//! line.
+//!
+//! A path holding a control character (a newline, a carriage return, a tab, an escape, ...) or
+//! a Unicode line or paragraph separator is refused, for every shell, with the path and the
+//! character named. Quoting could carry some of them on one line in some shells (bash and zsh
+//! have `$'\n'`, fish a bare `\n`, PowerShell ``"`n"``), but not all: `Shell::Bash` also
+//! stands for `sh` and `dash`, whose quoting has no one-line form of a newline, and a
+//! single-quoted newline makes a statement span lines (which line-by-line readers of a profile
+//! or of `eval` input, and people, take for two statements). An escape character would also
+//! reach the terminal that shows the statements. No real bundle path holds one: a refusal
+//! is the honest answer, and it is the same in every shell.
 
 use crate::variables::{SET_BY_SHELL, Target};
 use crate::{Error, Result};
@@ -74,10 +85,24 @@ pub fn unset_statements(shell: Shell) -> String {
         .collect()
 }
 
+/// `path` as text that a statement can hold on one line: UTF-8 without a control character.
 fn utf8(path: &Path) -> Result<&str> {
-    path.to_str().ok_or_else(|| Error::NotUtf8 {
+    let text = path.to_str().ok_or_else(|| Error::NotUtf8 {
         path: path.to_owned(),
-    })
+    })?;
+    match text.chars().find(|&c| breaks_line(c)) {
+        Some(character) => Err(Error::ControlCharacter {
+            path: path.to_owned(),
+            character,
+        }),
+        None => Ok(text),
+    }
+}
+
+/// Whether `c` may not appear in a one-line statement: a control character (C0, DEL, C1, which
+/// hold every line break but the two below) or a Unicode line or paragraph separator.
+fn breaks_line(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
 }
 
 /// `value` as a single-quoted word of `shell`.
@@ -139,6 +164,46 @@ mod tests {
             SET_BY_SHELL.len()
         );
         assert!(unset_statements(Shell::Fish).contains("set -e SSL_CERT_DIR\n"));
+    }
+
+    #[test]
+    fn control_characters_are_refused_in_every_shell() {
+        let shells = [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::Powershell];
+        let cases = [
+            ("/ca/a\nb.pem", Some('\n')),
+            ("/ca/a\rb.pem", Some('\r')),
+            ("/ca/a\tb.pem", Some('\t')),
+            ("/ca/\u{1b}[31mred.pem", Some('\u{1b}')),
+            ("/ca/a\u{7f}.pem", Some('\u{7f}')),
+            ("/ca/a\u{85}.pem", Some('\u{85}')),
+            ("/ca/a\u{2028}.pem", Some('\u{2028}')),
+            ("/ca/a b\u{e9}'$x.pem", None),
+        ];
+        for shell in shells {
+            for (path, refused) in cases {
+                let got = set_statements(shell, Path::new(path), None);
+                match (got, refused) {
+                    (Err(Error::ControlCharacter { path: p, character }), Some(c)) => {
+                        assert_eq!((p.to_str(), character), (Some(path), c), "{shell:?}");
+                    }
+                    (Ok(text), None) => {
+                        assert!(text.lines().all(|l| l.contains("/ca/a b")), "{text}");
+                    }
+                    (got, _) => panic!("{shell:?} {path:?}: {got:?}"),
+                }
+                let dir = set_statements(shell, Path::new("/b.pem"), Some(Path::new(path)));
+                assert_eq!(dir.is_err(), refused.is_some(), "{shell:?} dir {path:?}");
+            }
+        }
+        let message = set_statements(Shell::Powershell, Path::new("/a\nb"), None)
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            message.as_deref(),
+            Some(
+                "path \"/a\\nb\" holds the control character \\n (U+000A): refusing to write it into a shell statement"
+            )
+        );
     }
 
     #[test]

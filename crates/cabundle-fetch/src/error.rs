@@ -1,5 +1,7 @@
 //! The error type of `cabundle-fetch`.
 
+use std::time::Duration;
+
 /// Why a fetch failed. Every variant names the URL it is about.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -31,10 +33,28 @@ pub enum Error {
         reason: String,
     },
     /// Connecting or reading timed out on every try.
-    #[error("timed out fetching {url} ({})", tries(*attempts))]
+    #[error("timed out fetching {url}: {} ({})", waited(*connecting, *after), tries(*attempts))]
     Timeout {
         /// The URL fetched.
         url: String,
+        /// Whether the time-out struck while connecting (TCP and TLS), else while reading.
+        connecting: bool,
+        /// The time-out that struck ([`crate::FetchOptions::connect_timeout`] or
+        /// [`crate::FetchOptions::read_timeout`]).
+        after: Duration,
+        /// How many tries were made.
+        attempts: u32,
+    },
+    /// A try, or the whole fetch, outlasted its deadline (a server that sends a byte now and
+    /// then never trips the read time-out).
+    #[error("fetching {url} did not finish within {after:?}, {} ({})", which(*whole), tries(*attempts))]
+    Deadline {
+        /// The URL fetched.
+        url: String,
+        /// Whether the deadline of the whole fetch passed, else that of the last try.
+        whole: bool,
+        /// The deadline that passed.
+        after: Duration,
         /// How many tries were made.
         attempts: u32,
     },
@@ -76,6 +96,24 @@ pub enum Error {
         /// The SHA-256 of the body, lower-case hex.
         actual: String,
     },
+}
+
+/// What a time-out means: `no connection within 15s`, `no data for 30s`.
+fn waited(connecting: bool, after: Duration) -> String {
+    if connecting {
+        format!("no connection within {after:?}")
+    } else {
+        format!("no data for {after:?}")
+    }
+}
+
+/// Which deadline passed.
+fn which(whole: bool) -> &'static str {
+    if whole {
+        "the deadline of the whole download, tries and pauses included"
+    } else {
+        "the deadline of one try"
+    }
 }
 
 /// `tried once`, `tried 3 times`.

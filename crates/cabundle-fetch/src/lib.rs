@@ -1,7 +1,8 @@
 //! The only crate that talks HTTP: fetch the CCADB report over verified HTTPS.
 //!
-//! [`fetch`] downloads one URL with connect and read time-outs, retries time-outs, truncated
-//! bodies and 5xx answers with exponential back-off, and refuses bodies that cannot be a report
+//! [`fetch`] downloads one URL with connect and read time-outs, a deadline for each try and one
+//! for the whole (a server that sends a byte now and then never trips a read time-out), retries
+//! time-outs, truncated bodies and 5xx answers with exponential back-off, and refuses bodies that cannot be a report
 //! (empty, an HTML page, larger than the limit, a SHA-256 other than the expected one). Whether
 //! the body is a well-formed report is for the caller to decide (it owns the parser), and so is
 //! storing it (with `cabundle-write`, so a failed download never leaves a half-written file):
@@ -37,7 +38,7 @@ pub use error::Error;
 use error::tries;
 
 use sha2::{Digest, Sha256};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Mozilla's included-roots report with PEM, as published by the CCADB.
 pub const DEFAULT_REPORT_URL: &str =
@@ -59,6 +60,11 @@ pub struct FetchOptions {
     pub read_timeout: Duration,
     /// How many tries in all (at least one).
     pub attempts: u32,
+    /// Time allowed for one try, from connecting to the last byte of the body.
+    pub try_deadline: Duration,
+    /// Time allowed for the whole fetch, every try and pause included; `None`: as long as
+    /// every try may take, plus the pauses between them.
+    pub deadline: Option<Duration>,
     /// Pause before the second try; it doubles before each further one.
     pub backoff: Duration,
     /// The SHA-256 the body must have.
@@ -74,6 +80,8 @@ impl Default for FetchOptions {
             connect_timeout: Duration::from_secs(15),
             read_timeout: Duration::from_secs(30),
             attempts: 3,
+            try_deadline: Duration::from_secs(120),
+            deadline: None,
             backoff: Duration::from_secs(2),
             expect_sha256: None,
             max_bytes: 64 * 1024 * 1024,
@@ -128,17 +136,51 @@ pub fn fetch_with_progress(
             reason: e.to_string(),
         })?;
     let attempts = opts.attempts.max(1);
+    let whole = opts.deadline.unwrap_or_else(|| whole_deadline(opts));
+    let end = Instant::now() + whole;
     let mut attempt = 1;
     loop {
-        match runtime.block_on(get_once(&client, url, attempt, opts, progress)) {
+        let left = end.saturating_duration_since(Instant::now());
+        // A derived whole deadline ends with the last try's: that is the one to name.
+        let is_whole = opts.deadline.is_some() && left < opts.try_deadline;
+        let limit = left.min(opts.try_deadline);
+        let passed = |attempts| Error::Deadline {
+            url: url.to_owned(),
+            whole: is_whole,
+            after: if is_whole { whole } else { opts.try_deadline },
+            attempts,
+        };
+        let once = get_once(&client, url, attempt, opts, progress);
+        let result = match runtime.block_on(async { tokio::time::timeout(limit, once).await }) {
+            Ok(result) => result,
+            Err(_) if is_whole => Err(Failure::Fatal(passed(attempt))),
+            Err(_) => Err(Failure::Retry(passed(attempt))),
+        };
+        match result {
             Ok((final_url, body)) => return check(final_url, body, attempt, opts),
-            Err(Failure::Retry(_)) if attempt < attempts => {
-                std::thread::sleep(backoff(opts.backoff, attempt));
+            Err(Failure::Retry(err)) if attempt < attempts => {
+                let pause = backoff(opts.backoff, attempt);
+                if end.saturating_duration_since(Instant::now()) <= pause {
+                    // No time is left for another try: this try's failure is the answer.
+                    return Err(err);
+                }
+                std::thread::sleep(pause);
                 attempt += 1;
             }
             Err(Failure::Retry(err) | Failure::Fatal(err)) => return Err(err),
         }
     }
+}
+
+/// The whole deadline when none is given: every try at its deadline, and the pauses between.
+pub fn whole_deadline(opts: &FetchOptions) -> Duration {
+    let attempts = opts.attempts.max(1);
+    let pauses = (1..attempts)
+        .map(|a| backoff(opts.backoff, a))
+        .sum::<Duration>();
+    opts.try_deadline
+        .saturating_mul(attempts)
+        .saturating_add(pauses)
 }
 
 /// The pause after failed try number `attempt` (1-based): `base`, doubled for each further
@@ -208,7 +250,7 @@ async fn get_once(
         .get(url)
         .send()
         .await
-        .map_err(|e| classify(url, attempt, e))?;
+        .map_err(|e| classify(url, attempt, opts, e))?;
     let status = response.status();
     if !status.is_success() {
         let err = Error::Status {
@@ -273,7 +315,7 @@ async fn get_once(
                     ),
                 }));
             }
-            Err(e) => return Err(classify(url, attempt, e)),
+            Err(e) => return Err(classify(url, attempt, opts, e)),
         }
     }
     if let Some(total) = total.filter(|t| *t != body.len() as u64) {
@@ -289,7 +331,7 @@ async fn get_once(
     Ok((final_url, body))
 }
 
-fn classify(url: &str, attempt: u32, err: reqwest::Error) -> Failure {
+fn classify(url: &str, attempt: u32, opts: &FetchOptions, err: reqwest::Error) -> Failure {
     // The URL is in our message already.
     let err = err.without_url();
     let url = url.to_owned();
@@ -299,6 +341,12 @@ fn classify(url: &str, attempt: u32, err: reqwest::Error) -> Failure {
     if err.is_timeout() {
         return Failure::Retry(Error::Timeout {
             url,
+            connecting: err.is_connect(),
+            after: if err.is_connect() {
+                opts.connect_timeout
+            } else {
+                opts.read_timeout
+            },
             attempts: attempt,
         });
     }

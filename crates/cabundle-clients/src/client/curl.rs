@@ -50,7 +50,8 @@ pub(super) fn paths(ask: &Ask<'_>, env: &Environment, clean: bool) -> Result<Pat
         .map_err(|e| format!("cannot listen on the loopback interface: {e}"))?
         .port();
     let url = format!("https://127.0.0.1:{port}/");
-    let deadline = Instant::now() + ask.timeout;
+    // The listener waits as long as both tries of the query may take (the time-out, then twice it).
+    let deadline = Instant::now() + ask.timeout * 3;
     // tidy: allow(flag-text): options of the client program run here, not of cabundle
     let mut args = vec!["-v", "-s", "-o", NULL_DEVICE, "--noproxy", "*", &url];
     if clean {
@@ -100,19 +101,27 @@ fn parse_version(stdout: &str) -> Option<ClientVersion> {
 }
 
 /// The CA file and directory in curl's `-v` trace (`*  CAfile: ...`, `*  CApath: none`), or
-/// `None` when the trace names neither: pure.
+/// in the error line of a store curl cannot load (`* error setting certificate file: ...`, the
+/// only line naming it then), or `None` when the trace names neither: pure.
 fn parse_trace(trace: &str) -> Option<Paths> {
     let mut file = None;
     let mut dir = None;
     let mut seen = false;
+    let path = |v: &str| Some(v.trim()).filter(|v| *v != "none").map(PathBuf::from);
     for line in trace.lines() {
         let line = line.trim_start_matches(['*', ' ']);
-        if let Some(v) = line.strip_prefix("CAfile:") {
+        if let Some(v) = line
+            .strip_prefix("CAfile:")
+            .or_else(|| line.strip_prefix("error setting certificate file:"))
+        {
             seen = true;
-            file = Some(v.trim()).filter(|v| *v != "none").map(PathBuf::from);
-        } else if let Some(v) = line.strip_prefix("CApath:") {
+            file = path(v);
+        } else if let Some(v) = line
+            .strip_prefix("CApath:")
+            .or_else(|| line.strip_prefix("error setting certificate path:"))
+        {
             seen = true;
-            dir = Some(v.trim()).filter(|v| *v != "none").map(PathBuf::from);
+            dir = path(v);
         }
     }
     seen.then_some((file, dir))
@@ -153,6 +162,8 @@ mod tests {
 
     const VERSION: &str = include_str!("../../tests/captured/curl-version.txt");
     const TRACE: &str = include_str!("../../tests/captured/curl-trace.txt");
+    const TRACE_MISSING_FILE: &str =
+        include_str!("../../tests/captured/curl-trace-missing-file.txt");
 
     fn p(s: &str) -> Option<PathBuf> {
         Some(PathBuf::from(s))
@@ -190,6 +201,12 @@ mod tests {
             (
                 TRACE,
                 Some((p("/etc/ssl/certs/ca-certificates.crt"), p("/etc/ssl/certs"))),
+            ),
+            // SSL_CERT_FILE=/nonexistent: the error line is the only one naming the file.
+            (TRACE_MISSING_FILE, Some((p("/nonexistent"), None))),
+            (
+                "* error setting certificate path: /no/dir\n",
+                Some((None, p("/no/dir"))),
             ),
             (
                 "*  CAfile: /b c.pem\n*  CApath: none\n",

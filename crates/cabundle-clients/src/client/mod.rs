@@ -328,7 +328,15 @@ impl Ask<'_> {
             Ok(a) if a.stderr.contains("pyenv: ") || a.stderr.contains("command not found") => {
                 Client::absent(name)
             }
-            Ok(a) => Client::unknown(name, None, format!("{what} failed: {}", a.stderr.trim())),
+            // One line of what the program said: its output may be long, or hostile.
+            Ok(a) => Client::unknown(
+                name,
+                None,
+                format!(
+                    "{what} failed: {}",
+                    first_line(&a.stderr).unwrap_or_default()
+                ),
+            ),
             Err(Failure::NotFound) => Client::absent(name),
             Err(e) => Client::unknown(name, None, format!("{what} {e}")),
         };

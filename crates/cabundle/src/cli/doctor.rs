@@ -21,6 +21,14 @@ pub struct DoctorArgs {
     /// bare number is seconds).
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = super::values::parse_duration)]
     pub timeout: std::time::Duration,
+    /// How long the whole capture of the server's chain may take, connection and TLS
+    /// handshake (the same forms; default: 2 times --timeout).
+    #[arg(long, value_name = "DURATION", value_parser = super::values::parse_duration)]
+    pub deadline: Option<std::time::Duration>,
+    /// Time allowed for each question to a client (the same forms); a client that does not
+    /// answer is asked once more with twice the time before it is "unknown".
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = super::values::parse_duration)]
+    pub client_timeout: std::time::Duration,
     /// How an https report is downloaded.
     #[command(flatten, next_help_heading = "Download (when --report is a URL)")]
     pub http: HttpArgs,
@@ -36,7 +44,8 @@ fn doctor_help() -> String {
     format!(
         "Clients: {}.{}",
         clients.join(", "),
-        " Each is asked where its store is (with a 2 s time-out per query); doctor reads the \
+        " Each is asked where its store is (each query bounded by --client-timeout, its output \
+capped, the program and anything it started killed at the time-out); doctor reads the \
 environment and changes nothing.\n\n\
 With --report, a store's \"removed\" roots are those it trusts that the report does not \
 include for TLS as of the report's date (the YYYY-MM-DD in its file name or URL, else \

@@ -77,6 +77,10 @@ pub struct HttpArgs {
     /// Tries in all; time-outs, truncated bodies and 5xx answers are retried.
     #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=10))]
     pub attempts: u32,
+    /// Time allowed for each try, from connecting to the last byte (default: 4 times
+    /// --read-timeout); the whole download gets every try at its deadline and the pauses.
+    #[arg(long, value_name = "DURATION", value_parser = super::values::parse_duration)]
+    pub download_deadline: Option<Duration>,
     /// Pause before the second try, doubled before each further one.
     #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = super::values::parse_duration)]
     pub retry_backoff: Duration,
@@ -90,6 +94,7 @@ impl Default for HttpArgs {
             connect_timeout: Duration::from_secs(15),
             read_timeout: Duration::from_secs(30),
             attempts: 3,
+            download_deadline: None,
             retry_backoff: Duration::from_secs(2),
         }
     }

@@ -27,6 +27,10 @@ pub struct ProbeArgs {
     /// number is seconds).
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = super::values::parse_duration)]
     pub timeout: std::time::Duration,
+    /// How long the whole capture may take, connection and TLS handshake (the same forms;
+    /// default: 2 times --timeout), so that a server sending slowly cannot hold it open.
+    #[arg(long, value_name = "DURATION", value_parser = super::values::parse_duration)]
+    pub deadline: Option<std::time::Duration>,
     /// Verify at this time instead of now: RFC 3339 (2026-07-01T12:00:00Z), or YYYY-MM-DD
     /// (00:00 UTC that day).
     #[arg(long, value_name = "TIME", value_parser = super::values::parse_moment)]

@@ -12,7 +12,7 @@ use crate::shared::exit::ExitStatus;
 use crate::shared::hints::{build_store, client_fix, client_reason, point_at_bundle};
 use crate::shared::report;
 use crate::shared::terminal::Terminal;
-use crate::shared::tls::{fetch_chain, split_target};
+use crate::shared::tls::{Limits, fetch_chain, split_target};
 use anyhow::{Context, bail};
 use cabundle_cert::{Certificate, Sha256Fingerprint};
 use cabundle_clients::{
@@ -25,9 +25,6 @@ use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
 use std::time::Duration;
 use time::OffsetDateTime;
-
-/// How long each question to a client may take before the client is killed.
-const QUERY_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The server given as HOST: its name and the chain it sent.
 struct Server {
@@ -106,16 +103,16 @@ pub fn run(args: DoctorArgs, out: &Output) -> anyhow::Result<ExitStatus> {
     let env = Environment::new(std::env::vars_os());
     let now = OffsetDateTime::now_utc();
     let target = args.target.as_deref().map(split_target).transpose()?;
-    let timeout = args.timeout.max(Duration::from_millis(1));
+    let limits = Limits::new(args.timeout, args.deadline);
 
     // Ask the clients and capture the server's chain at the same time.
     let (clients, server) = std::thread::scope(|s| {
         let capture = target.as_ref().map(|(host, port)| {
             s.spawn(move || -> anyhow::Result<Vec<Vec<u8>>> {
-                fetch_chain(host, *port, host, timeout)
+                fetch_chain(host, *port, host, limits)
             })
         });
-        let clients = discover(&env, QUERY_TIMEOUT);
+        let clients = discover(&env, args.client_timeout.max(Duration::from_millis(1)));
         let chain = capture.map(|h| {
             h.join()
                 .unwrap_or_else(|_| Err(anyhow::anyhow!("internal error: the capture panicked")))

@@ -10,7 +10,7 @@ use crate::shared::files;
 use crate::shared::hints::Source;
 use crate::shared::store::{load_manifest, load_store};
 use crate::shared::terminal::Terminal;
-use crate::shared::tls::{fetch_chain, split_target};
+use crate::shared::tls::{Limits, fetch_chain, split_target};
 use anyhow::{Context, bail};
 use cabundle_cert::Certificate;
 use cabundle_cert::date::format_moment;
@@ -32,7 +32,7 @@ pub fn run(args: ProbeArgs, out: &Output) -> anyhow::Result<ExitStatus> {
     let (store, source) = load_store(&args.store, out)?;
     let manifest = load_manifest(&args.store)?;
 
-    let ders = fetch_chain(&host, port, &name, timeout)?;
+    let ders = fetch_chain(&host, port, &name, Limits::new(timeout, args.deadline))?;
     let mut chain: Vec<Certificate> = Vec::new();
     for (i, der) in ders.iter().enumerate() {
         let cert = Certificate::from_der(der)

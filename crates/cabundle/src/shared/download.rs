@@ -7,6 +7,7 @@ use crate::output::Output;
 use anyhow::Context as _;
 use cabundle_fetch::{FetchOptions, Fetched};
 use std::io::IsTerminal as _;
+use std::time::Duration;
 
 /// Downloads a CCADB report (or certdata.txt) and checks it before anyone writes it: the
 /// transport checks of `cabundle-fetch`, then the report must parse and list at least
@@ -98,6 +99,9 @@ pub(crate) fn check_report(body: &[u8], min_roots: usize) -> Result<usize, Strin
     Ok(n)
 }
 
+/// The default deadline of a download try, in read time-outs.
+const DEADLINE_FACTOR: u32 = 4;
+
 /// The library options from the command-line ones (reads `--ca-file`).
 pub(crate) fn fetch_options(
     http: &HttpArgs,
@@ -115,6 +119,10 @@ pub(crate) fn fetch_options(
         connect_timeout: http.connect_timeout,
         read_timeout: http.read_timeout,
         attempts: http.attempts,
+        try_deadline: http
+            .download_deadline
+            .unwrap_or_else(|| http.read_timeout.saturating_mul(DEADLINE_FACTOR))
+            .max(Duration::from_millis(1)),
         backoff: http.retry_backoff,
         expect_sha256,
         ..FetchOptions::default()
@@ -151,6 +159,9 @@ fn with_hint(err: cabundle_fetch::Error, http: &HttpArgs) -> anyhow::Error {
         }
         cabundle_fetch::Error::Timeout { .. } => {
             Some("raise --connect-timeout or --read-timeout, or check HTTPS_PROXY")
+        }
+        cabundle_fetch::Error::Deadline { .. } => {
+            Some("the server sends slowly: raise --download-deadline if it is only slow")
         }
         _ => None,
     };

@@ -9,7 +9,7 @@ use rustls::{DigitallySignedStruct, SignatureScheme};
 use std::io::ErrorKind;
 use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// `HOST`, `HOST:PORT`, `[V6]:PORT` or a bare IPv6 address; port 443 by default.
 pub(crate) fn split_target(target: &str) -> anyhow::Result<(String, u16)> {
@@ -32,21 +32,72 @@ pub(crate) fn split_target(target: &str) -> anyhow::Result<(String, u16)> {
     }
 }
 
+/// How long a capture may take: `timeout` bounds the connection and each read or write,
+/// `deadline` the whole capture (connection and handshake), so that a server sending one byte
+/// at a time cannot hold it open for long.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Limits {
+    /// The connection and each read or write.
+    pub timeout: Duration,
+    /// The whole capture, from the first connection attempt to the end of the handshake.
+    pub deadline: Duration,
+}
+
+impl Limits {
+    /// `timeout`, and `deadline` or by default [`DEADLINE_FACTOR`] times `timeout`.
+    pub(crate) fn new(timeout: Duration, deadline: Option<Duration>) -> Limits {
+        let timeout = timeout.max(Duration::from_millis(1));
+        let deadline = deadline
+            .unwrap_or_else(|| timeout.saturating_mul(DEADLINE_FACTOR))
+            .max(Duration::from_millis(1));
+        Limits { timeout, deadline }
+    }
+}
+
+/// The default deadline of a capture, in time-outs.
+pub(crate) const DEADLINE_FACTOR: u32 = 2;
+
+/// Which limit a wait runs into first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Bound {
+    Timeout,
+    Deadline,
+}
+
+/// The longest the next wait may last, and which limit ends it; `None` when the deadline has
+/// passed.
+fn next_wait(limits: Limits, end: Instant, now: Instant) -> Option<(Duration, Bound)> {
+    let left = end.checked_duration_since(now).filter(|d| !d.is_zero())?;
+    Some(if left < limits.timeout {
+        (left, Bound::Deadline)
+    } else {
+        (limits.timeout, Bound::Timeout)
+    })
+}
+
 /// Connects, runs the TLS handshake and returns the certificates the server sent.
 pub(crate) fn fetch_chain(
     host: &str,
     port: u16,
     name: &str,
-    timeout: Duration,
+    limits: Limits,
 ) -> anyhow::Result<Vec<Vec<u8>>> {
+    let end = Instant::now() + limits.deadline;
+    let Limits { timeout, deadline } = limits;
     let addrs: Vec<_> = (host, port)
         .to_socket_addrs()
         .with_context(|| format!("cannot resolve {host}"))?
         .collect();
     let mut last_err = None;
     let mut sock = None;
+    let mut bound = Bound::Timeout;
     for addr in &addrs {
-        match TcpStream::connect_timeout(addr, timeout) {
+        let Some((wait, b)) = next_wait(limits, end, Instant::now()) else {
+            bound = Bound::Deadline;
+            break;
+        };
+        bound = b;
+        match TcpStream::connect_timeout(addr, wait) {
             Ok(s) => {
                 sock = Some(s);
                 break;
@@ -59,7 +110,15 @@ pub(crate) fn fetch_chain(
         (None, Some(e)) if e.kind() == ErrorKind::ConnectionRefused => bail!(
             "connection refused by {host}:{port}\nhint: is the server running and listening on that port?"
         ),
-        (None, Some(e)) if matches!(e.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock) => {
+        (None, Some(e))
+            if bound == Bound::Deadline
+                || matches!(e.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock) =>
+        {
+            if bound == Bound::Deadline {
+                bail!(
+                    "the connection to {host}:{port} did not open within {deadline:?} (the deadline)\nhint: check the host, the port and any firewall, or raise --deadline"
+                )
+            }
             bail!(
                 "timed out after {timeout:?} connecting to {host}:{port}\nhint: check the host, the port and any firewall, or raise --timeout"
             )
@@ -69,8 +128,6 @@ pub(crate) fn fetch_chain(
         }
         (None, None) => bail!("{host} has no address"),
     };
-    sock.set_read_timeout(Some(timeout))?;
-    sock.set_write_timeout(Some(timeout))?;
 
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let recorder = Arc::new(Recorder {
@@ -85,23 +142,20 @@ pub(crate) fn fetch_chain(
     let server_name = ServerName::try_from(name.to_owned())
         .map_err(|_| anyhow!("invalid server name {name:?}"))?;
     let mut conn = rustls::ClientConnection::new(Arc::new(config), server_name)?;
-    let mut handshake_err = None;
-    while conn.is_handshaking() {
-        if let Err(e) = conn.complete_io(&mut sock) {
-            handshake_err = Some(e);
-            break;
-        }
-    }
+    let handshake = handshake(&mut conn, &mut sock, limits, end);
     let chain = recorder
         .chain
         .lock()
         .map_err(|_| anyhow!("internal error: poisoned lock"))?
         .clone();
-    if let Some(e) = handshake_err {
-        if chain.is_empty() {
+    match handshake {
+        Err((e, bound)) if chain.is_empty() => {
             return Err(match e.kind() {
+                ErrorKind::WouldBlock | ErrorKind::TimedOut if bound == Bound::Deadline => anyhow!(
+                    "the TLS handshake with {host}:{port} did not finish within {deadline:?} (the deadline)\nhint: the server sends slowly; raise --deadline if it is only slow"
+                ),
                 ErrorKind::WouldBlock | ErrorKind::TimedOut => anyhow!(
-                    "timed out after {timeout:?} waiting for the TLS handshake with {host}:{port}\nhint: is it a TLS port? raise --timeout if the server is slow"
+                    "no data from {host}:{port} for {timeout:?} during the TLS handshake\nhint: is it a TLS port? raise --timeout if the server is slow"
                 ),
                 ErrorKind::UnexpectedEof | ErrorKind::ConnectionReset => anyhow!(
                     "{host}:{port} closed the connection during the TLS handshake\nhint: is it a TLS port, and does it accept the name {name:?}?"
@@ -110,11 +164,50 @@ pub(crate) fn fetch_chain(
                     .context(format!("TLS handshake with {host}:{port} failed")),
             });
         }
-    } else {
-        conn.send_close_notify();
-        let _ = conn.complete_io(&mut sock);
+        Err(_) => {}
+        Ok(()) => {
+            conn.send_close_notify();
+            if let Some((wait, _)) = next_wait(limits, end, Instant::now()) {
+                let _ = sock.set_write_timeout(Some(wait));
+                let _ = conn.write_tls(&mut sock);
+            }
+        }
     }
     Ok(chain)
+}
+
+/// Drives the handshake to its end, each read and write bounded by the time-out and all of
+/// them by the deadline (rustls' `complete_io` would read on as long as bytes trickle in).
+/// An error comes with the limit that was in force when it struck.
+fn handshake(
+    conn: &mut rustls::ClientConnection,
+    sock: &mut TcpStream,
+    limits: Limits,
+    end: Instant,
+) -> Result<(), (std::io::Error, Bound)> {
+    let timed_out = || std::io::Error::from(ErrorKind::TimedOut);
+    while conn.is_handshaking() {
+        let (wait, bound) =
+            next_wait(limits, end, Instant::now()).ok_or_else(|| (timed_out(), Bound::Deadline))?;
+        let io = |e| (e, bound);
+        if conn.wants_write() {
+            sock.set_write_timeout(Some(wait)).map_err(io)?;
+            conn.write_tls(sock).map_err(io)?;
+            continue;
+        }
+        if conn.wants_read() {
+            sock.set_read_timeout(Some(wait)).map_err(io)?;
+            if conn.read_tls(sock).map_err(io)? == 0 {
+                return Err(io(ErrorKind::UnexpectedEof.into()));
+            }
+            if let Err(e) = conn.process_new_packets() {
+                // Tell the server why, as `complete_io` does.
+                let _ = conn.write_tls(sock);
+                return Err(io(std::io::Error::new(ErrorKind::InvalidData, e)));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Accepts any certificate chain and records it; handshake signatures are still checked.
@@ -162,5 +255,28 @@ impl ServerCertVerifier for Recorder {
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.algs.supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_end_at_the_deadline() {
+        let limits = Limits::new(Duration::from_secs(3), None);
+        assert_eq!(limits.deadline, Duration::from_secs(6));
+        let start = Instant::now();
+        let end = start + limits.deadline;
+        let check = |after: u64, expected: Option<(u64, Bound)>| {
+            let got = next_wait(limits, end, start + Duration::from_secs(after))
+                .map(|(d, b)| (d.as_secs(), b));
+            assert_eq!(got, expected, "after {after} s");
+        };
+        check(0, Some((3, Bound::Timeout)));
+        check(3, Some((3, Bound::Timeout)));
+        check(4, Some((2, Bound::Deadline)));
+        check(6, None);
+        check(20, None);
     }
 }
