@@ -72,6 +72,10 @@ struct Entry {
     source: Option<String>,
     exists: Option<bool>,
     certificates: Option<usize>,
+    /// Files of the store that were not read, with why (a device, a FIFO, a file over the
+    /// read cap, a file without a certificate).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    skipped: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     verdict: Option<Verdict>,
     reason: Option<String>,
@@ -240,6 +244,14 @@ fn entry(
         source: (client.present && client.unknown.is_none()).then(|| client.source_text()),
         exists: contents.map(StoreContents::exists),
         certificates: contents.map(|c| c.certificates.len()),
+        skipped: contents
+            .map(|c| {
+                c.unreadable
+                    .iter()
+                    .map(|(path, why)| format!("{}: {why}", path.display()))
+                    .collect()
+            })
+            .unwrap_or_default(),
         verdict: None,
         reason: None,
         fix: None,
@@ -377,6 +389,9 @@ fn print_text(
                 "  holds:   {n} certificate{}",
                 if n == 1 { "" } else { "s" }
             )?;
+        }
+        for skipped in &e.skipped {
+            writeln!(w, "  skipped: {skipped}")?;
         }
         if let Some(stale) = &e.stale {
             writeln!(
