@@ -21,12 +21,19 @@ pub struct DateError {
     pub expected: &'static str,
 }
 
-/// Parses a calendar date `YYYY-MM-DD` (surrounding whitespace ignored).
+/// Parses a calendar date `YYYY-MM-DD` (surrounding whitespace ignored). The year is four
+/// digits without a sign, so every date read is one [`format_date`] writes back the same.
 pub fn parse_date(input: &str) -> Result<Date, DateError> {
-    Date::parse(input.trim(), format_description!("[year]-[month]-[day]")).map_err(|_| DateError {
+    let bad = || DateError {
         input: input.to_owned(),
         expected: "YYYY-MM-DD",
-    })
+    };
+    let text = input.trim();
+    // `[year]` alone would take a sign (`-0224-03-29`), which no date a person means has.
+    if !text.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        return Err(bad());
+    }
+    Date::parse(text, format_description!("[year]-[month]-[day]")).map_err(|_| bad())
 }
 
 /// Parses a moment: RFC 3339 (`2025-01-31T12:00:00Z`) or a date `YYYY-MM-DD`, which means
@@ -128,6 +135,14 @@ mod tests {
         check("2026.07.01", None);
         check("01-07-2026", None);
         check("", None);
+        // A sign before the year (found by fuzzing: `-0224-03-29` was read, and written back
+        // as `-224-03-29`).
+        check("-0224-03-29", None);
+        check("+2026-07-01", None);
+        check(" -2026-07-01", None);
+        for text in ["0001-01-01", "2026-07-01", "9999-12-31"] {
+            assert_eq!(format_date(parse_date(text).unwrap()), text);
+        }
         assert_eq!(
             parse_date("2026-13-01").unwrap_err().to_string(),
             "invalid date \"2026-13-01\": expected YYYY-MM-DD"

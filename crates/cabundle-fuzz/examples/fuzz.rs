@@ -3,6 +3,10 @@
 //! against `openssl rehash` with `--batches N` directories of 100 mutants. Prints the inputs
 //! tried per target; a panicking input is written to `target/fuzz-failures/` and the run
 //! exits 1.
+//!
+//! `--write-seeds DIR` writes each target's seeds to `DIR/TARGET/` instead (the seed corpora
+//! of the libFuzzer targets under `fuzz/`), and `--replay TARGET FILE...` runs inputs through a
+//! target once (a crash libFuzzer found, replayed on the stable toolchain).
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -21,8 +25,57 @@ fn parse_time(text: &str) -> Option<Duration> {
         .map(|n| Duration::from_secs(n * scale))
 }
 
+/// Writes every target's seeds to `dir/TARGET/seed-NNNN`.
+fn write_seeds(dir: &Path) -> std::io::Result<()> {
+    let data = cabundle_testkit::ccadb_data();
+    let seeds = cabundle_fuzz::seeds(data.as_deref());
+    for target in cabundle_fuzz::TARGETS {
+        let own = dir.join(target.name);
+        fs_err::create_dir_all(&own)?;
+        for (i, seed) in cabundle_fuzz::seeds_for(target, &seeds).iter().enumerate() {
+            fs_err::write(own.join(format!("seed-{i:04}")), seed)?;
+        }
+        println!(
+            "{:<13} {} seeds",
+            target.name,
+            cabundle_fuzz::seeds_for(target, &seeds).len()
+        );
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [flag, dir] = args.as_slice()
+        && flag == "--write-seeds"
+    {
+        return match write_seeds(Path::new(dir)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(1)
+            }
+        };
+    }
+    if let [flag, name, files @ ..] = args.as_slice()
+        && flag == "--replay"
+    {
+        let Some(target) = cabundle_fuzz::target(name) else {
+            eprintln!("error: no target named {name}");
+            return ExitCode::from(2);
+        };
+        for file in files {
+            match fs_err::read(file) {
+                Ok(input) => (target.run)(&input),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(1);
+                }
+            }
+            println!("{file}: no panic");
+        }
+        return ExitCode::SUCCESS;
+    }
     let mut time = Duration::from_secs(60);
     let mut only: Option<String> = None;
     let mut seed: u64 = 0xf022;

@@ -43,7 +43,28 @@ pub struct Target {
 }
 
 fn pem_scanner(input: &[u8]) {
-    let _ = cabundle_cert::pem_blocks(input);
+    let Ok(blocks) = cabundle_cert::pem_blocks(input) else {
+        return;
+    };
+    // Round trip: a block the scanner found, written again by the one PEM encoder, is read
+    // back as the same block (labels PEM can carry: printable ASCII without dashes, no space
+    // at either end).
+    for block in blocks {
+        let label = block.label.as_str();
+        let writable = !label.is_empty()
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_graphic() && b != b'-' || b == b' ')
+            && !label.starts_with(' ')
+            && !label.ends_with(' ');
+        if !writable {
+            continue;
+        }
+        let again = cabundle_cert::encode_pem(label, &block.contents);
+        let back = cabundle_cert::pem_blocks(again.as_bytes())
+            .unwrap_or_else(|e| panic!("the encoder's own PEM is refused: {e}"));
+        assert_eq!(back, [block], "a PEM block changed on its way round");
+    }
 }
 
 fn certificate_model(input: &[u8]) {
@@ -61,12 +82,41 @@ fn name_canonicaliser(input: &[u8]) {
     let _ = cabundle_cert::display_name(input);
 }
 
+fn crl(input: &[u8]) {
+    if let Ok(crl) = cabundle_cert::Crl::from_der(input) {
+        let _ = format!("{crl:?}");
+    }
+    let _ = cabundle_cert::hash_only(input, Some(cabundle_cert::ObjectKind::Crl));
+    let _ = cabundle_cert::read_objects(input);
+}
+
+/// Differential: rehash's hash-only reader (OpenSSL's load rule, no full parse) and the
+/// certificate model must give the same hashes and SHA-1 wherever both read the input.
+fn hash_agreement(input: &[u8]) {
+    let fast = cabundle_cert::hash_only(input, Some(cabundle_cert::ObjectKind::Certificate));
+    let full = cabundle_cert::Certificate::from_der(input);
+    if let (Ok(fast), Ok(full)) = (fast, full) {
+        assert_eq!(
+            (fast.hash, fast.hash_old, fast.sha1),
+            (full.subject_hash, full.subject_hash_old, full.sha1),
+            "the hash-only reader and the model disagree"
+        );
+    }
+}
+
 fn report_csv(input: &[u8]) {
     let _ = cabundle_ccadb::parse_report(input);
 }
 
 fn certdata(input: &[u8]) {
     let _ = cabundle_ccadb::parse_certdata(input);
+}
+
+fn intermediates(input: &[u8]) {
+    let _ = cabundle_ccadb::looks_like_intermediates(input);
+    if let Ok(rows) = cabundle_ccadb::parse_intermediates(input) {
+        let _ = format!("{rows:?}");
+    }
 }
 
 fn any_report(input: &[u8]) {
@@ -81,53 +131,102 @@ fn textproto(input: &[u8]) {
     let _ = cabundle_ccadb::chrome::parse_chrome(input);
 }
 
-/// Every target.
-pub const TARGETS: &[Target] = &[
-    Target {
-        name: "pem",
-        run: pem_scanner,
-        report_fixup: false,
-    },
-    Target {
-        name: "cert",
-        run: certificate_model,
-        report_fixup: false,
-    },
-    Target {
-        name: "name",
-        run: name_canonicaliser,
-        report_fixup: false,
-    },
-    Target {
-        name: "report",
-        run: report_csv,
-        report_fixup: true,
-    },
-    Target {
-        name: "certdata",
-        run: certdata,
-        report_fixup: false,
-    },
-    Target {
-        name: "textproto",
-        run: textproto,
-        report_fixup: false,
-    },
-    Target {
-        name: "any",
-        run: any_report,
-        report_fixup: true,
-    },
-];
+fn recipe(input: &[u8]) {
+    if let Ok(text) = std::str::from_utf8(input) {
+        let _ = cabundle_build::Recipe::parse(text, std::path::Path::new("recipe.toml"));
+    }
+}
+
+/// A lock that parses is written again by `Lock::to_toml` and parses to the same lock.
+fn lock(input: &[u8]) {
+    let Ok(text) = std::str::from_utf8(input) else {
+        return;
+    };
+    let file = std::path::Path::new("lock.toml");
+    if let Ok(lock) = cabundle_build::Lock::parse(text, file) {
+        let written = lock
+            .to_toml()
+            .unwrap_or_else(|e| panic!("a parsed lock cannot be written: {e}"));
+        let back = cabundle_build::Lock::parse(&written, file)
+            .unwrap_or_else(|e| panic!("a written lock is refused: {e}\n{written}"));
+        assert_eq!(back, lock, "a lock changed on its way round");
+    }
+}
+
+/// A manifest that parses is written again and parses to the same manifest.
+fn manifest(input: &[u8]) {
+    if let Ok(manifest) = cabundle_manifest::Manifest::from_json(input) {
+        let back = cabundle_manifest::Manifest::from_json(&manifest.to_json())
+            .unwrap_or_else(|e| panic!("a written manifest is refused: {e}"));
+        assert_eq!(back, manifest, "a manifest changed on its way round");
+    }
+}
+
+/// What people type and what the data says, as text: dates and moments parse or not (a date
+/// that parses is written and read back the same), and escaped text keeps nothing a terminal
+/// would obey.
+fn text(input: &[u8]) {
+    let text = String::from_utf8_lossy(input);
+    if let Ok(date) = cabundle_cert::date::parse_date(&text) {
+        let written = cabundle_cert::date::format_date(date);
+        assert_eq!(
+            cabundle_cert::date::parse_date(&written).ok(),
+            Some(date),
+            "the date {written} is not read back"
+        );
+    }
+    if let Ok(moment) = cabundle_cert::date::parse_moment(&text) {
+        let _ = cabundle_cert::date::format_moment(moment);
+    }
+    let escaped = cabundle_cert::text::escape(&text);
+    assert!(
+        !escaped.chars().any(cabundle_cert::text::needs_escape),
+        "escaped text still holds a character a terminal obeys: {escaped:?}"
+    );
+}
+
+macro_rules! targets {
+    ($($name:literal => $run:ident, $fixup:literal;)*) => {
+        /// Every target.
+        pub const TARGETS: &[Target] = &[$(Target { name: $name, run: $run, report_fixup: $fixup },)*];
+    };
+}
+
+targets! {
+    "pem" => pem_scanner, false;
+    "cert" => certificate_model, false;
+    "name" => name_canonicaliser, false;
+    "crl" => crl, false;
+    "hash" => hash_agreement, false;
+    "report" => report_csv, true;
+    "certdata" => certdata, false;
+    "intermediates" => intermediates, true;
+    "textproto" => textproto, false;
+    "any" => any_report, true;
+    "recipe" => recipe, false;
+    "lock" => lock, false;
+    "manifest" => manifest, false;
+    "text" => text, false;
+}
+
+/// The target named `name`.
+pub fn target(name: &str) -> Option<&'static Target> {
+    TARGETS.iter().find(|t| t.name == name)
+}
 
 /// The seeds a target starts from.
 pub fn seeds_for<'s>(target: &Target, seeds: &'s Seeds) -> &'s [Vec<u8>] {
     match target.name {
-        "pem" | "cert" => &seeds.objects,
+        "pem" | "cert" | "crl" | "hash" => &seeds.objects,
         "name" => &seeds.names,
         "report" => &seeds.reports,
         "certdata" => &seeds.certdata,
+        "intermediates" => &seeds.intermediates,
         "textproto" => &seeds.textproto,
+        "recipe" => &seeds.recipes,
+        "lock" => &seeds.locks,
+        "manifest" => &seeds.manifests,
+        "text" => &seeds.text,
         _ => &seeds.all,
     }
 }
@@ -200,4 +299,16 @@ pub fn fuzz(
     })();
     std::panic::set_hook(previous);
     result
+}
+
+/// Runs the target named `name` on `input` (what each libFuzzer target under `fuzz/` calls).
+///
+/// # Panics
+///
+/// When no target has that name, or when the target panics on the input.
+pub fn run(name: &str, input: &[u8]) {
+    match target(name) {
+        Some(target) => (target.run)(input),
+        None => panic!("no fuzz target named {name}"),
+    }
 }

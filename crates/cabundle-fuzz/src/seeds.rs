@@ -16,6 +16,16 @@ pub struct Seeds {
     pub certdata: Vec<Vec<u8>>,
     /// Slices of Chrome Root Store `root_store.textproto` files (header and a few anchors).
     pub textproto: Vec<Vec<u8>>,
+    /// `MozillaIntermediateCertsCSVReport`s: one written here, and slices of the real ones.
+    pub intermediates: Vec<Vec<u8>>,
+    /// The project's bundle recipes.
+    pub recipes: Vec<Vec<u8>>,
+    /// The project's bundle locks.
+    pub locks: Vec<Vec<u8>>,
+    /// Manifests the build writes (the golden outputs of its fixture report).
+    pub manifests: Vec<Vec<u8>>,
+    /// Dates, moments and labels with characters a terminal obeys.
+    pub text: Vec<Vec<u8>>,
     /// Everything above.
     pub all: Vec<Vec<u8>>,
     /// How many seeds came from the real data.
@@ -44,8 +54,9 @@ pub fn seeds(data: Option<&Path>) -> Seeds {
             .push(cabundle_testkit::pem("CERTIFICATE", &cert).into_bytes());
         s.names.push(name);
     }
+    add_generated(&mut s);
     if let Some(dir) = data {
-        let generated = s.objects.len() + s.names.len();
+        let generated = s.objects.len() + s.names.len() + s.intermediates.len();
         add_real(&mut s, dir);
         // The Chrome data sits beside the CCADB data.
         if let Some(chrome) = dir.parent().map(|p| p.join("chrome")) {
@@ -53,6 +64,7 @@ pub fn seeds(data: Option<&Path>) -> Seeds {
         }
         s.from_data = s.objects.len()
             + s.names.len()
+            + s.intermediates.len()
             + s.reports.len()
             + s.certdata.len()
             + s.textproto.len()
@@ -74,11 +86,22 @@ pub fn seeds(data: Option<&Path>) -> Seeds {
         b"# comment\nversion_major: 1\n\ntrust_anchors {\n  sha256_hex: \"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\"\n  ev_policy_oids: \"2.23.140.1.1\"\n  constraints {\n    sct_not_after_sec: 1700000000\n    min_version: \"120\"\n  }\n}\nadditional_certs {\n  sha256_hex: \"ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100\"\n  tls_trust_anchor: true\n}\n"
             .to_vec(),
     );
-    s.all = [&s.objects, &s.names, &s.reports, &s.certdata, &s.textproto]
-        .into_iter()
-        .flatten()
-        .cloned()
-        .collect();
+    s.all = [
+        &s.objects,
+        &s.names,
+        &s.reports,
+        &s.certdata,
+        &s.textproto,
+        &s.intermediates,
+        &s.recipes,
+        &s.locks,
+        &s.manifests,
+        &s.text,
+    ]
+    .into_iter()
+    .flatten()
+    .cloned()
+    .collect();
     s
 }
 
@@ -97,6 +120,7 @@ fn add_real(s: &mut Seeds, dir: &Path) {
             || name.starts_with("IncludedCACertificateReportPEMCSV-2024-06")
             || name.starts_with("PublicAllIntermediateCertsCSV")
             || name.starts_with("PublicIntermediateCertsRevoked")
+            || name.starts_with("MozillaIntermediateCertsCSVReport")
             || name.starts_with("certdata");
         if !wanted {
             continue;
@@ -114,7 +138,67 @@ fn add_real(s: &mut Seeds, dir: &Path) {
         if name.starts_with("IncludedCACertificateReportPEMCSV") {
             s.reports.extend(report_slices(&bytes));
         }
+        if name.starts_with("MozillaIntermediateCertsCSVReport") {
+            s.intermediates.extend(report_slices(&bytes));
+        }
     }
+}
+
+/// Seeds the project writes itself: an intermediates report of generated certificates, the
+/// committed recipes and locks, the build's golden manifests, and text.
+fn add_generated(s: &mut Seeds) {
+    let rows: Vec<_> = (1..=3)
+        .map(|i| {
+            let name = cabundle_testkit::corpus::names()
+                .into_iter()
+                .nth(i)
+                .map(|(_, n)| n)
+                .unwrap_or_default();
+            let der = cabundle_testkit::cert_with_names(&name, &name, i as u64);
+            cabundle_testkit::IntermediateRow::new("CN=Sub", "CN=Root", &der)
+        })
+        .collect();
+    for n in 0..=rows.len() {
+        s.intermediates
+            .push(cabundle_testkit::intermediates_report(&rows[..n]).into_bytes());
+    }
+    s.recipes.extend(
+        [
+            include_str!("../../../bundles/mozilla-tls/recipe.toml"),
+            include_str!("../../../bundles/mozilla-email/recipe.toml"),
+            include_str!("../../../bundles/mozilla-tls-intermediates/recipe.toml"),
+        ]
+        .map(|t| t.as_bytes().to_vec()),
+    );
+    s.locks.extend(
+        [
+            include_str!("../../../bundles/mozilla-tls/lock.toml"),
+            include_str!("../../../bundles/mozilla-email/lock.toml"),
+            include_str!("../../../bundles/mozilla-tls-intermediates/lock.toml"),
+        ]
+        .map(|t| t.as_bytes().to_vec()),
+    );
+    s.manifests.extend(
+        [
+            include_str!("../../cabundle-build/tests/golden/fixture-tls.json"),
+            include_str!("../../cabundle-build/tests/golden/fixture-email.json"),
+        ]
+        .map(|t| t.as_bytes().to_vec()),
+    );
+    s.text.extend(
+        [
+            "2026-07-01",
+            " 2024-02-29\n",
+            "2025-01-31T12:00:00Z",
+            "2025-01-31T12:00:00.123+05:30",
+            "9999-12-31",
+            "Root CA\u{1b}[31m red\u{7}",
+            "G2 \u{202e}lebal\u{202c}",
+            "label\nexcluded 00112233 forged",
+            "caf\u{e9} \u{2028} \u{85}",
+        ]
+        .map(|t| t.as_bytes().to_vec()),
+    );
 }
 
 fn read_prefix(path: &Path, n: u64) -> std::io::Result<Vec<u8>> {

@@ -7,16 +7,17 @@
 
 use std::time::Duration;
 
-/// Seconds per target; six targets make about 30 s.
-const PER_TARGET: Duration = Duration::from_secs(4);
+/// The whole fixed-seed run, shared by the targets.
+const ALL_TARGETS: Duration = Duration::from_secs(30);
 
 #[test]
 fn every_target_survives_a_fixed_seed_run() {
     let data = cabundle_testkit::ccadb_data();
     let seeds = cabundle_fuzz::seeds(data.as_deref());
+    let per_target = ALL_TARGETS / cabundle_fuzz::TARGETS.len() as u32;
     for (i, target) in cabundle_fuzz::TARGETS.iter().enumerate() {
         let own = cabundle_fuzz::seeds_for(target, &seeds);
-        let stats = cabundle_fuzz::fuzz(target, own, PER_TARGET, u64::MAX, 0xf022 + i as u64)
+        let stats = cabundle_fuzz::fuzz(target, own, per_target, u64::MAX, 0xf022 + i as u64)
             .unwrap_or_else(|f| {
                 panic!(
                     "{} panicked: {}\ninput (lossy): {:?}",
@@ -39,6 +40,57 @@ fn every_target_survives_a_fixed_seed_run() {
         eprintln!(
             "fuzz {}: {} inputs from {} seeds, slowest {:?}",
             target.name, stats.inputs, stats.seeds, stats.slowest
+        );
+    }
+}
+
+/// Every input a long run found crashing, kept as `tests/regressions/TARGET/NAME`, runs
+/// through its target without a panic; and every target of `fuzz/fuzz_targets/` is one of
+/// `TARGETS`, and the other way round.
+#[test]
+fn regressions_stay_fixed_and_the_libfuzzer_targets_are_the_targets() {
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let regressions = here.join("tests/regressions");
+    let mut replayed = 0;
+    for target_dir in fs_err::read_dir(&regressions).unwrap() {
+        let target_dir = target_dir.unwrap().path();
+        if !target_dir.is_dir() {
+            continue;
+        }
+        let name = target_dir
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let target = cabundle_fuzz::target(&name)
+            .unwrap_or_else(|| panic!("{}: no target named {name}", target_dir.display()));
+        for input in fs_err::read_dir(&target_dir).unwrap() {
+            let input = input.unwrap().path();
+            (target.run)(&fs_err::read(&input).unwrap());
+            replayed += 1;
+        }
+    }
+    eprintln!("replayed {replayed} regression inputs");
+    let libfuzzer = here.join("../../fuzz/fuzz_targets");
+    let mut files: Vec<String> = fs_err::read_dir(&libfuzzer)
+        .unwrap()
+        .map(|e| {
+            let path = e.unwrap().path();
+            path.file_stem().unwrap().to_string_lossy().into_owned()
+        })
+        .collect();
+    files.sort();
+    let mut names: Vec<String> = cabundle_fuzz::TARGETS
+        .iter()
+        .map(|t| t.name.to_owned())
+        .collect();
+    names.sort();
+    assert_eq!(files, names);
+    let manifest = fs_err::read_to_string(here.join("../../fuzz/Cargo.toml")).unwrap();
+    for name in &names {
+        assert!(
+            manifest.contains(&format!("name = \"{name}\"")),
+            "fuzz/Cargo.toml has no [[bin]] for {name}"
         );
     }
 }
