@@ -317,3 +317,42 @@ fn accepts_a_utf8_bom_before_pem() {
         assert!(openssl.status.success());
     }
 }
+
+/// The pin of `path`'s certificate as curl's documentation computes it: the public key in DER,
+/// its SHA-256, in base64.
+fn openssl_pin(path: &str) -> String {
+    let script = format!(
+        "openssl x509 -in '{path}' -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | openssl base64 -A"
+    );
+    let out = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .output()
+        .expect("run openssl");
+    assert!(out.status.success(), "{out:?}");
+    format!("sha256//{}", String::from_utf8_lossy(&out.stdout).trim())
+}
+
+#[test]
+fn pins_match_openssls_public_key_digest() {
+    if !have("openssl") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pki = Pki::new();
+    let root = write(dir.path(), "root.pem", pki.root.pem.as_bytes());
+    let leaf = write(dir.path(), "leaf.pem", pki.leaf.pem.as_bytes());
+    for path in [&root, &leaf] {
+        let want = openssl_pin(path);
+        let entries = json(&["inspect", "--json", path]);
+        assert_eq!(entries[0]["spki_pin"], want.as_str());
+        let out = run(&["inspect", "--pins", path]);
+        let line = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(line.starts_with(&format!("{want}  CN=")), "{line}");
+        assert_eq!(line.lines().count(), 1, "{line}");
+        let out = run(&["inspect", path]);
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains(&format!("  SPKI pin      {want}\n")),
+            "{out:?}"
+        );
+    }
+}

@@ -331,3 +331,229 @@ fn silent_server_times_out() {
         holder.join().unwrap();
     }
 }
+
+/// The pin line of certificate `index` in `probe --pins` output.
+fn pin_of(said: &str, index: usize) -> String {
+    said.lines()
+        .filter_map(|l| l.trim().strip_prefix("pin:"))
+        .nth(index)
+        .unwrap_or_else(|| panic!("no pin {index} in:\n{said}"))
+        .trim()
+        .to_owned()
+}
+
+/// curl's exit code against the server with `--pinnedpubkey pin` (0 accepted, 90 the pin does
+/// not match).
+fn curl_with_pin(pki: &Pki, server: &Server, pin: &str) -> Option<i32> {
+    Command::new("curl")
+        .args(["-s", "-o", "/dev/null", "--max-time", "10", "--cacert"])
+        .arg(pki.path("root.pem"))
+        .arg("--resolve")
+        .arg(format!("good.example:{}:127.0.0.1", server.port))
+        .arg("--pinnedpubkey")
+        .arg(pin)
+        .arg(format!("https://good.example:{}/", server.port))
+        .status()
+        .unwrap()
+        .code()
+}
+
+#[test]
+fn pins_are_curls_and_refused_alike() {
+    if !support::have("openssl") || !support::have("curl") {
+        return;
+    }
+    let pki = Pki::new();
+    let server = Server::serve(&pki, "good.pem", "good.key", Some("int.pem"));
+    let base = [
+        "probe".to_owned(),
+        server.target(),
+        "--servername".to_owned(),
+        "good.example".to_owned(),
+        "--bundle".to_owned(),
+        pki.arg("root.pem"),
+    ];
+    let run = |extra: &[&str]| {
+        let mut args: Vec<&str> = base.iter().map(String::as_str).collect();
+        args.extend_from_slice(extra);
+        cabundle(&args).output().unwrap()
+    };
+    let out = run(&["--pins"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    let leaf_pin = pin_of(&said, 0);
+    let int_pin = pin_of(&said, 1);
+    assert!(
+        leaf_pin.starts_with("sha256//") && leaf_pin.len() == 52,
+        "{said}"
+    );
+    // inspect prints the same pins for the same certificates.
+    let inspect = cabundle(&["inspect", "--pins", &pki.arg("good-chain.pem")])
+        .output()
+        .unwrap();
+    let listed = text(&inspect);
+    assert!(
+        listed.starts_with(&format!("{leaf_pin}  CN=good.example")),
+        "{listed}"
+    );
+    assert!(listed.contains(&int_pin), "{listed}");
+
+    // The server's own pin: curl and cabundle accept it.
+    assert_eq!(curl_with_pin(&pki, &server, &leaf_pin), Some(0));
+    let out = run(&["--pin", &leaf_pin]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains(&format!("pinned key: {leaf_pin} (CN=good.example")));
+
+    // A key of no certificate there: both refuse, and cabundle names the keys it found.
+    let stranger = "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    assert_eq!(curl_with_pin(&pki, &server, stranger), Some(90));
+    let out = run(&["--pin", stranger]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.contains("verified: "), "{said}");
+    assert!(
+        said.contains("pin: no certificate of the path carries a pinned key; found:"),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!("  {leaf_pin}  CN=good.example")),
+        "{said}"
+    );
+    // The intermediate's key is on the path: cabundle accepts it (any key of the path, as
+    // HPKP did), where curl looks at the server's own key only.
+    let out = run(&["--pin", stranger, "--pin", &int_pin]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(curl_with_pin(&pki, &server, &int_pin), Some(90));
+
+    // verify --pin on the same chain file agrees.
+    let verify = |pin: &str| {
+        cabundle(&[
+            "verify",
+            &pki.arg("good-chain.pem"),
+            "--bundle",
+            &pki.arg("root.pem"),
+            "--hostname",
+            "good.example",
+            "--pin",
+            pin,
+        ])
+        .output()
+        .unwrap()
+    };
+    assert_eq!(verify(&leaf_pin).status.code(), Some(0));
+    assert_eq!(verify(stranger).status.code(), Some(1));
+    // A pin that is not one is an argument error, naming the form.
+    let out = verify("sha256//short");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("sha256//"), "{}", text(&out));
+}
+
+#[test]
+fn several_servers_as_json_with_days_left_and_a_warning_window() {
+    if !support::have("openssl") {
+        return;
+    }
+    let pki = Pki::new();
+    let good = Server::serve(&pki, "good.pem", "good.key", Some("int.pem"));
+    let expired = Server::serve(&pki, "expired.pem", "expired.key", Some("int.pem"));
+    let refused = format!("127.0.0.1:{}", free_port());
+    let out = cabundle(&[
+        "probe",
+        &good.target(),
+        &expired.target(),
+        &refused,
+        "--bundle",
+        &pki.arg("root.pem"),
+        "--at",
+        "2026-01-01",
+        "--warn-days",
+        "3000",
+        "--timeout",
+        "5",
+        "--json",
+    ])
+    .output()
+    .unwrap();
+    // One server could not be reached: the exit code says so, and the others are reported.
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let entries = json.as_array().unwrap();
+    assert_eq!(entries.len(), 3);
+    let verdicts: Vec<&str> = entries
+        .iter()
+        .map(|e| e["verdict"].as_str().unwrap())
+        .collect();
+    // The first fails on its name (127.0.0.1 is not in the certificate) and on the window:
+    // the leaf ends 2034-01-01, 2922 days after 2026-01-01.
+    assert_eq!(verdicts, ["failed", "failed", "error"], "{json:#}");
+    let chain = entries[0]["chain"].as_array().unwrap();
+    assert_eq!(chain.len(), 2);
+    assert_eq!(chain[0]["days_left"], 2922);
+    assert_eq!(chain[1]["days_left"], 4383);
+    assert!(
+        chain[0]["spki_pin"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256//")
+    );
+    let path = entries[0]["path"].as_array().unwrap();
+    assert_eq!(path.len(), 3, "{json:#}");
+    assert_eq!(path[2]["subject"], "CN=Test Root, O=cabundle tests");
+    assert_eq!(entries[0]["expiring"].as_array().unwrap().len(), 1);
+    assert_eq!(entries[1]["chain"][0]["days_left"], -1461);
+    assert!(
+        entries[1]["problems"][0]
+            .as_str()
+            .unwrap()
+            .contains("expired"),
+        "{json:#}"
+    );
+    assert!(entries[2]["error"].as_str().unwrap().contains(&refused));
+
+    // One server in text: the window flags the leaf, and a window it clears passes.
+    let window = |days: &str| {
+        cabundle(&[
+            "probe",
+            &good.target(),
+            "--servername",
+            "good.example",
+            "--bundle",
+            &pki.arg("root.pem"),
+            "--at",
+            "2026-01-01",
+            "--warn-days",
+            days,
+        ])
+        .output()
+        .unwrap()
+    };
+    let out = window("3000");
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains(
+            "expires within 3000 days: CN=good.example, O=cabundle tests (2034-01-01 00:00:00 UTC, 2922 days left)"
+        ),
+        "{said}"
+    );
+    assert!(!said.contains("CN=Test Intermediate (2038"), "{said}");
+    let out = window("2922");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+
+    // Flags that name one server are refused with several.
+    let out = cabundle(&[
+        "probe",
+        &good.target(),
+        &expired.target(),
+        "--save-chain",
+        "x.pem",
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).contains("--save-chain applies to one server, and 2 were given"),
+        "{}",
+        text(&out)
+    );
+}

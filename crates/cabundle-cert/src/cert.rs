@@ -98,6 +98,7 @@ impl Certificate {
             not_before: datetime(x.validity().not_before),
             not_after: datetime(x.validity().not_after),
             key: key_info(x.public_key()),
+            spki_pin: crate::SpkiPin::of(x.public_key().raw),
             is_ca: false,
             subject_hash,
             subject_hash_old: subject.hash_old(),

@@ -40,6 +40,7 @@ mod model;
 mod name;
 mod openssl;
 mod pem;
+mod pin;
 mod purpose;
 mod signature;
 pub mod text;
@@ -49,6 +50,7 @@ pub use purpose::{Purpose, UnknownPurpose};
 
 pub use model::{BasicConstraints, ExtendedKeyUsage, GeneralName, KeyUsage, NameConstraints};
 pub use openssl::{HashOnly, hash_only};
+pub use pin::{PinError, SpkiPin};
 
 use serde::{Serialize, Serializer};
 use std::fmt;
@@ -176,6 +178,8 @@ pub struct Certificate {
     pub not_after: time::OffsetDateTime,
     /// The public key.
     pub key: KeyInfo,
+    /// The SHA-256 of the DER `SubjectPublicKeyInfo` (curl's `--pinnedpubkey` pin).
+    pub spki_pin: SpkiPin,
     /// Basic constraints `cA` is true.
     pub is_ca: bool,
     /// `X509_NAME_hash` of the subject (what `openssl x509 -subject_hash` prints).

@@ -7,20 +7,24 @@ use std::path::PathBuf;
 /// Arguments of `cabundle probe`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Exit codes: 0 the server's chain verifies, 1 it does not, 2 error (refused, timed out).\n\nExample:\n  cabundle probe example.com --save-chain chain.pem"
+    after_help = "Exit codes: 0 every server's chain verifies (and carries a pinned key, and nothing \
+expires within --warn-days), 1 one does not, 2 error (refused, timed out; with several servers, \
+the others are still probed).\n\nExamples:\n  cabundle probe example.com --save-chain chain.pem\n  \
+cabundle probe example.com example.org:8443 --json --warn-days 21\n  cabundle probe example.com --pins"
 )]
 pub struct ProbeArgs {
-    /// The server: HOST or HOST:PORT (port 443 by default; [v6addr]:PORT for IPv6).
-    #[arg(value_name = "HOST[:PORT]")]
-    pub target: String,
-    /// The name to send in SNI and to check the certificate against (default: HOST).
+    /// The servers: HOST or HOST:PORT (port 443 by default; [v6addr]:PORT for IPv6).
+    #[arg(value_name = "HOST[:PORT]", required = true)]
+    pub targets: Vec<String>,
+    /// The name to send in SNI and to check the certificate against (default: HOST; one
+    /// server only).
     #[arg(long, value_name = "NAME")]
     pub servername: Option<String>,
     /// Trusted roots.
     #[command(flatten)]
     pub store: StoreArgs,
     /// Write the chain the server sent to this PEM file; `-` writes it to standard output
-    /// (and the report to standard error).
+    /// (and the report to standard error). One server only.
     #[arg(long, value_name = "FILE")]
     pub save_chain: Option<PathBuf>,
     /// How long to wait for the connection and each read (`10`, `10s`, `500ms`, `2m`; a bare
@@ -41,4 +45,20 @@ pub struct ProbeArgs {
     /// misconfigured).
     #[arg(long, value_name = "FILE")]
     pub intermediates: Option<PathBuf>,
+    /// Print each certificate's public-key pin (`sha256//BASE64`, the form `curl
+    /// --pinnedpubkey` and --pin take).
+    #[arg(long)]
+    pub pins: bool,
+    /// Fail unless a certificate of the verified path has this public key (`sha256//BASE64`).
+    /// Repeatable: any one of them is enough.
+    #[arg(long, value_name = "PIN")]
+    pub pin: Vec<cabundle_cert::SpkiPin>,
+    /// Fail when a certificate the server sends, or of the verified path, expires within this
+    /// many days.
+    #[arg(long, value_name = "DAYS")]
+    pub warn_days: Option<u32>,
+    /// Print one JSON array: per server, the verdict, its problems and every certificate of
+    /// the chain and of the path with its days left.
+    #[arg(long, conflicts_with = "save_chain")]
+    pub json: bool,
 }

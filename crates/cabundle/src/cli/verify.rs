@@ -9,7 +9,7 @@ use std::path::PathBuf;
 #[derive(Debug, Args)]
 #[command(
     after_help = "Exit codes: 0 the chain verifies (with --intermediates: also when only a supplied \
-intermediate completes it), 1 it does not, 2 error.\n\nExample:\n  cabundle verify fullchain.pem --bundle ca-bundle.pem --hostname example.com"
+intermediate completes it) and, with --pin, carries a pinned key; 1 it does not; 2 error.\n\nExample:\n  cabundle verify fullchain.pem --bundle ca-bundle.pem --hostname example.com"
 )]
 pub struct VerifyArgs {
     /// The chain: the certificate to verify first, then intermediates (PEM or DER); `-` for
@@ -35,4 +35,9 @@ pub struct VerifyArgs {
     /// lacks, and the exit code is 0.
     #[arg(long, value_name = "FILE")]
     pub intermediates: Option<PathBuf>,
+    /// Fail unless a certificate of the verified path has this public key: a pin in curl's
+    /// `--pinnedpubkey` form, `sha256//BASE64` (`cabundle inspect --pins` prints them).
+    /// Repeatable: any one of them is enough.
+    #[arg(long, value_name = "PIN")]
+    pub pin: Vec<cabundle_cert::SpkiPin>,
 }

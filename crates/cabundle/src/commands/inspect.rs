@@ -5,7 +5,7 @@ use crate::output::Output;
 use crate::shared::exit::ExitStatus;
 use crate::shared::terminal::Terminal;
 use cabundle_cert::{
-    Certificate, Crl, KeyInfo, Object, Sha1Fingerprint, Sha256Fingerprint, SubjectHash,
+    Certificate, Crl, KeyInfo, Object, Sha1Fingerprint, Sha256Fingerprint, SpkiPin, SubjectHash,
 };
 use serde::Serialize;
 use std::io::Write;
@@ -30,6 +30,7 @@ struct CertEntry<'a> {
     subject_hash_old: SubjectHash,
     issuer_hash: SubjectHash,
     key: &'a KeyInfo,
+    spki_pin: SpkiPin,
     is_ca: bool,
 }
 
@@ -101,6 +102,7 @@ fn write_cert(
     writeln!(w, "  not before    {}", rfc3339(c.not_before))?;
     writeln!(w, "  not after     {}", rfc3339(c.not_after))?;
     writeln!(w, "  key           {}", describe_key(&c.key))?;
+    writeln!(w, "  SPKI pin      {}", c.spki_pin)?;
     writeln!(w, "  CA            {}", if c.is_ca { "yes" } else { "no" })?;
     writeln!(w, "  SHA-256       {}", c.sha256)?;
     writeln!(w, "  SHA-1         {}", c.sha1)?;
@@ -151,7 +153,18 @@ pub fn run(args: InspectArgs, out: &Output) -> anyhow::Result<ExitStatus> {
 
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::new(stdout.lock());
-    if args.json {
+    if args.pins {
+        // One line per certificate, the pin first: what `curl --pinnedpubkey` and
+        // `verify --pin` take.
+        let mut w = Terminal::new(&mut w);
+        for (_, objects) in &files {
+            for object in objects {
+                if let Object::Certificate(c) = object {
+                    writeln!(w, "{}  {}", c.spki_pin, c.subject)?;
+                }
+            }
+        }
+    } else if args.json {
         let mut entries = Vec::new();
         for (file, objects) in &files {
             for (index, object) in objects.iter().enumerate() {
@@ -171,6 +184,7 @@ pub fn run(args: InspectArgs, out: &Output) -> anyhow::Result<ExitStatus> {
                         subject_hash_old: c.subject_hash_old,
                         issuer_hash: c.issuer_hash,
                         key: &c.key,
+                        spki_pin: c.spki_pin,
                         is_ca: c.is_ca,
                     }),
                     Object::Crl(c) => Entry::Crl(CrlEntry {

@@ -2,7 +2,9 @@
 
 use crate::cli::verify::VerifyArgs;
 use crate::output::Output;
-use crate::shared::chain::{complete, print_omitted, print_report, read_intermediates, verdict};
+use crate::shared::chain::{
+    check_pins, complete, print_omitted, print_pins, print_report, read_intermediates, verdict,
+};
 use crate::shared::clock::at_or_now;
 use crate::shared::exit::ExitStatus;
 use crate::shared::files::read_certs;
@@ -31,21 +33,29 @@ pub fn run(args: VerifyArgs, out: &Output) -> anyhow::Result<ExitStatus> {
     let report = cabundle_verify::verify(&chain, &store, &opts)?;
     let chain_file = args.chain.display().to_string();
     let source = Source::File { chain: &chain_file };
+    let mut w = Terminal::new(std::io::stdout().lock());
     if let Some(path) = &args.intermediates
         && !report.is_valid()
     {
         let supplied = read_intermediates(path)?;
         if let Some(completed) = complete(&chain, &supplied, &store, &opts)? {
-            let mut w = Terminal::new(std::io::stdout().lock());
             print_report(&completed, source, &mut w)?;
             print_omitted(&completed, &supplied, "the chain", &mut w)?;
-            return Ok(ExitStatus::Ok);
+            let known = chain.iter().chain(&store).chain(&supplied.certs);
+            let pinned = args.pin.is_empty()
+                || print_pins(&check_pins(&completed, known, &args.pin), &mut w)?;
+            return Ok(ExitStatus::ok_if(pinned));
         }
     }
-    print_report(
-        &report,
-        source,
-        &mut Terminal::new(std::io::stdout().lock()),
-    )?;
-    Ok(verdict(&report))
+    print_report(&report, source, &mut w)?;
+    let pinned = args.pin.is_empty()
+        || print_pins(
+            &check_pins(&report, chain.iter().chain(&store), &args.pin),
+            &mut w,
+        )?;
+    Ok(if pinned {
+        verdict(&report)
+    } else {
+        ExitStatus::Failure
+    })
 }

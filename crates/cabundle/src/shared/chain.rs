@@ -125,3 +125,55 @@ pub(crate) fn print_report(
     }
     Ok(())
 }
+
+/// What `--pin` found on a path: the pinned certificate, or every key of the path.
+pub(crate) enum PinCheck<'c> {
+    /// A certificate of the path carries one of the pinned keys.
+    Pinned(&'c Certificate),
+    /// None does; these are the path's certificates, whose keys were found instead.
+    NotPinned(Vec<&'c Certificate>),
+}
+
+/// Whether some certificate of `report`'s path carries a key of `pins` (the certificates are
+/// looked up by fingerprint among `known`: the chain, the store, the supplied intermediates).
+pub(crate) fn check_pins<'c>(
+    report: &Report,
+    known: impl IntoIterator<Item = &'c Certificate>,
+    pins: &[cabundle_cert::SpkiPin],
+) -> PinCheck<'c> {
+    let by_sha: HashMap<Sha256Fingerprint, &Certificate> =
+        known.into_iter().map(|c| (c.sha256, c)).collect();
+    let path: Vec<&Certificate> = report
+        .path
+        .iter()
+        .filter_map(|l| by_sha.get(&l.sha256).copied())
+        .collect();
+    match path.iter().find(|c| pins.contains(&c.spki_pin)) {
+        Some(c) => PinCheck::Pinned(c),
+        None => PinCheck::NotPinned(path),
+    }
+}
+
+/// Prints what [`check_pins`] found; returns whether the path is pinned.
+pub(crate) fn print_pins(check: &PinCheck<'_>, w: &mut impl Write) -> std::io::Result<bool> {
+    match check {
+        PinCheck::Pinned(c) => {
+            writeln!(w, "pinned key: {} ({})", c.spki_pin, c.subject)?;
+            Ok(true)
+        }
+        PinCheck::NotPinned(path) => {
+            writeln!(
+                w,
+                "pin: no certificate of the path carries a pinned key; found:"
+            )?;
+            for c in path {
+                writeln!(w, "  {}  {}", c.spki_pin, c.subject)?;
+            }
+            writeln!(
+                w,
+                "hint: the server's key changed, or the pin is of another key; pin the key the server is meant to have (cabundle inspect --pins FILE prints a certificate's pin)"
+            )?;
+            Ok(false)
+        }
+    }
+}
