@@ -41,6 +41,7 @@ mod name;
 mod openssl;
 mod pem;
 mod pin;
+mod pkcs7;
 mod purpose;
 mod signature;
 pub mod text;
@@ -288,11 +289,16 @@ pub fn encode_pem(label: &str, der: &[u8]) -> String {
 /// Reads every certificate and CRL in `bytes`, PEM (any number of blocks) or a single DER
 /// object. PEM blocks with other labels (keys, parameters) are skipped, as OpenSSL does when
 /// reading X509_INFO. For `TRUSTED CERTIFICATE` the trailing trust auxiliary data is dropped.
+/// A PKCS#7 `SignedData` (`certs-only`, DER or a `PKCS7` PEM block) gives the certificates it
+/// carries.
 ///
 /// Input with no PEM block that is not DER either (empty files, plain text, junk) yields no
 /// objects; callers decide whether that is an error.
 pub fn read_objects(bytes: &[u8]) -> Result<Vec<Object>> {
     if !contains(bytes, b"-----BEGIN ") {
+        if pkcs7::looks_like(bytes) {
+            return objects_of_pkcs7(0, bytes);
+        }
         if bytes.first() == Some(&asn1::tag::SEQUENCE) {
             return object_from_der(0, bytes, None).map(|o| o.into_iter().collect());
         }
@@ -301,7 +307,7 @@ pub fn read_objects(bytes: &[u8]) -> Result<Vec<Object>> {
     let blocks = pem::blocks(bytes)?;
     // Certificates are parsed in parallel (a bundle of intermediates holds thousands); the
     // results are taken in order, so the error reported is the first one, as one by one.
-    let parsed: Vec<Result<Option<Object>>> = blocks
+    let parsed: Vec<Result<Vec<Object>>> = blocks
         .par_iter()
         .enumerate()
         .map(|(index, block)| {
@@ -310,18 +316,39 @@ pub fn read_objects(bytes: &[u8]) -> Result<Vec<Object>> {
                     ObjectKind::Certificate
                 }
                 "X509 CRL" => ObjectKind::Crl,
-                _ => return Ok(None),
+                "PKCS7" | "PKCS #7 SIGNED DATA" | "CMS" => {
+                    return objects_of_pkcs7(index, &block.contents);
+                }
+                _ => return Ok(Vec::new()),
             };
             // `TRUSTED CERTIFICATE` carries trust settings after the certificate; the first
             // DER element is the certificate, and parsing stops there.
-            object_from_der(index, &block.contents, Some(expected))
+            object_from_der(index, &block.contents, Some(expected)).map(|o| o.into_iter().collect())
         })
         .collect();
     let mut out = Vec::with_capacity(parsed.len());
-    for object in parsed {
-        out.extend(object?);
+    for objects in parsed {
+        out.extend(objects?);
     }
     Ok(out)
+}
+
+/// The certificates of a PKCS#7 `SignedData`; errors carry `index`.
+fn objects_of_pkcs7(index: usize, der: &[u8]) -> Result<Vec<Object>> {
+    let bad = |reason: String| Error::Der {
+        index,
+        kind: ObjectKind::Certificate,
+        reason,
+    };
+    pkcs7::certificates(der)
+        .map_err(bad)?
+        .iter()
+        .map(|cert| {
+            Certificate::from_der(cert)
+                .map(|c| Object::Certificate(Box::new(c)))
+                .map_err(|e| bad(format!("a certificate in the PKCS#7 file: {e}")))
+        })
+        .collect()
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {

@@ -8,6 +8,9 @@
 //! storing it (with `cabundle-write`, so a failed download never leaves a half-written file):
 //! this crate writes no file.
 //!
+//! Plain `http://` is fetched only when [`FetchOptions::plain_http`] asks for it, for the signed
+//! objects the standards publish that way (AIA `caIssuers` certificates, CRLs, OCSP).
+//!
 //! Server certificates are verified against the platform trust store (through
 //! `rustls-platform-verifier`), or, when [`FetchOptions::ca_pem`] is given, against those roots
 //! only: the corporate-proxy case, where a proxy re-signs TLS traffic with its own root.
@@ -71,6 +74,10 @@ pub struct FetchOptions {
     pub expect_sha256: Option<[u8; 32]>,
     /// Largest body accepted, in bytes.
     pub max_bytes: u64,
+    /// Whether `http://` URLs are fetched too. Only for objects the standards publish over
+    /// plain HTTP and that carry their own signature (an AIA `caIssuers` certificate, a CRL, an
+    /// OCSP response): the caller checks that signature before using what it got.
+    pub plain_http: bool,
 }
 
 impl Default for FetchOptions {
@@ -85,6 +92,7 @@ impl Default for FetchOptions {
             backoff: Duration::from_secs(2),
             expect_sha256: None,
             max_bytes: 64 * 1024 * 1024,
+            plain_http: false,
         }
     }
 }
@@ -123,7 +131,8 @@ pub fn fetch_with_progress(
     opts: &FetchOptions,
     progress: &mut ProgressFn<'_>,
 ) -> Result<Fetched, Error> {
-    if !url.starts_with("https://") {
+    let allowed = url.starts_with("https://") || (opts.plain_http && url.starts_with("http://"));
+    if !allowed {
         return Err(Error::NotHttps {
             url: url.to_owned(),
         });
@@ -212,7 +221,7 @@ fn install_provider() {
 fn client(opts: &FetchOptions) -> Result<reqwest::Client, Error> {
     install_provider();
     let mut builder = reqwest::Client::builder()
-        .https_only(true)
+        .https_only(!opts.plain_http)
         .connect_timeout(opts.connect_timeout)
         .read_timeout(opts.read_timeout)
         .user_agent(concat!("cabundle/", env!("CARGO_PKG_VERSION")));

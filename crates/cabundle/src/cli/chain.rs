@@ -7,7 +7,8 @@ use std::path::PathBuf;
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Issuers are taken from the given certificates, then --bundle, then --intermediates (which
-completes a leaf into the chain a server should send). The root is included only when it is
+completes a leaf into the chain a server should send), then, with --fetch-missing, from the
+AIA caIssuers URL of the certificate whose issuer is still missing. The root is included only when it is
 among the given certificates or found in --bundle;
 --no-root leaves it out of the output. The order is listed on stderr, numbered from 0 (the leaf);
 --index N writes only certificate N of that list, and --root only the root. `-` reads standard
@@ -19,7 +20,8 @@ with --root, which then writes nothing), 2 error (no certificate in a file, --in
 Examples:
   cabundle chain server.crt intermediate.crt -o fullchain.pem --bundle ca-bundle.pem
   cabundle chain chain.pem --root -o root.pem
-  cabundle chain server.crt --intermediates MozillaIntermediateCertsCSVReport.csv --no-root -o fullchain.pem")]
+  cabundle chain server.crt --intermediates MozillaIntermediateCertsCSVReport.csv --no-root -o fullchain.pem
+  cabundle chain server.crt --fetch-missing --no-root -o fullchain.pem")]
 pub struct ChainArgs {
     /// Files with the certificates, in any order (PEM with any number of blocks, or DER); `-`
     /// for standard input.
@@ -44,4 +46,7 @@ pub struct ChainArgs {
     /// Write only certificate N of the ordered chain (0 is the leaf).
     #[arg(long, value_name = "N")]
     pub index: Option<usize>,
+    /// Fetching what is missing.
+    #[command(flatten)]
+    pub fetch_missing: super::store::FetchMissingArgs,
 }

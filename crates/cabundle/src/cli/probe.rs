@@ -61,4 +61,7 @@ pub struct ProbeArgs {
     /// the chain and of the path with its days left.
     #[arg(long, conflicts_with = "save_chain")]
     pub json: bool,
+    /// Fetching what is missing.
+    #[command(flatten)]
+    pub fetch_missing: super::store::FetchMissingArgs,
 }

@@ -29,3 +29,19 @@ pub struct StoreArgs {
     #[arg(long)]
     pub partial_chain: bool,
 }
+
+/// `--fetch-missing`, which `verify`, `probe` and `chain` share.
+#[derive(Debug, Args, Clone)]
+pub struct FetchMissingArgs {
+    /// When no issuer is found (in the chain, the store, --intermediates), fetch it from the
+    /// certificate's AIA caIssuers URL (plain HTTP, as the standard publishes it; DER, PEM or
+    /// PKCS#7), keep it only if its key verifies the signature, and go on up (at most 4
+    /// issuers, 1 MiB each). Browsers on Windows, macOS and Android do this; OpenSSL, curl,
+    /// Python and Go do not.
+    #[arg(long)]
+    pub fetch_missing: bool,
+    /// How long --fetch-missing waits to connect and for each read (twice that for a whole
+    /// download); the same forms as --timeout.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = super::values::parse_duration, requires = "fetch_missing")]
+    pub fetch_timeout: std::time::Duration,
+}

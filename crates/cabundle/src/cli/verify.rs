@@ -40,4 +40,7 @@ pub struct VerifyArgs {
     /// Repeatable: any one of them is enough.
     #[arg(long, value_name = "PIN")]
     pub pin: Vec<cabundle_cert::SpkiPin>,
+    /// Fetching what is missing.
+    #[command(flatten)]
+    pub fetch_missing: super::store::FetchMissingArgs,
 }

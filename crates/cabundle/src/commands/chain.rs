@@ -3,10 +3,12 @@
 
 use crate::cli::chain::ChainArgs;
 use crate::output::Output;
+use crate::shared::aia;
 use crate::shared::chain::read_intermediates;
 use crate::shared::clock::at_or_now;
 use crate::shared::exit::ExitStatus;
 use crate::shared::files::{self, read_certs};
+use crate::shared::terminal::one_line;
 use anyhow::bail;
 use cabundle_cert::Certificate;
 use std::path::Path;
@@ -27,11 +29,31 @@ pub fn run(args: ChainArgs, out: &Output) -> anyhow::Result<ExitStatus> {
         None => Vec::new(),
     };
     pool.extend(supplied.iter().cloned());
+    let Some(mut ordered) = cabundle_verify::order_chain(&certs, &pool, at_or_now(None)) else {
+        bail!("no certificate in the given files");
+    };
+    // With --fetch-missing, the issuer still missing is fetched from its caIssuers URL.
+    let mut walk = aia::Walk::default();
+    if args.fetch_missing.fetch_missing
+        && let Some(top) = ordered.missing_issuer_of.clone()
+    {
+        let known: Vec<&Certificate> = certs.iter().chain(&pool).collect();
+        walk = aia::fetch_issuers(&top, &known, args.fetch_missing.fetch_timeout);
+        if !walk.fetched.is_empty() {
+            pool.extend(walk.fetched.iter().map(|f| f.cert.clone()));
+            if let Some(again) = cabundle_verify::order_chain(&certs, &pool, at_or_now(None)) {
+                ordered = again;
+            }
+        }
+    }
     let given = |c: &Certificate| certs.iter().any(|g| g.sha256 == c.sha256);
     let from_intermediates =
         |c: &Certificate| !given(c) && supplied.iter().any(|s| s.sha256 == c.sha256);
-    let Some(ordered) = cabundle_verify::order_chain(&certs, &pool, at_or_now(None)) else {
-        bail!("no certificate in the given files");
+    let fetched_from = |c: &Certificate| {
+        walk.fetched
+            .iter()
+            .find(|f| f.cert.sha256 == c.sha256 && !given(c))
+            .map(|f| one_line(&f.url).into_owned())
     };
     let all = ordered.chain.as_slice();
     let root = if ordered.complete { all.last() } else { None };
@@ -60,24 +82,31 @@ pub fn run(args: ChainArgs, out: &Output) -> anyhow::Result<ExitStatus> {
         )?;
     }
     for (i, c) in all.iter().enumerate() {
-        let role = if i == 0 {
-            "leaf"
+        let role: String = if i == 0 {
+            "leaf".to_owned()
         } else if root.is_some() && i == all.len() - 1 {
-            if given(c) {
-                "root"
+            if let Some(url) = fetched_from(c) {
+                format!("root, fetched from {url}")
+            } else if given(c) {
+                "root".to_owned()
             } else if from_intermediates(c) {
-                "root, from --intermediates"
+                "root, from --intermediates".to_owned()
             } else {
-                "root, from the bundle"
+                "root, from the bundle".to_owned()
             }
+        } else if let Some(url) = fetched_from(c) {
+            format!("intermediate, fetched from {url}")
         } else if from_intermediates(c) {
-            "intermediate, from --intermediates"
+            "intermediate, from --intermediates".to_owned()
         } else if given(c) {
-            "intermediate"
+            "intermediate".to_owned()
         } else {
-            "intermediate, from the bundle"
+            "intermediate, from the bundle".to_owned()
         };
         out.info(&format!("{i}  {} ({role})", c.subject));
+    }
+    for note in &walk.notes {
+        out.warn(&format!("fetch-missing: {}", one_line(note)));
     }
     for c in &ordered.unused {
         out.warn(&format!("not part of the chain: {}", c.subject));

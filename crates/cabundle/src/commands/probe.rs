@@ -5,6 +5,7 @@
 
 use crate::cli::probe::ProbeArgs;
 use crate::output::Output;
+use crate::shared::aia;
 use crate::shared::chain::{
     PinCheck, Supplied, check_pins, complete, print_omitted, print_pins, print_report,
     read_intermediates,
@@ -45,8 +46,11 @@ struct Probed<'t> {
     target: String,
     chain: Vec<Certificate>,
     report: Report,
-    /// The intermediates the server omits, when `--intermediates` completes its chain.
+    /// The intermediates the server omits, when `--intermediates` or `--fetch-missing`
+    /// completes its chain.
     completed: Option<Report>,
+    /// What `--fetch-missing` fetched, and why it stopped.
+    walk: Option<aia::Walk>,
 }
 
 impl Probed<'_> {
@@ -173,16 +177,31 @@ fn probe<'t>(cx: &Run<'_>, target: &'t str) -> anyhow::Result<Probed<'t>> {
         partial_chain: cx.args.store.partial_chain,
     };
     let report = cabundle_verify::verify(&chain, cx.store, &opts)?;
-    let completed = match cx.supplied {
+    let mut completed = match cx.supplied {
         Some(supplied) if !report.is_valid() => complete(&chain, supplied, cx.store, &opts)?,
         _ => None,
     };
+    let mut walk = None;
+    if cx.args.fetch_missing.fetch_missing && completed.is_none() && !report.is_valid() {
+        let untrusted = cx.supplied.map(|s| s.certs.as_slice()).unwrap_or_default();
+        let (fetched_walk, fetched) = aia::complete_by_fetching(
+            &chain,
+            untrusted,
+            cx.store,
+            &opts,
+            &report,
+            cx.args.fetch_missing.fetch_timeout,
+        )?;
+        completed = fetched.filter(Report::is_valid);
+        walk = Some(fetched_walk);
+    }
     Ok(Probed {
         given: target,
         target: format!("{host}:{port}"),
         chain,
         report,
         completed,
+        walk,
     })
 }
 
@@ -193,6 +212,12 @@ fn known<'a>(cx: &'a Run<'_>, probed: &'a Probed<'_>) -> impl Iterator<Item = &'
         .iter()
         .chain(cx.store)
         .chain(cx.supplied.into_iter().flat_map(|s| &s.certs))
+        .chain(
+            probed
+                .walk
+                .iter()
+                .flat_map(|w| w.fetched.iter().map(|f| &f.cert)),
+        )
 }
 
 /// The certificates the server sent, then those of the path it did not send (a root of the
@@ -291,22 +316,28 @@ fn text(cx: &Run<'_>, probed: &Probed<'_>) -> anyhow::Result<ExitStatus> {
         saved: saved.as_deref().filter(|_| !to_stdout),
     };
     let mut status = ExitStatus::Ok;
-    match (&probed.completed, cx.supplied) {
-        (Some(completed), Some(supplied)) => {
+    match (&probed.completed, cx.supplied, &probed.walk) {
+        (Some(completed), _, Some(walk)) => {
+            print_report(completed, source, &mut w)?;
+            aia::print_fetched(walk, &aia::used(walk, completed), "the server", &mut w)?;
+        }
+        (Some(completed), Some(supplied), None) => {
             print_report(completed, source, &mut w)?;
             print_omitted(completed, supplied, "the server", &mut w)?;
-            writeln!(
-                w,
-                "not verified as sent: the server is misconfigured (it omits an intermediate)"
-            )?;
-            status = ExitStatus::Failure;
         }
-        _ => {
-            print_report(&probed.report, source, &mut w)?;
-            if !probed.report.is_valid() {
-                status = ExitStatus::Failure;
-            }
-        }
+        _ => print_report(&probed.report, source, &mut w)?,
+    }
+    if let Some(walk) = &probed.walk {
+        aia::print_notes(walk, &mut w)?;
+    }
+    if probed.completed.is_some() {
+        writeln!(
+            w,
+            "not verified as sent: the server is misconfigured (it omits an intermediate)"
+        )?;
+        status = ExitStatus::Failure;
+    } else if !probed.report.is_valid() {
+        status = ExitStatus::Failure;
     }
     if !args.pin.is_empty() {
         let check = check_pins(probed.report(), known(cx, probed), &args.pin);

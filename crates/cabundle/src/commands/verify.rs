@@ -2,6 +2,7 @@
 
 use crate::cli::verify::VerifyArgs;
 use crate::output::Output;
+use crate::shared::aia;
 use crate::shared::chain::{
     check_pins, complete, print_omitted, print_pins, print_report, read_intermediates, verdict,
 };
@@ -47,12 +48,36 @@ pub fn run(args: VerifyArgs, out: &Output) -> anyhow::Result<ExitStatus> {
             return Ok(ExitStatus::ok_if(pinned));
         }
     }
-    print_report(&report, source, &mut w)?;
-    let pinned = args.pin.is_empty()
-        || print_pins(
-            &check_pins(&report, chain.iter().chain(&store), &args.pin),
-            &mut w,
+    let mut walk = None;
+    let mut report = report;
+    if args.fetch_missing.fetch_missing && !report.is_valid() {
+        let untrusted = match &args.intermediates {
+            Some(path) => read_intermediates(path)?.certs,
+            None => Vec::new(),
+        };
+        let (fetched_walk, fetched) = aia::complete_by_fetching(
+            &chain,
+            &untrusted,
+            &store,
+            &opts,
+            &report,
+            args.fetch_missing.fetch_timeout,
         )?;
+        if let Some(fetched) = fetched {
+            report = fetched;
+        }
+        walk = Some(fetched_walk);
+    }
+    print_report(&report, source, &mut w)?;
+    let mut known: Vec<&cabundle_cert::Certificate> = chain.iter().chain(&store).collect();
+    if let Some(walk) = &walk {
+        if report.is_valid() && !aia::used(walk, &report).is_empty() {
+            aia::print_fetched(walk, &aia::used(walk, &report), "the chain", &mut w)?;
+        }
+        aia::print_notes(walk, &mut w)?;
+        known.extend(walk.fetched.iter().map(|f| &f.cert));
+    }
+    let pinned = args.pin.is_empty() || print_pins(&check_pins(&report, known, &args.pin), &mut w)?;
     Ok(if pinned {
         verdict(&report)
     } else {

@@ -3,6 +3,7 @@
 //! of a build's decisions, hints, the exit status, and text made safe for a terminal. A command module uses these and never
 //! another command's module (tests/tidy.rs enforces it).
 
+pub(crate) mod aia;
 pub(crate) mod chain;
 pub(crate) mod clock;
 pub(crate) mod decisions;
