@@ -80,6 +80,9 @@ struct Entry {
     verdict: Option<Verdict>,
     reason: Option<String>,
     fix: Option<String>,
+    /// What the verdict does not show: a chain this client accepts that others refuse.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     stale: Option<StaleJson>,
 }
@@ -255,6 +258,7 @@ fn entry(
         verdict: None,
         reason: None,
         fix: None,
+        note: None,
         stale: None,
     };
     if !client.present {
@@ -302,7 +306,14 @@ fn entry(
         // Java take any certificate of the store as an anchor.
         partial_chain: client.anchors_any_certificate(),
     };
-    match cabundle_verify::verify(&server.chain, &contents.certificates, &opts) {
+    let verified = cabundle_verify::verify(&server.chain, &contents.certificates, &opts);
+    if let Ok(report) = &verified
+        && !report.notes.is_empty()
+    {
+        let notes: Vec<String> = report.notes.iter().map(ToString::to_string).collect();
+        e.note = Some(notes.join("; "));
+    }
+    match verified {
         Ok(report) if report.is_valid() => e.verdict = Some(Verdict::Ok),
         Ok(report) => {
             e.verdict = Some(Verdict::Fails);
@@ -406,6 +417,9 @@ fn print_text(
                 writeln!(w, "  {}: {}", s.target, verdict.as_str())?;
                 if let Some(r) = &e.reason {
                     writeln!(w, "  reason:  {r}")?;
+                }
+                if let Some(n) = &e.note {
+                    writeln!(w, "  note:    {n}")?;
                 }
             }
             _ => {

@@ -10,7 +10,7 @@
 //! `cabundle env --help`.
 
 use cabundle_clients::ClientName;
-use cabundle_verify::{Problem, Purpose, Rejection, Report, Role};
+use cabundle_verify::{IssuerFault, Note, Problem, Purpose, Rejection, Report, Role};
 
 /// Where the chain being explained came from, so the advice can name it.
 #[derive(Clone, Copy, Debug)]
@@ -132,7 +132,52 @@ pub(crate) fn hints(problem: &Problem, report: &Report, source: Source<'_>) -> V
         } else {
             format!("connect with one of those names, or get a certificate that includes {hostname}")
         }],
+        Problem::NameOfOtherKind {
+            hostname, wanted, ..
+        } => vec![format!(
+            "get a certificate that lists {hostname} as {wanted} in its subjectAltName (an IP address is an iPAddress entry, a host name a dNSName entry)"
+        )],
+        Problem::UnusableIssuer { fault, trusted, .. } => vec![issuer_fix(*fault, *trusted)],
+        Problem::KeyTooSmall { minimum, .. } => vec![format!(
+            "get the certificate reissued with an RSA key of at least {minimum} bits (or an ECDSA P-256 key), from a CA whose own key is as strong"
+        )],
+        Problem::UnsupportedKey { .. } => vec![
+            "get the certificate reissued with an RSA key of 2048 bits or more, or an ECDSA key on P-256 or P-384 (named curves, not explicit parameters)".to_owned(),
+        ],
         Problem::Rejected(rejection) => vec![rejected(rejection, source)],
+    }
+}
+
+/// The fix for a CA certificate that may not issue: which extension to change, and who can.
+fn issuer_fix(fault: IssuerFault, trusted: bool) -> String {
+    let whose = if trusted {
+        "this certificate of the trust store is not a usable root or intermediate: replace it with the CA's current one"
+    } else {
+        "the server sends an intermediate that may not issue certificates: install the CA's current intermediate in its place"
+    };
+    let what = match fault {
+        IssuerFault::NoBasicConstraints | IssuerFault::NotCa => {
+            "a CA certificate needs basicConstraints CA:TRUE"
+        }
+        IssuerFault::NoKeyCertSign => {
+            "a CA certificate whose keyUsage is present needs keyCertSign in it"
+        }
+        IssuerFault::PathLength { .. } => {
+            "or send a shorter chain, if a path with fewer intermediates exists"
+        }
+    };
+    format!("{whose}; {what}")
+}
+
+/// The line under a note, saying who it matters to.
+pub(crate) fn note_hint(note: &Note) -> String {
+    match note {
+        Note::CommonNameOnly { hostname, .. } => format!(
+            "get a certificate that lists {hostname} in its subjectAltName, so that browsers and rustls-based clients accept it too"
+        ),
+        Note::Duplicate { .. } => {
+            "send each certificate of the chain once: clients ignore the copies".to_owned()
+        }
     }
 }
 
@@ -143,9 +188,10 @@ fn rejected(rejection: &Rejection, source: Source<'_>) -> String {
         Source::Server { .. } => ("cabundle inspect CHAIN.pem".to_owned(), "--servername"),
     };
     match rejection {
-        Rejection::CaUsedAsEndEntity => {
-            "put the server's own certificate first: cabundle chain CERT... -o fullchain.pem puts certificates in order".to_owned()
-        }
+        Rejection::CaUsedAsEndEntity => match source {
+            Source::File { .. } => "put the server's own certificate first: cabundle chain CERT... -o fullchain.pem puts certificates in order".to_owned(),
+            Source::Server { .. } => "the server sends a CA certificate first: configure it to send its own certificate first, then the intermediates (cabundle chain CERT... -o fullchain.pem puts them in order)".to_owned(),
+        },
         Rejection::EndEntityUsedAsCa => {
             "only a CA certificate (basicConstraints CA:TRUE) may issue others: check the order of the chain (cabundle chain puts it in order), or get the certificate from a CA".to_owned()
         }
@@ -166,6 +212,9 @@ fn rejected(rejection: &Rejection, source: Source<'_>) -> String {
         Rejection::SignatureAlgorithm => "get the certificate reissued with a SHA-256 (or stronger) signature".to_owned(),
         Rejection::CriticalExtension => "get the certificate reissued without that critical extension: clients reject critical extensions they do not understand".to_owned(),
         Rejection::TooLong | Rejection::NoPathWithin { .. } => "leave out certificates that are not part of the path: cabundle chain CERT... keeps only the path".to_owned(),
+        Rejection::SearchStopped { .. } => "many certificates share the issuers' names: give only the intermediates of this chain (cabundle chain CERT... keeps only the path), or fewer --intermediates".to_owned(),
+        Rejection::Malformed => format!("a certificate could not be read: check each one ({inspect}), and get the ones that fail again from the CA"),
+        Rejection::Revoked => "get a new certificate (and chain) from the CA".to_owned(),
         Rejection::InvalidHostName { .. } => {
             format!("give {name_flag} a DNS name (example.com) or an IP address")
         }
@@ -235,6 +284,10 @@ pub(crate) fn client_reason(problem: &Problem) -> String {
             format!("root \"{subject}\" (sha256 {sha256}) is not in this store")
         }
         Problem::AnchorNotRoot { .. }
+        | Problem::NameOfOtherKind { .. }
+        | Problem::UnusableIssuer { .. }
+        | Problem::KeyTooSmall { .. }
+        | Problem::UnsupportedKey { .. }
         | Problem::Excluded { .. }
         | Problem::Expired { .. }
         | Problem::NotYetValid { .. }
@@ -274,6 +327,13 @@ pub(crate) fn client_fix(client: ClientName, problem: &Problem) -> Option<String
         Problem::NameMismatch { .. } => Some(
             "connect with a name the certificate holds, or get one that holds this name".to_owned(),
         ),
+        Problem::NameOfOtherKind { .. } => Some(
+            "the server needs a certificate that lists the name as the right kind of entry".to_owned(),
+        ),
+        Problem::UnusableIssuer { fault, trusted, .. } => Some(issuer_fix(*fault, *trusted)),
+        Problem::KeyTooSmall { .. } | Problem::UnsupportedKey { .. } => Some(
+            "the server needs a certificate (and chain) with keys clients support: RSA of 2048 bits or more, or ECDSA P-256 or P-384".to_owned(),
+        ),
         // Only a chain checked against a manifest has roots a policy excluded; doctor gives
         // none.
         Problem::Excluded { .. } => None,
@@ -309,6 +369,9 @@ mod tests {
             Rejection::CriticalExtension,
             Rejection::TooLong,
             Rejection::NoPathWithin { max: 10 },
+            Rejection::SearchStopped { tried: 256 },
+            Rejection::Malformed,
+            Rejection::Revoked,
             Rejection::InvalidHostName {
                 hostname: "a b".to_owned(),
             },
@@ -332,7 +395,7 @@ mod tests {
         // One hint per kind (the two "too long" kinds share theirs).
         assert_eq!(seen.len(), kinds.len() - 1);
         assert!(
-            rejected(&kinds[13], server).contains("--servername"),
+            rejected(&kinds[16], server).contains("--servername"),
             "probe names its own option"
         );
     }
