@@ -315,17 +315,20 @@ impl<'a> Search<'a> {
 /// Why `nodes[issuer]` may not issue the last certificate of `path`, as OpenSSL checks it.
 fn issuer_fault(nodes: &[Node<'_>], path: &[usize], issuer: usize) -> Option<IssuerFault> {
     let cert = nodes[issuer].cert;
-    if cert.key_usage.is_some_and(|ku| !ku.key_cert_sign) {
-        return Some(IssuerFault::NoKeyCertSign);
-    }
+    let signs = cert.key_usage.is_none_or(|ku| ku.key_cert_sign);
     match cert.basic_constraints {
         Some(bc) if !bc.ca => return Some(IssuerFault::NotCa),
         // OpenSSL takes a certificate without basicConstraints as a CA when its keyUsage
         // allows certificate signing, and a trusted self-signed one (an old v1 root).
-        None if cert.key_usage.is_none() && !(nodes[issuer].trusted && cert.is_self_issued()) => {
+        None if !(cert.key_usage.is_some() && signs)
+            && !(nodes[issuer].trusted && cert.is_self_issued()) =>
+        {
             return Some(IssuerFault::NoBasicConstraints);
         }
         _ => {}
+    }
+    if !signs {
+        return Some(IssuerFault::NoKeyCertSign);
     }
     let max = cert.basic_constraints.and_then(|bc| bc.path_len)?;
     // Intermediates below it: the path without the leaf, self-issued ones not counted.
