@@ -323,10 +323,7 @@ fn a_pile_of_same_name_candidates_stops_the_search_at_its_limit() {
 fn an_issuer_openssl_refuses_is_named_with_its_extension() {
     let root = Spec::new("Paths Usage Root", None).make();
     let no_cert_sign = Spec {
-        usages: vec![
-            KeyUsagePurpose::DigitalSignature,
-            KeyUsagePurpose::CrlSign,
-        ],
+        usages: vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::CrlSign],
         ..Spec::new("Paths No Cert Sign Int", Some(&root))
     }
     .make();
@@ -405,7 +402,11 @@ fn host_name_messages_name_the_real_cause() {
         &[&root.pem],
         Some("cn.example"),
         true,
-        &["verified: ", "note: common name only", "browsers and rustls refuse"],
+        &[
+            "verified: ",
+            "note: common name only",
+            "browsers and rustls refuse",
+        ],
     );
 }
 
@@ -425,4 +426,153 @@ fn a_duplicate_certificate_is_a_note() {
             "2 times",
         ],
     );
+}
+
+/// Runs `openssl` with `args` in `dir`; panics when it fails.
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        output_text(&out)
+    );
+}
+
+/// A root made by `openssl` from the key `genpkey` makes with `key_args`, and a P-256 leaf
+/// for `key.example` it signed; returns the paths of the root and the leaf. Valid from now.
+fn openssl_root_and_leaf(dir: &Path, key_args: &[&str]) -> (PathBuf, PathBuf) {
+    if key_args == ["-paramfile", "dsa.param"] {
+        openssl(
+            dir,
+            &[
+                "genpkey",
+                "-genparam",
+                "-algorithm",
+                "DSA",
+                "-pkeyopt",
+                "dsa_paramgen_bits:1024",
+                "-out",
+                "dsa.param",
+            ],
+        );
+    }
+    let mut genpkey = vec!["genpkey", "-out", "ca.key"];
+    genpkey.extend_from_slice(key_args);
+    openssl(dir, &genpkey);
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-new",
+            "-key",
+            "ca.key",
+            "-subj",
+            "/CN=Odd Key Root",
+            "-days",
+            "3650",
+            "-out",
+            "ca.pem",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ],
+    );
+    openssl(
+        dir,
+        &[
+            "req",
+            "-new",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "leaf.key",
+            "-subj",
+            "/CN=key.example",
+            "-out",
+            "leaf.csr",
+        ],
+    );
+    std::fs::write(dir.join("ext.cnf"), "subjectAltName=DNS:key.example\n").unwrap();
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "leaf.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-set_serial",
+            "2",
+            "-days",
+            "365",
+            "-extfile",
+            "ext.cnf",
+            "-out",
+            "leaf.pem",
+        ],
+    );
+    (dir.join("ca.pem"), dir.join("leaf.pem"))
+}
+
+#[test]
+fn keys_clients_cannot_use_are_named() {
+    if !support::have("openssl") {
+        return;
+    }
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["-paramfile", "dsa.param"],
+            "unsupported key type or curve: the root \"CN=Odd Key Root\" has a key of type DSA",
+        ),
+        (
+            &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-192"],
+            "unsupported key type or curve: the root \"CN=Odd Key Root\" has a key of type EC P-192",
+        ),
+        (
+            &[
+                "-algorithm",
+                "EC",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-pkeyopt",
+                "ec_param_enc:explicit",
+            ],
+            "unsupported key type or curve: the root \"CN=Odd Key Root\" has a key of type EC with explicit curve parameters",
+        ),
+        (
+            &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"],
+            "key too small: the root \"CN=Odd Key Root\" has a 1024-bit RSA key",
+        ),
+        (
+            &["-algorithm", "ED448"],
+            "unsupported key type or curve: the root \"CN=Odd Key Root\" has a key of type Ed448",
+        ),
+    ];
+    for (key_args, says) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let (root, leaf) = openssl_root_and_leaf(dir.path(), key_args);
+        let out = cabundle(&["verify", "--hostname", "key.example", "--bundle"])
+            .arg(&root)
+            .arg(&leaf)
+            .output()
+            .unwrap();
+        let said = output_text(&out);
+        assert_eq!(out.status.code(), Some(1), "{said}");
+        assert!(said.contains(says), "should say {says:?}:\n{said}");
+        for wrong in ["SHA-1", "MD5", "altered", "BadDer", "Context"] {
+            assert!(!said.contains(wrong), "{wrong}:\n{said}");
+        }
+    }
 }

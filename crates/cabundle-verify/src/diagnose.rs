@@ -490,7 +490,7 @@ impl fmt::Display for Problem {
             ),
             Problem::UnsupportedKey { role, subject, key } => write!(
                 f,
-                "unsupported key type or curve: the {role} \"{subject}\" has a {key} key, which TLS clients do not support"
+                "unsupported key type or curve: the {role} \"{subject}\" has a key of type {key}, which TLS clients do not support"
             ),
             Problem::NameMismatch { hostname, names } => {
                 if names.is_empty() {
