@@ -405,7 +405,7 @@ fn host_name_messages_name_the_real_cause() {
         &[
             "verified: ",
             "note: common name only",
-            "browsers and rustls refuse",
+            "but browsers, rustls",
         ],
     );
 }

@@ -235,8 +235,8 @@ pub enum Problem {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Note {
     /// The leaf has no DNS name in a subjectAltName, and its common name matches the host:
-    /// OpenSSL-based clients (curl, Python, Node, `openssl s_client`) and Java accept it,
-    /// browsers and rustls refuse it.
+    /// OpenSSL-based clients (curl, Python's `ssl`, `openssl s_client`), Node and Java accept
+    /// it; browsers, rustls and urllib3 2 (Python `requests`) refuse it.
     CommonNameOnly {
         /// The host name asked for.
         hostname: String,
@@ -262,7 +262,7 @@ impl fmt::Display for Note {
                 common_name,
             } => write!(
                 f,
-                "common name only: the certificate has no DNS name in a subjectAltName; its common name \"{common_name}\" matches \"{hostname}\", which OpenSSL-based clients (curl, Python, Node, openssl s_client) and Java accept, but browsers and rustls refuse"
+                "common name only: the certificate has no DNS name in a subjectAltName; its common name \"{common_name}\" matches \"{hostname}\", which OpenSSL-based clients (curl, Python's ssl, openssl s_client), Node and Java accept, but browsers, rustls and urllib3 2 (Python requests) refuse"
             ),
             Note::Duplicate {
                 subject,

@@ -9,7 +9,9 @@
 use crate::cli::doctor::DoctorArgs;
 use crate::output::Output;
 use crate::shared::exit::ExitStatus;
-use crate::shared::hints::{build_store, client_fix, client_reason, point_at_bundle};
+use crate::shared::hints::{
+    build_store, client_fix, client_reason, client_refuses, note_hint, point_at_bundle,
+};
 use crate::shared::report;
 use crate::shared::terminal::Terminal;
 use crate::shared::tls::{Limits, fetch_chain, split_target};
@@ -314,7 +316,21 @@ fn entry(
         e.note = Some(notes.join("; "));
     }
     match verified {
-        Ok(report) if report.is_valid() => e.verdict = Some(Verdict::Ok),
+        Ok(report) if report.is_valid() => {
+            // A common name OpenSSL takes for the host is refused by some clients.
+            let refused: Vec<String> = report
+                .notes
+                .iter()
+                .filter_map(|n| client_refuses(client, n))
+                .collect();
+            if refused.is_empty() {
+                e.verdict = Some(Verdict::Ok);
+            } else {
+                e.verdict = Some(Verdict::Fails);
+                e.reason = Some(refused.join("; "));
+                e.fix = report.notes.first().map(note_hint);
+            }
+        }
         Ok(report) => {
             e.verdict = Some(Verdict::Fails);
             let reasons: Vec<String> = report.problems.iter().map(client_reason).collect();

@@ -169,6 +169,17 @@ fn issuer_fix(fault: IssuerFault, trusted: bool) -> String {
     format!("{whose}; {what}")
 }
 
+/// Why `client` refuses a chain OpenSSL accepts, for a note that says so (`doctor`).
+pub(crate) fn client_refuses(client: &cabundle_clients::Client, note: &Note) -> Option<String> {
+    match note {
+        Note::CommonNameOnly { hostname, .. } if !client.matches_common_name() => Some(format!(
+            "the certificate names {hostname} in its common name only, and {} (on urllib3 2 or later) never reads the common name",
+            client.name
+        )),
+        Note::CommonNameOnly { .. } | Note::Duplicate { .. } => None,
+    }
+}
+
 /// The line under a note, saying who it matters to.
 pub(crate) fn note_hint(note: &Note) -> String {
     match note {
