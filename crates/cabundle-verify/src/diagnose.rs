@@ -881,7 +881,7 @@ fn check_name(leaf: &Certificate, host: &str) -> NameCheck {
 
 /// Whether a DNS name pattern (a common name) matches `host` as OpenSSL matches it: equal
 /// ignoring ASCII case, or a `*.` wildcard standing for the host's whole first label.
-fn host_matches(pattern: &str, host: &str) -> bool {
+pub(crate) fn host_matches(pattern: &str, host: &str) -> bool {
     let host = host.strip_suffix('.').unwrap_or(host);
     if pattern.eq_ignore_ascii_case(host) {
         return true;
@@ -895,7 +895,7 @@ fn host_matches(pattern: &str, host: &str) -> bool {
 }
 
 /// webpki's verdict in words: no error type name reaches a person.
-fn describe(err: &webpki::Error, purpose: Purpose) -> Rejection {
+pub(crate) fn describe(err: &webpki::Error, purpose: Purpose) -> Rejection {
     use webpki::Error as E;
     match err {
         E::CaUsedAsEndEntity => Rejection::CaUsedAsEndEntity,

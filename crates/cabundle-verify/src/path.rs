@@ -17,7 +17,7 @@
 //! fewest faults, else the one that got furthest.
 
 use cabundle_cert::{Certificate, Sha256Fingerprint};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use time::OffsetDateTime;
 
 /// Longest path tried (leaf, intermediates and root).
@@ -141,19 +141,19 @@ pub(crate) fn build<'a>(
     at: OffsetDateTime,
     partial_chain: bool,
 ) -> Outcome<'a> {
-    let in_store = |sha: &Sha256Fingerprint| store.iter().any(|s| s.sha256 == *sha);
     let mut nodes = vec![Node {
         cert: leaf,
-        trusted: in_store(&leaf.sha256),
+        trusted: store.iter().any(|s| s.sha256 == leaf.sha256),
         supplied: false,
     }];
+    let mut seen: HashSet<Sha256Fingerprint> = HashSet::from([leaf.sha256]);
     let all = store
         .iter()
         .map(|c| (c, true, false))
         .chain(given.iter().map(|c| (c, false, false)))
         .chain(supplied.iter().map(|c| (c, false, true)));
     for (cert, trusted, supplied) in all {
-        if !nodes.iter().any(|n| n.cert.sha256 == cert.sha256) {
+        if seen.insert(cert.sha256) {
             nodes.push(Node {
                 cert,
                 trusted,
