@@ -411,6 +411,83 @@ mod tests {
         );
     }
 
+    /// Each problem kind added for issue 18 has its own hint, in house style, and a CA
+    /// certificate sent first by a server is advised on as the server's fault.
+    #[test]
+    fn each_issuer_and_key_problem_has_a_hint() {
+        let sha256 = cabundle_cert::Sha256Fingerprint([2; 32]);
+        let issuer = |fault| Problem::UnusableIssuer {
+            role: Role::Intermediate,
+            subject: "CN=int".to_owned(),
+            sha256,
+            trusted: false,
+            fault,
+        };
+        let problems = [
+            issuer(IssuerFault::NoBasicConstraints),
+            issuer(IssuerFault::NotCa),
+            issuer(IssuerFault::NoKeyCertSign),
+            issuer(IssuerFault::PathLength { max: 0, below: 1 }),
+            Problem::KeyTooSmall {
+                role: Role::Root,
+                subject: "CN=root".to_owned(),
+                bits: 1024,
+                minimum: 2048,
+            },
+            Problem::UnsupportedKey {
+                role: Role::Root,
+                subject: "CN=root".to_owned(),
+                key: "DSA".to_owned(),
+            },
+            Problem::NameOfOtherKind {
+                hostname: "127.0.0.1".to_owned(),
+                listed_as: "a DNS name".to_owned(),
+                wanted: "an IP address".to_owned(),
+            },
+        ];
+        let report = Report {
+            path: Vec::new(),
+            problems: problems.to_vec(),
+            notes: Vec::new(),
+        };
+        let file = Source::File { chain: "c.pem" };
+        let mut seen = std::collections::BTreeSet::new();
+        for problem in &problems {
+            let text = problem.to_string();
+            assert!(!text.ends_with('.'), "{text}");
+            for hint in hints(problem, &report, file) {
+                assert!(hint.starts_with(char::is_lowercase), "{hint}");
+                assert!(!hint.ends_with('.'), "{hint}");
+                seen.insert(hint);
+            }
+            let fix = client_fix(ClientName::Curl, problem).unwrap_or_default();
+            assert!(!fix.is_empty() && !fix.ends_with('.'), "{fix}");
+        }
+        // The two basicConstraints faults share their hint, as do the two key problems'
+        // doctor fixes.
+        assert_eq!(seen.len(), problems.len() - 1, "{seen:#?}");
+        let server = Source::Server {
+            target: "h:443",
+            saved: None,
+        };
+        let first = rejected(&Rejection::CaUsedAsEndEntity, server);
+        assert!(first.starts_with("the server sends a CA certificate first"), "{first}");
+        for note in [
+            Note::CommonNameOnly {
+                hostname: "localhost".to_owned(),
+                common_name: "localhost".to_owned(),
+            },
+            Note::Duplicate {
+                subject: "CN=int".to_owned(),
+                sha256,
+                times: 2,
+            },
+        ] {
+            let hint = note_hint(&note);
+            assert!(hint.starts_with(char::is_lowercase) && !hint.ends_with('.'), "{hint}");
+        }
+    }
+
     /// Doctor's advice names, for each client, the variable it reads (from the one table),
     /// and for Java the truststore; in house style.
     #[test]
