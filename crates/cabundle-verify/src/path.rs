@@ -316,15 +316,13 @@ impl<'a> Search<'a> {
 fn issuer_fault(nodes: &[Node<'_>], path: &[usize], issuer: usize) -> Option<IssuerFault> {
     let cert = nodes[issuer].cert;
     let signs = cert.key_usage.is_none_or(|ku| ku.key_cert_sign);
+    // OpenSSL takes a certificate without basicConstraints as a CA when its keyUsage allows
+    // certificate signing, and a trusted self-signed one (an old v1 root).
+    let ca_without_constraints =
+        (cert.key_usage.is_some() && signs) || (nodes[issuer].trusted && cert.is_self_issued());
     match cert.basic_constraints {
         Some(bc) if !bc.ca => return Some(IssuerFault::NotCa),
-        // OpenSSL takes a certificate without basicConstraints as a CA when its keyUsage
-        // allows certificate signing, and a trusted self-signed one (an old v1 root).
-        None if !(cert.key_usage.is_some() && signs)
-            && !(nodes[issuer].trusted && cert.is_self_issued()) =>
-        {
-            return Some(IssuerFault::NoBasicConstraints);
-        }
+        None if !ca_without_constraints => return Some(IssuerFault::NoBasicConstraints),
         _ => {}
     }
     if !signs {

@@ -471,7 +471,10 @@ mod tests {
             saved: None,
         };
         let first = rejected(&Rejection::CaUsedAsEndEntity, server);
-        assert!(first.starts_with("the server sends a CA certificate first"), "{first}");
+        assert!(
+            first.starts_with("the server sends a CA certificate first"),
+            "{first}"
+        );
         for note in [
             Note::CommonNameOnly {
                 hostname: "localhost".to_owned(),
@@ -484,7 +487,10 @@ mod tests {
             },
         ] {
             let hint = note_hint(&note);
-            assert!(hint.starts_with(char::is_lowercase) && !hint.ends_with('.'), "{hint}");
+            assert!(
+                hint.starts_with(char::is_lowercase) && !hint.ends_with('.'),
+                "{hint}"
+            );
         }
     }
 
