@@ -168,15 +168,27 @@ fn check_with(
         let ossl = cmd.arg(&chain).output().unwrap();
         let ossl_said = output_text(&ossl);
         match openssl {
-            Openssl::Agrees => assert_eq!(
-                ossl.status.success(),
-                ok,
-                "openssl disagrees: {ossl_said}\ncabundle said:\n{said}"
-            ),
-            Openssl::FirstCandidateOnly(error) => assert!(
-                ossl.status.success() || ossl_said.contains(error),
-                "openssl should verify or fail with {error:?}: {ossl_said}"
-            ),
+            Openssl::Agrees => {
+                assert_eq!(
+                    ossl.status.success(),
+                    ok,
+                    "openssl disagrees: {ossl_said}\ncabundle said:\n{said}"
+                );
+                assert!(
+                    !said.contains("OpenSSL takes another issuer first"),
+                    "{said}"
+                );
+            }
+            Openssl::FirstCandidateOnly(error) => {
+                assert!(
+                    ossl.status.success() || ossl_said.contains(error),
+                    "openssl should verify or fail with {error:?}: {ossl_said}"
+                );
+                assert!(
+                    said.contains("note: OpenSSL takes another issuer first"),
+                    "cabundle should say OpenSSL takes a dead end:\n{said}"
+                );
+            }
         }
     }
     said

@@ -243,6 +243,18 @@ pub enum Note {
         /// The leaf's common name.
         common_name: String,
     },
+    /// The chain verifies, but OpenSSL would not find the path: for `certificate` it takes
+    /// `taken` first (a self-signed copy, a certificate of the same name with another key)
+    /// and does not go back, so `openssl` and the clients built on it (curl, Python, Node)
+    /// refuse the chain; Java and browsers search further.
+    OpensslTakesAnother {
+        /// The certificate whose issuer OpenSSL looks for.
+        certificate: String,
+        /// The certificate OpenSSL takes as its issuer.
+        taken: String,
+        /// Its fingerprint.
+        sha256: Sha256Fingerprint,
+    },
     /// The chain holds the same certificate more than once.
     Duplicate {
         /// Its subject.
@@ -263,6 +275,14 @@ impl fmt::Display for Note {
             } => write!(
                 f,
                 "common name only: the certificate has no DNS name in a subjectAltName; its common name \"{common_name}\" matches \"{hostname}\", which OpenSSL-based clients (curl, Python's ssl, openssl s_client), Node and Java accept, but browsers, rustls and urllib3 2 (Python requests) refuse"
+            ),
+            Note::OpensslTakesAnother {
+                certificate,
+                taken,
+                sha256,
+            } => write!(
+                f,
+                "OpenSSL takes another issuer first: for \"{certificate}\" it takes \"{taken}\" (sha256 {sha256}), a dead end, and does not go back, so openssl and the clients built on it (curl, Python, Node) refuse this chain; Java and browsers search further"
             ),
             Note::Duplicate {
                 subject,
@@ -563,6 +583,13 @@ pub fn verify_with(
     let mut notes = duplicates(chain);
     let outcome = path::build(leaf, given, untrusted, store, opts.at, opts.partial_chain);
     let built = &outcome.best;
+    if let Some((child, taken)) = outcome.openssl_dead_end {
+        notes.push(Note::OpensslTakesAnother {
+            certificate: child.cert.subject.clone(),
+            taken: taken.cert.subject.clone(),
+            sha256: taken.cert.sha256,
+        });
+    }
     let is_anchor = |n: &Node<'_>| n.trusted && (opts.partial_chain || is_self_issued(n.cert));
     let mut problems = Vec::new();
     let last = built.steps.len() - 1;

@@ -116,6 +116,9 @@ pub(crate) struct Outcome<'a> {
     /// Set when the search stopped at [`MAX_CANDIDATES`] before it found a path without
     /// fault: the number of candidates tried.
     pub(crate) stopped_after: Option<usize>,
+    /// When the best path has no fault but OpenSSL, which takes the first likely issuer and
+    /// does not go back, takes a dead end: the certificate and the issuer it takes for it.
+    pub(crate) openssl_dead_end: Option<(Node<'a>, Node<'a>)>,
 }
 
 /// The search's state: the certificates by subject, memoised signature checks, the budget.
@@ -180,8 +183,15 @@ pub(crate) fn build<'a>(
     };
     let mut path = vec![0];
     let mut faults: Vec<(usize, Fault)> = key_fault(leaf).map(|f| (0, f)).into_iter().collect();
-    search.dfs(&mut path, &mut faults);
+    let clean = search.dfs(&mut path, &mut faults);
     let stopped_after = search.stopped.then_some(search.tried);
+    let openssl_dead_end = if clean {
+        search
+            .openssl_first()
+            .map(|(child, taken)| (search.nodes[child], search.nodes[taken]))
+    } else {
+        None
+    };
     let nodes = search.nodes.clone();
     let best = search.best.unwrap_or_else(|| Built {
         steps: vec![nodes[0]],
@@ -192,6 +202,7 @@ pub(crate) fn build<'a>(
     Outcome {
         best,
         stopped_after,
+        openssl_dead_end,
     }
 }
 
@@ -259,6 +270,67 @@ impl<'a> Search<'a> {
             self.best = Some(built);
         }
         clean
+    }
+
+    /// The issuer OpenSSL (3.0) takes for `cur`, as its `build_chain` does with the default
+    /// flags: the store first, then the untrusted certificates in the order given; among
+    /// those with the issuer's name and a key identifier that does not contradict the
+    /// certificate's, the first valid at the time checked, else the one that expires last.
+    /// It checks no signature here, and never goes back.
+    fn openssl_pick(&self, cur: usize, path: &[usize]) -> Option<usize> {
+        let cert = self.nodes[cur].cert;
+        let likely: Vec<usize> = self
+            .by_subject
+            .get(cert.issuer_der.as_slice())
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|i| !path.contains(i))
+            .filter(
+                |&i| match (&cert.authority_key_id, &self.nodes[i].cert.subject_key_id) {
+                    (Some(a), Some(s)) => a == s,
+                    _ => true,
+                },
+            )
+            .collect();
+        let first = |trusted: bool| {
+            let all: Vec<usize> = likely
+                .iter()
+                .copied()
+                .filter(|&i| self.nodes[i].trusted == trusted)
+                .collect();
+            all.iter()
+                .copied()
+                .find(|&i| self.valid_at(self.nodes[i].cert))
+                .or_else(|| {
+                    all.iter()
+                        .copied()
+                        .max_by_key(|&i| self.nodes[i].cert.not_after)
+                })
+        };
+        first(true).or_else(|| first(false))
+    }
+
+    /// Follows OpenSSL's choices from the leaf: the first link whose issuer did not make the
+    /// signature, or that ends at a self-signed certificate outside the store, as (the
+    /// certificate, the issuer taken). `None` when OpenSSL reaches an anchor too, or when its
+    /// walk ends some other way (the search's own verdict then stands).
+    fn openssl_first(&mut self) -> Option<(usize, usize)> {
+        let mut path = vec![0];
+        while path.len() < MAX_DEPTH {
+            let cur = *path.last()?;
+            if self.is_anchor(self.nodes[cur]) || self.is_self_signed(cur) {
+                return None;
+            }
+            let next = self.openssl_pick(cur, &path)?;
+            let dead_end = self.signed(cur, next) == Some(false)
+                || (!self.is_anchor(self.nodes[next]) && self.is_self_signed(next));
+            if dead_end {
+                return Some((cur, next));
+            }
+            path.push(next);
+        }
+        None
     }
 
     /// Extends `path` depth first; `true` when a path without fault was found (the search

@@ -318,17 +318,17 @@ fn entry(
     match verified {
         Ok(report) if report.is_valid() => {
             // A common name OpenSSL takes for the host is refused by some clients.
-            let refused: Vec<String> = report
+            let (reasons, fixes): (Vec<String>, Vec<String>) = report
                 .notes
                 .iter()
-                .filter_map(|n| client_refuses(client, n))
-                .collect();
-            if refused.is_empty() {
+                .filter_map(|n| client_refuses(client, n).map(|why| (why, note_hint(n))))
+                .unzip();
+            if reasons.is_empty() {
                 e.verdict = Some(Verdict::Ok);
             } else {
                 e.verdict = Some(Verdict::Fails);
-                e.reason = Some(refused.join("; "));
-                e.fix = report.notes.first().map(note_hint);
+                e.reason = Some(reasons.join("; "));
+                e.fix = Some(fixes.join("; "));
             }
         }
         Ok(report) => {

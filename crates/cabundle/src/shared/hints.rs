@@ -176,7 +176,15 @@ pub(crate) fn client_refuses(client: &cabundle_clients::Client, note: &Note) -> 
             "the certificate names {hostname} in its common name only, and {} (on urllib3 2 or later) never reads the common name",
             client.name
         )),
-        Note::CommonNameOnly { .. } | Note::Duplicate { .. } => None,
+        Note::OpensslTakesAnother { taken, .. } if client.name != ClientName::Java => {
+            Some(format!(
+                "{} builds the path with OpenSSL, which takes \"{taken}\" first, a dead end, and does not go back",
+                client.name
+            ))
+        }
+        Note::CommonNameOnly { .. } | Note::OpensslTakesAnother { .. } | Note::Duplicate { .. } => {
+            None
+        }
     }
 }
 
@@ -186,6 +194,7 @@ pub(crate) fn note_hint(note: &Note) -> String {
         Note::CommonNameOnly { hostname, .. } => format!(
             "get a certificate that lists {hostname} in its subjectAltName, so that browsers and rustls-based clients accept it too"
         ),
+        Note::OpensslTakesAnother { .. } => "send only the certificates of the path, leaf first, each issuer after the certificate it issued (cabundle chain CERT... -o fullchain.pem keeps only the path, in order)".to_owned(),
         Note::Duplicate { .. } => {
             "send each certificate of the chain once: clients ignore the copies".to_owned()
         }
@@ -479,6 +488,11 @@ mod tests {
             Note::CommonNameOnly {
                 hostname: "localhost".to_owned(),
                 common_name: "localhost".to_owned(),
+            },
+            Note::OpensslTakesAnother {
+                certificate: "CN=leaf".to_owned(),
+                taken: "CN=int".to_owned(),
+                sha256,
             },
             Note::Duplicate {
                 subject: "CN=int".to_owned(),
