@@ -8,7 +8,11 @@
 //! - a leaf for `localhost` in its common name only (no subjectAltName): the same clients
 //!   accept it but `requests` on urllib3 2, and so do `cabundle verify` and `probe` (exit 0),
 //!   with a note that browsers, rustls and urllib3 2 refuse it; `doctor` judges each client
-//!   as it behaves.
+//!   as it behaves;
+//! - a self-signed copy of the intermediate sent before it: OpenSSL takes the copy and does
+//!   not go back, so the clients built on it refuse the chain; cabundle's search goes past
+//!   it, so `verify` and `probe` verify with a note naming OpenSSL's dead end, and `doctor`
+//!   judges each client as it behaves.
 #![allow(clippy::unwrap_used)] // in tests a failed unwrap is a failed test
 
 mod localhost;
@@ -174,4 +178,42 @@ fn a_common_name_only_leaf_is_accepted_by_openssl_based_clients_with_a_note() {
         .iter()
         .any(|name| client(&json, name)["verdict"] == "fails");
     assert_eq!(code, if any_fails { 1 } else { 0 }, "{json:#}");
+}
+
+#[test]
+fn a_self_signed_copy_sent_first_fails_openssl_clients_and_cabundle_says_why() {
+    if !have("openssl") {
+        return;
+    }
+    let pki = Pki::with(Variant::SelfSignedCopyFirst);
+    let server = pki.serve();
+    let owned = every_client_at(&pki.path("root.pem"));
+    let vars = borrowed(&owned);
+    let url = format!("https://localhost:{}/", server.port);
+
+    let real = real_clients(&url, server.port, &vars);
+    for (name, ok, said) in &real {
+        assert!(!ok, "{name} should take the copy and fail: {said}");
+    }
+
+    for (code, said) in verify_and_probe(&pki, server.port) {
+        assert_eq!(code, 0, "{said}");
+        assert!(
+            said.contains("note: OpenSSL takes another issuer first")
+                && said.contains(&format!("it takes \"CN={INT_CN}, O=cabundle tests\"")),
+            "{said}"
+        );
+    }
+
+    let (code, json) = doctor(&[&format!("localhost:{}", server.port)], &vars);
+    assert_eq!(code, 1, "{json:#}");
+    for (name, _, said) in &real {
+        let entry = client(&json, name);
+        if entry["verdict"] == "unknown" {
+            continue;
+        }
+        assert_eq!(entry["verdict"], "fails", "{name} ({said}): {entry:#}");
+        let reason = entry["reason"].as_str().unwrap();
+        assert!(reason.contains("does not go back"), "{name}: {reason}");
+    }
 }

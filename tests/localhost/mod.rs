@@ -1,13 +1,14 @@
 //! A private PKI for `localhost` and a loopback `openssl s_server` that sends its chain,
 //! shared by the `env`, `doctor` and `client_families` tests: a root (in `root.pem`), an
-//! intermediate the server sends, a leaf for `localhost` and `127.0.0.1` (`chain.pem` is the
-//! two), and an unrelated root (`other-root.pem`) for bundles that lack the right one; a
-//! [`Variant`] breaks one thing on purpose. Also how those tests run `cabundle doctor` and
-//! the real clients, each in an environment of only the variables given.
+//! intermediate (`int.pem`; the server sends `sent.pem`, the intermediate unless a variant
+//! adds to it), a leaf for `localhost` and `127.0.0.1` (`chain.pem` is the leaf and what the
+//! server sends), and an unrelated root (`other-root.pem`) for bundles that lack the right
+//! one; a [`Variant`] breaks one thing on purpose. Also how those tests run `cabundle doctor`
+//! and the real clients, each in an environment of only the variables given.
 #![allow(dead_code, clippy::unwrap_used)]
 
 use crate::support::Server;
-use cabundle_testkit::pki_files::{ca, ca_with_usages, leaf};
+use cabundle_testkit::pki_files::{ca, ca_with_usages, leaf, self_signed_copy};
 use rcgen::{KeyUsagePurpose, date_time_ymd};
 use serde_json::Value;
 use std::ffi::OsString;
@@ -33,6 +34,9 @@ pub enum Variant {
     /// The leaf names `localhost` in its common name only, with no subjectAltName:
     /// OpenSSL-based clients accept it, browsers and rustls refuse it.
     CommonNameOnly,
+    /// The server sends a self-signed copy of the intermediate (same name and key) before
+    /// the intermediate: OpenSSL takes the copy and fails, a search that goes back does not.
+    SelfSignedCopyFirst,
 }
 
 /// The intermediate's common name.
@@ -58,12 +62,16 @@ impl Pki {
                 None,
                 vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::CrlSign],
             ),
-            Variant::Good | Variant::CommonNameOnly => ca(INT_CN, Some(&root), from, to),
+            Variant::Good | Variant::CommonNameOnly | Variant::SelfSignedCopyFirst => {
+                ca(INT_CN, Some(&root), from, to)
+            }
         };
         let other = ca("Unrelated Test Root", None, from, to);
         let names: &[&str] = match variant {
             Variant::CommonNameOnly => &[],
-            Variant::Good | Variant::IntermediateWithoutCertSign => &["localhost", "127.0.0.1"],
+            Variant::Good | Variant::IntermediateWithoutCertSign | Variant::SelfSignedCopyFirst => {
+                &["localhost", "127.0.0.1"]
+            }
         };
         let (cert, key) = leaf(
             "localhost",
@@ -73,12 +81,20 @@ impl Pki {
             date_time_ymd(2039, 1, 1),
             None,
         );
+        // What the server sends after its certificate.
+        let sent = match variant {
+            Variant::SelfSignedCopyFirst => format!("{}{}", self_signed_copy(&int), int.pem),
+            Variant::Good | Variant::IntermediateWithoutCertSign | Variant::CommonNameOnly => {
+                int.pem.clone()
+            }
+        };
         for (name, text) in [
             ("root.pem", &root.pem),
             ("int.pem", &int.pem),
+            ("sent.pem", &sent),
             ("other-root.pem", &other.pem),
             ("leaf.pem", &cert),
-            ("chain.pem", &format!("{cert}{}", int.pem)),
+            ("chain.pem", &format!("{cert}{sent}")),
             ("leaf.key", &key),
         ] {
             std::fs::write(dir.path().join(name), text).unwrap();
@@ -92,12 +108,12 @@ impl Pki {
     }
 
     /// Starts `openssl s_server -www` on a free loopback port, sending the leaf and the
-    /// intermediate.
+    /// intermediate (`sent.pem`).
     pub fn serve(&self) -> Server {
         Server::start(
             &self.path("leaf.pem"),
             &self.path("leaf.key"),
-            Some(&self.path("int.pem")),
+            Some(&self.path("sent.pem")),
         )
     }
 }

@@ -116,6 +116,14 @@ pub fn ca_with_usages(
     }
 }
 
+/// A self-signed copy of `ca`: its name, key and extensions, issued by itself (PEM). Beside
+/// the real one it is a dead end that shares the real one's name and key identifier.
+pub fn self_signed_copy(ca: &Ca) -> String {
+    let mut params = ca.params.clone();
+    params.use_authority_key_identifier_extension = false;
+    params.self_signed(&ca.key).expect("self-sign copy").pem()
+}
+
 /// A TLS server certificate and its key (PEM, PEM).
 pub fn leaf(
     cn: &str,
