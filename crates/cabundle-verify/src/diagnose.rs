@@ -1,6 +1,7 @@
-//! `verify`: build the path by names and key identifiers, check dates and the host name here
-//! (so the explanation can name the certificate and the fix), then ask webpki for the
-//! cryptographic verdict (signatures, basic constraints, key usage, name constraints, EKU).
+//! `verify`: find the best path with the search of [`crate::path`], turn how it ended and
+//! its faults into problems, check dates and the host name here (so the explanation can name
+//! the certificate and the fix), then ask webpki for the cryptographic verdict on exactly that
+//! path (signatures, basic constraints, name constraints, EKU), in words.
 
 use crate::error::{Error, Result};
 use crate::manifest::excluded_issuer;
@@ -570,8 +571,8 @@ pub fn verify(chain: &[Certificate], store: &[Certificate], opts: &Options) -> R
 
 /// [`verify`], with `untrusted` certificates that may complete the path beside those of the
 /// chain (OpenSSL's `-untrusted`); the links taken from them are marked
-/// [`Link::supplied`]. Only the certificates whose names can lie on the path are handed to
-/// the signature checks, so a pool of thousands costs one lookup per step.
+/// [`Link::supplied`]. The certificates are indexed by subject, and only those with the
+/// issuer's name are tried at each step, so a pool of thousands costs one lookup per step.
 pub fn verify_with(
     chain: &[Certificate],
     untrusted: &[Certificate],

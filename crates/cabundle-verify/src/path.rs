@@ -192,9 +192,9 @@ pub(crate) fn build<'a>(
     } else {
         None
     };
-    let nodes = search.nodes.clone();
+    let leaf_node = search.nodes[0];
     let best = search.best.unwrap_or_else(|| Built {
-        steps: vec![nodes[0]],
+        steps: vec![leaf_node],
         faults: Vec::new(),
         end: End::NoIssuer { wrong_key: false },
         out_of_date: 0,
