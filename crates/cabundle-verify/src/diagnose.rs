@@ -669,7 +669,13 @@ pub fn verify_with(
         let trusted_directly = last == 0 && is_anchor(&built.steps[0]);
         if problems.is_empty() && !trusted_directly {
             // webpki judges exactly the path found: its own search would see no other.
-            let between: Vec<&Certificate> = built.steps[1..last].iter().map(|n| n.cert).collect();
+            let between: Vec<&Certificate> = built
+                .steps
+                .iter()
+                .take(last)
+                .skip(1)
+                .map(|n| n.cert)
+                .collect();
             if let Err(err) = webpki_verdict(leaf, &between, &[top.cert], opts) {
                 problems.push(Problem::Rejected(describe(&err, opts.purpose)));
             }
