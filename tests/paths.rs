@@ -588,3 +588,52 @@ fn keys_clients_cannot_use_are_named() {
         }
     }
 }
+
+#[test]
+fn names_outside_name_constraints_are_listed_and_cut() {
+    let root = Spec::new("Paths NC Root", None).make();
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "Paths NC Int");
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    params.not_before = date_time_ymd(2020, 1, 1);
+    params.not_after = date_time_ymd(2040, 1, 1);
+    params.use_authority_key_identifier_extension = true;
+    params.name_constraints = Some(rcgen::NameConstraints {
+        permitted_subtrees: vec![rcgen::GeneralSubtree::DnsName("example".to_owned())],
+        excluded_subtrees: Vec::new(),
+    });
+    let key = KeyPair::generate().unwrap();
+    let pem = params.signed_by(&key, &root.issuer()).unwrap().pem();
+    let int = Ca { params, key, pem };
+    // 2,048 names the constraints allow, and one they do not.
+    let mut names: Vec<SanType> = (0..2048).map(|i| dns(&format!("n{i}.example"))).collect();
+    names.push(dns("outside.test"));
+    let many = leaf("n0.example", names, &int);
+    let said = check(
+        &[&many, &int.pem],
+        &[&root.pem],
+        Some("n0.example"),
+        false,
+        &[
+            "outside name constraints: \"CN=Paths NC Int\" may issue only for the names its constraints allow, and the certificate names 1 name outside them: outside.test",
+        ],
+    );
+    assert!(!said.contains("n1.example"), "{said}");
+    // Every name outside: the list is cut.
+    let names: Vec<SanType> = (0..2048).map(|i| dns(&format!("n{i}.test"))).collect();
+    let outside = leaf("n0.test", names, &int);
+    let said = check(
+        &[&outside, &int.pem],
+        &[&root.pem],
+        Some("n0.test"),
+        false,
+        &[
+            "2048 names outside them: n0.test, n1.test",
+            "n11.test and 2036 more",
+        ],
+    );
+    assert!(!said.contains("n12.test"), "{said}");
+}

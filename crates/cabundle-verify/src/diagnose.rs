@@ -191,6 +191,13 @@ pub enum Problem {
         /// The kind of entry it must be listed as (`an IP address`, `a DNS name`).
         wanted: String,
     },
+    /// Names of the leaf are outside the name constraints of a CA of the path.
+    OutsideNameConstraints {
+        /// The CA whose constraints the names break.
+        issuer: String,
+        /// The leaf's names outside them (DNS names and IP addresses).
+        names: Vec<String>,
+    },
     /// A certificate of the path may not issue the one below it: OpenSSL (and every other
     /// client) refuses it as an issuer.
     UnusableIssuer {
@@ -475,6 +482,13 @@ impl fmt::Display for Problem {
                 f,
                 "host name listed as another kind of name: the certificate lists \"{hostname}\" as {listed_as}, but it is {wanted}, and clients compare it only with entries of that kind"
             ),
+            Problem::OutsideNameConstraints { issuer, names } => write!(
+                f,
+                "outside name constraints: \"{issuer}\" may issue only for the names its constraints allow, and the certificate names {} {} outside them: {}",
+                names.len(),
+                if names.len() == 1 { "name" } else { "names" },
+                list_names(names)
+            ),
             Problem::UnusableIssuer {
                 role,
                 subject,
@@ -677,7 +691,14 @@ pub fn verify_with(
                 .map(|n| n.cert)
                 .collect();
             if let Err(err) = webpki_verdict(leaf, &between, &[top.cert], opts) {
-                problems.push(Problem::Rejected(describe(&err, opts.purpose)));
+                let cas = built.steps.iter().skip(1).map(|n| n.cert);
+                let outside = matches!(err, webpki::Error::NameConstraintViolation)
+                    .then(|| outside_constraints(leaf, cas))
+                    .flatten();
+                problems.push(match outside {
+                    Some((issuer, names)) => Problem::OutsideNameConstraints { issuer, names },
+                    None => Problem::Rejected(describe(&err, opts.purpose)),
+                });
             }
         }
     }
@@ -840,6 +861,73 @@ fn webpki_verdict(
         None,
     )
     .map(|_| ())
+}
+
+/// The first CA among `cas` whose name constraints the leaf's DNS names or IP addresses
+/// break, and those names: for the message only (webpki has the verdict and does not say
+/// which name).
+fn outside_constraints<'a>(
+    leaf: &Certificate,
+    cas: impl Iterator<Item = &'a Certificate>,
+) -> Option<(String, Vec<String>)> {
+    for ca in cas {
+        let Some(nc) = &ca.name_constraints else {
+            continue;
+        };
+        let names: Vec<String> = leaf
+            .subject_alt_names
+            .iter()
+            .filter(|name| {
+                let kind_permitted: Vec<&GeneralName> = nc
+                    .permitted
+                    .iter()
+                    .filter(|base| same_kind(base, name))
+                    .collect();
+                let allowed = kind_permitted.is_empty()
+                    || kind_permitted.iter().any(|base| within(base, name));
+                let excluded = nc.excluded.iter().any(|base| within(base, name));
+                matches!(name, GeneralName::Dns(_) | GeneralName::Ip(_)) && (!allowed || excluded)
+            })
+            .map(ToString::to_string)
+            .collect();
+        if !names.is_empty() {
+            return Some((ca.subject.clone(), names));
+        }
+    }
+    None
+}
+
+/// Whether a subtree `base` constrains names of the kind of `name`.
+fn same_kind(base: &GeneralName, name: &GeneralName) -> bool {
+    matches!(
+        (base, name),
+        (GeneralName::Dns(_), GeneralName::Dns(_))
+            | (GeneralName::IpRange { .. }, GeneralName::Ip(_))
+    )
+}
+
+/// Whether `name` lies within the subtree `base` (RFC 5280 4.2.1.10): a DNS name equal to the
+/// base or ending in `.base`, an IP address inside the range.
+fn within(base: &GeneralName, name: &GeneralName) -> bool {
+    match (base, name) {
+        (GeneralName::Dns(base), GeneralName::Dns(name)) => {
+            let (base, name) = (base.to_ascii_lowercase(), name.to_ascii_lowercase());
+            let base = base.trim_start_matches('.');
+            base.is_empty() || name == base || name.ends_with(&format!(".{base}"))
+        }
+        (GeneralName::IpRange { address, mask }, GeneralName::Ip(ip)) => {
+            let (a, m, i) = (octets(address), octets(mask), octets(ip));
+            a.len() == i.len() && a.iter().zip(&m).zip(&i).all(|((a, m), i)| a & m == i & m)
+        }
+        _ => false,
+    }
+}
+
+fn octets(ip: &std::net::IpAddr) -> Vec<u8> {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4.octets().to_vec(),
+        std::net::IpAddr::V6(v6) => v6.octets().to_vec(),
+    }
 }
 
 /// What the host name check found.

@@ -137,6 +137,9 @@ pub(crate) fn hints(problem: &Problem, report: &Report, source: Source<'_>) -> V
         } => vec![format!(
             "get a certificate that lists {hostname} as {wanted} in its subjectAltName (an IP address is an iPAddress entry, a host name a dNSName entry)"
         )],
+        Problem::OutsideNameConstraints { issuer, .. } => vec![format!(
+            "the CA \"{issuer}\" may issue only for the names its constraints allow: leave the names listed out of the certificate, or get it from a CA allowed to issue for them"
+        )],
         Problem::UnusableIssuer { fault, trusted, .. } => vec![issuer_fix(*fault, *trusted)],
         Problem::KeyTooSmall { minimum, .. } => vec![format!(
             "get the certificate reissued with an RSA key of at least {minimum} bits (or an ECDSA P-256 key), from a CA whose own key is as strong"
@@ -305,6 +308,7 @@ pub(crate) fn client_reason(problem: &Problem) -> String {
         }
         Problem::AnchorNotRoot { .. }
         | Problem::NameOfOtherKind { .. }
+        | Problem::OutsideNameConstraints { .. }
         | Problem::UnusableIssuer { .. }
         | Problem::KeyTooSmall { .. }
         | Problem::UnsupportedKey { .. }
@@ -349,6 +353,9 @@ pub(crate) fn client_fix(client: ClientName, problem: &Problem) -> Option<String
         ),
         Problem::NameOfOtherKind { .. } => Some(
             "the server needs a certificate that lists the name as the right kind of entry".to_owned(),
+        ),
+        Problem::OutsideNameConstraints { .. } => Some(
+            "the server needs a certificate from a CA allowed to issue for all its names".to_owned(),
         ),
         Problem::UnusableIssuer { fault, trusted, .. } => Some(issuer_fix(*fault, *trusted)),
         Problem::KeyTooSmall { .. } | Problem::UnsupportedKey { .. } => Some(
@@ -452,6 +459,10 @@ mod tests {
                 hostname: "127.0.0.1".to_owned(),
                 listed_as: "a DNS name".to_owned(),
                 wanted: "an IP address".to_owned(),
+            },
+            Problem::OutsideNameConstraints {
+                issuer: "CN=int".to_owned(),
+                names: vec!["a.test".to_owned()],
             },
         ];
         let report = Report {
