@@ -1,13 +1,16 @@
 //! The `hint:` lines under each problem `verify` and `probe` report: what to do, in terms of
 //! this program's commands and options. `cabundle-verify` states the facts of a problem (which
 //! certificate, which date, which URL); only the binary knows its commands, so the advice is
-//! written here, for each kind of problem, and for where the chain came from.
+//! written here, for each kind of problem, and for where the chain came from. A note (what
+//! does not fail the chain for OpenSSL) has its line too, [`note_hint`].
 //!
 //! `doctor` judges one server's chain against each client's store; its reason and fix for
 //! each client come from [`client_reason`] and [`client_fix`] below, with the same exhaustive
 //! match, and name the variable that client reads (from `cabundle-clients`' one table). The
 //! advice for Java, which reads no variable, is [`java_truststore`], also shown by
-//! `cabundle env --help`.
+//! `cabundle env --help`. A chain that verifies with a note fails the clients the note is
+//! about ([`client_refuses`]: a common name `requests` on urllib3 2 does not read, a dead end
+//! OpenSSL takes).
 
 use cabundle_clients::ClientName;
 use cabundle_verify::{IssuerFault, Note, Problem, Purpose, Rejection, Report, Role};
