@@ -10,70 +10,16 @@
 mod localhost;
 mod support;
 
-use localhost::{Pki, ROOT_CN, bundle, path_var, run};
+use localhost::{
+    Pki, ROOT_CN, borrowed, bundle, client, doctor, every_client_at, in_env, os, path_var,
+    requests_get, run, s_client,
+};
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 use support::{NULL_DEVICE as NULL, PYTHON, cabundle, have};
-
-/// Runs `cabundle doctor ARGS --json` with nothing in the environment but `vars` (PATH
-/// included); returns the exit code and the parsed output.
-fn doctor(args: &[&str], vars: &[(&str, OsString)]) -> (i32, Value) {
-    let mut full = vec!["doctor", "--json"];
-    full.extend_from_slice(args);
-    let mut cmd = cabundle(&full);
-    cmd.env_clear();
-    for (k, v) in vars {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    let text = support::output_text(&out);
-    let json: Value =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}"));
-    (out.status.code().unwrap(), json)
-}
-
-/// The entry of one client.
-fn client<'a>(json: &'a Value, name: &str) -> &'a Value {
-    json["clients"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["client"] == name)
-        .unwrap_or_else(|| panic!("no entry for {name}: {json:#}"))
-}
-
-/// `program` with nothing in its environment but `vars`.
-fn in_env(program: &str, vars: &[(&str, OsString)]) -> Command {
-    let mut cmd = Command::new(program);
-    cmd.env_clear().envs(vars.iter().map(|(k, v)| (k, v)));
-    cmd
-}
-
-/// Whether `openssl s_client` verifies the loopback server on `port` as `localhost`.
-fn s_client(port: u16, vars: &[(&str, OsString)]) -> (bool, String) {
-    run(in_env("openssl", vars)
-        .args(["s_client", "-connect", &format!("127.0.0.1:{port}")])
-        .args(["-servername", "localhost", "-verify_hostname", "localhost"])
-        .arg("-verify_return_error"))
-}
-
-/// Whether Python `requests` fetches `url`.
-fn requests_get(url: &str, vars: &[(&str, OsString)]) -> (bool, String) {
-    run(in_env(PYTHON, vars)
-        .args([
-            "-c",
-            "import sys, requests; requests.get(sys.argv[1], timeout=10)",
-        ])
-        .arg(url))
-}
-
-fn os(p: &Path) -> OsString {
-    p.as_os_str().to_owned()
-}
 
 #[test]
 fn each_client_is_judged_by_the_store_it_reads() {
@@ -141,20 +87,8 @@ fn each_client_is_judged_by_the_store_it_reads() {
     }
 
     // With the right bundle for everyone, every present client verifies: exit 0.
-    let out = cabundle(&["env", "--shell", "bash"])
-        .arg(&with)
-        .output()
-        .unwrap();
-    let statements = String::from_utf8(out.stdout).unwrap();
-    let mut vars: Vec<(&str, OsString)> = vec![("PATH", path_var())];
-    for line in statements.lines() {
-        let (name, _) = line
-            .strip_prefix("export ")
-            .unwrap()
-            .split_once('=')
-            .unwrap();
-        vars.push((name, os(&with)));
-    }
+    let owned = every_client_at(&with);
+    let vars = borrowed(&owned);
     let (code, json) = doctor(&[&target], &vars);
     for c in json["clients"].as_array().unwrap() {
         // Java reads no variable; a curl whose TLS backend does not name its CA file is

@@ -125,6 +125,9 @@ pub struct ClientVersion {
     pub python: Option<Version>,
     /// The TLS library it is built on, when it says (curl).
     pub tls: Option<TlsLibrary>,
+    /// The urllib3 it uses, when it says (`requests`): from urllib3 2 on, the host name is
+    /// never matched against the certificate's common name.
+    pub urllib3: Option<Version>,
 }
 
 impl ClientVersion {
@@ -136,12 +139,19 @@ impl ClientVersion {
             release,
             python: None,
             tls: None,
+            urllib3: None,
         }
     }
 
     /// With the Python it runs on.
     pub fn with_python(mut self, python: Option<Version>) -> ClientVersion {
         self.python = python;
+        self
+    }
+
+    /// With the urllib3 it uses.
+    pub fn with_urllib3(mut self, urllib3: Option<Version>) -> ClientVersion {
+        self.urllib3 = urllib3;
         self
     }
 

@@ -69,6 +69,30 @@ pub fn ca_with(
     to: OffsetDateTime,
     permitted: Option<&str>,
 ) -> Ca {
+    ca_with_usages(
+        cn,
+        issuer,
+        from,
+        to,
+        permitted,
+        vec![
+            KeyUsagePurpose::KeyCertSign,
+            KeyUsagePurpose::CrlSign,
+            KeyUsagePurpose::DigitalSignature,
+        ],
+    )
+}
+
+/// A CA certificate with the given (critical) keyUsage, e.g. one without keyCertSign that
+/// clients refuse as an issuer.
+pub fn ca_with_usages(
+    cn: &str,
+    issuer: Option<&Ca>,
+    from: OffsetDateTime,
+    to: OffsetDateTime,
+    permitted: Option<&str>,
+    usages: Vec<KeyUsagePurpose>,
+) -> Ca {
     let mut params = CertificateParams::new(Vec::<String>::new()).expect("no names");
     params.name_constraints = permitted.map(|dns| NameConstraints {
         permitted_subtrees: vec![GeneralSubtree::DnsName(dns.to_owned())],
@@ -76,11 +100,7 @@ pub fn ca_with(
     });
     params.distinguished_name = name(cn);
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
+    params.key_usages = usages;
     params.not_before = from;
     params.not_after = to;
     params.use_authority_key_identifier_extension = issuer.is_some();
@@ -94,6 +114,14 @@ pub fn ca_with(
         params,
         key,
     }
+}
+
+/// A self-signed copy of `ca`: its name, key and extensions, issued by itself (PEM). Beside
+/// the real one it is a dead end that shares the real one's name and key identifier.
+pub fn self_signed_copy(ca: &Ca) -> String {
+    let mut params = ca.params.clone();
+    params.use_authority_key_identifier_extension = false;
+    params.self_signed(&ca.key).expect("self-sign copy").pem()
 }
 
 /// A TLS server certificate and its key (PEM, PEM).

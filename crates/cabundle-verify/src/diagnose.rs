@@ -1,14 +1,15 @@
-//! `verify`: build the path by names and key identifiers, check dates and the host name here
-//! (so the explanation can name the certificate and the fix), then ask webpki for the
-//! cryptographic verdict (signatures, basic constraints, key usage, name constraints, EKU).
+//! `verify`: find the best path with the search of [`crate::path`], turn how it ended and
+//! its faults into problems, check dates and the host name here (so the explanation can name
+//! the certificate and the fix), then ask webpki for the cryptographic verdict on exactly that
+//! path (signatures, basic constraints, name constraints, EKU), in words.
 
 use crate::error::{Error, Result};
 use crate::manifest::excluded_issuer;
+use crate::path::{self, End, Fault, IssuerFault, Node};
 use cabundle_cert::date::format_moment;
 use cabundle_cert::{Certificate, GeneralName, Purpose, Sha256Fingerprint};
 use cabundle_manifest::Manifest;
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
-use std::collections::HashMap;
 use std::fmt;
 use time::OffsetDateTime;
 use webpki::{EndEntityCert, KeyUsage};
@@ -22,8 +23,22 @@ fn describe_purpose(purpose: Purpose) -> String {
     format!("{what} ({})", purpose.eku_name())
 }
 
-/// Longest path tried before giving up (leaf + intermediates + root).
-const MAX_DEPTH: usize = 10;
+/// Most names a message lists; the rest are counted ("and 2036 more").
+const MAX_LISTED: usize = 12;
+
+/// `names` joined with commas, cut after [`MAX_LISTED`] with how many more there are.
+pub(crate) fn list_names(names: &[String]) -> String {
+    let shown = names
+        .iter()
+        .take(MAX_LISTED)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    match names.len().checked_sub(MAX_LISTED) {
+        Some(more) if more > 0 => format!("{shown} and {more} more"),
+        _ => shown,
+    }
+}
 
 /// What to check.
 #[derive(Clone, Debug)]
@@ -166,8 +181,127 @@ pub enum Problem {
         /// The names the certificate is valid for (subjectAltName).
         names: Vec<String>,
     },
+    /// The host name is in the certificate, but as another kind of name (an IP address
+    /// written as a DNS name): clients compare a name only with entries of its own kind.
+    NameOfOtherKind {
+        /// The host name asked for.
+        hostname: String,
+        /// The kind of entry it is listed as (`a DNS name`, `an e-mail address`, `a URI`).
+        listed_as: String,
+        /// The kind of entry it must be listed as (`an IP address`, `a DNS name`).
+        wanted: String,
+    },
+    /// Names of the leaf are outside the name constraints of a CA of the path.
+    OutsideNameConstraints {
+        /// The CA whose constraints the names break.
+        issuer: String,
+        /// The leaf's names outside them (DNS names and IP addresses).
+        names: Vec<String>,
+    },
+    /// A certificate of the path may not issue the one below it: OpenSSL (and every other
+    /// client) refuses it as an issuer.
+    UnusableIssuer {
+        /// Its place in the path.
+        role: Role,
+        /// Its subject.
+        subject: String,
+        /// Its fingerprint.
+        sha256: Sha256Fingerprint,
+        /// Whether it came from the trust store.
+        trusted: bool,
+        /// Which extension forbids it.
+        fault: IssuerFault,
+    },
+    /// A certificate's RSA key is smaller than clients accept.
+    KeyTooSmall {
+        /// Its place in the path.
+        role: Role,
+        /// Its subject.
+        subject: String,
+        /// The key's size.
+        bits: u32,
+        /// The smallest size accepted.
+        minimum: u32,
+    },
+    /// A certificate's key is of a type or on a curve that clients do not support (P-192,
+    /// DSA, explicit curve parameters).
+    UnsupportedKey {
+        /// Its place in the path.
+        role: Role,
+        /// Its subject.
+        subject: String,
+        /// The key's type (`EC P-192`, `DSA`, ...).
+        key: String,
+    },
     /// Path validation rejected the chain for another reason.
     Rejected(Rejection),
+}
+
+/// Something worth saying about a chain that does not make it fail for OpenSSL.
+///
+/// Exhaustive on purpose, like [`Problem`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Note {
+    /// The leaf has no DNS name in a subjectAltName, and its common name matches the host:
+    /// OpenSSL-based clients (curl, Python's `ssl`, `openssl s_client`), Node and Java accept
+    /// it; browsers, rustls and urllib3 2 (Python `requests`) refuse it.
+    CommonNameOnly {
+        /// The host name asked for.
+        hostname: String,
+        /// The leaf's common name.
+        common_name: String,
+    },
+    /// The chain verifies, but OpenSSL would not find the path: for `certificate` it takes
+    /// `taken` first (a self-signed copy, a certificate of the same name with another key)
+    /// and does not go back, so `openssl` and the clients built on it (curl, Python, Node)
+    /// refuse the chain; Java and browsers search further.
+    OpensslTakesAnother {
+        /// The certificate whose issuer OpenSSL looks for.
+        certificate: String,
+        /// The certificate OpenSSL takes as its issuer.
+        taken: String,
+        /// Its fingerprint.
+        sha256: Sha256Fingerprint,
+    },
+    /// The chain holds the same certificate more than once.
+    Duplicate {
+        /// Its subject.
+        subject: String,
+        /// Its fingerprint.
+        sha256: Sha256Fingerprint,
+        /// How many times it is there.
+        times: usize,
+    },
+}
+
+impl fmt::Display for Note {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Note::CommonNameOnly {
+                hostname,
+                common_name,
+            } => write!(
+                f,
+                "common name only: the certificate has no DNS name in a subjectAltName; its common name \"{common_name}\" matches \"{hostname}\", which OpenSSL-based clients (curl, Python's ssl, openssl s_client), Node and Java accept, but browsers, rustls and urllib3 2 (Python requests) refuse"
+            ),
+            Note::OpensslTakesAnother {
+                certificate,
+                taken,
+                sha256,
+            } => write!(
+                f,
+                "OpenSSL takes another issuer first: for \"{certificate}\" it takes \"{taken}\" (sha256 {sha256}), a dead end, and does not go back, so openssl and the clients built on it (curl, Python, Node) refuse this chain; Java and browsers search further"
+            ),
+            Note::Duplicate {
+                subject,
+                sha256,
+                times,
+            } => write!(
+                f,
+                "duplicate certificate: the chain holds \"{subject}\" (sha256 {sha256}) {times} times"
+            ),
+        }
+    }
 }
 
 /// Why path validation rejected a chain whose names and dates are in order.
@@ -203,14 +337,25 @@ pub enum Rejection {
         /// The limit.
         max: usize,
     },
+    /// The path search gave up: it tried this many candidate issuers without finding a path
+    /// to a trusted root.
+    SearchStopped {
+        /// Candidate issuers tried.
+        tried: usize,
+    },
+    /// A certificate of the chain cannot be read by path validation (its DER encoding or an
+    /// extension is malformed).
+    Malformed,
+    /// A certificate of the chain was revoked or distrusted.
+    Revoked,
     /// The host name asked for is neither a DNS name nor an IP address.
     InvalidHostName {
         /// The host name asked for.
         hostname: String,
     },
-    /// Another verdict of the path validation, as it names it.
+    /// Another verdict of the path validation.
     Other {
-        /// webpki's name for the error.
+        /// What it said, in words.
         detail: String,
     },
 }
@@ -254,10 +399,20 @@ impl fmt::Display for Rejection {
             Rejection::NoPathWithin { max } => {
                 write!(f, "no path to a trusted root within {max} certificates")
             }
+            Rejection::SearchStopped { tried } => write!(
+                f,
+                "path search stopped after {tried} candidate issuers without reaching a trusted root (too many certificates share the issuers' names)"
+            ),
+            Rejection::Malformed => f.write_str(
+                "a certificate of the chain is malformed: its encoding or an extension cannot be read",
+            ),
+            Rejection::Revoked => {
+                f.write_str("a certificate of the chain was revoked or distrusted")
+            }
             Rejection::InvalidHostName { hostname } => {
                 write!(f, "\"{hostname}\" is not a valid host name or IP address")
             }
-            Rejection::Other { detail } => write!(f, "path validation failed ({detail})"),
+            Rejection::Other { detail } => write!(f, "path validation failed: {detail}"),
         }
     }
 }
@@ -319,6 +474,59 @@ impl fmt::Display for Problem {
                 "not yet valid: the {role} \"{subject}\" is valid from {}",
                 format_moment(*not_before)
             ),
+            Problem::NameOfOtherKind {
+                hostname,
+                listed_as,
+                wanted,
+            } => write!(
+                f,
+                "host name listed as another kind of name: the certificate lists \"{hostname}\" as {listed_as}, but it is {wanted}, and clients compare it only with entries of that kind"
+            ),
+            Problem::OutsideNameConstraints { issuer, names } => write!(
+                f,
+                "outside name constraints: \"{issuer}\" may issue only for the names its constraints allow, and the certificate names {} {} outside them: {}",
+                names.len(),
+                if names.len() == 1 { "name" } else { "names" },
+                list_names(names)
+            ),
+            Problem::UnusableIssuer {
+                role,
+                subject,
+                fault,
+                ..
+            } => {
+                let why = match fault {
+                    IssuerFault::NoBasicConstraints => {
+                        "basicConstraints: it has no basicConstraints extension, so it is not a CA"
+                            .to_owned()
+                    }
+                    IssuerFault::NotCa => "basicConstraints: they say CA:FALSE".to_owned(),
+                    IssuerFault::NoKeyCertSign => {
+                        "keyUsage: it does not include keyCertSign (certificate signing)".to_owned()
+                    }
+                    IssuerFault::PathLength { max, below } => format!(
+                        "pathLen: its pathLenConstraint {max} allows {max} intermediate{} below it, and the path has {below}",
+                        if *max == 1 { "" } else { "s" }
+                    ),
+                };
+                write!(
+                    f,
+                    "CA not usable as issuer because of {why}: the {role} \"{subject}\" may not sign the certificate below it"
+                )
+            }
+            Problem::KeyTooSmall {
+                role,
+                subject,
+                bits,
+                minimum,
+            } => write!(
+                f,
+                "key too small: the {role} \"{subject}\" has a {bits}-bit RSA key; clients require at least {minimum} bits"
+            ),
+            Problem::UnsupportedKey { role, subject, key } => write!(
+                f,
+                "unsupported key type or curve: the {role} \"{subject}\" has a key of type {key}, which TLS clients do not support"
+            ),
             Problem::NameMismatch { hostname, names } => {
                 if names.is_empty() {
                     write!(
@@ -329,7 +537,7 @@ impl fmt::Display for Problem {
                     write!(
                         f,
                         "host name mismatch: the certificate is not valid for \"{hostname}\"; it is valid for: {}",
-                        names.join(", ")
+                        list_names(names)
                     )
                 }
             }
@@ -353,9 +561,13 @@ impl Problem {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Report {
     /// The path that was built, from the leaf; it ends at a trust anchor when one was found.
+    /// When several paths were possible, it is the best one: one to a trust anchor without
+    /// fault if there is one, else the one that got furthest.
     pub path: Vec<Link>,
     /// What is wrong; empty when the chain verifies.
     pub problems: Vec<Problem>,
+    /// What is worth saying even though the chain verifies (or besides its problems).
+    pub notes: Vec<Note>,
 }
 
 impl Report {
@@ -373,8 +585,8 @@ pub fn verify(chain: &[Certificate], store: &[Certificate], opts: &Options) -> R
 
 /// [`verify`], with `untrusted` certificates that may complete the path beside those of the
 /// chain (OpenSSL's `-untrusted`); the links taken from them are marked
-/// [`Link::supplied`]. Only the certificates whose names can lie on the path are handed to
-/// the signature checks, so a pool of thousands costs one lookup per step.
+/// [`Link::supplied`]. The certificates are indexed by subject, and only those with the
+/// issuer's name are tried at each step, so a pool of thousands costs one lookup per step.
 pub fn verify_with(
     chain: &[Certificate],
     untrusted: &[Certificate],
@@ -383,167 +595,207 @@ pub fn verify_with(
 ) -> Result<Report> {
     let leaf = chain.first().ok_or(Error::EmptyChain)?;
     let given = &chain[1..];
-    let supplied: Vec<&Certificate> = untrusted
-        .iter()
-        .filter(|s| !chain.iter().any(|c| c.sha256 == s.sha256))
-        .collect();
-    let pool: Vec<&Certificate> = given.iter().chain(supplied.iter().copied()).collect();
-    let store_refs: Vec<&Certificate> = store.iter().collect();
-    let in_store = |c: &Certificate| store.iter().any(|s| s.sha256 == c.sha256);
-    let is_anchor = |c: &Certificate| opts.partial_chain || is_self_issued(c);
-
-    let mut path: Vec<(&Certificate, bool)> = vec![(leaf, in_store(leaf))];
-    let mut problems = Vec::new();
-    while let Some(&(cur, trusted)) = path.last() {
-        if trusted && is_anchor(cur) {
-            break;
-        }
-        if path.len() >= MAX_DEPTH {
-            problems.push(Problem::Rejected(Rejection::NoPathWithin {
-                max: MAX_DEPTH,
-            }));
-            break;
-        }
-        let used: Vec<Sha256Fingerprint> = path.iter().map(|(c, _)| c.sha256).collect();
-        if let Some(next) = pick_issuer(cur, &store_refs, &used, opts.at) {
-            path.push((next, true));
-            continue;
-        }
-        let excluded = opts
-            .manifest
-            .as_ref()
-            .and_then(|m| excluded_issuer(m, cur, is_self_issued(cur)));
-        if let Some(ex) = excluded {
-            problems.push(Problem::Excluded {
-                subject: if is_self_issued(cur) {
-                    cur.subject.clone()
-                } else {
-                    cur.issuer.clone()
-                },
-                label: ex.label.clone(),
-                reason: ex.detail.clone(),
-            });
-            break;
-        }
-        if is_self_issued(cur) {
-            problems.push(Problem::UntrustedRoot {
-                subject: cur.subject.clone(),
-                sha256: cur.sha256,
-            });
-            break;
-        }
-        if let Some(next) = pick_issuer(cur, &pool, &used, opts.at) {
-            path.push((next, false));
-            continue;
-        }
-        problems.push(if trusted {
-            Problem::AnchorNotRoot {
-                subject: cur.subject.clone(),
-                sha256: cur.sha256,
-                issuer: cur.issuer.clone(),
-            }
-        } else if path.len() == 1 {
-            Problem::MissingIntermediate {
-                certificate: cur.subject.clone(),
-                issuer: cur.issuer.clone(),
-                urls: cur.ca_issuers.clone(),
-            }
-        } else {
-            Problem::RootNotTrusted {
-                certificate: cur.subject.clone(),
-                issuer: cur.issuer.clone(),
-                urls: cur.ca_issuers.clone(),
-            }
+    let mut notes = duplicates(chain);
+    let outcome = path::build(leaf, given, untrusted, store, opts.at, opts.partial_chain);
+    let built = &outcome.best;
+    if let Some((child, taken)) = outcome.openssl_dead_end {
+        notes.push(Note::OpensslTakesAnother {
+            certificate: child.cert.subject.clone(),
+            taken: taken.cert.subject.clone(),
+            sha256: taken.cert.sha256,
         });
-        break;
     }
-
-    let last = path.len() - 1;
-    for (i, &(cert, trusted)) in path.iter().enumerate() {
+    let is_anchor = |n: &Node<'_>| n.trusted && (opts.partial_chain || is_self_issued(n.cert));
+    let mut problems = Vec::new();
+    let last = built.steps.len() - 1;
+    let top = built.steps[last];
+    let role_of = |i: usize| {
+        let cert = built.steps[i].cert;
         // A lone self-issued CA certificate is a root checked on its own, not a server's.
         let lone_root = last == 0 && cert.is_ca && is_self_issued(cert);
-        let role = if i == 0 && !lone_root {
+        if i == 0 && !lone_root {
             Role::Leaf
-        } else if i == last && (is_self_issued(cert) || (trusted && is_anchor(cert))) {
+        } else if i == last && (is_self_issued(cert) || is_anchor(&built.steps[i])) {
             Role::Root
         } else {
             Role::Intermediate
-        };
-        if opts.at < cert.not_before {
-            problems.push(Problem::NotYetValid {
-                role,
-                subject: cert.subject.clone(),
-                sha256: cert.sha256,
-                not_before: cert.not_before,
-            });
-        } else if opts.at > cert.not_after {
-            problems.push(Problem::Expired {
-                role,
-                subject: cert.subject.clone(),
-                sha256: cert.sha256,
-                trusted,
-                not_after: cert.not_after,
+        }
+    };
+
+    if let Some(tried) = outcome.stopped_after {
+        // The limit is the verdict: what the best partial path lacks says nothing.
+        problems.push(Problem::Rejected(Rejection::SearchStopped { tried }));
+    } else {
+        match built.end {
+            End::Anchor => {}
+            End::Depth => problems.push(Problem::Rejected(Rejection::NoPathWithin {
+                max: path::MAX_DEPTH,
+            })),
+            End::SelfSigned | End::NoIssuer { .. } => {
+                problems.push(dead_end(top, built.end, last, opts));
+            }
+        }
+        for (i, fault) in &built.faults {
+            let n = built.steps[*i];
+            let (role, subject, sha256) = (role_of(*i), n.cert.subject.clone(), n.cert.sha256);
+            problems.push(match fault {
+                Fault::Issuer(fault) => Problem::UnusableIssuer {
+                    role,
+                    subject,
+                    sha256,
+                    trusted: n.trusted,
+                    fault: *fault,
+                },
+                Fault::KeyTooSmall { bits } => Problem::KeyTooSmall {
+                    role,
+                    subject,
+                    bits: *bits,
+                    minimum: path::MIN_RSA_BITS,
+                },
+                Fault::UnsupportedKey { key } => Problem::UnsupportedKey {
+                    role,
+                    subject,
+                    key: key.clone(),
+                },
             });
         }
-    }
-
-    // A certificate that is itself an anchor of the store is trusted as such (as OpenSSL
-    // does); webpki would reject a CA certificate used as the end entity.
-    let trusted_directly = path.len() == 1 && path[0].1 && is_anchor(leaf);
-    if problems.is_empty() && !trusted_directly {
-        let (anchors, steps): (Vec<&Certificate>, Vec<&Certificate>) =
-            store_refs.iter().partition(|c| is_anchor(c));
-        let mut candidates = pool.clone();
-        candidates.extend(steps);
-        if let Err(err) = webpki_verdict(leaf, &on_the_way(leaf, &candidates), &anchors, opts) {
-            problems.push(Problem::Rejected(describe(&err, opts.purpose)));
+        for (i, n) in built.steps.iter().enumerate() {
+            let cert = n.cert;
+            if opts.at < cert.not_before {
+                problems.push(Problem::NotYetValid {
+                    role: role_of(i),
+                    subject: cert.subject.clone(),
+                    sha256: cert.sha256,
+                    not_before: cert.not_before,
+                });
+            } else if opts.at > cert.not_after {
+                problems.push(Problem::Expired {
+                    role: role_of(i),
+                    subject: cert.subject.clone(),
+                    sha256: cert.sha256,
+                    trusted: n.trusted,
+                    not_after: cert.not_after,
+                });
+            }
         }
-    }
-    if let (Purpose::Tls, Some(host)) = (opts.purpose, &opts.hostname)
-        && let Some(problem) = check_name(leaf, host)
-    {
-        problems.push(problem);
-    }
-
-    let path = path
-        .into_iter()
-        .map(|(c, trusted)| Link {
-            subject: c.subject.clone(),
-            issuer: c.issuer.clone(),
-            sha256: c.sha256,
-            not_before: c.not_before,
-            not_after: c.not_after,
-            trusted,
-            supplied: !trusted && supplied.iter().any(|s| s.sha256 == c.sha256),
-        })
-        .collect();
-    Ok(Report { path, problems })
-}
-
-/// The certificates of `candidates` that can be on a path up from `leaf`: those named as the
-/// issuer of the leaf or of another such certificate. Path validation looks at no other
-/// certificate, so handing it only these gives the same verdict without parsing the rest.
-fn on_the_way<'a>(leaf: &Certificate, candidates: &[&'a Certificate]) -> Vec<&'a Certificate> {
-    let mut by_subject: HashMap<&[u8], Vec<usize>> = HashMap::new();
-    for (i, c) in candidates.iter().enumerate() {
-        by_subject
-            .entry(c.subject_der.as_slice())
-            .or_default()
-            .push(i);
-    }
-    let mut taken = vec![false; candidates.len()];
-    let mut names: Vec<&[u8]> = vec![leaf.issuer_der.as_slice()];
-    let mut out = Vec::new();
-    while let Some(name) = names.pop() {
-        for &i in by_subject.get(name).into_iter().flatten() {
-            if !taken[i] {
-                taken[i] = true;
-                out.push(candidates[i]);
-                names.push(candidates[i].issuer_der.as_slice());
+        // A certificate that is itself an anchor of the store is trusted as such (as OpenSSL
+        // does); webpki would reject a CA certificate used as the end entity.
+        let trusted_directly = last == 0 && is_anchor(&built.steps[0]);
+        if problems.is_empty() && !trusted_directly {
+            // webpki judges exactly the path found: its own search would see no other.
+            let between: Vec<&Certificate> = built
+                .steps
+                .iter()
+                .take(last)
+                .skip(1)
+                .map(|n| n.cert)
+                .collect();
+            if let Err(err) = webpki_verdict(leaf, &between, &[top.cert], opts) {
+                let cas = built.steps.iter().skip(1).map(|n| n.cert);
+                let outside = matches!(err, webpki::Error::NameConstraintViolation)
+                    .then(|| outside_constraints(leaf, cas))
+                    .flatten();
+                problems.push(match outside {
+                    Some((issuer, names)) => Problem::OutsideNameConstraints { issuer, names },
+                    None => Problem::Rejected(describe(&err, opts.purpose)),
+                });
             }
         }
     }
-    out
+    if let (Purpose::Tls, Some(host)) = (opts.purpose, &opts.hostname) {
+        match check_name(leaf, host) {
+            NameCheck::Valid => {}
+            NameCheck::CommonNameOnly { common_name } => notes.push(Note::CommonNameOnly {
+                hostname: host.clone(),
+                common_name,
+            }),
+            NameCheck::Invalid(problem) => problems.push(problem),
+        }
+    }
+
+    let path = built
+        .steps
+        .iter()
+        .map(|n| Link {
+            subject: n.cert.subject.clone(),
+            issuer: n.cert.issuer.clone(),
+            sha256: n.cert.sha256,
+            not_before: n.cert.not_before,
+            not_after: n.cert.not_after,
+            trusted: n.trusted,
+            supplied: n.supplied,
+        })
+        .collect();
+    Ok(Report {
+        path,
+        problems,
+        notes,
+    })
+}
+
+/// The problem of a path that stops short of a trust anchor at `top`.
+fn dead_end(top: Node<'_>, end: End, last: usize, opts: &Options) -> Problem {
+    let cur = top.cert;
+    let excluded = opts
+        .manifest
+        .as_ref()
+        .and_then(|m| excluded_issuer(m, cur, is_self_issued(cur)));
+    if let Some(ex) = excluded {
+        return Problem::Excluded {
+            subject: if is_self_issued(cur) {
+                cur.subject.clone()
+            } else {
+                cur.issuer.clone()
+            },
+            label: ex.label.clone(),
+            reason: ex.detail.clone(),
+        };
+    }
+    if end == End::SelfSigned || (is_self_issued(cur) && !top.trusted) {
+        return Problem::UntrustedRoot {
+            subject: cur.subject.clone(),
+            sha256: cur.sha256,
+        };
+    }
+    if end == (End::NoIssuer { wrong_key: true }) {
+        return Problem::Rejected(Rejection::UnknownIssuer);
+    }
+    if top.trusted {
+        Problem::AnchorNotRoot {
+            subject: cur.subject.clone(),
+            sha256: cur.sha256,
+            issuer: cur.issuer.clone(),
+        }
+    } else if last == 0 {
+        Problem::MissingIntermediate {
+            certificate: cur.subject.clone(),
+            issuer: cur.issuer.clone(),
+            urls: cur.ca_issuers.clone(),
+        }
+    } else {
+        Problem::RootNotTrusted {
+            certificate: cur.subject.clone(),
+            issuer: cur.issuer.clone(),
+            urls: cur.ca_issuers.clone(),
+        }
+    }
+}
+
+/// A note for each certificate the chain holds more than once.
+fn duplicates(chain: &[Certificate]) -> Vec<Note> {
+    let mut notes: Vec<Note> = Vec::new();
+    for (i, c) in chain.iter().enumerate() {
+        let times = chain.iter().filter(|o| o.sha256 == c.sha256).count();
+        let first = chain.iter().position(|o| o.sha256 == c.sha256) == Some(i);
+        if times > 1 && first {
+            notes.push(Note::Duplicate {
+                subject: c.subject.clone(),
+                sha256: c.sha256,
+                times,
+            });
+        }
+    }
+    notes
 }
 
 /// Whether subject and issuer are the same name.
@@ -585,10 +837,10 @@ fn webpki_verdict(
         .iter()
         .map(|c| CertificateDer::from(c.der.as_slice()))
         .collect();
-    let anchors: Vec<_> = anchor_ders
+    let anchors = anchor_ders
         .iter()
-        .filter_map(|d| webpki::anchor_from_trusted_cert(d).ok())
-        .collect();
+        .map(webpki::anchor_from_trusted_cert)
+        .collect::<std::result::Result<Vec<_>, _>>()?;
     let intermediates: Vec<CertificateDer<'_>> = intermediates
         .iter()
         .map(|c| CertificateDer::from(c.der.as_slice()))
@@ -611,7 +863,84 @@ fn webpki_verdict(
     .map(|_| ())
 }
 
-fn check_name(leaf: &Certificate, host: &str) -> Option<Problem> {
+/// The first CA among `cas` whose name constraints the leaf's DNS names or IP addresses
+/// break, and those names: for the message only (webpki has the verdict and does not say
+/// which name).
+fn outside_constraints<'a>(
+    leaf: &Certificate,
+    cas: impl Iterator<Item = &'a Certificate>,
+) -> Option<(String, Vec<String>)> {
+    for ca in cas {
+        let Some(nc) = &ca.name_constraints else {
+            continue;
+        };
+        let names: Vec<String> = leaf
+            .subject_alt_names
+            .iter()
+            .filter(|name| {
+                let kind_permitted: Vec<&GeneralName> = nc
+                    .permitted
+                    .iter()
+                    .filter(|base| same_kind(base, name))
+                    .collect();
+                let allowed = kind_permitted.is_empty()
+                    || kind_permitted.iter().any(|base| within(base, name));
+                let excluded = nc.excluded.iter().any(|base| within(base, name));
+                matches!(name, GeneralName::Dns(_) | GeneralName::Ip(_)) && (!allowed || excluded)
+            })
+            .map(ToString::to_string)
+            .collect();
+        if !names.is_empty() {
+            return Some((ca.subject.clone(), names));
+        }
+    }
+    None
+}
+
+/// Whether a subtree `base` constrains names of the kind of `name`.
+fn same_kind(base: &GeneralName, name: &GeneralName) -> bool {
+    matches!(
+        (base, name),
+        (GeneralName::Dns(_), GeneralName::Dns(_))
+            | (GeneralName::IpRange { .. }, GeneralName::Ip(_))
+    )
+}
+
+/// Whether `name` lies within the subtree `base` (RFC 5280 4.2.1.10): a DNS name equal to the
+/// base or ending in `.base`, an IP address inside the range.
+fn within(base: &GeneralName, name: &GeneralName) -> bool {
+    match (base, name) {
+        (GeneralName::Dns(base), GeneralName::Dns(name)) => {
+            let (base, name) = (base.to_ascii_lowercase(), name.to_ascii_lowercase());
+            let base = base.trim_start_matches('.');
+            base.is_empty() || name == base || name.ends_with(&format!(".{base}"))
+        }
+        (GeneralName::IpRange { address, mask }, GeneralName::Ip(ip)) => {
+            let (a, m, i) = (octets(address), octets(mask), octets(ip));
+            a.len() == i.len() && a.iter().zip(&m).zip(&i).all(|((a, m), i)| a & m == i & m)
+        }
+        _ => false,
+    }
+}
+
+fn octets(ip: &std::net::IpAddr) -> Vec<u8> {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4.octets().to_vec(),
+        std::net::IpAddr::V6(v6) => v6.octets().to_vec(),
+    }
+}
+
+/// What the host name check found.
+enum NameCheck {
+    /// The leaf is valid for the host.
+    Valid,
+    /// Only the common name matches: OpenSSL-based clients accept it, others refuse.
+    CommonNameOnly { common_name: String },
+    /// The leaf is not valid for the host.
+    Invalid(Problem),
+}
+
+fn check_name(leaf: &Certificate, host: &str) -> NameCheck {
     let names: Vec<String> = leaf
         .subject_alt_names
         .iter()
@@ -623,25 +952,72 @@ fn check_name(leaf: &Certificate, host: &str) -> Option<Problem> {
         })
         .map(ToString::to_string)
         .collect();
-    let mismatch = || Problem::NameMismatch {
-        hostname: host.to_owned(),
-        names: names.clone(),
-    };
     let Ok(server_name) = ServerName::try_from(host) else {
-        return Some(Problem::Rejected(Rejection::InvalidHostName {
+        return NameCheck::Invalid(Problem::Rejected(Rejection::InvalidHostName {
             hostname: host.to_owned(),
         }));
     };
     let der = CertificateDer::from(leaf.der.as_slice());
-    let Ok(ee) = EndEntityCert::try_from(&der) else {
-        return Some(mismatch());
-    };
-    ee.verify_is_valid_for_subject_name(&server_name)
-        .err()
-        .map(|_| mismatch())
+    if let Ok(ee) = EndEntityCert::try_from(&der)
+        && ee.verify_is_valid_for_subject_name(&server_name).is_ok()
+    {
+        return NameCheck::Valid;
+    }
+    let is_ip = matches!(server_name, ServerName::IpAddress(_));
+    // OpenSSL's X509_check_host (and Node's checkServerIdentity, Java's) falls back to the
+    // common name when no subjectAltName entry is a DNS name; never for an IP address.
+    let has_dns = leaf
+        .subject_alt_names
+        .iter()
+        .any(|n| matches!(n, GeneralName::Dns(_)));
+    if !is_ip
+        && !has_dns
+        && let Some(cn) = &leaf.common_name
+        && host_matches(cn, host)
+    {
+        return NameCheck::CommonNameOnly {
+            common_name: cn.clone(),
+        };
+    }
+    let listed_as = leaf.subject_alt_names.iter().find_map(|n| {
+        let (text, kind) = match n {
+            GeneralName::Dns(s) if is_ip => (s.as_str(), "a DNS name"),
+            GeneralName::Email(s) => (s.as_str(), "an e-mail address"),
+            GeneralName::Uri(s) => (s.as_str(), "a URI"),
+            _ => return None,
+        };
+        text.eq_ignore_ascii_case(host).then_some(kind)
+    });
+    if let Some(listed_as) = listed_as {
+        return NameCheck::Invalid(Problem::NameOfOtherKind {
+            hostname: host.to_owned(),
+            listed_as: listed_as.to_owned(),
+            wanted: if is_ip { "an IP address" } else { "a DNS name" }.to_owned(),
+        });
+    }
+    NameCheck::Invalid(Problem::NameMismatch {
+        hostname: host.to_owned(),
+        names,
+    })
 }
 
-fn describe(err: &webpki::Error, purpose: Purpose) -> Rejection {
+/// Whether a DNS name pattern (a common name) matches `host` as OpenSSL matches it: equal
+/// ignoring ASCII case, or a `*.` wildcard standing for the host's whole first label.
+pub(crate) fn host_matches(pattern: &str, host: &str) -> bool {
+    let host = host.strip_suffix('.').unwrap_or(host);
+    if pattern.eq_ignore_ascii_case(host) {
+        return true;
+    }
+    match (pattern.strip_prefix("*."), host.split_once('.')) {
+        (Some(rest), Some((label, host_rest))) => {
+            !label.is_empty() && rest.contains('.') && rest.eq_ignore_ascii_case(host_rest)
+        }
+        _ => false,
+    }
+}
+
+/// webpki's verdict in words: no error type name reaches a person.
+pub(crate) fn describe(err: &webpki::Error, purpose: Purpose) -> Rejection {
     use webpki::Error as E;
     match err {
         E::CaUsedAsEndEntity => Rejection::CaUsedAsEndEntity,
@@ -651,15 +1027,33 @@ fn describe(err: &webpki::Error, purpose: Purpose) -> Rejection {
         }
         E::InvalidSignatureForPublicKey => Rejection::BadSignature,
         E::UnknownIssuer => Rejection::UnknownIssuer,
-        E::NameConstraintViolation => Rejection::NameConstraints,
+        E::NameConstraintViolation
+        | E::MaximumNameConstraintComparisonsExceeded
+        | E::MalformedNameConstraint
+        | E::InvalidNetworkMaskConstraint
+        | E::UnsupportedNameType => Rejection::NameConstraints,
         E::PathLenConstraintViolated => Rejection::PathLength,
-        E::RequiredEkuNotFoundContext(_) => Rejection::ExtendedKeyUsage { purpose },
+        E::RequiredEkuNotFoundContext(_) | E::EmptyEkuExtension => {
+            Rejection::ExtendedKeyUsage { purpose }
+        }
         E::UnsupportedSignatureAlgorithmContext(_)
-        | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => Rejection::SignatureAlgorithm,
+        | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_)
+        | E::SignatureAlgorithmMismatch => Rejection::SignatureAlgorithm,
         E::UnsupportedCriticalExtension => Rejection::CriticalExtension,
-        E::MaximumPathDepthExceeded | E::MaximumPathBuildCallsExceeded => Rejection::TooLong,
-        other => Rejection::Other {
-            detail: format!("{other:?}"),
+        E::MaximumPathDepthExceeded
+        | E::MaximumPathBuildCallsExceeded
+        | E::MaximumSignatureChecksExceeded => Rejection::TooLong,
+        E::BadDer
+        | E::BadDerTime
+        | E::TrailingData(_)
+        | E::MalformedExtensions
+        | E::ExtensionValueInvalid
+        | E::UnsupportedCertVersion
+        | E::InvalidSerialNumber
+        | E::MalformedDnsIdentifier => Rejection::Malformed,
+        E::CertRevoked | E::CertDistrusted => Rejection::Revoked,
+        _ => Rejection::Other {
+            detail: "the certificate path validation refused the chain for a reason this version does not name".to_owned(),
         },
     }
 }

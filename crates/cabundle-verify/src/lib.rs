@@ -4,7 +4,10 @@
 //! verdict comes from `rustls-webpki`; the explanation comes from walking the chain by names
 //! and key identifiers and checking dates here, because webpki's errors are terse.
 //!
-//! - [`verify`] builds the path and explains why it fails ([`Report`], [`Problem`]).
+//! - [`verify`] builds the path and explains why it fails ([`Report`], [`Problem`]). The
+//!   path search backtracks: every certificate with the issuer's name is tried, from the
+//!   store and from the chain, until a path reaches a trust anchor or the search's bounds
+//!   (depth and candidates tried) are reached.
 //! - [`order_chain`] sorts a heap of certificates into leaf, intermediates, root.
 //! - [`expiring`] lists certificates that expire within a window.
 //! - [`parse_window`] parses a window people type (`90d`); the date of a verification is
@@ -53,14 +56,16 @@ mod error;
 mod expiring;
 mod manifest;
 mod parse;
+mod path;
 
 pub use cabundle_cert::Purpose;
 pub use cabundle_manifest::{Excluded, Manifest};
 pub use chain::{Ordered, order_chain};
-pub use diagnose::{Link, Options, Problem, Rejection, Report, Role, verify, verify_with};
+pub use diagnose::{Link, Note, Options, Problem, Rejection, Report, Role, verify, verify_with};
 pub use error::{Error, Result};
 pub use expiring::{Expiring, expiring};
 pub use parse::parse_window;
+pub use path::IssuerFault;
 
 #[cfg(test)]
 mod tests;

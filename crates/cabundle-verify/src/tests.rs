@@ -382,3 +382,143 @@ fn expiring_lists_soonest_first() {
         ],
     );
 }
+
+#[test]
+fn a_path_longer_than_the_depth_limit_is_named() {
+    let far = date_time_ymd(2040, 1, 1);
+    let root = ca("Deep 0", None, far);
+    let mut cas = vec![root];
+    for i in 1..12 {
+        let next = ca(&format!("Deep {i}"), cas.last(), far);
+        cas.push(next);
+    }
+    let leaf = leaf(
+        "deep.example",
+        cas.last().unwrap(),
+        far,
+        ExtendedKeyUsagePurpose::ServerAuth,
+    );
+    let mut chain = vec![&leaf];
+    chain.extend(cas.iter().rev().map(|c| &c.cert));
+    check(
+        &chain,
+        &[&cas[0].cert],
+        &opts(Some("deep.example"), Purpose::Tls),
+        &["rejected: no path to a trusted root within 10 certificates"],
+    );
+}
+
+#[test]
+fn a_self_issued_intermediate_does_not_count_for_path_length() {
+    let far = date_time_ymd(2040, 1, 1);
+    let mut root = ca("Len Root", None, far);
+    // Re-issue the root with pathLenConstraint 1: one intermediate below it.
+    root.params.is_ca = IsCa::Ca(BasicConstraints::Constrained(1));
+    root.cert = parse(root.params.self_signed(&root.key).unwrap().der());
+    let old = ca("Len Int", Some(&root), far);
+    // A key rollover: the intermediate's new key, under its own name, signed by the old key.
+    let new_key = KeyPair::generate().unwrap();
+    let mut new_params = old.params.clone();
+    new_params.use_authority_key_identifier_extension = true;
+    let rollover = parse(
+        new_params
+            .signed_by(&new_key, &Issuer::from_params(&old.params, &old.key))
+            .unwrap()
+            .der(),
+    );
+    let new = Ca {
+        params: new_params,
+        key: new_key,
+        cert: rollover.clone(),
+    };
+    let tls = opts(Some("sub.example"), Purpose::Tls);
+    let under_new = leaf_of(&new);
+    check(
+        &[&under_new, &rollover, &old.cert],
+        &[&root.cert],
+        &tls,
+        &[],
+    );
+    // A second intermediate that is not self-issued is one too many.
+    let sub = ca("Len Sub", Some(&old), far);
+    let under_sub = leaf_of(&sub);
+    check(
+        &[&under_sub, &sub.cert, &old.cert],
+        &[&root.cert],
+        &tls,
+        &[
+            "CA not usable as issuer because of pathLen: its pathLenConstraint 1 allows 1 intermediate below it, and the path has 2",
+        ],
+    );
+}
+
+fn leaf_of(issuer: &Ca) -> Certificate {
+    leaf(
+        "sub.example",
+        issuer,
+        date_time_ymd(2039, 1, 1),
+        ExtendedKeyUsagePurpose::ServerAuth,
+    )
+}
+
+#[test]
+fn rejections_are_words_not_type_names() {
+    use webpki::Error as E;
+    let errors = [
+        E::BadDer,
+        E::BadDerTime,
+        E::TrailingData(webpki::DerTypeId::SignedData),
+        E::MalformedExtensions,
+        E::CertRevoked,
+        E::UnknownIssuer,
+        E::InvalidSignatureForPublicKey,
+        E::MaximumPathBuildCallsExceeded,
+        E::UnsupportedCrlVersion,
+    ];
+    for err in &errors {
+        let words = Problem::Rejected(crate::diagnose::describe(err, Purpose::Tls)).to_string();
+        for name in [
+            "BadDer",
+            "TrailingData",
+            "SignedData",
+            "Context",
+            "Unsupported",
+        ] {
+            assert!(!words.contains(name), "{err:?}: {words}");
+        }
+    }
+}
+
+#[test]
+fn long_name_lists_are_cut() {
+    let names = |n: usize| -> Vec<String> { (0..n).map(|i| format!("n{i}")).collect() };
+    let check = |n: usize, expected: &str| {
+        assert_eq!(crate::diagnose::list_names(&names(n)), expected);
+    };
+    check(0, "");
+    check(2, "n0, n1");
+    check(12, "n0, n1, n2, n3, n4, n5, n6, n7, n8, n9, n10, n11");
+    check(
+        2048,
+        "n0, n1, n2, n3, n4, n5, n6, n7, n8, n9, n10, n11 and 2036 more",
+    );
+}
+
+#[test]
+fn common_names_match_as_openssl_matches_them() {
+    let check = |pattern: &str, host: &str, expected: bool| {
+        assert_eq!(
+            crate::diagnose::host_matches(pattern, host),
+            expected,
+            "{pattern} {host}"
+        );
+    };
+    check("localhost", "localhost", true);
+    check("LocalHost", "localhost", true);
+    check("www.example.com", "www.example.com.", true);
+    check("*.example.com", "www.example.com", true);
+    check("*.example.com", "example.com", false);
+    check("*.example.com", "a.b.example.com", false);
+    check("*.com", "example.com", false);
+    check("other.example", "localhost", false);
+}

@@ -259,6 +259,28 @@ impl Client {
             ClientName::Openssl | ClientName::Pip | ClientName::Node | ClientName::Git => false,
         }
     }
+
+    /// Whether the client takes the certificate's common name for the host name when no
+    /// subjectAltName entry is a DNS name: OpenSSL's `X509_check_host` does (curl, Python's
+    /// `ssl`, git), and so do Node and Java; `requests` on urllib3 2 or later does not. pip
+    /// carries urllib3 1.
+    pub fn matches_common_name(&self) -> bool {
+        use crate::Version;
+        match self.name {
+            ClientName::PythonRequests => self
+                .version
+                .as_ref()
+                .and_then(|v| v.urllib3)
+                .is_none_or(|u| u < Version::new(2, 0, 0)),
+            ClientName::Openssl
+            | ClientName::Curl
+            | ClientName::PythonSsl
+            | ClientName::Pip
+            | ClientName::Node
+            | ClientName::Git
+            | ClientName::Java => true,
+        }
+    }
 }
 
 /// Asks every client of [`ClientName::ALL`] where its store is, in `env`, each query killed

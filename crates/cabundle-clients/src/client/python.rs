@@ -1,7 +1,7 @@
 //! Python's `ssl` module and the `requests` package, asked in one run of the interpreter: a
 //! script prints, as JSON, `ssl.get_default_verify_paths()` (the variables OpenSSL reads and
-//! its defaults) and, when `requests` imports, its version and `DEFAULT_CA_BUNDLE_PATH`
-//! (certifi's file).
+//! its defaults) and, when `requests` imports, its version, `DEFAULT_CA_BUNDLE_PATH`
+//! (certifi's file) and the version of urllib3 under it.
 
 use super::{Ask, Client, ClientName, Source, Store, file_or_dir};
 use crate::environment::Environment;
@@ -20,6 +20,8 @@ r = None
 try:
     import requests, requests.utils
     r = {"version": requests.__version__, "where": requests.utils.DEFAULT_CA_BUNDLE_PATH}
+    import urllib3
+    r["urllib3"] = urllib3.__version__
 except Exception:
     pass
 print(json.dumps({"version": sys.version.split()[0], "cafile_env": p.openssl_cafile_env,
@@ -46,6 +48,8 @@ struct Answer {
 #[derive(Debug, PartialEq, Eq)]
 struct Requests {
     version: Option<String>,
+    /// `urllib3.__version__`.
+    urllib3: Option<String>,
     /// `requests.utils.DEFAULT_CA_BUNDLE_PATH`.
     bundle: Option<PathBuf>,
 }
@@ -88,6 +92,7 @@ fn parse(stdout: &str) -> Option<Answer> {
         .filter(|r| !r.is_null())
         .map(|r| Requests {
             version: text(r, "version"),
+            urllib3: text(r, "urllib3"),
             bundle: text(r, "where").map(PathBuf::from),
         });
     Some(Answer {
@@ -144,7 +149,9 @@ fn resolve(answer: &Answer, env: &Environment) -> [Client; 2] {
                     Some(python) => format!("requests {x} ({python})"),
                     None => format!("requests {x}"),
                 };
-                ClientVersion::new(text).with_python(python)
+                ClientVersion::new(text)
+                    .with_python(python)
+                    .with_urllib3(r.urllib3.as_deref().and_then(Version::parse))
             });
             let from_env = name
                 .variables()
@@ -189,6 +196,7 @@ mod tests {
         assert_eq!(answer.capath, Some(PathBuf::from("/usr/lib/ssl/certs")));
         let requests = answer.requests.unwrap();
         assert_eq!(requests.version.as_deref(), Some("2.34.2"));
+        assert_eq!(requests.urllib3.as_deref(), Some("2.7.0"));
         assert_eq!(
             requests.bundle,
             Some(PathBuf::from(
@@ -264,6 +272,7 @@ mod tests {
     fn a_bundle_outside_certifi_is_the_default() {
         let answer = Answer {
             requests: Some(Requests {
+                urllib3: None,
                 version: Some("2.28.1".to_owned()),
                 bundle: Some(PathBuf::from("/etc/ssl/certs/ca-certificates.crt")),
             }),

@@ -9,7 +9,9 @@
 use crate::cli::doctor::DoctorArgs;
 use crate::output::Output;
 use crate::shared::exit::ExitStatus;
-use crate::shared::hints::{build_store, client_fix, client_reason, point_at_bundle};
+use crate::shared::hints::{
+    build_store, client_fix, client_reason, client_refuses, note_hint, point_at_bundle,
+};
 use crate::shared::report;
 use crate::shared::terminal::Terminal;
 use crate::shared::tls::{Limits, fetch_chain, split_target};
@@ -80,6 +82,9 @@ struct Entry {
     verdict: Option<Verdict>,
     reason: Option<String>,
     fix: Option<String>,
+    /// What the verdict does not show: a chain this client accepts that others refuse.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     stale: Option<StaleJson>,
 }
@@ -255,6 +260,7 @@ fn entry(
         verdict: None,
         reason: None,
         fix: None,
+        note: None,
         stale: None,
     };
     if !client.present {
@@ -302,8 +308,29 @@ fn entry(
         // Java take any certificate of the store as an anchor.
         partial_chain: client.anchors_any_certificate(),
     };
-    match cabundle_verify::verify(&server.chain, &contents.certificates, &opts) {
-        Ok(report) if report.is_valid() => e.verdict = Some(Verdict::Ok),
+    let verified = cabundle_verify::verify(&server.chain, &contents.certificates, &opts);
+    if let Ok(report) = &verified
+        && !report.notes.is_empty()
+    {
+        let notes: Vec<String> = report.notes.iter().map(ToString::to_string).collect();
+        e.note = Some(notes.join("; "));
+    }
+    match verified {
+        Ok(report) if report.is_valid() => {
+            // A common name OpenSSL takes for the host is refused by some clients.
+            let (reasons, fixes): (Vec<String>, Vec<String>) = report
+                .notes
+                .iter()
+                .filter_map(|n| client_refuses(client, n).map(|why| (why, note_hint(n))))
+                .unzip();
+            if reasons.is_empty() {
+                e.verdict = Some(Verdict::Ok);
+            } else {
+                e.verdict = Some(Verdict::Fails);
+                e.reason = Some(reasons.join("; "));
+                e.fix = Some(fixes.join("; "));
+            }
+        }
         Ok(report) => {
             e.verdict = Some(Verdict::Fails);
             let reasons: Vec<String> = report.problems.iter().map(client_reason).collect();
@@ -406,6 +433,9 @@ fn print_text(
                 writeln!(w, "  {}: {}", s.target, verdict.as_str())?;
                 if let Some(r) = &e.reason {
                     writeln!(w, "  reason:  {r}")?;
+                }
+                if let Some(n) = &e.note {
+                    writeln!(w, "  note:    {n}")?;
                 }
             }
             _ => {

@@ -3,7 +3,7 @@
 
 use crate::shared::exit::ExitStatus;
 use crate::shared::files;
-use crate::shared::hints::{Source, hints};
+use crate::shared::hints::{Source, hints, note_hint};
 use anyhow::Context as _;
 use cabundle_cert::date::format_moment;
 use cabundle_cert::{Certificate, Sha256Fingerprint};
@@ -109,7 +109,7 @@ pub(crate) fn print_report(
     if report.is_valid() {
         let names: Vec<&str> = report.path.iter().map(|l| l.subject.as_str()).collect();
         writeln!(w, "verified: {}", names.join(" -> "))?;
-        return Ok(());
+        return print_notes(report, w);
     }
     let n = report.problems.len();
     writeln!(
@@ -122,6 +122,15 @@ pub(crate) fn print_report(
         for hint in hints(problem, report, source) {
             writeln!(w, "hint: {hint}")?;
         }
+    }
+    print_notes(report, w)
+}
+
+/// Prints each note (what does not make the chain fail) with its hint.
+fn print_notes(report: &Report, w: &mut impl Write) -> std::io::Result<()> {
+    for note in &report.notes {
+        writeln!(w, "note: {note}")?;
+        writeln!(w, "hint: {}", note_hint(note))?;
     }
     Ok(())
 }

@@ -1,16 +1,19 @@
 //! The `hint:` lines under each problem `verify` and `probe` report: what to do, in terms of
 //! this program's commands and options. `cabundle-verify` states the facts of a problem (which
 //! certificate, which date, which URL); only the binary knows its commands, so the advice is
-//! written here, for each kind of problem, and for where the chain came from.
+//! written here, for each kind of problem, and for where the chain came from. A note (what
+//! does not fail the chain for OpenSSL) has its line too, [`note_hint`].
 //!
 //! `doctor` judges one server's chain against each client's store; its reason and fix for
 //! each client come from [`client_reason`] and [`client_fix`] below, with the same exhaustive
 //! match, and name the variable that client reads (from `cabundle-clients`' one table). The
 //! advice for Java, which reads no variable, is [`java_truststore`], also shown by
-//! `cabundle env --help`.
+//! `cabundle env --help`. A chain that verifies with a note fails the clients the note is
+//! about ([`client_refuses`]: a common name `requests` on urllib3 2 does not read, a dead end
+//! OpenSSL takes).
 
 use cabundle_clients::ClientName;
-use cabundle_verify::{Problem, Purpose, Rejection, Report, Role};
+use cabundle_verify::{IssuerFault, Note, Problem, Purpose, Rejection, Report, Role};
 
 /// Where the chain being explained came from, so the advice can name it.
 #[derive(Clone, Copy, Debug)]
@@ -132,7 +135,75 @@ pub(crate) fn hints(problem: &Problem, report: &Report, source: Source<'_>) -> V
         } else {
             format!("connect with one of those names, or get a certificate that includes {hostname}")
         }],
+        Problem::NameOfOtherKind {
+            hostname, wanted, ..
+        } => vec![format!(
+            "get a certificate that lists {hostname} as {wanted} in its subjectAltName (an IP address is an iPAddress entry, a host name a dNSName entry)"
+        )],
+        Problem::OutsideNameConstraints { issuer, .. } => vec![format!(
+            "the CA \"{issuer}\" may issue only for the names its constraints allow: leave the names listed out of the certificate, or get it from a CA allowed to issue for them"
+        )],
+        Problem::UnusableIssuer { fault, trusted, .. } => vec![issuer_fix(*fault, *trusted)],
+        Problem::KeyTooSmall { minimum, .. } => vec![format!(
+            "get the certificate reissued with an RSA key of at least {minimum} bits (or an ECDSA P-256 key), from a CA whose own key is as strong"
+        )],
+        Problem::UnsupportedKey { .. } => vec![
+            "get the certificate reissued with an RSA key of 2048 bits or more, or an ECDSA key on P-256 or P-384 (named curves, not explicit parameters)".to_owned(),
+        ],
         Problem::Rejected(rejection) => vec![rejected(rejection, source)],
+    }
+}
+
+/// The fix for a CA certificate that may not issue: which extension to change, and who can.
+fn issuer_fix(fault: IssuerFault, trusted: bool) -> String {
+    let whose = if trusted {
+        "this certificate of the trust store is not a usable root or intermediate: replace it with the CA's current one"
+    } else {
+        "the server sends an intermediate that may not issue certificates: install the CA's current intermediate in its place"
+    };
+    let what = match fault {
+        IssuerFault::NoBasicConstraints | IssuerFault::NotCa => {
+            "a CA certificate needs basicConstraints CA:TRUE"
+        }
+        IssuerFault::NoKeyCertSign => {
+            "a CA certificate whose keyUsage is present needs keyCertSign in it"
+        }
+        IssuerFault::PathLength { .. } => {
+            "or send a shorter chain, if a path with fewer intermediates exists"
+        }
+    };
+    format!("{whose}; {what}")
+}
+
+/// Why `client` refuses a chain OpenSSL accepts, for a note that says so (`doctor`).
+pub(crate) fn client_refuses(client: &cabundle_clients::Client, note: &Note) -> Option<String> {
+    match note {
+        Note::CommonNameOnly { hostname, .. } if !client.matches_common_name() => Some(format!(
+            "the certificate names {hostname} in its common name only, and {} (on urllib3 2 or later) never reads the common name",
+            client.name
+        )),
+        Note::OpensslTakesAnother { taken, .. } if client.name != ClientName::Java => {
+            Some(format!(
+                "{} builds the path with OpenSSL, which takes \"{taken}\" first, a dead end, and does not go back",
+                client.name
+            ))
+        }
+        Note::CommonNameOnly { .. } | Note::OpensslTakesAnother { .. } | Note::Duplicate { .. } => {
+            None
+        }
+    }
+}
+
+/// The line under a note, saying who it matters to.
+pub(crate) fn note_hint(note: &Note) -> String {
+    match note {
+        Note::CommonNameOnly { hostname, .. } => format!(
+            "get a certificate that lists {hostname} in its subjectAltName, so that browsers and rustls-based clients accept it too"
+        ),
+        Note::OpensslTakesAnother { .. } => "send only the certificates of the path, leaf first, each issuer after the certificate it issued (cabundle chain CERT... -o fullchain.pem keeps only the path, in order)".to_owned(),
+        Note::Duplicate { .. } => {
+            "send each certificate of the chain once: clients ignore the copies".to_owned()
+        }
     }
 }
 
@@ -143,9 +214,10 @@ fn rejected(rejection: &Rejection, source: Source<'_>) -> String {
         Source::Server { .. } => ("cabundle inspect CHAIN.pem".to_owned(), "--servername"),
     };
     match rejection {
-        Rejection::CaUsedAsEndEntity => {
-            "put the server's own certificate first: cabundle chain CERT... -o fullchain.pem puts certificates in order".to_owned()
-        }
+        Rejection::CaUsedAsEndEntity => match source {
+            Source::File { .. } => "put the server's own certificate first: cabundle chain CERT... -o fullchain.pem puts certificates in order".to_owned(),
+            Source::Server { .. } => "the server sends a CA certificate first: configure it to send its own certificate first, then the intermediates (cabundle chain CERT... -o fullchain.pem puts them in order)".to_owned(),
+        },
         Rejection::EndEntityUsedAsCa => {
             "only a CA certificate (basicConstraints CA:TRUE) may issue others: check the order of the chain (cabundle chain puts it in order), or get the certificate from a CA".to_owned()
         }
@@ -166,6 +238,9 @@ fn rejected(rejection: &Rejection, source: Source<'_>) -> String {
         Rejection::SignatureAlgorithm => "get the certificate reissued with a SHA-256 (or stronger) signature".to_owned(),
         Rejection::CriticalExtension => "get the certificate reissued without that critical extension: clients reject critical extensions they do not understand".to_owned(),
         Rejection::TooLong | Rejection::NoPathWithin { .. } => "leave out certificates that are not part of the path: cabundle chain CERT... keeps only the path".to_owned(),
+        Rejection::SearchStopped { .. } => "many certificates share the issuers' names: give only the intermediates of this chain (cabundle chain CERT... keeps only the path), or fewer --intermediates".to_owned(),
+        Rejection::Malformed => format!("a certificate could not be read: check each one ({inspect}), and get the ones that fail again from the CA"),
+        Rejection::Revoked => "get a new certificate (and chain) from the CA".to_owned(),
         Rejection::InvalidHostName { .. } => {
             format!("give {name_flag} a DNS name (example.com) or an IP address")
         }
@@ -235,6 +310,11 @@ pub(crate) fn client_reason(problem: &Problem) -> String {
             format!("root \"{subject}\" (sha256 {sha256}) is not in this store")
         }
         Problem::AnchorNotRoot { .. }
+        | Problem::NameOfOtherKind { .. }
+        | Problem::OutsideNameConstraints { .. }
+        | Problem::UnusableIssuer { .. }
+        | Problem::KeyTooSmall { .. }
+        | Problem::UnsupportedKey { .. }
         | Problem::Excluded { .. }
         | Problem::Expired { .. }
         | Problem::NotYetValid { .. }
@@ -274,6 +354,16 @@ pub(crate) fn client_fix(client: ClientName, problem: &Problem) -> Option<String
         Problem::NameMismatch { .. } => Some(
             "connect with a name the certificate holds, or get one that holds this name".to_owned(),
         ),
+        Problem::NameOfOtherKind { .. } => Some(
+            "the server needs a certificate that lists the name as the right kind of entry".to_owned(),
+        ),
+        Problem::OutsideNameConstraints { .. } => Some(
+            "the server needs a certificate from a CA allowed to issue for all its names".to_owned(),
+        ),
+        Problem::UnusableIssuer { fault, trusted, .. } => Some(issuer_fix(*fault, *trusted)),
+        Problem::KeyTooSmall { .. } | Problem::UnsupportedKey { .. } => Some(
+            "the server needs a certificate (and chain) with keys clients support: RSA of 2048 bits or more, or ECDSA P-256 or P-384".to_owned(),
+        ),
         // Only a chain checked against a manifest has roots a policy excluded; doctor gives
         // none.
         Problem::Excluded { .. } => None,
@@ -309,6 +399,9 @@ mod tests {
             Rejection::CriticalExtension,
             Rejection::TooLong,
             Rejection::NoPathWithin { max: 10 },
+            Rejection::SearchStopped { tried: 256 },
+            Rejection::Malformed,
+            Rejection::Revoked,
             Rejection::InvalidHostName {
                 hostname: "a b".to_owned(),
             },
@@ -332,9 +425,101 @@ mod tests {
         // One hint per kind (the two "too long" kinds share theirs).
         assert_eq!(seen.len(), kinds.len() - 1);
         assert!(
-            rejected(&kinds[13], server).contains("--servername"),
+            rejected(&kinds[16], server).contains("--servername"),
             "probe names its own option"
         );
+    }
+
+    /// Each problem kind added for issue 18 has its own hint, in house style, and a CA
+    /// certificate sent first by a server is advised on as the server's fault.
+    #[test]
+    fn each_issuer_and_key_problem_has_a_hint() {
+        let sha256 = cabundle_cert::Sha256Fingerprint([2; 32]);
+        let issuer = |fault| Problem::UnusableIssuer {
+            role: Role::Intermediate,
+            subject: "CN=int".to_owned(),
+            sha256,
+            trusted: false,
+            fault,
+        };
+        let problems = [
+            issuer(IssuerFault::NoBasicConstraints),
+            issuer(IssuerFault::NotCa),
+            issuer(IssuerFault::NoKeyCertSign),
+            issuer(IssuerFault::PathLength { max: 0, below: 1 }),
+            Problem::KeyTooSmall {
+                role: Role::Root,
+                subject: "CN=root".to_owned(),
+                bits: 1024,
+                minimum: 2048,
+            },
+            Problem::UnsupportedKey {
+                role: Role::Root,
+                subject: "CN=root".to_owned(),
+                key: "DSA".to_owned(),
+            },
+            Problem::NameOfOtherKind {
+                hostname: "127.0.0.1".to_owned(),
+                listed_as: "a DNS name".to_owned(),
+                wanted: "an IP address".to_owned(),
+            },
+            Problem::OutsideNameConstraints {
+                issuer: "CN=int".to_owned(),
+                names: vec!["a.test".to_owned()],
+            },
+        ];
+        let report = Report {
+            path: Vec::new(),
+            problems: problems.to_vec(),
+            notes: Vec::new(),
+        };
+        let file = Source::File { chain: "c.pem" };
+        let mut seen = std::collections::BTreeSet::new();
+        for problem in &problems {
+            let text = problem.to_string();
+            assert!(!text.ends_with('.'), "{text}");
+            for hint in hints(problem, &report, file) {
+                assert!(hint.starts_with(char::is_lowercase), "{hint}");
+                assert!(!hint.ends_with('.'), "{hint}");
+                seen.insert(hint);
+            }
+            let fix = client_fix(ClientName::Curl, problem).unwrap_or_default();
+            assert!(!fix.is_empty() && !fix.ends_with('.'), "{fix}");
+        }
+        // The two basicConstraints faults share their hint, as do the two key problems'
+        // doctor fixes.
+        assert_eq!(seen.len(), problems.len() - 1, "{seen:#?}");
+        let server = Source::Server {
+            target: "h:443",
+            saved: None,
+        };
+        let first = rejected(&Rejection::CaUsedAsEndEntity, server);
+        assert!(
+            first.starts_with("the server sends a CA certificate first"),
+            "{first}"
+        );
+        for note in [
+            Note::CommonNameOnly {
+                hostname: "localhost".to_owned(),
+                common_name: "localhost".to_owned(),
+            },
+            Note::OpensslTakesAnother {
+                certificate: "CN=leaf".to_owned(),
+                taken: "CN=int".to_owned(),
+                sha256,
+            },
+            Note::Duplicate {
+                subject: "CN=int".to_owned(),
+                sha256,
+                times: 2,
+            },
+        ] {
+            let hint = note_hint(&note);
+            assert!(
+                hint.starts_with(char::is_lowercase) && !hint.ends_with('.'),
+                "{hint}"
+            );
+        }
     }
 
     /// Doctor's advice names, for each client, the variable it reads (from the one table),
