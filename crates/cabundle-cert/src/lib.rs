@@ -212,6 +212,32 @@ pub struct Certificate {
     pub extended_key_usage: Option<Vec<ExtendedKeyUsage>>,
     /// nameConstraints.
     pub name_constraints: Option<NameConstraints>,
+    /// The X.509 version: 1, 2 or 3.
+    pub version: u32,
+    /// Every extension, known or not, in order: its OID and whether it is marked critical.
+    pub extensions: Vec<Extension>,
+    /// How many entries the subjectAltName extension has (those the model keeps in
+    /// `subject_alt_names`, and any other kind); 0 when it is absent or empty.
+    pub subject_alt_name_entries: usize,
+    /// Whether the signature algorithm outside the signed part equals the one inside it.
+    pub signature_algorithms_agree: bool,
+}
+
+/// One extension of a certificate: what it is and whether it is critical.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Extension {
+    /// The OID, dotted (`2.5.29.19`).
+    pub oid: String,
+    /// Marked critical.
+    pub critical: bool,
+}
+
+impl Certificate {
+    /// The extension with the dotted `oid`, when present.
+    pub fn extension(&self, oid: &str) -> Option<&Extension> {
+        self.extensions.iter().find(|e| e.oid == oid)
+    }
 }
 
 impl Certificate {

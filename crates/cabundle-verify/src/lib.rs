@@ -57,6 +57,7 @@ mod expiring;
 mod manifest;
 mod parse;
 mod path;
+mod strict;
 
 pub use cabundle_cert::Purpose;
 pub use cabundle_manifest::{Excluded, Manifest};
@@ -66,6 +67,7 @@ pub use error::{Error, Result};
 pub use expiring::{Expiring, expiring};
 pub use parse::parse_window;
 pub use path::IssuerFault;
+pub use strict::{Family, Rule, Violation};
 
 #[cfg(test)]
 mod tests;

@@ -8,7 +8,7 @@ use crate::output::Output;
 use crate::shared::aia;
 use crate::shared::chain::{
     PinCheck, Supplied, check_pins, complete, print_omitted, print_pins, print_report,
-    read_intermediates,
+    read_intermediates, strict_verdict,
 };
 use crate::shared::clock::at_or_now;
 use crate::shared::exit::ExitStatus;
@@ -263,7 +263,8 @@ fn judge(cx: &Run<'_>, probed: &Probed<'_>) -> ExitStatus {
         probed.report.is_valid()
             && probed.completed.is_none()
             && pinned
-            && expiring(cx, probed).is_empty(),
+            && expiring(cx, probed).is_empty()
+            && strict_verdict(&probed.report, cx.args.strict) == ExitStatus::Ok,
     )
 }
 
@@ -336,7 +337,9 @@ fn text(cx: &Run<'_>, probed: &Probed<'_>) -> anyhow::Result<ExitStatus> {
             "not verified as sent: the server is misconfigured (it omits an intermediate)"
         )?;
         status = ExitStatus::Failure;
-    } else if !probed.report.is_valid() {
+    } else if !probed.report.is_valid()
+        || strict_verdict(&probed.report, args.strict) != ExitStatus::Ok
+    {
         status = ExitStatus::Failure;
     }
     if !args.pin.is_empty() {
@@ -381,6 +384,14 @@ struct JsonCert<'a> {
     days_left: i64,
 }
 
+/// One strict rule broken, in `--json`.
+#[derive(Serialize)]
+struct JsonStrict {
+    rule: String,
+    certificate: String,
+    refused_by: Vec<String>,
+}
+
 /// One server in `--json`.
 #[derive(Serialize)]
 struct JsonEntry<'a> {
@@ -394,6 +405,9 @@ struct JsonEntry<'a> {
     omits: Vec<String>,
     pinned: Option<bool>,
     expiring: Vec<Sha256Fingerprint>,
+    /// What stricter clients refuse: `RULE: the ROLE "SUBJECT"` and who refuses it.
+    strict: Vec<JsonStrict>,
+    notes: Vec<String>,
     chain: Vec<JsonCert<'a>>,
     path: Vec<JsonCert<'a>>,
     error: Option<String>,
@@ -427,6 +441,8 @@ fn json_entry<'a>(
                 omits: Vec::new(),
                 pinned: None,
                 expiring: Vec::new(),
+                strict: Vec::new(),
+                notes: Vec::new(),
                 chain: Vec::new(),
                 path: Vec::new(),
                 error: Some(format!("{e:#}")),
@@ -470,6 +486,27 @@ fn json_entry<'a>(
         omits,
         pinned,
         expiring: expiring(cx, probed).iter().map(|c| c.sha256).collect(),
+        strict: probed
+            .report()
+            .strict
+            .iter()
+            .map(|v| JsonStrict {
+                rule: v.rule.to_string(),
+                certificate: v.subject.clone(),
+                refused_by: v
+                    .rule
+                    .refused_by()
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
+            })
+            .collect(),
+        notes: probed
+            .report()
+            .notes
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
         chain: probed.chain.iter().map(|c| json_cert(c, cx.at)).collect(),
         path,
         error: None,

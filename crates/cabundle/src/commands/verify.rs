@@ -4,7 +4,8 @@ use crate::cli::verify::VerifyArgs;
 use crate::output::Output;
 use crate::shared::aia;
 use crate::shared::chain::{
-    check_pins, complete, print_omitted, print_pins, print_report, read_intermediates, verdict,
+    check_pins, complete, print_omitted, print_pins, print_report, read_intermediates,
+    strict_verdict, verdict,
 };
 use crate::shared::clock::at_or_now;
 use crate::shared::exit::ExitStatus;
@@ -45,7 +46,8 @@ pub fn run(args: VerifyArgs, out: &Output) -> anyhow::Result<ExitStatus> {
             let known = chain.iter().chain(&store).chain(&supplied.certs);
             let pinned = args.pin.is_empty()
                 || print_pins(&check_pins(&completed, known, &args.pin), &mut w)?;
-            return Ok(ExitStatus::ok_if(pinned));
+            let strict = strict_verdict(&completed, args.strict) == ExitStatus::Ok;
+            return Ok(ExitStatus::ok_if(pinned && strict));
         }
     }
     let mut walk = None;
@@ -78,9 +80,11 @@ pub fn run(args: VerifyArgs, out: &Output) -> anyhow::Result<ExitStatus> {
         known.extend(walk.fetched.iter().map(|f| &f.cert));
     }
     let pinned = args.pin.is_empty() || print_pins(&check_pins(&report, known, &args.pin), &mut w)?;
-    Ok(if pinned {
-        verdict(&report)
-    } else {
+    Ok(if !pinned {
         ExitStatus::Failure
+    } else if verdict(&report) == ExitStatus::Ok {
+        strict_verdict(&report, args.strict)
+    } else {
+        verdict(&report)
     })
 }
