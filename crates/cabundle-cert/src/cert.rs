@@ -138,6 +138,9 @@ impl Certificate {
                 })
                 .collect(),
             subject_alt_name_entries: 0,
+            validity_encoding_conforms: [x.validity().not_before, x.validity().not_after]
+                .iter()
+                .all(|t| t.is_generalizedtime() == (t.to_datetime().year() > 2049)),
             signature_algorithms_agree: same_algorithm(
                 &x.signature_algorithm,
                 &x.tbs_certificate.signature,

@@ -221,6 +221,9 @@ pub struct Certificate {
     pub subject_alt_name_entries: usize,
     /// Whether the signature algorithm outside the signed part equals the one inside it.
     pub signature_algorithms_agree: bool,
+    /// Whether both validity dates are encoded as RFC 5280 asks: UTCTime through 2049,
+    /// GeneralizedTime from 2050.
+    pub validity_encoding_conforms: bool,
 }
 
 /// One extension of a certificate: what it is and whether it is critical.
@@ -546,6 +549,32 @@ impl<'de> serde::Deserialize<'de> for SubjectHash {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_strict_clients_look_at_is_in_the_model() {
+        use cabundle_testkit::der::{CertSpec, cert_custom, tlv};
+        let name = cabundle_testkit::corpus::names()[0].1.clone();
+        let conforming = Certificate::from_der(&cert_custom(&CertSpec::new(&name, &name)))
+            .expect("a certificate");
+        assert!(conforming.validity_encoding_conforms);
+        assert!(conforming.signature_algorithms_agree);
+        assert_eq!(conforming.version, 3);
+        assert_eq!(conforming.extensions.len(), 1);
+        assert_eq!(
+            conforming.extension("2.5.29.19").map(|e| e.critical),
+            Some(true)
+        );
+        // GeneralizedTime for a date before 2050.
+        let mut spec = CertSpec::new(&name, &name);
+        spec.not_before = tlv(0x18, b"20200101000000Z");
+        let early = Certificate::from_der(&cert_custom(&spec)).expect("a certificate");
+        assert!(!early.validity_encoding_conforms);
+        // A version 1 certificate has no extensions.
+        let mut spec = CertSpec::new(&name, &name);
+        spec.v3_ca = None;
+        let v1 = Certificate::from_der(&cert_custom(&spec)).expect("a certificate");
+        assert_eq!((v1.version, v1.extensions.len()), (1, 0));
+    }
 
     #[test]
     fn sha256_from_str() {

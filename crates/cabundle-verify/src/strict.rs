@@ -10,8 +10,8 @@
 //! - [`Family::Profile`]: the CA/Browser Forum profile that browsers, Go and rustls enforce
 //!   and public CAs must follow: everything `Strict` asks, and a server certificate must name
 //!   its host in a subjectAltName (the common name is not read), list the common name there
-//!   too, carry the serverAuth extended key usage, and have a positive serial of at most 20
-//!   octets.
+//!   too, carry the serverAuth extended key usage; and every certificate must have a positive
+//!   serial of at most 20 octets and its validity encoded as RFC 5280 asks.
 //!
 //! Key sizes, curves and unknown critical extensions are not here: the default verification
 //! refuses them already.
@@ -81,6 +81,8 @@ pub enum Rule {
     SerialNumber,
     /// A server certificate without the serverAuth extended key usage.
     ServerExtendedKeyUsage,
+    /// A validity date encoded as GeneralizedTime before 2050, or as UTCTime after.
+    ValidityEncoding,
 }
 
 impl Rule {
@@ -90,7 +92,8 @@ impl Rule {
             Rule::NoSubjectAltName
             | Rule::CommonNameNotInSubjectAltName
             | Rule::SerialNumber
-            | Rule::ServerExtendedKeyUsage => &[Family::Profile],
+            | Rule::ServerExtendedKeyUsage
+            | Rule::ValidityEncoding => &[Family::Profile],
             _ => &[Family::Strict, Family::Profile],
         }
     }
@@ -129,6 +132,9 @@ impl fmt::Display for Rule {
             }
             Rule::SerialNumber => "the serial number is not positive or is longer than 20 octets",
             Rule::ServerExtendedKeyUsage => "no extended key usage serverAuth",
+            Rule::ValidityEncoding => {
+                "a validity date is not encoded as RFC 5280 asks (UTCTime through 2049)"
+            }
         })
     }
 }
@@ -184,6 +190,9 @@ pub(crate) fn check(path: &[(&Certificate, Role)], server: bool) -> Vec<Violatio
         }
         if !positive_and_short(&cert.serial_hex) {
             broken(Rule::SerialNumber);
+        }
+        if !cert.validity_encoding_conforms {
+            broken(Rule::ValidityEncoding);
         }
     }
     out
