@@ -271,6 +271,8 @@ fn private_pki(dir: &Path) -> anyhow::Result<Pki> {
         Command::new("openssl")
             .args(["req", "-x509", "-key"])
             .arg(p("root.key"))
+            // A keyUsage, so that the chain breaks no strict client's rule either.
+            .args(["-addext", "keyUsage=critical,keyCertSign,cRLSign"])
             .args(["-subj", "/CN=cabundle Bench Root", "-days", "3650", "-out"])
             .arg(p("root.pem")),
     )?;
