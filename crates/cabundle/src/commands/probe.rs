@@ -14,9 +14,10 @@ use crate::shared::clock::at_or_now;
 use crate::shared::exit::ExitStatus;
 use crate::shared::files;
 use crate::shared::hints::Source;
+use crate::shared::revocation;
 use crate::shared::store::{load_manifest, load_store};
 use crate::shared::terminal::Terminal;
-use crate::shared::tls::{Limits, fetch_chain, split_target};
+use crate::shared::tls::{Limits, capture, split_target};
 use anyhow::{Context, bail};
 use cabundle_cert::date::format_moment;
 use cabundle_cert::{Certificate, Sha256Fingerprint, SpkiPin};
@@ -33,6 +34,8 @@ struct Run<'a> {
     store: &'a [Certificate],
     supplied: Option<&'a Supplied>,
     manifest: Option<Manifest>,
+    /// What `--revocation` checks against; `None` without it.
+    revocation: Option<revocation::Sources>,
     out: &'a Output,
     at: OffsetDateTime,
     timeout: Duration,
@@ -51,6 +54,8 @@ struct Probed<'t> {
     completed: Option<Report>,
     /// What `--fetch-missing` fetched, and why it stopped.
     walk: Option<aia::Walk>,
+    /// The OCSP response the server stapled.
+    stapled: Option<Vec<u8>>,
 }
 
 impl Probed<'_> {
@@ -76,6 +81,7 @@ pub fn run(args: ProbeArgs, out: &Output) -> anyhow::Result<ExitStatus> {
         }
     }
     let at = at_or_now(args.at);
+    let revocation_sources = revocation::load(&args.revocation)?;
     // A time-out of zero would fail every connection: as before, it means one second.
     let timeout = if args.timeout.is_zero() {
         Duration::from_secs(1)
@@ -97,6 +103,7 @@ pub fn run(args: ProbeArgs, out: &Output) -> anyhow::Result<ExitStatus> {
         store: &store,
         supplied: supplied.as_ref(),
         manifest: load_manifest(&args.store)?,
+        revocation: revocation_sources,
         at,
         timeout,
         out,
@@ -154,14 +161,14 @@ fn worse(a: ExitStatus, b: ExitStatus) -> ExitStatus {
 fn probe<'t>(cx: &Run<'_>, target: &'t str) -> anyhow::Result<Probed<'t>> {
     let (host, port) = split_target(target)?;
     let name = cx.args.servername.clone().unwrap_or_else(|| host.clone());
-    let ders = fetch_chain(
+    let captured = capture(
         &host,
         port,
         &name,
         Limits::new(cx.timeout, cx.args.deadline),
     )?;
     let mut chain: Vec<Certificate> = Vec::new();
-    for (i, der) in ders.iter().enumerate() {
+    for (i, der) in captured.chain.iter().enumerate() {
         let cert = Certificate::from_der(der)
             .with_context(|| format!("certificate {i} sent by the server cannot be read"))?;
         chain.push(cert);
@@ -202,6 +209,7 @@ fn probe<'t>(cx: &Run<'_>, target: &'t str) -> anyhow::Result<Probed<'t>> {
         report,
         completed,
         walk,
+        stapled: captured.stapled,
     })
 }
 
@@ -338,6 +346,20 @@ fn text(cx: &Run<'_>, probed: &Probed<'_>) -> anyhow::Result<ExitStatus> {
         status = ExitStatus::Failure;
     } else if !probed.report.is_valid() {
         status = ExitStatus::Failure;
+    }
+    if let Some(sources) = &cx.revocation {
+        let known: Vec<&Certificate> = known(cx, probed).collect();
+        let checked = revocation::check(
+            probed.report(),
+            &known,
+            probed.stapled.as_deref(),
+            sources,
+            cx.at,
+        );
+        revocation::print(&checked, &mut w)?;
+        if revocation::any_revoked(&checked) {
+            status = ExitStatus::Failure;
+        }
     }
     if !args.pin.is_empty() {
         let check = check_pins(probed.report(), known(cx, probed), &args.pin);
