@@ -494,6 +494,15 @@ fn crl_file_is_used_instead_of_fetching() {
     let (ok, said) = verify(&pki, "good", &["--crl", &crl]);
     assert!(ok, "{said}");
     assert!(said.contains(&format!("the CRL in {crl}: good")), "{said}");
+    // Past the CRL's nextUpdate (7 days) and before the leaf expires (30 days), the CRL's
+    // answer is still given, and said to be stale.
+    let later = (time::OffsetDateTime::now_utc() + time::Duration::days(10)).date();
+    let (ok, said) = verify(&pki, "good", &["--crl", &crl, "--at", &later.to_string()]);
+    assert!(ok, "{said}");
+    assert!(
+        said.contains(&format!("the CRL in {crl}: good (stale: its nextUpdate, ")),
+        "{said}"
+    );
     // A file that is not a CRL is an error naming it.
     let not_crl = pki.arg("int.pem");
     let (ok, said) = verify(&pki, "good", &["--crl", &not_crl]);
@@ -648,5 +657,24 @@ fn probe_reads_the_stapled_response() {
         "{said}"
     );
     assert!(said.contains("  0  CN=Good Leaf: ok"), "{said}");
+    // With --json, the verdict and each source's answer are in the entry.
+    let target = format!("127.0.0.1:{revoked_port}");
+    let (ok, said) = run_limited(&mut cabundle(&[
+        "probe",
+        &target,
+        "--servername",
+        "revocation.example",
+        "--bundle",
+        &bundle,
+        "--revocation",
+        "--revocation-timeout",
+        "3s",
+        "--json",
+    ]));
+    assert!(!ok, "{said}");
+    let json: serde_json::Value = serde_json::from_str(&said).unwrap();
+    let entry = &json[0];
+    assert_eq!(entry["verdict"], "failed", "{said}");
+    assert_eq!(entry["revocation"][0]["verdict"], "revoked", "{said}");
     drop((revoked_server, good_server));
 }

@@ -54,8 +54,8 @@ struct Probed<'t> {
     completed: Option<Report>,
     /// What `--fetch-missing` fetched, and why it stopped.
     walk: Option<aia::Walk>,
-    /// The OCSP response the server stapled.
-    stapled: Option<Vec<u8>>,
+    /// What `--revocation` found about each certificate of the path.
+    revocation: Option<Vec<revocation::Checked>>,
 }
 
 impl Probed<'_> {
@@ -202,15 +202,27 @@ fn probe<'t>(cx: &Run<'_>, target: &'t str) -> anyhow::Result<Probed<'t>> {
         completed = fetched.filter(Report::is_valid);
         walk = Some(fetched_walk);
     }
-    Ok(Probed {
+    let mut probed = Probed {
         given: target,
         target: format!("{host}:{port}"),
         chain,
         report,
         completed,
         walk,
-        stapled: captured.stapled,
-    })
+        revocation: None,
+    };
+    if let Some(sources) = &cx.revocation {
+        let known: Vec<&Certificate> = known(cx, &probed).collect();
+        let checked = revocation::check(
+            probed.report(),
+            &known,
+            captured.stapled.as_deref(),
+            sources,
+            cx.at,
+        );
+        probed.revocation = Some(checked);
+    }
+    Ok(probed)
 }
 
 /// The certificates `--pin` may find on the path, and `--warn-days` looks at.
@@ -271,7 +283,11 @@ fn judge(cx: &Run<'_>, probed: &Probed<'_>) -> ExitStatus {
         probed.report.is_valid()
             && probed.completed.is_none()
             && pinned
-            && expiring(cx, probed).is_empty(),
+            && expiring(cx, probed).is_empty()
+            && !probed
+                .revocation
+                .as_deref()
+                .is_some_and(revocation::any_revoked),
     )
 }
 
@@ -347,17 +363,9 @@ fn text(cx: &Run<'_>, probed: &Probed<'_>) -> anyhow::Result<ExitStatus> {
     } else if !probed.report.is_valid() {
         status = ExitStatus::Failure;
     }
-    if let Some(sources) = &cx.revocation {
-        let known: Vec<&Certificate> = known(cx, probed).collect();
-        let checked = revocation::check(
-            probed.report(),
-            &known,
-            probed.stapled.as_deref(),
-            sources,
-            cx.at,
-        );
-        revocation::print(&checked, &mut w)?;
-        if revocation::any_revoked(&checked) {
+    if let Some(checked) = &probed.revocation {
+        revocation::print(checked, &mut w)?;
+        if revocation::any_revoked(checked) {
             status = ExitStatus::Failure;
         }
     }
@@ -416,9 +424,22 @@ struct JsonEntry<'a> {
     omits: Vec<String>,
     pinned: Option<bool>,
     expiring: Vec<Sha256Fingerprint>,
+    /// With `--revocation`: each certificate of the path checked, with its verdict.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    revocation: Option<Vec<JsonRevocation>>,
     chain: Vec<JsonCert<'a>>,
     path: Vec<JsonCert<'a>>,
     error: Option<String>,
+}
+
+/// One certificate's revocation in `--json`.
+#[derive(Serialize)]
+struct JsonRevocation {
+    sha256: Sha256Fingerprint,
+    /// `revoked`, `ok` or `unknown`.
+    verdict: &'static str,
+    /// What each source said, one line each.
+    sources: Vec<String>,
 }
 
 fn json_cert(c: &Certificate, at: OffsetDateTime) -> JsonCert<'_> {
@@ -449,6 +470,7 @@ fn json_entry<'a>(
                 omits: Vec::new(),
                 pinned: None,
                 expiring: Vec::new(),
+                revocation: None,
                 chain: Vec::new(),
                 path: Vec::new(),
                 error: Some(format!("{e:#}")),
@@ -492,6 +514,16 @@ fn json_entry<'a>(
         omits,
         pinned,
         expiring: expiring(cx, probed).iter().map(|c| c.sha256).collect(),
+        revocation: probed.revocation.as_ref().map(|checked| {
+            checked
+                .iter()
+                .map(|c| JsonRevocation {
+                    sha256: c.sha256,
+                    verdict: revocation::verdict_word(c.verdict),
+                    sources: revocation::finding_lines(c),
+                })
+                .collect()
+        }),
         chain: probed.chain.iter().map(|c| json_cert(c, cx.at)).collect(),
         path,
         error: None,

@@ -281,12 +281,26 @@ fn revoked_text(r: &cabundle_verify::revocation::Revoked) -> String {
     format!("revoked {date}, {reason}")
 }
 
-fn verdict_word(v: Verdict) -> &'static str {
+/// The word for a verdict: `revoked`, `ok` or `unknown`.
+pub(crate) fn verdict_word(v: Verdict) -> &'static str {
     match v {
         Verdict::Revoked => "revoked",
         Verdict::Good => "ok",
         Verdict::Unknown => "unknown",
     }
+}
+
+/// Each source's answer about `c`, one line each: `SOURCE: ANSWER`, and whether it is stale.
+pub(crate) fn finding_lines(c: &Checked) -> Vec<String> {
+    c.findings
+        .iter()
+        .map(|f| {
+            let stale = f.stale_since.map_or_else(String::new, |d| {
+                format!(" (stale: its nextUpdate, {}, has passed)", format_moment(d))
+            });
+            format!("{}: {}{stale}", f.source, answer_text(&f.answer))
+        })
+        .collect()
 }
 
 /// Prints what was found, certificate by certificate, each source on its line, then a line
@@ -307,16 +321,8 @@ pub(crate) fn print(checked: &[Checked], w: &mut impl Write) -> std::io::Result<
                 "       no source: no CRL distribution point, no OCSP responder, not in a report given"
             )?;
         }
-        for f in &c.findings {
-            let stale = f.stale_since.map_or_else(String::new, |d| {
-                format!(" (stale: its nextUpdate, {}, has passed)", format_moment(d))
-            });
-            writeln!(
-                w,
-                "       {}: {}{stale}",
-                one_line(&f.source.to_string()),
-                one_line(&answer_text(&f.answer))
-            )?;
+        for line in finding_lines(c) {
+            writeln!(w, "       {}", one_line(&line))?;
         }
     }
     for c in checked {
