@@ -513,6 +513,134 @@ mod tests {
         assert_eq!(reason_name(10), Some("aACompromise"));
     }
 
+    /// A CA (its parameters and key, for signing) and its certificate in the model.
+    struct Ca {
+        params: rcgen::CertificateParams,
+        key: rcgen::KeyPair,
+        cert: Certificate,
+    }
+
+    fn ca(cn: &str) -> Ca {
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, cn);
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = Certificate::from_der(params.self_signed(&key).unwrap().der()).unwrap();
+        Ca { params, key, cert }
+    }
+
+    fn leaf(ca: &Ca, serial: u64) -> Certificate {
+        let mut params = rcgen::CertificateParams::new(vec!["leaf.example".to_owned()]).unwrap();
+        params.serial_number = Some(serial.into());
+        let key = rcgen::KeyPair::generate().unwrap();
+        let issuer = rcgen::Issuer::from_params(&ca.params, &ca.key);
+        Certificate::from_der(params.signed_by(&key, &issuer).unwrap().der()).unwrap()
+    }
+
+    /// A CRL of `ca`'s for a week from 2026-01-01, listing serial 1 (keyCompromise).
+    fn crl(ca: &Ca) -> Crl {
+        let params = rcgen::CertificateRevocationListParams {
+            this_update: time::macros::datetime!(2026-01-01 0:00 UTC),
+            next_update: time::macros::datetime!(2026-01-08 0:00 UTC),
+            crl_number: 1u64.into(),
+            issuing_distribution_point: None,
+            revoked_certs: vec![rcgen::RevokedCertParams {
+                serial_number: 1u64.into(),
+                revocation_time: time::macros::datetime!(2025-12-31 12:00 UTC),
+                reason_code: Some(rcgen::RevocationReason::KeyCompromise),
+                invalidity_date: None,
+            }],
+            key_identifier_method: rcgen::KeyIdMethod::Sha256,
+        };
+        let issuer = rcgen::Issuer::from_params(&ca.params, &ca.key);
+        Crl::from_der(params.signed_by(&issuer).unwrap().der()).unwrap()
+    }
+
+    #[test]
+    fn crls() {
+        let root = ca("Root");
+        let impostor = ca("Root");
+        let other = ca("Other");
+        let (revoked, good) = (leaf(&root, 1), leaf(&root, 2));
+        let (real, forged, foreign) = (crl(&root), crl(&impostor), crl(&other));
+        let in_week = time::macros::datetime!(2026-01-02 0:00 UTC);
+        let later = time::macros::datetime!(2026-02-01 0:00 UTC);
+        let check =
+            |cert: &Certificate, crl: &Crl, at, expected: Answer, stale: Option<OffsetDateTime>| {
+                let source = Source::CrlFile("crl.pem".to_owned());
+                let finding = check_crl(cert, &root.cert, crl, at, source.clone());
+                assert_eq!(
+                    finding,
+                    Finding {
+                        source,
+                        answer: expected,
+                        stale_since: stale
+                    },
+                    "{}",
+                    cert.serial_hex
+                );
+            };
+        let revoked_answer = Answer::Revoked(Revoked {
+            date: Some(time::macros::datetime!(2025-12-31 12:00 UTC)),
+            reason: Some(1),
+        });
+        check(&revoked, &real, in_week, revoked_answer.clone(), None);
+        check(&good, &real, in_week, Answer::Good, None);
+        let next = Some(time::macros::datetime!(2026-01-08 0:00 UTC));
+        check(&revoked, &real, later, revoked_answer, next);
+        check(&good, &real, later, Answer::Good, next);
+        // Same name, another key: the CRL's signature does not verify.
+        check(
+            &revoked,
+            &forged,
+            in_week,
+            Answer::Unknown(Why::CrlSignature),
+            None,
+        );
+        let crl_issuer = other.cert.subject.clone();
+        check(
+            &revoked,
+            &foreign,
+            in_week,
+            Answer::Unknown(Why::CrlIssuer { crl_issuer }),
+            None,
+        );
+        assert!(crl_belongs_to(&real, &root.cert));
+        assert!(!crl_belongs_to(&forged, &root.cert) && !crl_belongs_to(&foreign, &root.cert));
+    }
+
+    #[test]
+    fn lists() {
+        let root = ca("Root");
+        let (listed, unlisted) = (leaf(&root, 1), leaf(&root, 2));
+        let list = [Listed::new(listed.sha256, None, Some(4))];
+        assert_eq!(
+            check_listed(&listed, &list),
+            Some(Answer::Revoked(Revoked {
+                date: None,
+                reason: Some(4)
+            }))
+        );
+        assert_eq!(check_listed(&unlisted, &list), None);
+    }
+
+    #[test]
+    fn requests_read_back() {
+        let root = ca("Root");
+        let cert = leaf(&root, 7);
+        let der = ocsp_request(&cert, &root.cert).unwrap();
+        let request = OcspRequest::from_der(&der).unwrap();
+        let id = &request.tbs_request.request_list[0].req_cert;
+        assert_eq!(id.hash_algorithm.oid, SHA1);
+        assert_eq!(id.serial_number.as_bytes(), [7]);
+        assert_eq!(
+            id.issuer_name_hash.as_bytes(),
+            Sha1::digest(&root.cert.subject_der).as_slice()
+        );
+    }
+
     #[test]
     fn garbage_is_not_a_response() {
         for bytes in [&b""[..], b"\x30\x03\x0a\x01\x00", b"not der"] {
