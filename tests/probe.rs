@@ -557,3 +557,37 @@ fn several_servers_as_json_with_days_left_and_a_warning_window() {
         text(&out)
     );
 }
+
+#[test]
+fn a_plain_http_server_is_named_as_such() {
+    if !support::have("python3") {
+        return;
+    }
+    let port = free_port();
+    let dir = tempfile::tempdir().unwrap();
+    let mut http = Command::new("python3")
+        .args(["-m", "http.server", "--bind", "127.0.0.1"])
+        .arg(port.to_string())
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "the HTTP server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = cabundle(&["probe", &format!("127.0.0.1:{port}"), "--timeout", "5"])
+        .output()
+        .unwrap();
+    let _ = http.kill();
+    let _ = http.wait();
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains(&format!("127.0.0.1:{port} answered in plain HTTP, not TLS")),
+        "{said}"
+    );
+    assert!(said.contains("hint: this port speaks HTTP"), "{said}");
+}

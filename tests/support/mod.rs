@@ -180,7 +180,11 @@ pub fn assert_problem_count(said: &str) {
         .lines()
         .skip(1)
         .take_while(|l| !l.is_empty() && !l.starts_with("saved the chain"))
-        .filter(|l| !l.starts_with("hint: ") && !l.starts_with("note: ") && !l.starts_with(' '))
+        .filter(|l| {
+            !["hint: ", "note: ", "strict: ", "fetch-missing: ", " "]
+                .iter()
+                .any(|p| l.starts_with(p))
+        })
         .count();
     assert_eq!(lines, n, "problem count:\n{said}");
 }

@@ -45,6 +45,20 @@ fn fingerprints(der: &[u8]) -> (Sha256Fingerprint, Sha1Fingerprint) {
     )
 }
 
+/// Whether two AlgorithmIdentifiers are the same: OID and parameters, byte for byte (RFC 5280
+/// 4.1.1.2 asks the two of a certificate to be).
+fn same_algorithm(
+    a: &x509_parser::x509::AlgorithmIdentifier<'_>,
+    b: &x509_parser::x509::AlgorithmIdentifier<'_>,
+) -> bool {
+    let params = |x: &x509_parser::x509::AlgorithmIdentifier<'_>| {
+        x.parameters
+            .as_ref()
+            .map(|p| (p.header.tag(), p.data.to_vec()))
+    };
+    a.algorithm == b.algorithm && params(a) == params(b)
+}
+
 fn der_error(kind: ObjectKind, e: impl std::fmt::Display) -> Error {
     Error::Der {
         index: 0,
@@ -114,6 +128,23 @@ impl Certificate {
             key_usage: None,
             extended_key_usage: None,
             name_constraints: None,
+            version: x.version().0 + 1,
+            extensions: x
+                .extensions()
+                .iter()
+                .map(|e| crate::Extension {
+                    oid: e.oid.to_id_string(),
+                    critical: e.critical,
+                })
+                .collect(),
+            subject_alt_name_entries: 0,
+            validity_encoding_conforms: [x.validity().not_before, x.validity().not_after]
+                .iter()
+                .all(|t| t.is_generalizedtime() == (t.to_datetime().year() > 2049)),
+            signature_algorithms_agree: same_algorithm(
+                &x.signature_algorithm,
+                &x.tbs_certificate.signature,
+            ),
         };
         let mut buf = Vec::with_capacity(512);
         for ext in x.extensions() {
@@ -143,6 +174,7 @@ impl Certificate {
         const CA_ISSUERS: &str = "1.3.6.1.5.5.7.48.2";
         match ext {
             ParsedExtension::SubjectAlternativeName(san) => {
+                self.subject_alt_name_entries = san.general_names.len();
                 self.subject_alt_names =
                     san.general_names.iter().filter_map(general_name).collect();
             }

@@ -40,7 +40,14 @@ pub fn parse_date(input: &str) -> Result<Date, DateError> {
 /// 00:00 UTC that day.
 pub fn parse_moment(input: &str) -> Result<OffsetDateTime, DateError> {
     if let Ok(t) = OffsetDateTime::parse(input.trim(), &Rfc3339) {
-        return Ok(t);
+        // A moment whose UTC time falls after the year 9999 (`9999-12-31T12:00:00-12:15`, found
+        // by fuzzing: writing it panicked) cannot be compared or written in UTC: refused.
+        return t
+            .checked_to_offset(time::UtcOffset::UTC)
+            .ok_or_else(|| DateError {
+                input: input.to_owned(),
+                expected: "a moment before the year 10000 in UTC",
+            });
     }
     parse_date(input)
         .map(|d| d.midnight().assume_utc())
@@ -62,7 +69,8 @@ pub fn format_date(date: Date) -> String {
 
 /// Writes a moment for people, in UTC: `2025-01-31 12:00:00 UTC`.
 pub fn format_moment(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
+    // Every moment parsed here is in range in UTC; one that is not is written as it is.
+    let t = t.checked_to_offset(time::UtcOffset::UTC).unwrap_or(t);
     format!(
         "{} {:02}:{:02}:{:02} UTC",
         format_date(t.date()),
@@ -165,6 +173,11 @@ mod tests {
         );
         check("2025-13-01", None);
         check("yesterday", None);
+        check("9999-12-31T12:00:00-12:15", None);
+        assert_eq!(
+            format_moment(parse_moment("9999-12-31T11:00:00-12:00").unwrap()),
+            "9999-12-31 23:00:00 UTC"
+        );
         assert!(
             parse_moment("x")
                 .unwrap_err()

@@ -212,6 +212,35 @@ pub struct Certificate {
     pub extended_key_usage: Option<Vec<ExtendedKeyUsage>>,
     /// nameConstraints.
     pub name_constraints: Option<NameConstraints>,
+    /// The X.509 version: 1, 2 or 3.
+    pub version: u32,
+    /// Every extension, known or not, in order: its OID and whether it is marked critical.
+    pub extensions: Vec<Extension>,
+    /// How many entries the subjectAltName extension has (those the model keeps in
+    /// `subject_alt_names`, and any other kind); 0 when it is absent or empty.
+    pub subject_alt_name_entries: usize,
+    /// Whether the signature algorithm outside the signed part equals the one inside it.
+    pub signature_algorithms_agree: bool,
+    /// Whether both validity dates are encoded as RFC 5280 asks: UTCTime through 2049,
+    /// GeneralizedTime from 2050.
+    pub validity_encoding_conforms: bool,
+}
+
+/// One extension of a certificate: what it is and whether it is critical.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Extension {
+    /// The OID, dotted (`2.5.29.19`).
+    pub oid: String,
+    /// Marked critical.
+    pub critical: bool,
+}
+
+impl Certificate {
+    /// The extension with the dotted `oid`, when present.
+    pub fn extension(&self, oid: &str) -> Option<&Extension> {
+        self.extensions.iter().find(|e| e.oid == oid)
+    }
 }
 
 impl Certificate {
@@ -535,6 +564,32 @@ impl<'de> serde::Deserialize<'de> for SubjectHash {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_strict_clients_look_at_is_in_the_model() {
+        use cabundle_testkit::der::{CertSpec, cert_custom, tlv};
+        let name = cabundle_testkit::corpus::names()[0].1.clone();
+        let conforming = Certificate::from_der(&cert_custom(&CertSpec::new(&name, &name)))
+            .expect("a certificate");
+        assert!(conforming.validity_encoding_conforms);
+        assert!(conforming.signature_algorithms_agree);
+        assert_eq!(conforming.version, 3);
+        assert_eq!(conforming.extensions.len(), 1);
+        assert_eq!(
+            conforming.extension("2.5.29.19").map(|e| e.critical),
+            Some(true)
+        );
+        // GeneralizedTime for a date before 2050.
+        let mut spec = CertSpec::new(&name, &name);
+        spec.not_before = tlv(0x18, b"20200101000000Z");
+        let early = Certificate::from_der(&cert_custom(&spec)).expect("a certificate");
+        assert!(!early.validity_encoding_conforms);
+        // A version 1 certificate has no extensions.
+        let mut spec = CertSpec::new(&name, &name);
+        spec.v3_ca = None;
+        let v1 = Certificate::from_der(&cert_custom(&spec)).expect("a certificate");
+        assert_eq!((v1.version, v1.extensions.len()), (1, 0));
+    }
 
     #[test]
     fn sha256_from_str() {

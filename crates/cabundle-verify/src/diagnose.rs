@@ -568,9 +568,20 @@ pub struct Report {
     pub problems: Vec<Problem>,
     /// What is worth saying even though the chain verifies (or besides its problems).
     pub notes: Vec<Note>,
+    /// The rules of stricter clients the path breaks ([`crate::strict`]); they do not make
+    /// the chain invalid for OpenSSL's default verification.
+    pub strict: Vec<crate::Violation>,
 }
 
 impl Report {
+    /// The strict rules broken that `family` refuses.
+    pub fn refused_by(&self, family: crate::Family) -> Vec<&crate::Violation> {
+        self.strict
+            .iter()
+            .filter(|v| v.rule.refused_by().contains(&family))
+            .collect()
+    }
+
     /// Whether the chain verifies.
     pub fn is_valid(&self) -> bool {
         self.problems.is_empty()
@@ -713,6 +724,13 @@ pub fn verify_with(
         }
     }
 
+    let with_roles: Vec<(&Certificate, Role)> = built
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.cert, role_of(i)))
+        .collect();
+    let strict = crate::strict::check(&with_roles, opts.purpose == Purpose::Tls);
     let path = built
         .steps
         .iter()
@@ -730,6 +748,7 @@ pub fn verify_with(
         path,
         problems,
         notes,
+        strict,
     })
 }
 

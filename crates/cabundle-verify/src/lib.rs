@@ -60,6 +60,7 @@ mod manifest;
 mod parse;
 mod path;
 pub mod revocation;
+mod strict;
 
 pub use cabundle_cert::Purpose;
 pub use cabundle_manifest::{Excluded, Manifest};
@@ -69,6 +70,7 @@ pub use error::{Error, Result};
 pub use expiring::{Expiring, expiring};
 pub use parse::parse_window;
 pub use path::IssuerFault;
+pub use strict::{Family, Rule, Violation};
 
 #[cfg(test)]
 mod tests;

@@ -260,6 +260,26 @@ impl Client {
         }
     }
 
+    /// Whether the client verifies with OpenSSL's `X509_V_FLAG_X509_STRICT`: Python's `ssl` and
+    /// `requests` from Python 3.13 (`ssl.VERIFY_X509_STRICT` in the default context). Read
+    /// from [`Client::version`]; `false` when it does not tell.
+    pub fn is_strict(&self) -> bool {
+        use crate::Version;
+        match self.name {
+            ClientName::PythonSsl | ClientName::PythonRequests => self
+                .version
+                .as_ref()
+                .and_then(|v| v.python)
+                .is_some_and(|p| p >= Version::new(3, 13, 0)),
+            ClientName::Openssl
+            | ClientName::Curl
+            | ClientName::Pip
+            | ClientName::Node
+            | ClientName::Git
+            | ClientName::Java => false,
+        }
+    }
+
     /// Whether the client takes the certificate's common name for the host name when no
     /// subjectAltName entry is a DNS name: OpenSSL's `X509_check_host` does (curl, Python's
     /// `ssl`, git), and so do Node and Java; `requests` on urllib3 2 or later does not. pip
@@ -458,6 +478,9 @@ mod tests {
             let text = format!("{name} {version:?}");
             let client = Client::found(name, Some(version), Store::default(), Vec::new());
             assert_eq!(client.anchors_any_certificate(), expected, "{text}");
+            // Python from 3.13 is the strict one; Java takes any anchor but is not strict.
+            let strict = expected && name != ClientName::Java && name != ClientName::Curl;
+            assert_eq!(client.is_strict(), strict, "{text}");
         }
     }
 

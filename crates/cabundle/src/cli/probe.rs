@@ -61,6 +61,11 @@ pub struct ProbeArgs {
     /// the chain and of the path with its days left.
     #[arg(long, conflicts_with = "save_chain")]
     pub json: bool,
+    /// Fail (exit 1) when the path breaks a rule of a stricter client: OpenSSL's X509_STRICT
+    /// (Python from 3.13) or the CA/Browser Forum profile (browsers, Go, rustls). Without it
+    /// those rules are shown on `strict:` lines and do not change the exit code.
+    #[arg(long)]
+    pub strict: bool,
     /// Fetching what is missing.
     #[command(flatten)]
     pub fetch_missing: super::store::FetchMissingArgs,

@@ -318,11 +318,21 @@ fn entry(
     match verified {
         Ok(report) if report.is_valid() => {
             // A common name OpenSSL takes for the host is refused by some clients.
-            let (reasons, fixes): (Vec<String>, Vec<String>) = report
+            let (mut reasons, mut fixes): (Vec<String>, Vec<String>) = report
                 .notes
                 .iter()
                 .filter_map(|n| client_refuses(client, n).map(|why| (why, note_hint(n))))
                 .unzip();
+            // Python from 3.13 verifies with OpenSSL's X509_STRICT.
+            if client.is_strict() {
+                let refused = report.refused_by(cabundle_verify::Family::Strict);
+                if !refused.is_empty() {
+                    let owned: Vec<cabundle_verify::Violation> =
+                        refused.iter().map(|v| (*v).clone()).collect();
+                    reasons.extend(refused.iter().map(|v| format!("strict: {v}")));
+                    fixes.extend(crate::shared::hints::strict_hints(&owned));
+                }
+            }
             if reasons.is_empty() {
                 e.verdict = Some(Verdict::Ok);
             } else {

@@ -8,7 +8,7 @@ use crate::output::Output;
 use crate::shared::aia;
 use crate::shared::chain::{
     PinCheck, Supplied, check_pins, complete, print_omitted, print_pins, print_report,
-    read_intermediates,
+    read_intermediates, strict_verdict,
 };
 use crate::shared::clock::at_or_now;
 use crate::shared::exit::ExitStatus;
@@ -284,6 +284,7 @@ fn judge(cx: &Run<'_>, probed: &Probed<'_>) -> ExitStatus {
             && probed.completed.is_none()
             && pinned
             && expiring(cx, probed).is_empty()
+            && strict_verdict(&probed.report, cx.args.strict) == ExitStatus::Ok
             && !probed
                 .revocation
                 .as_deref()
@@ -360,7 +361,9 @@ fn text(cx: &Run<'_>, probed: &Probed<'_>) -> anyhow::Result<ExitStatus> {
             "not verified as sent: the server is misconfigured (it omits an intermediate)"
         )?;
         status = ExitStatus::Failure;
-    } else if !probed.report.is_valid() {
+    } else if !probed.report.is_valid()
+        || strict_verdict(&probed.report, args.strict) != ExitStatus::Ok
+    {
         status = ExitStatus::Failure;
     }
     if let Some(checked) = &probed.revocation {
@@ -411,6 +414,14 @@ struct JsonCert<'a> {
     days_left: i64,
 }
 
+/// One strict rule broken, in `--json`.
+#[derive(Serialize)]
+struct JsonStrict {
+    rule: String,
+    certificate: String,
+    refused_by: Vec<String>,
+}
+
 /// One server in `--json`.
 #[derive(Serialize)]
 struct JsonEntry<'a> {
@@ -427,6 +438,9 @@ struct JsonEntry<'a> {
     /// With `--revocation`: each certificate of the path checked, with its verdict.
     #[serde(skip_serializing_if = "Option::is_none")]
     revocation: Option<Vec<JsonRevocation>>,
+    /// What stricter clients refuse: `RULE: the ROLE "SUBJECT"` and who refuses it.
+    strict: Vec<JsonStrict>,
+    notes: Vec<String>,
     chain: Vec<JsonCert<'a>>,
     path: Vec<JsonCert<'a>>,
     error: Option<String>,
@@ -471,6 +485,8 @@ fn json_entry<'a>(
                 pinned: None,
                 expiring: Vec::new(),
                 revocation: None,
+                strict: Vec::new(),
+                notes: Vec::new(),
                 chain: Vec::new(),
                 path: Vec::new(),
                 error: Some(format!("{e:#}")),
@@ -524,6 +540,27 @@ fn json_entry<'a>(
                 })
                 .collect()
         }),
+        strict: probed
+            .report()
+            .strict
+            .iter()
+            .map(|v| JsonStrict {
+                rule: v.rule.to_string(),
+                certificate: v.subject.clone(),
+                refused_by: v
+                    .rule
+                    .refused_by()
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
+            })
+            .collect(),
+        notes: probed
+            .report()
+            .notes
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
         chain: probed.chain.iter().map(|c| json_cert(c, cx.at)).collect(),
         path,
         error: None,

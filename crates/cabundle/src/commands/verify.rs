@@ -4,7 +4,8 @@ use crate::cli::verify::VerifyArgs;
 use crate::output::Output;
 use crate::shared::aia;
 use crate::shared::chain::{
-    check_pins, complete, print_omitted, print_pins, print_report, read_intermediates, verdict,
+    check_pins, complete, print_omitted, print_pins, print_report, read_intermediates,
+    strict_verdict, verdict,
 };
 use crate::shared::clock::at_or_now;
 use crate::shared::exit::ExitStatus;
@@ -59,7 +60,8 @@ pub fn run(args: VerifyArgs, out: &Output) -> anyhow::Result<ExitStatus> {
                 }
                 None => false,
             };
-            return Ok(ExitStatus::ok_if(pinned && !revoked));
+            let strict = strict_verdict(&completed, args.strict) == ExitStatus::Ok;
+            return Ok(ExitStatus::ok_if(pinned && strict && !revoked));
         }
     }
     let mut walk = None;
@@ -104,9 +106,11 @@ pub fn run(args: VerifyArgs, out: &Output) -> anyhow::Result<ExitStatus> {
         }
         None => false,
     };
-    Ok(if pinned && !revoked {
-        verdict(&report)
-    } else {
+    Ok(if !pinned || revoked {
         ExitStatus::Failure
+    } else if verdict(&report) == ExitStatus::Ok {
+        strict_verdict(&report, args.strict)
+    } else {
+        verdict(&report)
     })
 }

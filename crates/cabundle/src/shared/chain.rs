@@ -126,13 +126,37 @@ pub(crate) fn print_report(
     print_notes(report, w)
 }
 
-/// Prints each note (what does not make the chain fail) with its hint.
+/// Prints each note (what does not make the chain fail) with its hint, then the rules of
+/// stricter clients the path breaks.
 fn print_notes(report: &Report, w: &mut impl Write) -> std::io::Result<()> {
     for note in &report.notes {
         writeln!(w, "note: {note}")?;
         writeln!(w, "hint: {}", note_hint(note))?;
     }
+    print_strict(report, w)
+}
+
+/// One `strict:` line per rule a certificate of the path breaks, naming who refuses it, and
+/// the fixes.
+fn print_strict(report: &Report, w: &mut impl Write) -> std::io::Result<()> {
+    for v in &report.strict {
+        let families: Vec<String> = v
+            .rule
+            .refused_by()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        writeln!(w, "strict: {v} (refused by {})", families.join(" and "))?;
+    }
+    for hint in crate::shared::hints::strict_hints(&report.strict) {
+        writeln!(w, "hint: {hint}")?;
+    }
     Ok(())
+}
+
+/// `Ok` unless `--strict` was given and the path breaks a strict client's rule.
+pub(crate) fn strict_verdict(report: &Report, strict: bool) -> ExitStatus {
+    ExitStatus::ok_if(!strict || report.strict.is_empty())
 }
 
 /// What `--pin` found on a path: the pinned certificate, or every key of the path.

@@ -391,6 +391,21 @@ pub(crate) fn client_fix(client: ClientName, problem: &Problem) -> Option<String
     }
 }
 
+/// The fixes for the strict clients' rules a path breaks: one for the CAs, one for the
+/// server's certificate, each said once.
+pub(crate) fn strict_hints(violations: &[cabundle_verify::Violation]) -> Vec<String> {
+    let mut out = Vec::new();
+    let at_ca = violations.iter().any(|v| v.role != Role::Leaf);
+    let at_leaf = violations.iter().any(|v| v.role == Role::Leaf);
+    if at_ca {
+        out.push("strict clients refuse this chain though OpenSSL's default verification accepts it: the CA certificate must be issued again with basicConstraints critical, keyUsage keyCertSign and cRLSign, and both key identifiers (a TLS-inspecting proxy's root: regenerate it in the proxy); until then Python 3.13 can drop the flag with ctx.verify_flags &= ~ssl.VERIFY_X509_STRICT".to_owned());
+    }
+    if at_leaf {
+        out.push("have the server's certificate issued again with its host names in a subjectAltName (the common name among them), the serverAuth extended key usage, the issuer's key identifier and a positive serial of at most 20 octets".to_owned());
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -490,6 +505,7 @@ mod tests {
             path: Vec::new(),
             problems: problems.to_vec(),
             notes: Vec::new(),
+            strict: Vec::new(),
         };
         let file = Source::File { chain: "c.pem" };
         let mut seen = std::collections::BTreeSet::new();

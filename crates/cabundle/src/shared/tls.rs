@@ -163,7 +163,8 @@ pub(crate) fn capture(
     let server_name = ServerName::try_from(name.to_owned())
         .map_err(|_| anyhow!("invalid server name {name:?}"))?;
     let mut conn = rustls::ClientConnection::new(Arc::new(config), server_name)?;
-    let handshake = handshake(&mut conn, &mut sock, limits, end);
+    let mut first = Vec::new();
+    let handshake = handshake(&mut conn, &mut sock, limits, end, &mut first);
     let chain = recorder
         .chain
         .lock()
@@ -175,6 +176,11 @@ pub(crate) fn capture(
         .map_err(|_| anyhow!("internal error: poisoned lock"))?
         .clone();
     match handshake {
+        Err(_) if chain.is_empty() && is_plain_http(&first) => {
+            bail!(
+                "{host}:{port} answered in plain HTTP, not TLS\nhint: this port speaks HTTP: probe the server's TLS port (443 for https://), or fetch this one with http://"
+            );
+        }
         Err((e, bound)) if chain.is_empty() => {
             return Err(match e.kind() {
                 ErrorKind::WouldBlock | ErrorKind::TimedOut if bound == Bound::Deadline => anyhow!(
@@ -210,6 +216,7 @@ fn handshake(
     sock: &mut TcpStream,
     limits: Limits,
     end: Instant,
+    first: &mut Vec<u8>,
 ) -> Result<(), (std::io::Error, Bound)> {
     let timed_out = || std::io::Error::from(ErrorKind::TimedOut);
     while conn.is_handshaking() {
@@ -223,7 +230,8 @@ fn handshake(
         }
         if conn.wants_read() {
             sock.set_read_timeout(Some(wait)).map_err(io)?;
-            if conn.read_tls(sock).map_err(io)? == 0 {
+            let mut reader = FirstBytes { sock, first };
+            if conn.read_tls(&mut reader).map_err(io)? == 0 {
                 return Err(io(ErrorKind::UnexpectedEof.into()));
             }
             if let Err(e) = conn.process_new_packets() {
@@ -234,6 +242,28 @@ fn handshake(
         }
     }
     Ok(())
+}
+
+/// A reader that keeps the first bytes the server sent, to tell a plain-HTTP answer.
+struct FirstBytes<'a> {
+    sock: &'a mut TcpStream,
+    first: &'a mut Vec<u8>,
+}
+
+impl std::io::Read for FirstBytes<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.sock.read(buf)?;
+        let keep = 8usize.saturating_sub(self.first.len()).min(n);
+        self.first.extend_from_slice(&buf[..keep]);
+        Ok(n)
+    }
+}
+
+/// Whether the first bytes of an answer are an HTTP status line or an HTML page (what a
+/// plain-HTTP server answers a TLS hello with; some send the page without a status line). A
+/// TLS record starts with a content type byte from 20 to 24.
+fn is_plain_http(first: &[u8]) -> bool {
+    first.starts_with(b"HTTP/") || first.starts_with(b"<")
 }
 
 /// Accepts any certificate chain and records it with the stapled OCSP response; handshake
