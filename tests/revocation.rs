@@ -570,6 +570,21 @@ fn revoked_intermediates_report_flags_the_intermediate() {
     );
 }
 
+#[test]
+fn a_bad_revoked_intermediates_report_is_an_error_naming_it() {
+    let Some(pki) = pki() else { return };
+    let path = pki.path("not-a-report.csv");
+    fs_err::write(&path, "\"Subject\",\"SHA256\"\n\"x\",\"00\"\n").unwrap();
+    let shown = path.to_str().unwrap();
+    let (ok, said) = verify(&pki, "good", &["--revoked-intermediates", shown]);
+    assert!(!ok, "{said}");
+    assert!(
+        said.contains(&format!("cannot read --revoked-intermediates {shown}"))
+            && said.contains("with none of the expected columns"),
+        "{said}"
+    );
+}
+
 /// `openssl s_server` for `NAME.pem` with its chain, stapling `status.der`.
 fn stapling_server(pki: &Pki, name: &str) -> (Killed, u16) {
     let status = pki.path(&format!("{name}-status.der"));
