@@ -1,7 +1,7 @@
 //! CCADB root and intermediate reports and NSS certdata.txt, parsed by header name into typed rows.
 //!
 //! Pure: every function takes the bytes of a report and returns values; reading files and
-//! fetching URLs happen in the callers. Four inputs are understood:
+//! fetching URLs happen in the callers. Five inputs are understood:
 //!
 //! - `IncludedCACertificateReportPEMCSV`, Mozilla's included roots with their PEM
 //!   ([`parse_report`]); columns are bound by header name, so the several header layouts the
@@ -11,7 +11,9 @@
 //! - `AllCertificatePEMsCSVFormat`, the two-column fingerprint and PEM export
 //!   ([`parse_pem_csv`]);
 //! - `MozillaIntermediateCertsCSVReport`, the intermediates Firefox preloads
-//!   ([`parse_intermediates`]).
+//!   ([`parse_intermediates`]);
+//! - `PublicIntermediateCertsRevokedWithPEMCSV`, the intermediates disclosed as revoked
+//!   ([`parse_revoked_intermediates`]).
 //!
 //! Every decoded certificate is checked against the fingerprint the report gives for it.
 //!
@@ -48,6 +50,7 @@ mod intermediates;
 mod pem_csv;
 mod plausible;
 mod report;
+mod revoked;
 
 pub use cabundle_cert::{Certificate, Purpose, Sha256Fingerprint};
 pub use certdata::parse_certdata;
@@ -57,6 +60,10 @@ pub use intermediates::{Intermediate, looks_like_intermediates, parse_intermedia
 pub use pem_csv::{PEM_COLUMN, PemRecord, parse_pem_csv};
 pub use plausible::{Implausible, MIN_ROOTS, check_plausible};
 pub use report::parse_report;
+pub use revoked::{
+    REVOKED_DATE, REVOKED_OWNER, REVOKED_PEM, REVOKED_REASON, REVOKED_SHA256, REVOKED_SUBJECT,
+    RevokedIntermediate, looks_like_revoked_intermediates, parse_revoked_intermediates,
+};
 
 /// A calendar date from the report (`YYYY.MM.DD`).
 pub type Date = time::Date;

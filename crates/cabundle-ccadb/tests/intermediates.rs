@@ -170,3 +170,25 @@ fn broken_reports() {
         "the body is not a CCADB CSV report (it looks like text starting \"\\\"Owner\\\",\\\"PEM Info\\\"\", with none of the expected columns)",
     );
 }
+
+/// The 2019 `PublicIntermediateCertsRevokedWithPEMCSV` snapshot parses with the row count
+/// SOURCES.md records, the PEMs given match their fingerprints, and most rows carry a date
+/// and a reason code.
+#[test]
+fn revoked_snapshot_parses() {
+    let name = "PublicIntermediateCertsRevokedWithPEMReport-2019-05-19.csv";
+    let Some(dir) = cabundle_testkit::ccadb_data_with(name) else {
+        return;
+    };
+    let bytes = fs_err::read(dir.join(name)).unwrap();
+    assert!(cabundle_ccadb::looks_like_revoked_intermediates(&bytes));
+    let rows = cabundle_ccadb::parse_revoked_intermediates(&bytes)
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert_eq!(rows.len(), 994, "{name}");
+    let dated = rows.iter().filter(|r| r.date.is_some()).count();
+    let coded = rows.iter().filter(|r| r.reason_code.is_some()).count();
+    assert!(
+        dated > 900 && coded > 100,
+        "{name}: {dated} dated, {coded} with a code"
+    );
+}

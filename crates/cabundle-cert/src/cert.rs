@@ -10,7 +10,7 @@
 use crate::asn1::{self, tag};
 use crate::{
     BasicConstraints, Certificate, Crl, Error, ExtendedKeyUsage, GeneralName, KeyInfo, KeyUsage,
-    NameConstraints, ObjectKind, Result, Sha1Fingerprint, Sha256Fingerprint, name,
+    NameConstraints, ObjectKind, Result, RevokedEntry, Sha1Fingerprint, Sha256Fingerprint, name,
 };
 use name::Name;
 use sha1::{Digest, Sha1};
@@ -320,6 +320,14 @@ impl Crl {
             issuer_hash_old: issuer.hash_old(),
             this_update: datetime(x.last_update()),
             next_update: x.next_update().map(datetime),
+            revoked: x
+                .iter_revoked_certificates()
+                .map(|r| RevokedEntry {
+                    serial_hex: hex::encode_upper(r.raw_serial()),
+                    date: datetime(r.revocation_date),
+                    reason_code: r.reason_code().map(|(_, code)| code.0),
+                })
+                .collect(),
         })
     }
 }

@@ -42,10 +42,12 @@ pub fn parse_moment(input: &str) -> Result<OffsetDateTime, DateError> {
     if let Ok(t) = OffsetDateTime::parse(input.trim(), &Rfc3339) {
         // A moment whose UTC time falls after the year 9999 (`9999-12-31T12:00:00-12:15`, found
         // by fuzzing: writing it panicked) cannot be compared or written in UTC: refused.
-        return t.checked_to_offset(time::UtcOffset::UTC).ok_or_else(|| DateError {
-            input: input.to_owned(),
-            expected: "a moment before the year 10000 in UTC",
-        });
+        return t
+            .checked_to_offset(time::UtcOffset::UTC)
+            .ok_or_else(|| DateError {
+                input: input.to_owned(),
+                expected: "a moment before the year 10000 in UTC",
+            });
     }
     parse_date(input)
         .map(|d| d.midnight().assume_utc())

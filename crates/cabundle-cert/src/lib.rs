@@ -277,6 +277,21 @@ pub struct Crl {
     pub this_update: time::OffsetDateTime,
     /// nextUpdate, when present.
     pub next_update: Option<time::OffsetDateTime>,
+    /// The revokedCertificates entries, in the CRL's order.
+    pub revoked: Vec<RevokedEntry>,
+}
+
+/// One entry of a CRL's revokedCertificates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RevokedEntry {
+    /// The serial number as upper-case hex of its DER content octets, as
+    /// [`Certificate::serial_hex`].
+    pub serial_hex: String,
+    /// revocationDate.
+    pub date: time::OffsetDateTime,
+    /// The CRLReason code of the entry's reasonCode extension, when present.
+    pub reason_code: Option<u8>,
 }
 
 /// One object read from a file: a certificate or a CRL.

@@ -1,9 +1,11 @@
-//! Whether one certificate's signature was made with another's key, checked by webpki's
-//! signature algorithms (the crypto is theirs; this module only finds the signed bytes, the
-//! algorithm identifiers and the key in the DER).
+//! Whether one certificate's signature (or a CRL's, or any object signed the same way: a
+//! `SEQUENCE` of the signed data, the algorithm and the signature, such as an OCSP
+//! `BasicOCSPResponse`) was made with a certificate's key, checked by webpki's signature
+//! algorithms (the crypto is theirs; this module only finds the signed bytes, the algorithm
+//! identifiers and the key in the DER).
 
-use crate::Certificate;
 use crate::asn1::{self, tag};
+use crate::{Certificate, Crl};
 
 /// The parts of a certificate a signature check needs: the signed `tbsCertificate`, the
 /// signature algorithm's identifier (content octets, as webpki compares them) and the
@@ -16,13 +18,24 @@ struct Parts<'a> {
     key: &'a [u8],
 }
 
-fn parts(der: &[u8]) -> Option<Parts<'_>> {
-    let (outer, _) = asn1::expect(der, tag::SEQUENCE, "certificate").ok()?;
+/// The signed bytes, the signature algorithm's identifier and the signature of a signed
+/// object: a `SEQUENCE` of three elements (four with the certificates an OCSP response may
+/// append).
+fn signed_parts(der: &[u8]) -> Option<(asn1::Element<'_>, &[u8], &[u8])> {
+    let (outer, _) = asn1::expect(der, tag::SEQUENCE, "signed object").ok()?;
     let top = asn1::children(outer.content).ok()?;
-    let [tbs, alg, sig] = top.as_slice() else {
-        return None;
+    let (tbs, alg, sig) = match top.as_slice() {
+        [tbs, alg, sig] | [tbs, alg, sig, _] => (tbs, alg, sig),
+        _ => return None,
     };
-    let signature = bit_string(sig)?;
+    if tbs.tag != tag::SEQUENCE || alg.tag != tag::SEQUENCE {
+        return None;
+    }
+    Some((*tbs, alg.content, bit_string(sig)?))
+}
+
+fn parts(der: &[u8]) -> Option<Parts<'_>> {
+    let (tbs, signature_alg, signature) = signed_parts(der)?;
     let fields = asn1::children(tbs.content).ok()?;
     // version [0] is optional; then serial, signature, issuer, validity, subject, SPKI.
     let skip = usize::from(fields.first()?.tag == 0xa0);
@@ -33,7 +46,7 @@ fn parts(der: &[u8]) -> Option<Parts<'_>> {
     };
     Some(Parts {
         tbs: tbs.raw,
-        signature_alg: alg.content,
+        signature_alg,
         signature,
         key_alg: key_alg.content,
         key: bit_string(key)?,
@@ -61,15 +74,34 @@ impl Certificate {
     /// pair's algorithm identifiers (SHA-1 RSA, parameters encoded unusually), so
     /// that the signature could not be checked either way.
     pub fn signature_check(&self, issuer: &Certificate) -> Option<bool> {
-        let (child, parent) = (parts(&self.der)?, parts(&issuer.der)?);
+        let child = parts(&self.der)?;
+        issuer.check_signature(child.tbs, child.signature_alg, child.signature)
+    }
+
+    /// Whether `signed` (the DER of an object signed as a certificate is: a `SEQUENCE` of
+    /// the signed data, the algorithm and the signature, such as an OCSP
+    /// `BasicOCSPResponse`) was signed with this certificate's key; `None` when the object is
+    /// not shaped so or no supported algorithm matches.
+    pub fn signed(&self, signed: &[u8]) -> Option<bool> {
+        let (tbs, alg, signature) = signed_parts(signed)?;
+        self.check_signature(tbs.raw, alg, signature)
+    }
+
+    fn check_signature(&self, tbs: &[u8], signature_alg: &[u8], signature: &[u8]) -> Option<bool> {
+        let key = parts(&self.der)?;
         let alg = webpki::ALL_VERIFICATION_ALGS.iter().find(|alg| {
-            alg.public_key_alg_id().as_ref() == parent.key_alg
-                && alg.signature_alg_id().as_ref() == child.signature_alg
+            alg.public_key_alg_id().as_ref() == key.key_alg
+                && alg.signature_alg_id().as_ref() == signature_alg
         })?;
-        Some(
-            alg.verify_signature(parent.key, child.tbs, child.signature)
-                .is_ok(),
-        )
+        Some(alg.verify_signature(key.key, tbs, signature).is_ok())
+    }
+}
+
+impl Crl {
+    /// Whether this CRL's signature verifies with `issuer`'s key (`None` when no supported
+    /// algorithm matches, as [`Certificate::signature_check`]). Names are not looked at.
+    pub fn signature_check(&self, issuer: &Certificate) -> Option<bool> {
+        issuer.signed(&self.der)
     }
 }
 

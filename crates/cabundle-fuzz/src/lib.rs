@@ -119,6 +119,32 @@ fn intermediates(input: &[u8]) {
     }
 }
 
+fn revoked_intermediates(input: &[u8]) {
+    let _ = cabundle_ccadb::looks_like_revoked_intermediates(input);
+    if let Ok(rows) = cabundle_ccadb::parse_revoked_intermediates(input) {
+        let _ = format!("{rows:?}");
+    }
+}
+
+/// An OCSP response is read, and judged for a fixed certificate and issuer (which no input
+/// is about or signed by: the judgement must end in `unknown`, never in a panic or `good`).
+fn ocsp_response(input: &[u8]) {
+    use cabundle_verify::revocation::{Answer, Source, check_ocsp, parse_ocsp};
+    static PAIR: std::sync::OnceLock<Option<cabundle_cert::Certificate>> =
+        std::sync::OnceLock::new();
+    let _ = parse_ocsp(input);
+    let cert = PAIR.get_or_init(seeds::ocsp_subject);
+    if let Some(cert) = cert {
+        let at = time::OffsetDateTime::UNIX_EPOCH;
+        let finding = check_ocsp(cert, cert, input, at, Source::Stapled);
+        assert!(
+            matches!(finding.answer, Answer::Unknown(_)),
+            "an OCSP response nobody signed answered {:?}",
+            finding.answer
+        );
+    }
+}
+
 fn any_report(input: &[u8]) {
     if let Ok(report) = cabundle_ccadb::parse_any(input) {
         let _ = cabundle_ccadb::check_plausible(input, report.roots.len(), 1);
@@ -207,6 +233,8 @@ targets! {
     "lock" => lock, false;
     "manifest" => manifest, false;
     "text" => text, false;
+    "revoked" => revoked_intermediates, true;
+    "ocsp" => ocsp_response, false;
 }
 
 /// The target named `name`.
@@ -227,6 +255,8 @@ pub fn seeds_for<'s>(target: &Target, seeds: &'s Seeds) -> &'s [Vec<u8>] {
         "lock" => &seeds.locks,
         "manifest" => &seeds.manifests,
         "text" => &seeds.text,
+        "revoked" => &seeds.revoked,
+        "ocsp" => &seeds.ocsp,
         _ => &seeds.all,
     }
 }

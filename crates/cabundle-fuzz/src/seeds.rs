@@ -26,6 +26,11 @@ pub struct Seeds {
     pub manifests: Vec<Vec<u8>>,
     /// Dates, moments and labels with characters a terminal obeys.
     pub text: Vec<Vec<u8>>,
+    /// `PublicIntermediateCertsRevokedWithPEMCSV` reports: one written here, and slices of the
+    /// real one.
+    pub revoked: Vec<Vec<u8>>,
+    /// OCSP responses written here (statuses, a basic response of each certificate status).
+    pub ocsp: Vec<Vec<u8>>,
     /// Everything above.
     pub all: Vec<Vec<u8>>,
     /// How many seeds came from the real data.
@@ -56,7 +61,7 @@ pub fn seeds(data: Option<&Path>) -> Seeds {
     }
     add_generated(&mut s);
     if let Some(dir) = data {
-        let generated = s.objects.len() + s.names.len() + s.intermediates.len();
+        let generated = s.objects.len() + s.names.len() + s.intermediates.len() + s.revoked.len();
         add_real(&mut s, dir);
         // The Chrome data sits beside the CCADB data.
         if let Some(chrome) = dir.parent().map(|p| p.join("chrome")) {
@@ -65,6 +70,7 @@ pub fn seeds(data: Option<&Path>) -> Seeds {
         s.from_data = s.objects.len()
             + s.names.len()
             + s.intermediates.len()
+            + s.revoked.len()
             + s.reports.len()
             + s.certdata.len()
             + s.textproto.len()
@@ -97,6 +103,8 @@ pub fn seeds(data: Option<&Path>) -> Seeds {
         &s.locks,
         &s.manifests,
         &s.text,
+        &s.revoked,
+        &s.ocsp,
     ]
     .into_iter()
     .flatten()
@@ -141,6 +149,9 @@ fn add_real(s: &mut Seeds, dir: &Path) {
         if name.starts_with("MozillaIntermediateCertsCSVReport") {
             s.intermediates.extend(report_slices(&bytes));
         }
+        if name.starts_with("PublicIntermediateCertsRevoked") {
+            s.revoked.extend(report_slices(&bytes));
+        }
     }
 }
 
@@ -162,6 +173,8 @@ fn add_generated(s: &mut Seeds) {
         s.intermediates
             .push(cabundle_testkit::intermediates_report(&rows[..n]).into_bytes());
     }
+    s.revoked.extend(revoked_reports());
+    s.ocsp.extend(ocsp_responses());
     s.recipes.extend(
         [
             include_str!("../../../bundles/mozilla-tls/recipe.toml"),
@@ -299,4 +312,157 @@ fn certdata_slices(bytes: &[u8]) -> Vec<Vec<u8>> {
         }
     }
     out
+}
+
+/// Revoked-intermediates reports in the CCADB's layout, of generated certificates: with and
+/// without their PEM, with a date and a reason code or neither.
+fn revoked_reports() -> Vec<Vec<u8>> {
+    let header = "\"CA Owner\",\"Revocation Status\",\"RFC 5280 Revocation Reason Code\",\"Date of Revocation\",\"Certificate Subject Common Name\",\"SHA-256 Fingerprint\",\"PEM Info\"\n";
+    let mut body = String::from(header);
+    let mut out = vec![body.clone().into_bytes()];
+    for (i, (_, name)) in cabundle_testkit::corpus::names()
+        .into_iter()
+        .take(3)
+        .enumerate()
+    {
+        let der = cabundle_testkit::cert_with_names(&name, &name, i as u64 + 1);
+        let sha256 = cabundle_cert::Sha256Fingerprint::of(&der);
+        let hex: String = sha256.0.iter().map(|b| format!("{b:02X}")).collect();
+        let pem = if i == 1 {
+            String::new()
+        } else {
+            format!(
+                "'{}'",
+                cabundle_testkit::pem("CERTIFICATE", &der).trim_end()
+            )
+        };
+        let (reason, date) = if i == 2 {
+            ("", "")
+        } else {
+            ("(1) keyCompromise", "2019 May 17")
+        };
+        body.push_str(&format!(
+            "\"Owner {i}\",\"Revoked\",\"{reason}\",\"{date}\",\"Sub {i}\",\"{hex}\",\"{pem}\"\n"
+        ));
+        out.push(body.clone().into_bytes());
+    }
+    out
+}
+
+/// The certificate the `ocsp` target judges responses for: the corpus's first name, self
+/// issued.
+pub(crate) fn ocsp_subject() -> Option<cabundle_cert::Certificate> {
+    let (_, name) = cabundle_testkit::corpus::names().into_iter().next()?;
+    let der = cabundle_testkit::cert_with_names(&name, &name, 1);
+    cabundle_cert::Certificate::from_der(&der).ok()
+}
+
+/// OCSP responses: each unsuccessful status, and a basic response (about the `ocsp` target's
+/// certificate, with a signature of zeros) for each certificate status.
+fn ocsp_responses() -> Vec<Vec<u8>> {
+    use der::Encode as _;
+    use der::asn1::{BitString, GeneralizedTime, Null, ObjectIdentifier, OctetString};
+    let mut out: Vec<Vec<u8>> = [1u8, 2, 3, 5, 6]
+        .iter()
+        .map(|status| vec![0x30, 0x03, 0x0a, 0x01, *status])
+        .collect();
+    let Some(cert) = ocsp_subject() else {
+        return out;
+    };
+    let Ok(request) = cabundle_verify::revocation::ocsp_request(&cert, &cert) else {
+        return out;
+    };
+    out.push(request.clone());
+    let Ok(parsed) = <x509_ocsp::OcspRequest as der::Decode>::from_der(&request) else {
+        return out;
+    };
+    let Some(cert_id) = parsed
+        .tbs_request
+        .request_list
+        .into_iter()
+        .next()
+        .map(|r| r.req_cert)
+    else {
+        return out;
+    };
+    let Ok(when) =
+        GeneralizedTime::from_unix_duration(std::time::Duration::from_secs(1_700_000_000))
+    else {
+        return out;
+    };
+    let when = x509_ocsp::OcspGeneralizedTime(when);
+    let (Ok(key_hash), Ok(signature)) = (
+        OctetString::new(vec![0u8; 20]),
+        BitString::from_bytes(&[0u8; 64]),
+    ) else {
+        return out;
+    };
+    let statuses = [
+        x509_ocsp::CertStatus::good(),
+        x509_ocsp::CertStatus::revoked(x509_ocsp::RevokedInfo {
+            revocation_time: when,
+            revocation_reason: None,
+        }),
+        x509_ocsp::CertStatus::Unknown(Null),
+    ];
+    for status in statuses {
+        let basic = x509_ocsp::BasicOcspResponse {
+            tbs_response_data: x509_ocsp::ResponseData {
+                version: x509_ocsp::Version::V1,
+                responder_id: x509_ocsp::ResponderId::ByKey(key_hash.clone()),
+                produced_at: when,
+                responses: vec![x509_ocsp::SingleResponse {
+                    cert_id: cert_id.clone(),
+                    cert_status: status,
+                    this_update: when,
+                    next_update: Some(when),
+                    single_extensions: None,
+                }],
+                response_extensions: None,
+            },
+            signature_algorithm: x509_cert::spki::AlgorithmIdentifierOwned {
+                oid: ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2"),
+                parameters: None,
+            },
+            signature: signature.clone(),
+            certs: None,
+        };
+        let Ok(basic) = basic.to_der() else { continue };
+        let Ok(inner) = OctetString::new(basic) else {
+            continue;
+        };
+        let response = x509_ocsp::OcspResponse {
+            response_status: x509_ocsp::OcspResponseStatus::Successful,
+            response_bytes: Some(x509_ocsp::ResponseBytes {
+                response_type: ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1.1"),
+                response: inner,
+            }),
+        };
+        if let Ok(der) = response.to_der() {
+            out.push(der);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod ocsp_seed_tests {
+    /// The generated OCSP seeds reach past the status: three basic responses read, and the
+    /// revoked-intermediates reports parse.
+    #[test]
+    fn generated_seeds_parse() {
+        let responses = super::ocsp_responses();
+        let read = responses
+            .iter()
+            .filter(|r| cabundle_verify::revocation::parse_ocsp(r).is_ok())
+            .count();
+        assert_eq!(read, 3, "{} responses", responses.len());
+        for report in super::revoked_reports() {
+            let parsed = cabundle_ccadb::parse_revoked_intermediates(&report);
+            assert!(
+                parsed.is_ok() || report.iter().filter(|b| **b == b'\n').count() == 1,
+                "{parsed:?}"
+            );
+        }
+    }
 }

@@ -10,6 +10,8 @@
 //!   (depth and candidates tried) are reached.
 //! - [`order_chain`] sorts a heap of certificates into leaf, intermediates, root.
 //! - [`expiring`] lists certificates that expire within a window.
+//! - [`revocation`] says whether a certificate is revoked by what a CRL, an OCSP response or
+//!   a list of revoked certificates says, each answer with its source and reason.
 //! - [`parse_window`] parses a window people type (`90d`); the date of a verification is
 //!   read with `cabundle_cert::date::parse_moment` (RFC 3339 or `YYYY-MM-DD`) and written
 //!   with `format_moment`, and [`Manifest`] is `cabundle-manifest`'s type.
@@ -57,6 +59,7 @@ mod expiring;
 mod manifest;
 mod parse;
 mod path;
+pub mod revocation;
 mod strict;
 
 pub use cabundle_cert::Purpose;

@@ -8,9 +8,9 @@ use std::path::PathBuf;
 #[derive(Debug, Args)]
 #[command(
     after_help = "Exit codes: 0 every server's chain verifies (and carries a pinned key, and nothing \
-expires within --warn-days), 1 one does not, 2 error (refused, timed out; with several servers, \
+expires within --warn-days, and, with --revocation, no certificate of the path is revoked), 1 one does not, 2 error (refused, timed out; with several servers, \
 the others are still probed).\n\nExamples:\n  cabundle probe example.com --save-chain chain.pem\n  \
-cabundle probe example.com example.org:8443 --json --warn-days 21\n  cabundle probe example.com --pins"
+cabundle probe example.com example.org:8443 --json --warn-days 21\n  cabundle probe example.com --pins\n  cabundle probe example.com --revocation"
 )]
 pub struct ProbeArgs {
     /// The servers: HOST or HOST:PORT (port 443 by default; [v6addr]:PORT for IPv6).
@@ -69,4 +69,7 @@ pub struct ProbeArgs {
     /// Fetching what is missing.
     #[command(flatten)]
     pub fetch_missing: super::store::FetchMissingArgs,
+    /// Revocation.
+    #[command(flatten, next_help_heading = "Revocation")]
+    pub revocation: super::store::RevocationArgs,
 }

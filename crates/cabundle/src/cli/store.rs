@@ -45,3 +45,27 @@ pub struct FetchMissingArgs {
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = super::values::parse_duration, requires = "fetch_missing")]
     pub fetch_timeout: std::time::Duration,
 }
+
+/// `--revocation`, which `verify` and `probe` share.
+#[derive(Debug, Args, Clone)]
+pub struct RevocationArgs {
+    /// Check each certificate of the verified path but the trust anchor for revocation: the
+    /// CRL of its CRL distribution point (plain HTTP, 10 MiB at most) or a --crl file, then
+    /// OCSP (the response the server staples, with probe, or its AIA OCSP responder), and
+    /// --revoked-intermediates. A revoked certificate fails the command; a certificate no
+    /// source answered for is said to be unknown, which does not change the exit code.
+    #[arg(long)]
+    pub revocation: bool,
+    /// A CRL (PEM or DER) used instead of fetching one, for the issuer whose name it carries
+    /// and whose key signed it. Repeatable.
+    #[arg(long, value_name = "FILE", requires = "revocation")]
+    pub crl: Vec<PathBuf>,
+    /// The CCADB's PublicIntermediateCertsRevokedWithPEMCSV report (a file, or an https://
+    /// URL): an intermediate listed in it, matched by SHA-256, is revoked.
+    #[arg(long, value_name = "FILE|URL", requires = "revocation")]
+    pub revoked_intermediates: Option<String>,
+    /// How long --revocation waits to connect and for each read of a CRL or an OCSP
+    /// response (twice that for a whole download); the same forms as --timeout.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = super::values::parse_duration, requires = "revocation")]
+    pub revocation_timeout: std::time::Duration,
+}

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 #[derive(Debug, Args)]
 #[command(
     after_help = "Exit codes: 0 the chain verifies (with --intermediates: also when only a supplied \
-intermediate completes it) and, with --pin, carries a pinned key; 1 it does not; 2 error.\n\nExample:\n  cabundle verify fullchain.pem --bundle ca-bundle.pem --hostname example.com"
+intermediate completes it) and, with --pin, carries a pinned key, and, with --revocation, no certificate of its path is revoked (unknown is printed, not failed); 1 it does not; 2 error.\n\nExample:\n  cabundle verify fullchain.pem --bundle ca-bundle.pem --hostname example.com\n  cabundle verify fullchain.pem --revocation --crl intermediate.crl"
 )]
 pub struct VerifyArgs {
     /// The chain: the certificate to verify first, then intermediates (PEM or DER); `-` for
@@ -48,4 +48,7 @@ pub struct VerifyArgs {
     /// Fetching what is missing.
     #[command(flatten)]
     pub fetch_missing: super::store::FetchMissingArgs,
+    /// Revocation.
+    #[command(flatten, next_help_heading = "Revocation")]
+    pub revocation: super::store::RevocationArgs,
 }

@@ -14,9 +14,10 @@ use crate::shared::clock::at_or_now;
 use crate::shared::exit::ExitStatus;
 use crate::shared::files;
 use crate::shared::hints::Source;
+use crate::shared::revocation;
 use crate::shared::store::{load_manifest, load_store};
 use crate::shared::terminal::Terminal;
-use crate::shared::tls::{Limits, fetch_chain, split_target};
+use crate::shared::tls::{Limits, capture, split_target};
 use anyhow::{Context, bail};
 use cabundle_cert::date::format_moment;
 use cabundle_cert::{Certificate, Sha256Fingerprint, SpkiPin};
@@ -33,6 +34,8 @@ struct Run<'a> {
     store: &'a [Certificate],
     supplied: Option<&'a Supplied>,
     manifest: Option<Manifest>,
+    /// What `--revocation` checks against; `None` without it.
+    revocation: Option<revocation::Sources>,
     out: &'a Output,
     at: OffsetDateTime,
     timeout: Duration,
@@ -51,6 +54,8 @@ struct Probed<'t> {
     completed: Option<Report>,
     /// What `--fetch-missing` fetched, and why it stopped.
     walk: Option<aia::Walk>,
+    /// What `--revocation` found about each certificate of the path.
+    revocation: Option<Vec<revocation::Checked>>,
 }
 
 impl Probed<'_> {
@@ -76,6 +81,7 @@ pub fn run(args: ProbeArgs, out: &Output) -> anyhow::Result<ExitStatus> {
         }
     }
     let at = at_or_now(args.at);
+    let revocation_sources = revocation::load(&args.revocation)?;
     // A time-out of zero would fail every connection: as before, it means one second.
     let timeout = if args.timeout.is_zero() {
         Duration::from_secs(1)
@@ -97,6 +103,7 @@ pub fn run(args: ProbeArgs, out: &Output) -> anyhow::Result<ExitStatus> {
         store: &store,
         supplied: supplied.as_ref(),
         manifest: load_manifest(&args.store)?,
+        revocation: revocation_sources,
         at,
         timeout,
         out,
@@ -154,14 +161,14 @@ fn worse(a: ExitStatus, b: ExitStatus) -> ExitStatus {
 fn probe<'t>(cx: &Run<'_>, target: &'t str) -> anyhow::Result<Probed<'t>> {
     let (host, port) = split_target(target)?;
     let name = cx.args.servername.clone().unwrap_or_else(|| host.clone());
-    let ders = fetch_chain(
+    let captured = capture(
         &host,
         port,
         &name,
         Limits::new(cx.timeout, cx.args.deadline),
     )?;
     let mut chain: Vec<Certificate> = Vec::new();
-    for (i, der) in ders.iter().enumerate() {
+    for (i, der) in captured.chain.iter().enumerate() {
         let cert = Certificate::from_der(der)
             .with_context(|| format!("certificate {i} sent by the server cannot be read"))?;
         chain.push(cert);
@@ -195,14 +202,27 @@ fn probe<'t>(cx: &Run<'_>, target: &'t str) -> anyhow::Result<Probed<'t>> {
         completed = fetched.filter(Report::is_valid);
         walk = Some(fetched_walk);
     }
-    Ok(Probed {
+    let mut probed = Probed {
         given: target,
         target: format!("{host}:{port}"),
         chain,
         report,
         completed,
         walk,
-    })
+        revocation: None,
+    };
+    if let Some(sources) = &cx.revocation {
+        let known: Vec<&Certificate> = known(cx, &probed).collect();
+        let checked = revocation::check(
+            probed.report(),
+            &known,
+            captured.stapled.as_deref(),
+            sources,
+            cx.at,
+        );
+        probed.revocation = Some(checked);
+    }
+    Ok(probed)
 }
 
 /// The certificates `--pin` may find on the path, and `--warn-days` looks at.
@@ -264,7 +284,11 @@ fn judge(cx: &Run<'_>, probed: &Probed<'_>) -> ExitStatus {
             && probed.completed.is_none()
             && pinned
             && expiring(cx, probed).is_empty()
-            && strict_verdict(&probed.report, cx.args.strict) == ExitStatus::Ok,
+            && strict_verdict(&probed.report, cx.args.strict) == ExitStatus::Ok
+            && !probed
+                .revocation
+                .as_deref()
+                .is_some_and(revocation::any_revoked),
     )
 }
 
@@ -342,6 +366,12 @@ fn text(cx: &Run<'_>, probed: &Probed<'_>) -> anyhow::Result<ExitStatus> {
     {
         status = ExitStatus::Failure;
     }
+    if let Some(checked) = &probed.revocation {
+        revocation::print(checked, &mut w)?;
+        if revocation::any_revoked(checked) {
+            status = ExitStatus::Failure;
+        }
+    }
     if !args.pin.is_empty() {
         let check = check_pins(probed.report(), known(cx, probed), &args.pin);
         if !print_pins(&check, &mut w)? {
@@ -405,12 +435,25 @@ struct JsonEntry<'a> {
     omits: Vec<String>,
     pinned: Option<bool>,
     expiring: Vec<Sha256Fingerprint>,
+    /// With `--revocation`: each certificate of the path checked, with its verdict.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    revocation: Option<Vec<JsonRevocation>>,
     /// What stricter clients refuse: `RULE: the ROLE "SUBJECT"` and who refuses it.
     strict: Vec<JsonStrict>,
     notes: Vec<String>,
     chain: Vec<JsonCert<'a>>,
     path: Vec<JsonCert<'a>>,
     error: Option<String>,
+}
+
+/// One certificate's revocation in `--json`.
+#[derive(Serialize)]
+struct JsonRevocation {
+    sha256: Sha256Fingerprint,
+    /// `revoked`, `ok` or `unknown`.
+    verdict: &'static str,
+    /// What each source said, one line each.
+    sources: Vec<String>,
 }
 
 fn json_cert(c: &Certificate, at: OffsetDateTime) -> JsonCert<'_> {
@@ -441,6 +484,7 @@ fn json_entry<'a>(
                 omits: Vec::new(),
                 pinned: None,
                 expiring: Vec::new(),
+                revocation: None,
                 strict: Vec::new(),
                 notes: Vec::new(),
                 chain: Vec::new(),
@@ -486,6 +530,16 @@ fn json_entry<'a>(
         omits,
         pinned,
         expiring: expiring(cx, probed).iter().map(|c| c.sha256).collect(),
+        revocation: probed.revocation.as_ref().map(|checked| {
+            checked
+                .iter()
+                .map(|c| JsonRevocation {
+                    sha256: c.sha256,
+                    verdict: revocation::verdict_word(c.verdict),
+                    sources: revocation::finding_lines(c),
+                })
+                .collect()
+        }),
         strict: probed
             .report()
             .strict

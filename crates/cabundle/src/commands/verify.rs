@@ -11,6 +11,7 @@ use crate::shared::clock::at_or_now;
 use crate::shared::exit::ExitStatus;
 use crate::shared::files::read_certs;
 use crate::shared::hints::Source;
+use crate::shared::revocation;
 use crate::shared::store::{load_manifest, load_store};
 use crate::shared::terminal::Terminal;
 use cabundle_verify::Options;
@@ -18,6 +19,7 @@ use cabundle_verify::Options;
 /// Runs `cabundle verify`.
 pub fn run(args: VerifyArgs, out: &Output) -> anyhow::Result<ExitStatus> {
     let at = at_or_now(args.at);
+    let revocation_sources = revocation::load(&args.revocation)?;
     let chain = read_certs(&args.chain)?;
     let (store, source) = load_store(&args.store, out)?;
     out.verbose(&format!(
@@ -44,10 +46,22 @@ pub fn run(args: VerifyArgs, out: &Output) -> anyhow::Result<ExitStatus> {
             print_report(&completed, source, &mut w)?;
             print_omitted(&completed, &supplied, "the chain", &mut w)?;
             let known = chain.iter().chain(&store).chain(&supplied.certs);
+            let known: Vec<&cabundle_cert::Certificate> = known.collect();
             let pinned = args.pin.is_empty()
-                || print_pins(&check_pins(&completed, known, &args.pin), &mut w)?;
+                || print_pins(
+                    &check_pins(&completed, known.iter().copied(), &args.pin),
+                    &mut w,
+                )?;
+            let revoked = match &revocation_sources {
+                Some(sources) => {
+                    let checked = revocation::check(&completed, &known, None, sources, at);
+                    revocation::print(&checked, &mut w)?;
+                    revocation::any_revoked(&checked)
+                }
+                None => false,
+            };
             let strict = strict_verdict(&completed, args.strict) == ExitStatus::Ok;
-            return Ok(ExitStatus::ok_if(pinned && strict));
+            return Ok(ExitStatus::ok_if(pinned && strict && !revoked));
         }
     }
     let mut walk = None;
@@ -79,8 +93,20 @@ pub fn run(args: VerifyArgs, out: &Output) -> anyhow::Result<ExitStatus> {
         aia::print_notes(walk, &mut w)?;
         known.extend(walk.fetched.iter().map(|f| &f.cert));
     }
-    let pinned = args.pin.is_empty() || print_pins(&check_pins(&report, known, &args.pin), &mut w)?;
-    Ok(if !pinned {
+    let pinned = args.pin.is_empty()
+        || print_pins(
+            &check_pins(&report, known.iter().copied(), &args.pin),
+            &mut w,
+        )?;
+    let revoked = match &revocation_sources {
+        Some(sources) => {
+            let checked = revocation::check(&report, &known, None, sources, at);
+            revocation::print(&checked, &mut w)?;
+            revocation::any_revoked(&checked)
+        }
+        None => false,
+    };
+    Ok(if !pinned || revoked {
         ExitStatus::Failure
     } else if verdict(&report) == ExitStatus::Ok {
         strict_verdict(&report, args.strict)

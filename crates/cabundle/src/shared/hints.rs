@@ -13,6 +13,7 @@
 //! OpenSSL takes).
 
 use cabundle_clients::ClientName;
+use cabundle_verify::revocation::Verdict;
 use cabundle_verify::{IssuerFault, Note, Problem, Purpose, Rejection, Report, Role};
 
 /// Where the chain being explained came from, so the advice can name it.
@@ -33,6 +34,23 @@ pub(crate) enum Source<'a> {
 }
 
 const ADD: &str = "then: cabundle build --add ROOT.pem ...";
+
+/// The hint under a certificate `--revocation` found revoked or could not decide about;
+/// `leaf` when it is the certificate verified (not an intermediate).
+pub(crate) fn revocation_hint(verdict: Verdict, leaf: bool) -> &'static str {
+    match (verdict, leaf) {
+        (Verdict::Revoked, true) => {
+            "the certificate must be replaced: get a new one from the CA and install it on the server"
+        }
+        (Verdict::Revoked, false) => {
+            "the CA revoked this intermediate: get the chain the CA issues now and configure the server to send it"
+        }
+        (Verdict::Unknown, _) => {
+            "no CRL or OCSP responder answered (see above); check the network, raise --revocation-timeout, or pass the CRL with --crl FILE"
+        }
+        (Verdict::Good, _) => "nothing to do",
+    }
+}
 
 /// The hint lines for `problem`, one of `report`'s problems.
 pub(crate) fn hints(problem: &Problem, report: &Report, source: Source<'_>) -> Vec<String> {

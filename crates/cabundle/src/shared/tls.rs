@@ -1,5 +1,6 @@
 //! Capturing the chain a TLS server sends, whatever its validity (like `openssl s_client
-//! -showcerts`): `probe` shows and verifies it, `doctor` verifies it against each client's store.
+//! -showcerts`), and the OCSP response it staples: `probe` shows and verifies the chain and
+//! reads the staple for `--revocation`, `doctor` verifies the chain against each client's store.
 
 use anyhow::{Context, anyhow, bail};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -75,6 +76,14 @@ fn next_wait(limits: Limits, end: Instant, now: Instant) -> Option<(Duration, Bo
     })
 }
 
+/// What a server sent: its certificates, and the OCSP response it stapled.
+pub(crate) struct Captured {
+    /// The certificates, in the order sent (DER).
+    pub(crate) chain: Vec<Vec<u8>>,
+    /// The stapled OCSP response (DER), when the server sent one.
+    pub(crate) stapled: Option<Vec<u8>>,
+}
+
 /// Connects, runs the TLS handshake and returns the certificates the server sent.
 pub(crate) fn fetch_chain(
     host: &str,
@@ -82,6 +91,17 @@ pub(crate) fn fetch_chain(
     name: &str,
     limits: Limits,
 ) -> anyhow::Result<Vec<Vec<u8>>> {
+    Ok(capture(host, port, name, limits)?.chain)
+}
+
+/// Connects, runs the TLS handshake (rustls asks for a stapled OCSP response) and returns
+/// what the server sent.
+pub(crate) fn capture(
+    host: &str,
+    port: u16,
+    name: &str,
+    limits: Limits,
+) -> anyhow::Result<Captured> {
     let end = Instant::now() + limits.deadline;
     let Limits { timeout, deadline } = limits;
     let addrs: Vec<_> = (host, port)
@@ -132,6 +152,7 @@ pub(crate) fn fetch_chain(
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let recorder = Arc::new(Recorder {
         chain: Mutex::new(Vec::new()),
+        stapled: Mutex::new(None),
         algs: provider.signature_verification_algorithms,
     });
     let config = rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
@@ -146,6 +167,11 @@ pub(crate) fn fetch_chain(
     let handshake = handshake(&mut conn, &mut sock, limits, end, &mut first);
     let chain = recorder
         .chain
+        .lock()
+        .map_err(|_| anyhow!("internal error: poisoned lock"))?
+        .clone();
+    let stapled = recorder
+        .stapled
         .lock()
         .map_err(|_| anyhow!("internal error: poisoned lock"))?
         .clone();
@@ -179,7 +205,7 @@ pub(crate) fn fetch_chain(
             }
         }
     }
-    Ok(chain)
+    Ok(Captured { chain, stapled })
 }
 
 /// Drives the handshake to its end, each read and write bounded by the time-out and all of
@@ -240,10 +266,12 @@ fn is_plain_http(first: &[u8]) -> bool {
     first.starts_with(b"HTTP/") || first.starts_with(b"<")
 }
 
-/// Accepts any certificate chain and records it; handshake signatures are still checked.
+/// Accepts any certificate chain and records it with the stapled OCSP response; handshake
+/// signatures are still checked.
 #[derive(Debug)]
 struct Recorder {
     chain: Mutex<Vec<Vec<u8>>>,
+    stapled: Mutex<Option<Vec<u8>>>,
     algs: WebPkiSupportedAlgorithms,
 }
 
@@ -253,9 +281,12 @@ impl ServerCertVerifier for Recorder {
         end_entity: &CertificateDer<'_>,
         intermediates: &[CertificateDer<'_>],
         _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
+        ocsp_response: &[u8],
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
+        if let Ok(mut stapled) = self.stapled.lock() {
+            *stapled = (!ocsp_response.is_empty()).then(|| ocsp_response.to_vec());
+        }
         if let Ok(mut chain) = self.chain.lock() {
             *chain = std::iter::once(end_entity)
                 .chain(intermediates)

@@ -1,0 +1,4 @@
+//! libFuzzer target `ocsp`: what it runs is `cabundle_fuzz`'s target of that name.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| cabundle_fuzz::run("ocsp", data));
