@@ -44,6 +44,7 @@ pub fn parse_moment(input: &str) -> Result<OffsetDateTime, DateError> {
         // by fuzzing: writing it panicked) cannot be compared or written in UTC: refused.
         return t
             .checked_to_offset(time::UtcOffset::UTC)
+            .map(|_| t)
             .ok_or_else(|| DateError {
                 input: input.to_owned(),
                 expected: "a moment before the year 10000 in UTC",
