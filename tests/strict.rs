@@ -37,6 +37,12 @@ basicConstraints = critical,CA:true
 keyUsage = critical,keyCertSign,cRLSign
 subjectKeyIdentifier = none
 authorityKeyIdentifier = keyid
+[int_nc_not_critical]
+basicConstraints = critical,CA:true
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+nameConstraints = permitted;DNS:strict.example,permitted;DNS:other.example
 [int_no_ku]
 basicConstraints = critical,CA:true
 subjectKeyIdentifier = hash
@@ -192,6 +198,7 @@ fn each_rule_agrees_with_openssl_x509_strict_or_is_the_profiles() {
         ("int_bc_not_critical", "int_bc_not_critical"),
         ("int_no_ski", "int_no_ski"),
         ("int_no_ku", "int_no_ku"),
+        ("int_nc_not_critical", "int_nc_not_critical"),
     ] {
         issue(dir, name, &format!("Strict {name}"), "root", section, "2");
     }
@@ -215,10 +222,17 @@ fn each_rule_agrees_with_openssl_x509_strict_or_is_the_profiles() {
             "leaf",
             "CA cert does not include key usage extension",
         ),
+        (
+            "int_nc_not_critical",
+            "leaf",
+            "name constraints not as RFC 5280 asks",
+        ),
     ] {
         let leaf = format!("leaf_under_{int}");
         issue(dir, &leaf, "strict.example", int, leaf_section, "16");
-        cases.push((leaf, int, Some(rule), true));
+        // RFC 5280's syntax of name constraints is the profile's rule, not OpenSSL's.
+        let openssl_checks = int != "int_nc_not_critical";
+        cases.push((leaf, int, Some(rule), openssl_checks));
     }
     for (section, cn, serial, rule, openssl_checks) in [
         ("leaf", "strict.example", "16", None, false),

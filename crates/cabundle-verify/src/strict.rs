@@ -11,7 +11,8 @@
 //!   and public CAs must follow: everything `Strict` asks, and a server certificate must name
 //!   its host in a subjectAltName (the common name is not read), list the common name there
 //!   too, carry the serverAuth extended key usage; and every certificate must have a positive
-//!   serial of at most 20 octets and its validity encoded as RFC 5280 asks.
+//!   serial of at most 20 octets, its validity encoded as RFC 5280 asks, and name constraints
+//!   only where RFC 5280 allows them (a CA, critical, not empty).
 //!
 //! Key sizes, curves and unknown critical extensions are not here: the default verification
 //! refuses them already.
@@ -83,6 +84,8 @@ pub enum Rule {
     ServerExtendedKeyUsage,
     /// A validity date encoded as GeneralizedTime before 2050, or as UTCTime after.
     ValidityEncoding,
+    /// nameConstraints as RFC 5280 writes them: only on a CA, marked critical, not empty.
+    NameConstraintsSyntax,
 }
 
 impl Rule {
@@ -93,7 +96,8 @@ impl Rule {
             | Rule::CommonNameNotInSubjectAltName
             | Rule::SerialNumber
             | Rule::ServerExtendedKeyUsage
-            | Rule::ValidityEncoding => &[Family::Profile],
+            | Rule::ValidityEncoding
+            | Rule::NameConstraintsSyntax => &[Family::Profile],
             _ => &[Family::Strict, Family::Profile],
         }
     }
@@ -135,6 +139,9 @@ impl fmt::Display for Rule {
             Rule::ValidityEncoding => {
                 "a validity date is not encoded as RFC 5280 asks (UTCTime through 2049)"
             }
+            Rule::NameConstraintsSyntax => {
+                "name constraints not as RFC 5280 asks (on a CA only, critical, not empty)"
+            }
         })
     }
 }
@@ -163,6 +170,7 @@ const BASIC_CONSTRAINTS: &str = "2.5.29.19";
 const SUBJECT_ALT_NAME: &str = "2.5.29.17";
 const AUTHORITY_KEY_ID: &str = "2.5.29.35";
 const SUBJECT_KEY_ID: &str = "2.5.29.14";
+const NAME_CONSTRAINTS: &str = "2.5.29.30";
 
 /// The rules `path` (leaf first, the anchor last, each with its role) breaks; `server`: the
 /// leaf is a TLS server's, so the profile's rules for server certificates apply to it.
@@ -193,6 +201,16 @@ pub(crate) fn check(path: &[(&Certificate, Role)], server: bool) -> Vec<Violatio
         }
         if !cert.validity_encoding_conforms {
             broken(Rule::ValidityEncoding);
+        }
+        if let Some(nc) = cert.extension(NAME_CONSTRAINTS) {
+            let is_ca = cert.basic_constraints.is_some_and(|b| b.ca);
+            let empty = cert
+                .name_constraints
+                .as_ref()
+                .is_some_and(|c| c.permitted.is_empty() && c.excluded.is_empty());
+            if !is_ca || !nc.critical || empty {
+                broken(Rule::NameConstraintsSyntax);
+            }
         }
     }
     out
