@@ -9,74 +9,11 @@
 mod support;
 
 use cabundle_testkit::pki_files::{ca, leaf};
-use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use support::{Server, cabundle, free_port, output_text as text};
+use support::{HttpFiles, Server, cabundle, free_port, output_text as text};
 use time::macros::datetime;
-
-/// The loopback HTTP server: files of a directory, and three hostile paths.
-const HTTP_SERVER: &str = r#"
-import http.server, os, sys, time
-root = sys.argv[1]
-class H(http.server.BaseHTTPRequestHandler):
-    def log_message(self, *a): pass
-    def do_GET(self):
-        if self.path == "/loop":
-            self.send_response(302); self.send_header("Location", "/loop"); self.end_headers(); return
-        if self.path == "/hang":
-            time.sleep(60); return
-        if self.path == "/big":
-            self.send_response(200); self.send_header("Content-Length", str(100 * 1024 * 1024)); self.end_headers()
-            try:
-                for _ in range(1600): self.wfile.write(b"\0" * 65536)
-            except Exception: pass
-            return
-        data = open(os.path.join(root, self.path.lstrip("/")), "rb").read()
-        self.send_response(200); self.send_header("Content-Length", str(len(data))); self.end_headers()
-        self.wfile.write(data)
-s = http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[2])), H)
-print("ready", flush=True)
-s.serve_forever()
-"#;
-
-/// The HTTP server, killed when dropped.
-struct Http {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Http {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Http {
-    fn start(dir: &Path) -> Http {
-        let port = free_port();
-        let mut child = Command::new("python3")
-            .args(["-c", HTTP_SERVER])
-            .arg(dir)
-            .arg(port.to_string())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        assert_eq!(line.trim(), "ready");
-        Http { child, port }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}/{path}", self.port)
-    }
-}
 
 /// A root, an intermediate, and one leaf per caIssuers URL, written into `dir`.
 struct Files {
@@ -93,7 +30,7 @@ impl Files {
     }
 }
 
-fn files(http: &Http, dir: tempfile::TempDir) -> Files {
+fn files(http: &HttpFiles, dir: tempfile::TempDir) -> Files {
     let from = datetime!(2024-01-01 0:00 UTC);
     let to = datetime!(2036-01-01 0:00 UTC);
     let root = ca("AIA Root", None, from, to);
@@ -154,7 +91,7 @@ fn probe_fetches_the_intermediate_the_server_omits() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let http = Http::start(dir.path());
+    let http = HttpFiles::start(dir.path(), free_port());
     let f = files(&http, dir);
     for kind in ["der", "p7c"] {
         let server = Server::start(
@@ -223,7 +160,7 @@ fn chain_writes_the_full_chain_openssl_accepts() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let http = Http::start(dir.path());
+    let http = HttpFiles::start(dir.path(), free_port());
     let f = files(&http, dir);
     for kind in ["der", "p7c"] {
         let full = f.arg(&format!("full-{kind}.pem"));
@@ -288,7 +225,7 @@ fn a_url_that_loops_hangs_or_floods_is_stopped_with_a_message() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let http = Http::start(dir.path());
+    let http = HttpFiles::start(dir.path(), free_port());
     let f = files(&http, dir);
     for (kind, says) in [
         ("loop", "redirect"),

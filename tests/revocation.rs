@@ -16,24 +16,6 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use support::{cabundle, free_port, have, run_limited};
 
-/// The loopback HTTP server: the files of a directory.
-const HTTP_SERVER: &str = r#"
-import http.server, os, sys
-root = sys.argv[1]
-class H(http.server.BaseHTTPRequestHandler):
-    def log_message(self, *a): pass
-    def do_GET(self):
-        try:
-            data = open(os.path.join(root, self.path.lstrip("/")), "rb").read()
-        except OSError:
-            self.send_response(404); self.end_headers(); return
-        self.send_response(200); self.send_header("Content-Length", str(len(data))); self.end_headers()
-        self.wfile.write(data)
-s = http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[2])), H)
-print("ready", flush=True)
-s.serve_forever()
-"#;
-
 /// A child process killed when dropped.
 struct Killed(Child);
 
@@ -81,27 +63,10 @@ fn wait_for_responder(child: &mut Child) {
     }
 }
 
-fn start_http(dir: &Path, port: u16) -> Killed {
-    let mut child = Command::new(support::PYTHON)
-        .args(["-c", HTTP_SERVER])
-        .arg(dir)
-        .arg(port.to_string())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert_eq!(line.trim(), "ready");
-    Killed(child)
-}
-
 /// The private PKI, its HTTP server and its OCSP responder.
 struct Pki {
     dir: tempfile::TempDir,
-    http: Option<Killed>,
+    http: Option<support::HttpFiles>,
     ocsp: Option<Killed>,
     http_port: u16,
     ocsp_port: u16,
@@ -329,7 +294,7 @@ fn pki() -> Option<Pki> {
     }
     let root = fs_err::read_to_string(d.join("root.pem")).unwrap();
     fs_err::write(d.join("root-int.pem"), format!("{root}{int}")).unwrap();
-    let http = start_http(d, http_port);
+    let http = support::HttpFiles::start(d, http_port);
     let mut ocsp = Command::new("openssl")
         .args([
             "ocsp",

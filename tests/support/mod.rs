@@ -250,3 +250,72 @@ pub fn own_build() -> (PathBuf, String) {
         .to_path_buf();
     (target, profile)
 }
+
+/// A loopback HTTP server of a directory's files (404 for others), with three hostile paths:
+/// `/loop` redirects to itself, `/hang` never answers, `/big` announces and sends 100 MB.
+/// Python's `http.server`; killed when dropped.
+pub struct HttpFiles {
+    child: std::process::Child,
+    /// The port it listens on, on 127.0.0.1.
+    pub port: u16,
+}
+
+const HTTP_FILES: &str = r#"
+import http.server, os, sys, time
+root = sys.argv[1]
+class H(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *a): pass
+    def do_GET(self):
+        if self.path == "/loop":
+            self.send_response(302); self.send_header("Location", "/loop"); self.end_headers(); return
+        if self.path == "/hang":
+            time.sleep(60); return
+        if self.path == "/big":
+            self.send_response(200); self.send_header("Content-Length", str(100 * 1024 * 1024)); self.end_headers()
+            try:
+                for _ in range(1600): self.wfile.write(b"\0" * 65536)
+            except Exception: pass
+            return
+        try:
+            data = open(os.path.join(root, self.path.lstrip("/")), "rb").read()
+        except OSError:
+            self.send_response(404); self.end_headers(); return
+        self.send_response(200); self.send_header("Content-Length", str(len(data))); self.end_headers()
+        self.wfile.write(data)
+s = http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[2])), H)
+print("ready", flush=True)
+s.serve_forever()
+"#;
+
+impl HttpFiles {
+    /// Serves `dir` on `port` and returns once it listens.
+    pub fn start(dir: &std::path::Path, port: u16) -> HttpFiles {
+        use std::io::BufRead as _;
+        let mut child = Command::new(PYTHON)
+            .args(["-c", HTTP_FILES])
+            .arg(dir)
+            .arg(port.to_string())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start the HTTP server");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("its standard output"))
+            .read_line(&mut line)
+            .expect("read the HTTP server's first line");
+        assert_eq!(line.trim(), "ready");
+        HttpFiles { child, port }
+    }
+
+    /// The URL of `path` on it.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}/{path}", self.port)
+    }
+}
+
+impl Drop for HttpFiles {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -14,7 +14,9 @@ use crate::shared::hints::Source;
 use crate::shared::revocation;
 use crate::shared::store::{load_manifest, load_store};
 use crate::shared::terminal::Terminal;
-use cabundle_verify::Options;
+use cabundle_cert::Certificate;
+use cabundle_verify::{Options, Report};
+use std::io::Write;
 
 /// Runs `cabundle verify`.
 pub fn run(args: VerifyArgs, out: &Output) -> anyhow::Result<ExitStatus> {
@@ -29,7 +31,7 @@ pub fn run(args: VerifyArgs, out: &Output) -> anyhow::Result<ExitStatus> {
     ));
     let opts = Options {
         at,
-        hostname: args.hostname,
+        hostname: args.hostname.clone(),
         purpose: args.purpose,
         manifest: load_manifest(&args.store)?,
         partial_chain: args.store.partial_chain,
@@ -38,39 +40,30 @@ pub fn run(args: VerifyArgs, out: &Output) -> anyhow::Result<ExitStatus> {
     let chain_file = args.chain.display().to_string();
     let source = Source::File { chain: &chain_file };
     let mut w = Terminal::new(std::io::stdout().lock());
-    if let Some(path) = &args.intermediates
-        && !report.is_valid()
+    // The `--intermediates` file is read once, and only when the chain alone does not verify.
+    let supplied = match &args.intermediates {
+        Some(path) if !report.is_valid() => Some(read_intermediates(path)?),
+        _ => None,
+    };
+    if let Some(supplied) = &supplied
+        && let Some(completed) = complete(&chain, supplied, &store, &opts)?
     {
-        let supplied = read_intermediates(path)?;
-        if let Some(completed) = complete(&chain, &supplied, &store, &opts)? {
-            print_report(&completed, source, &mut w)?;
-            print_omitted(&completed, &supplied, "the chain", &mut w)?;
-            let known = chain.iter().chain(&store).chain(&supplied.certs);
-            let known: Vec<&cabundle_cert::Certificate> = known.collect();
-            let pinned = args.pin.is_empty()
-                || print_pins(
-                    &check_pins(&completed, known.iter().copied(), &args.pin),
-                    &mut w,
-                )?;
-            let revoked = match &revocation_sources {
-                Some(sources) => {
-                    let checked = revocation::check(&completed, &known, None, sources, at);
-                    revocation::print(&checked, &mut w)?;
-                    revocation::any_revoked(&checked)
-                }
-                None => false,
-            };
-            let strict = strict_verdict(&completed, args.strict) == ExitStatus::Ok;
-            return Ok(ExitStatus::ok_if(pinned && strict && !revoked));
-        }
+        print_report(&completed, source, &mut w)?;
+        print_omitted(&completed, supplied, "the chain", &mut w)?;
+        let known: Vec<&Certificate> = chain.iter().chain(&store).chain(&supplied.certs).collect();
+        return finish(
+            &completed,
+            &known,
+            &args,
+            revocation_sources.as_ref(),
+            at,
+            &mut w,
+        );
     }
     let mut walk = None;
     let mut report = report;
     if args.fetch_missing.fetch_missing && !report.is_valid() {
-        let untrusted = match &args.intermediates {
-            Some(path) => read_intermediates(path)?.certs,
-            None => Vec::new(),
-        };
+        let untrusted = supplied.map(|s| s.certs).unwrap_or_default();
         let (fetched_walk, fetched) = aia::complete_by_fetching(
             &chain,
             &untrusted,
@@ -85,32 +78,49 @@ pub fn run(args: VerifyArgs, out: &Output) -> anyhow::Result<ExitStatus> {
         walk = Some(fetched_walk);
     }
     print_report(&report, source, &mut w)?;
-    let mut known: Vec<&cabundle_cert::Certificate> = chain.iter().chain(&store).collect();
+    let mut known: Vec<&Certificate> = chain.iter().chain(&store).collect();
     if let Some(walk) = &walk {
-        if report.is_valid() && !aia::used(walk, &report).is_empty() {
-            aia::print_fetched(walk, &aia::used(walk, &report), "the chain", &mut w)?;
+        let used = aia::used(walk, &report);
+        if report.is_valid() && !used.is_empty() {
+            aia::print_fetched(walk, &used, "the chain", &mut w)?;
         }
         aia::print_notes(walk, &mut w)?;
         known.extend(walk.fetched.iter().map(|f| &f.cert));
     }
+    finish(
+        &report,
+        &known,
+        &args,
+        revocation_sources.as_ref(),
+        at,
+        &mut w,
+    )
+}
+
+/// After the report: `--pin`, `--revocation`, and the exit status they and `--strict` give.
+fn finish(
+    report: &Report,
+    known: &[&Certificate],
+    args: &VerifyArgs,
+    revocation_sources: Option<&revocation::Sources>,
+    at: time::OffsetDateTime,
+    w: &mut impl Write,
+) -> anyhow::Result<ExitStatus> {
     let pinned = args.pin.is_empty()
-        || print_pins(
-            &check_pins(&report, known.iter().copied(), &args.pin),
-            &mut w,
-        )?;
-    let revoked = match &revocation_sources {
+        || print_pins(&check_pins(report, known.iter().copied(), &args.pin), w)?;
+    let revoked = match revocation_sources {
         Some(sources) => {
-            let checked = revocation::check(&report, &known, None, sources, at);
-            revocation::print(&checked, &mut w)?;
+            let checked = revocation::check(report, known, None, sources, at);
+            revocation::print(&checked, w)?;
             revocation::any_revoked(&checked)
         }
         None => false,
     };
     Ok(if !pinned || revoked {
         ExitStatus::Failure
-    } else if verdict(&report) == ExitStatus::Ok {
-        strict_verdict(&report, args.strict)
+    } else if verdict(report) == ExitStatus::Ok {
+        strict_verdict(report, args.strict)
     } else {
-        verdict(&report)
+        verdict(report)
     })
 }
