@@ -3,6 +3,21 @@
 
 use crate::{Certificate, Error, Sha256Fingerprint};
 
+/// The column names of the first line of `bytes` (after an optional byte order mark), quotes
+/// and whitespace trimmed; `None` when that line is not UTF-8. For telling which report a body
+/// is before parsing it: only the first line is looked at.
+pub(crate) fn header_columns(bytes: &[u8]) -> Option<Vec<&str>> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let first = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    let first = std::str::from_utf8(first).ok()?;
+    Some(
+        first
+            .split(',')
+            .map(|c| c.trim().trim_matches('"').trim())
+            .collect(),
+    )
+}
+
 /// A CSV body split into a trimmed header and its data records.
 pub(crate) struct Table {
     /// Header names, whitespace trimmed.

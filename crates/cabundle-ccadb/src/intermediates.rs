@@ -109,15 +109,9 @@ pub fn parse_intermediates(bytes: &[u8]) -> Result<Vec<Intermediate>, Error> {
 /// optional byte order mark) naming the `Subject`, `Issuer`, `SHA256` and `PEM` columns, and no
 /// column of the roots report. Only the first line is looked at; parsing decides the rest.
 pub fn looks_like_intermediates(bytes: &[u8]) -> bool {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let first = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
-    let Ok(first) = std::str::from_utf8(first) else {
+    let Some(columns) = crate::csv_util::header_columns(bytes) else {
         return false;
     };
-    let columns: Vec<&str> = first
-        .split(',')
-        .map(|c| c.trim().trim_matches('"').trim())
-        .collect();
     [SUBJECT, ISSUER, SHA256, PEM]
         .iter()
         .all(|wanted| columns.contains(wanted))

@@ -133,15 +133,9 @@ fn reason_code(text: &str) -> Option<u8> {
 /// Whether `bytes` start like a revoked-intermediates report: a header (after an optional
 /// byte order mark) naming `SHA-256 Fingerprint` and `Date of Revocation`.
 pub fn looks_like_revoked_intermediates(bytes: &[u8]) -> bool {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let first = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
-    let Ok(first) = std::str::from_utf8(first) else {
+    let Some(columns) = crate::csv_util::header_columns(bytes) else {
         return false;
     };
-    let columns: Vec<&str> = first
-        .split(',')
-        .map(|c| c.trim().trim_matches('"').trim())
-        .collect();
     columns.contains(&REVOKED_SHA256) && columns.contains(&REVOKED_DATE)
 }
 
