@@ -20,6 +20,7 @@ pub mod inspect;
 pub mod probe;
 pub mod rehash;
 pub mod store;
+pub mod trust;
 pub mod values;
 pub mod verify;
 
@@ -85,6 +86,8 @@ pub enum Command {
     Env(env::EnvArgs),
     /// Show the trust store each client on this machine uses, and whether it verifies a server.
     Doctor(doctor::DoctorArgs),
+    /// Make every store of this machine trust a CA, undo it exactly, list what was done.
+    Trust(trust::TrustArgs),
     /// Print a shell completion script.
     #[command(after_help = "Example:\n  cabundle completions bash > cabundle.bash")]
     Completions {

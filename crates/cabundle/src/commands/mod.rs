@@ -20,6 +20,7 @@ pub mod inspect;
 pub mod probe;
 pub mod recipe;
 pub mod rehash;
+pub mod trust;
 pub mod verify;
 
 /// Runs one command and returns how it ended.
@@ -39,6 +40,7 @@ pub fn run(command: Command, out: &Output) -> anyhow::Result<ExitStatus> {
         Command::Expiring(args) => expiring::run(args, out),
         Command::Env(args) => env::run(args, out),
         Command::Doctor(args) => doctor::run(args, out),
+        Command::Trust(args) => trust::run(args, out),
         Command::Completions { shell } => completions::run(shell, out),
         Command::Man { dir } => completions::run_man(&dir, out),
     }

@@ -18,3 +18,4 @@ pub(crate) mod revocation;
 pub(crate) mod store;
 pub(crate) mod terminal;
 pub(crate) mod tls;
+pub(crate) mod trust;

@@ -1,0 +1,78 @@
+//! `cabundle trust install`, `uninstall` and `list`: every store of the machine made to trust a
+//! CA, through the plan, the question and the journal of `shared::trust`.
+
+use crate::cli::trust::{
+    ChangeArgs, InstallArgs, StoreArg, TrustArgs, TrustCommand, UninstallArgs,
+};
+use crate::output::Output;
+use crate::shared::exit::ExitStatus;
+use crate::shared::files::{read_certs, shown};
+use crate::shared::trust::flow::{self, Asked};
+use anyhow::{Context as _, bail};
+use cabundle_cert::Certificate;
+use cabundle_trust::journal::StoreKind;
+use time::OffsetDateTime;
+
+/// Runs `cabundle trust`.
+pub fn run(args: TrustArgs, out: &Output) -> anyhow::Result<ExitStatus> {
+    match args.command {
+        TrustCommand::Install(args) => install(args, out),
+        TrustCommand::Uninstall(args) => uninstall(args, out),
+        TrustCommand::List => flow::list(out),
+    }
+}
+
+fn asked(change: &ChangeArgs) -> Asked {
+    Asked {
+        stores: change.stores.iter().map(|s| store(*s)).collect(),
+        dry_run: change.dry_run,
+        yes: change.yes,
+    }
+}
+
+fn store(arg: StoreArg) -> StoreKind {
+    match arg {
+        StoreArg::System => StoreKind::System,
+        StoreArg::Nss => StoreKind::Nss,
+        StoreArg::Java => StoreKind::Java,
+        StoreArg::Env => StoreKind::Env,
+        StoreArg::Pip => StoreKind::Pip,
+        StoreArg::Npm => StoreKind::Npm,
+        StoreArg::Git => StoreKind::Git,
+        StoreArg::Conda => StoreKind::Conda,
+        StoreArg::Node => StoreKind::Node,
+    }
+}
+
+fn install(args: InstallArgs, out: &Output) -> anyhow::Result<ExitStatus> {
+    let now = OffsetDateTime::now_utc();
+    let asked = asked(&args.change);
+    let roots = match (&args.file, &args.from_host) {
+        (Some(file), _) => {
+            let certs = read_certs(file)?;
+            flow::check_roots(certs, &shown(file), args.allow_intermediate, now)?
+        }
+        (None, Some(target)) => {
+            let root = flow::root_from_host(target, args.timeout, now, out)?;
+            let what = format!("the chain {target} sent");
+            let roots = flow::check_roots(vec![root], &what, args.allow_intermediate, now)?;
+            if !args.change.yes && args.change.dry_run {
+                out.info("dry run: the root above would be trusted after a question");
+            }
+            roots
+        }
+        (None, None) => bail!("no root given"),
+    };
+    flow::install(&roots, &asked, out)
+}
+
+fn uninstall(args: UninstallArgs, out: &Output) -> anyhow::Result<ExitStatus> {
+    let asked = asked(&args.change);
+    let roots: Option<Vec<Certificate>> = match &args.file {
+        Some(file) => {
+            Some(read_certs(file).with_context(|| format!("cannot read {}", shown(file)))?)
+        }
+        None => None,
+    };
+    flow::uninstall(roots.as_deref(), &asked, out)
+}

@@ -1,0 +1,153 @@
+//! The journal on disk and the backups beside it: `<state>/journal.json` and
+//! `<state>/backups/<sha256>`, each written atomically and flushed before the change it
+//! records is made.
+
+use anyhow::Context as _;
+use cabundle_cert::Sha256Fingerprint;
+use cabundle_trust::journal::{FileState, Journal};
+use std::path::{Path, PathBuf};
+
+/// A journal and the directory it lives in.
+#[derive(Debug)]
+pub(crate) struct State {
+    /// The state directory.
+    pub dir: PathBuf,
+    /// The journal read from it (empty when there is none yet).
+    pub journal: Journal,
+}
+
+impl State {
+    /// Reads the journal of `dir`; none yet is an empty one.
+    pub(crate) fn load(dir: &Path) -> anyhow::Result<State> {
+        let path = dir.join("journal.json");
+        let journal = match fs_err::read(&path) {
+            Ok(bytes) => Journal::from_json(&bytes)
+                .with_context(|| format!("cannot read the journal {}", path.display()))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Journal::new(),
+            Err(e) => return Err(e.into()),
+        };
+        Ok(State {
+            dir: dir.to_owned(),
+            journal,
+        })
+    }
+
+    /// Writes the journal (atomically, flushed); an empty journal removes the file.
+    pub(crate) fn save(&self) -> anyhow::Result<()> {
+        let path = self.dir.join("journal.json");
+        if self.journal.entries.is_empty() {
+            match fs_err::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e.into()),
+            }
+            return Ok(());
+        }
+        cabundle_write::write_atomic(&path, self.journal.to_json().as_bytes())
+            .with_context(|| format!("cannot write the journal {}", path.display()))
+    }
+
+    /// Keeps a copy of `path` (when it exists) among the backups, and says what it was.
+    pub(crate) fn back_up(&self, path: &Path) -> anyhow::Result<FileState> {
+        let bytes = match fs_err::read(path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileState::Absent),
+            Err(e) => return Err(e.into()),
+        };
+        let sha256 = Sha256Fingerprint::of(&bytes).to_string();
+        let backup = self.backup_path(&sha256);
+        if !backup.exists() {
+            cabundle_write::write_atomic(&backup, &bytes)
+                .with_context(|| format!("cannot keep a copy of {}", path.display()))?;
+        }
+        Ok(FileState::Backup {
+            sha256,
+            mode: mode_of(path),
+        })
+    }
+
+    /// Where the backup with this SHA-256 is.
+    pub(crate) fn backup_path(&self, sha256: &str) -> PathBuf {
+        self.dir.join("backups").join(sha256)
+    }
+
+    /// Puts `path` back as `before` says it was: the backup's bytes and mode, or no file.
+    pub(crate) fn restore(&self, path: &Path, before: &FileState) -> anyhow::Result<()> {
+        match before {
+            FileState::Absent => match fs_err::remove_file(path) {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                Err(e) => Err(e.into()),
+            },
+            FileState::Backup { sha256, mode } => {
+                let bytes = fs_err::read(self.backup_path(sha256)).with_context(|| {
+                    format!(
+                        "the copy of {} kept before the change is gone",
+                        path.display()
+                    )
+                })?;
+                write_keeping_mode(path, &bytes, Some(*mode))
+            }
+        }
+    }
+
+    /// Removes backups no entry refers to any more.
+    pub(crate) fn prune_backups(&self) {
+        let dir = self.dir.join("backups");
+        let Ok(entries) = fs_err::read_dir(&dir) else {
+            return;
+        };
+        let text = self.journal.to_json();
+        for entry in entries.filter_map(Result::ok) {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !text.contains(&name) {
+                let _ = fs_err::remove_file(entry.path());
+            }
+        }
+        let _ = fs_err::remove_dir(&dir);
+        if self.journal.entries.is_empty() {
+            let _ = fs_err::remove_dir(&self.dir);
+        }
+    }
+}
+
+/// The SHA-256 of a file, `None` when it does not exist.
+pub(crate) fn file_sha256(path: &Path) -> anyhow::Result<Option<String>> {
+    match fs_err::read(path) {
+        Ok(b) => Ok(Some(Sha256Fingerprint::of(&b).to_string())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Writes `bytes` to `path` atomically and gives it `mode` (or keeps the mode it had).
+pub(crate) fn write_keeping_mode(
+    path: &Path,
+    bytes: &[u8],
+    mode: Option<u32>,
+) -> anyhow::Result<()> {
+    let mode = mode.or_else(|| path.exists().then(|| mode_of(path)));
+    cabundle_write::write_atomic(path, bytes)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    #[cfg(unix)]
+    if let Some(mode) = mode {
+        use std::os::unix::fs::PermissionsExt as _;
+        fs_err::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
+    }
+    Ok(())
+}
+
+fn mode_of(path: &Path) -> u32 {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        fs_err::metadata(path)
+            .map(|m| m.permissions().mode() & 0o7777)
+            .unwrap_or(0o644)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        0o644
+    }
+}

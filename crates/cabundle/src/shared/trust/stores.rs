@@ -1,0 +1,811 @@
+//! Each store's change: how it is made through the store's own interface, how cabundle tells it
+//! is in place, and how it is undone; and the two runs that go through the journal, install and
+//! uninstall.
+
+use super::machine::{Machine, ShellFile};
+use super::run::{Ran, run, run_ok};
+use super::state::{State, file_sha256, write_keeping_mode};
+use super::{Plan, Step};
+use crate::output::Output;
+use anyhow::Context as _;
+use cabundle_cert::Certificate;
+use cabundle_clients::shell::set_statements;
+use cabundle_trust::block;
+use cabundle_trust::journal::{
+    Change, Entry, FileRecord, FileState, Journal, SHARED, State as EntryState, StoreKind, Tool,
+};
+use cabundle_trust::layout::SystemLayout;
+use std::path::{Path, PathBuf};
+
+/// The name of a root in every store.
+pub(crate) fn label(cert: &Certificate) -> String {
+    cabundle_trust::label(&cert.sha256.to_string())
+}
+
+/// The system store's change for `cert`.
+pub(crate) fn system_change(layout: &SystemLayout, cert: &Certificate) -> Change {
+    match layout.anchor_file(&label(cert)) {
+        Some(path) => Change::AnchorFile { path },
+        None => Change::TrustTool { pem: cert.to_pem() },
+    }
+}
+
+/// Whether a file is writable by this process (its directory, for a file that is replaced).
+pub(crate) fn writable(path: &Path) -> bool {
+    fs_err::OpenOptions::new().append(true).open(path).is_ok()
+}
+
+/// Whether a root's change is in place and finished (recorded as done, or made by someone
+/// else).
+pub(crate) fn in_place(cert: &Certificate, change: &Change, journal: &Journal) -> bool {
+    let recorded = journal
+        .find(&cert.sha256.to_string(), change)
+        .map(|i| journal.entries[i].state);
+    if matches!(recorded, Some(EntryState::Pending | EntryState::Undoing)) {
+        return false;
+    }
+    match change {
+        Change::AnchorFile { path } => {
+            fs_err::read(path).is_ok_and(|b| b == cert.to_pem().as_bytes())
+                && recorded == Some(EntryState::Done)
+        }
+        Change::TrustTool { .. } => recorded == Some(EntryState::Done),
+        Change::Nss { database, nickname } => nss_has(database, nickname),
+        Change::Java { keystore, alias } => java_has(keystore, alias),
+        Change::KeptBundle { path, .. } => {
+            recorded == Some(EntryState::Done)
+                && fs_err::read(path).is_ok_and(|b| {
+                    cabundle_cert::read_certificates(&b)
+                        .is_ok_and(|cs| cs.iter().any(|c| c.sha256 == cert.sha256))
+                })
+        }
+        Change::Block { .. } | Change::File { .. } | Change::Setting { .. } => {
+            shared_in_place(change)
+        }
+    }
+}
+
+/// Whether a shared change (a block, a file, a setting) is in place.
+pub(crate) fn shared_in_place(change: &Change) -> bool {
+    match change {
+        Change::Block { file, inserted } => fs_err::read(&file.path)
+            .is_ok_and(|b| block::has_exact(&b, inserted.trim_start_matches('\n'))),
+        Change::File { path, contents } => {
+            fs_err::read(path).is_ok_and(|b| b == contents.as_bytes())
+        }
+        Change::Setting { tool, value, .. } => {
+            tool_value(*tool).is_ok_and(|now| now.as_deref() == Some(value.as_str()))
+        }
+        _ => false,
+    }
+}
+
+/// The change that points `file`'s shell at `bundle`.
+pub(crate) fn shell_change(
+    file: &ShellFile,
+    bundle: &Path,
+    user: &State,
+) -> anyhow::Result<Change> {
+    let statements = set_statements(file.shell, bundle, None)?;
+    if file.own {
+        let contents = format!(
+            "# Written by cabundle trust install; cabundle trust uninstall removes it.\n{statements}"
+        );
+        return Ok(Change::File {
+            path: file.path.clone(),
+            contents,
+        });
+    }
+    let current = match fs_err::read(&file.path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
+    let text = block::block(&statements);
+    // A block recorded by an earlier run keeps the text it inserted.
+    let probe = Change::Block {
+        file: FileRecord {
+            path: file.path.clone(),
+            before: FileState::Absent,
+            after: None,
+        },
+        inserted: String::new(),
+    };
+    if let Some(i) = user.journal.find(SHARED, &probe)
+        && let Change::Block { .. } = &user.journal.entries[i].change
+    {
+        return Ok(user.journal.entries[i].change.clone());
+    }
+    let inserted = if block::has_exact(&current, &text) {
+        text
+    } else {
+        block::insertion(&current, &text)
+    };
+    Ok(Change::Block {
+        file: FileRecord {
+            path: file.path.clone(),
+            before: FileState::Absent,
+            after: None,
+        },
+        inserted,
+    })
+}
+
+/// The files a tool's user configuration lives in (any of them may be rewritten).
+fn tool_files(machine: &Machine, tool: Tool) -> Vec<PathBuf> {
+    let home = &machine.home;
+    let config = &machine.config_home;
+    match tool {
+        Tool::Pip => vec![config.join("pip/pip.conf"), home.join(".pip/pip.conf")],
+        Tool::Npm => vec![home.join(".npmrc")],
+        Tool::Git => vec![home.join(".gitconfig"), config.join("git/config")],
+        Tool::Conda => vec![home.join(".condarc")],
+    }
+}
+
+/// The program and the arguments that read, set and unset a tool's setting.
+fn tool_command(tool: Tool, action: Action<'_>) -> (&'static str, Vec<String>) {
+    let key = tool.key().to_owned();
+    let s = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    match tool {
+        Tool::Pip => {
+            let mut args = s(&["-m", "pip", "config", "--user"]);
+            match action {
+                Action::Get => args.extend([s(&["get"]), vec![key]].concat()),
+                Action::Set(v) => args.extend([s(&["set"]), vec![key, v.to_owned()]].concat()),
+                Action::Unset => args.extend([s(&["unset"]), vec![key]].concat()),
+            }
+            ("python3", args)
+        }
+        Tool::Npm => (
+            "npm",
+            match action {
+                Action::Get => s(&["config", "get", "cafile", "--location=user"]),
+                Action::Set(v) => vec![
+                    "config".to_owned(),
+                    "set".to_owned(),
+                    format!("cafile={v}"),
+                    "--location=user".to_owned(),
+                ],
+                Action::Unset => s(&["config", "delete", "cafile", "--location=user"]),
+            },
+        ),
+        Tool::Git => (
+            "git",
+            match action {
+                Action::Get => vec!["config".into(), "--global".into(), "--get".into(), key],
+                Action::Set(v) => vec!["config".into(), "--global".into(), key, v.to_owned()],
+                Action::Unset => vec!["config".into(), "--global".into(), "--unset".into(), key],
+            },
+        ),
+        Tool::Conda => (
+            "conda",
+            match action {
+                Action::Get => s(&["config", "--show", "ssl_verify"]),
+                Action::Set(v) => vec!["config".into(), "--set".into(), key, v.to_owned()],
+                Action::Unset => s(&["config", "--remove-key", "ssl_verify"]),
+            },
+        ),
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Action<'a> {
+    Get,
+    Set(&'a str),
+    Unset,
+}
+
+/// The tool's current value of its setting, `None` when unset.
+fn tool_value(tool: Tool) -> anyhow::Result<Option<String>> {
+    let (program, args) = tool_command(tool, Action::Get);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match run(program, &args, &[]) {
+        Ran::Exited {
+            code: 0, stdout, ..
+        } => {
+            let value = stdout.trim();
+            let value = match tool {
+                Tool::Conda => value.split_once(':').map_or(value, |(_, v)| v.trim()),
+                _ => value,
+            };
+            Ok(match (tool, value) {
+                (_, "") | (Tool::Npm, "null" | "undefined") | (Tool::Conda, "True" | "true") => {
+                    None
+                }
+                _ => Some(value.to_owned()),
+            })
+        }
+        Ran::Exited { .. } => Ok(None),
+        Ran::NotFound => anyhow::bail!("{program} is not installed"),
+        Ran::TimedOut => anyhow::bail!("{program} did not answer"),
+    }
+}
+
+fn tool_set(tool: Tool, value: Option<&str>) -> anyhow::Result<()> {
+    let (program, args) = match value {
+        Some(v) => tool_command(tool, Action::Set(v)),
+        None => tool_command(tool, Action::Unset),
+    };
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    run_ok(program, &args, &[]).map(|_| ())
+}
+
+/// The change that points a tool's setting at `bundle`.
+pub(crate) fn setting_change(
+    machine: &Machine,
+    tool: Tool,
+    bundle: &Path,
+    user: &State,
+) -> anyhow::Result<Change> {
+    let value = bundle.display().to_string();
+    let probe = Change::Setting {
+        tool,
+        value: value.clone(),
+        before: None,
+        files: Vec::new(),
+    };
+    // A run killed half-way recorded the value before: keep it.
+    if let Some(i) = user.journal.find(SHARED, &probe) {
+        return Ok(user.journal.entries[i].change.clone());
+    }
+    let before = tool_value(tool)?;
+    let files = tool_files(machine, tool)
+        .into_iter()
+        .map(|path| FileRecord {
+            path,
+            before: FileState::Absent,
+            after: None,
+        })
+        .collect();
+    Ok(Change::Setting {
+        tool,
+        value,
+        before,
+        files,
+    })
+}
+
+fn nss_has(database: &Path, nickname: &str) -> bool {
+    let db = format!("sql:{}", database.display());
+    run("certutil", &["-L", "-d", &db, "-n", nickname], &[]).ok()
+}
+
+fn java_has(keystore: &Path, alias: &str) -> bool {
+    let ks = keystore.display().to_string();
+    run(
+        "keytool",
+        &[
+            "-list",
+            "-keystore",
+            &ks,
+            "-storepass",
+            STOREPASS,
+            "-alias",
+            alias,
+        ],
+        &[],
+    )
+    .ok()
+}
+
+/// The aliases of a keystore (none when keytool cannot read it).
+fn java_aliases(keystore: &Path) -> Vec<String> {
+    let ks = keystore.display().to_string();
+    match run(
+        "keytool",
+        &["-list", "-keystore", &ks, "-storepass", STOREPASS],
+        &[],
+    ) {
+        Ran::Exited {
+            code: 0, stdout, ..
+        } => stdout
+            .lines()
+            .filter(|l| l.contains("trustedCertEntry"))
+            .filter_map(|l| l.split(", ").next())
+            .map(str::to_owned)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The password of the JDKs' `cacerts` (the same in every JDK).
+const STOREPASS: &str = "changeit";
+
+/// Writes `pem` to a temporary file for a tool that reads a file, and runs `f` with its path.
+fn with_pem_file<T>(pem: &str, f: impl FnOnce(&str) -> anyhow::Result<T>) -> anyhow::Result<T> {
+    let dir = tempfile::tempdir().context("cannot make a temporary directory")?;
+    let path = dir.path().join("root.pem");
+    fs_err::write(&path, pem)?;
+    f(&path.display().to_string())
+}
+
+/// The kept bundle's bytes: the system's public roots plus every root the journal keeps in it.
+fn kept_bundle(machine: &Machine, journal: &Journal) -> anyhow::Result<Option<Vec<u8>>> {
+    let pems: Vec<&str> = journal
+        .entries
+        .iter()
+        .filter_map(|e| match &e.change {
+            Change::KeptBundle { pem, .. } => Some(pem.as_str()),
+            _ => None,
+        })
+        .collect();
+    if pems.is_empty() {
+        return Ok(None);
+    }
+    let mut out = String::new();
+    let mut seen = std::collections::BTreeSet::new();
+    if let Some(layout) = &machine.layout
+        && let Ok(bytes) = fs_err::read(&layout.bundle)
+    {
+        for cert in cabundle_cert::read_certificates(&bytes)
+            .with_context(|| format!("cannot read {}", layout.bundle.display()))?
+        {
+            if seen.insert(cert.sha256) {
+                out.push_str(&cert.to_pem());
+            }
+        }
+    }
+    for pem in pems {
+        for cert in cabundle_cert::read_certificates(pem.as_bytes())? {
+            if seen.insert(cert.sha256) {
+                out.push_str(&cert.to_pem());
+            }
+        }
+    }
+    Ok(Some(out.into_bytes()))
+}
+
+/// Makes the plan's changes, each recorded before it is made. Returns how many were made.
+pub(crate) fn apply_install(
+    machine: &Machine,
+    plan: &Plan,
+    user: &mut State,
+    system: &mut State,
+    out: &Output,
+) -> anyhow::Result<usize> {
+    let mut made = 0;
+    let mut refresh = false;
+    for step in &plan.steps {
+        let state = if step.system {
+            &mut *system
+        } else {
+            &mut *user
+        };
+        let index = match state.journal.find(&step.root, &step.change) {
+            Some(i) if state.journal.entries[i].state == EntryState::Done && step.in_place => {
+                continue;
+            }
+            Some(i) => {
+                state.journal.entries[i].state = EntryState::Pending;
+                i
+            }
+            None if step.in_place => {
+                out.verbose(&format!(
+                    "{}: already in place (not made by cabundle; uninstall leaves it)",
+                    step.store
+                ));
+                continue;
+            }
+            None => {
+                let change = record_before(state, &step.change)?;
+                state.journal.entries.push(Entry {
+                    root: step.root.clone(),
+                    subject: step.subject.clone(),
+                    store: step.store,
+                    change,
+                    state: EntryState::Pending,
+                });
+                state.journal.entries.len() - 1
+            }
+        };
+        state.save()?;
+        let change = state.journal.entries[index].change.clone();
+        let done = make(machine, &change, step, state).with_context(|| {
+            format!(
+                "{}: cannot {}",
+                step.store,
+                super::describe(&change, Some(machine))
+            )
+        })?;
+        state.journal.entries[index].change = done;
+        if matches!(change, Change::AnchorFile { .. } | Change::TrustTool { .. }) {
+            refresh = true;
+        } else {
+            state.journal.entries[index].state = EntryState::Done;
+        }
+        state.save()?;
+        made += 1;
+        out.info(&format!(
+            "{}: {}",
+            step.store,
+            super::describe(&change, Some(machine))
+        ));
+    }
+    // A system change recorded by a run that was killed before the refresh is finished now.
+    refresh |= system
+        .journal
+        .entries
+        .iter()
+        .any(|e| e.store == StoreKind::System && e.state == EntryState::Pending);
+    if refresh && let Some(layout) = &machine.layout {
+        let words: Vec<&str> = layout.refresh.iter().map(String::as_str).collect();
+        out.info(&format!("system: running {}", words.join(" ")));
+        run_ok(words[0], &words[1..], &[])?;
+        for e in &mut system.journal.entries {
+            if e.store == StoreKind::System && e.state == EntryState::Pending {
+                e.state = EntryState::Done;
+            }
+        }
+        system.save()?;
+    }
+    Ok(made)
+}
+
+/// The change with what its files are before it is made (backups kept).
+fn record_before(state: &State, change: &Change) -> anyhow::Result<Change> {
+    let mut change = change.clone();
+    match &mut change {
+        Change::Block { file, .. } => file.before = state.back_up(&file.path)?,
+        Change::Setting { files, .. } => {
+            for f in files {
+                f.before = state.back_up(&f.path)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(change)
+}
+
+/// Makes one change (idempotently: a change made already is left as it is) and returns it with
+/// what it is after.
+fn make(machine: &Machine, change: &Change, step: &Step, state: &State) -> anyhow::Result<Change> {
+    let mut change = change.clone();
+    match &mut change {
+        Change::AnchorFile { path } => {
+            let pem = &step.pem;
+            if fs_err::read(&*path).map_or(true, |b| b != pem.as_bytes()) {
+                write_keeping_mode(path, pem.as_bytes(), Some(0o644))?;
+            }
+        }
+        Change::TrustTool { pem } => {
+            with_pem_file(pem, |f| run_ok("trust", &["anchor", "--store", f], &[]))?;
+        }
+        Change::Nss { database, nickname } => {
+            if !nss_has(database, nickname) {
+                let pem = &step.pem;
+                let db = format!("sql:{}", database.display());
+                with_pem_file(pem, |f| {
+                    run_ok(
+                        "certutil",
+                        &["-A", "-d", &db, "-n", nickname, "-t", "C,,", "-i", f],
+                        &[],
+                    )
+                })?;
+            }
+        }
+        Change::Java { keystore, alias } => {
+            if !java_has(keystore, alias) {
+                let pem = &step.pem;
+                let ks = keystore.display().to_string();
+                with_pem_file(pem, |f| {
+                    run_ok(
+                        "keytool",
+                        &[
+                            "-importcert",
+                            "-noprompt",
+                            "-keystore",
+                            &ks,
+                            "-storepass",
+                            STOREPASS,
+                            "-alias",
+                            alias,
+                            "-file",
+                            f,
+                        ],
+                        &[],
+                    )
+                })?;
+            }
+        }
+        Change::KeptBundle { path, .. } => {
+            if let Some(bytes) = kept_bundle(machine, &state.journal)?
+                && fs_err::read(&*path).map_or(true, |b| b != bytes)
+            {
+                write_keeping_mode(path, &bytes, Some(0o644))?;
+            }
+        }
+        Change::Block { file, inserted } => {
+            let current = match fs_err::read(&file.path) {
+                Ok(b) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+                Err(e) => return Err(e.into()),
+            };
+            if !block::has_exact(&current, inserted.trim_start_matches('\n')) {
+                let mut bytes = current;
+                if block::has_block(&bytes) {
+                    // An older block (another bundle): replaced.
+                    if let Some(rest) = block::without_block(&bytes) {
+                        bytes = rest;
+                    }
+                }
+                bytes.extend_from_slice(inserted.as_bytes());
+                write_keeping_mode(&file.path, &bytes, None)?;
+            }
+            file.after = file_sha256(&file.path)?;
+        }
+        Change::File { path, contents } => {
+            if fs_err::read(&*path).map_or(true, |b| b != contents.as_bytes()) {
+                write_keeping_mode(path, contents.as_bytes(), Some(0o644))?;
+            }
+        }
+        Change::Setting {
+            tool, value, files, ..
+        } => {
+            if tool_value(*tool)?.as_deref() != Some(value.as_str()) {
+                tool_set(*tool, Some(value))?;
+            }
+            for f in files {
+                f.after = file_sha256(&f.path)?;
+            }
+        }
+    }
+    Ok(change)
+}
+
+/// Undoes `entries` (from [`super::to_undo`]), each marked as being undone before it is, and
+/// removed from its journal once it is. Returns the messages about changes left alone.
+pub(crate) fn apply_uninstall(
+    machine: &Machine,
+    entries: &[(bool, Entry)],
+    user: &mut State,
+    system: &mut State,
+    out: &Output,
+) -> anyhow::Result<Vec<String>> {
+    let mut left_alone = Vec::new();
+    let mut refresh = false;
+    // The most recent first.
+    for (is_system, entry) in entries.iter().rev() {
+        let state = if *is_system { &mut *system } else { &mut *user };
+        let Some(index) = state.journal.find(&entry.root, &entry.change) else {
+            continue;
+        };
+        state.journal.entries[index].state = EntryState::Undoing;
+        state.save()?;
+        let said = undo(&state.journal.entries[index].clone(), state).with_context(|| {
+            format!(
+                "{}: cannot undo: {}",
+                entry.store,
+                super::describe(&entry.change, Some(machine))
+            )
+        })?;
+        if let Some(said) = said {
+            out.warn(&said);
+            left_alone.push(said);
+        }
+        if matches!(
+            entry.change,
+            Change::AnchorFile { .. } | Change::TrustTool { .. }
+        ) {
+            refresh = true;
+            continue;
+        }
+        state.journal.entries.remove(index);
+        state.save()?;
+        out.info(&format!(
+            "{}: undone: {}",
+            entry.store,
+            super::describe(&entry.change, Some(machine))
+        ));
+        if let Change::KeptBundle { path, .. } = &entry.change {
+            match kept_bundle(machine, &state.journal)? {
+                Some(bytes) => write_keeping_mode(path, &bytes, Some(0o644))?,
+                None => remove_if_present(path)?,
+            }
+        }
+    }
+    let undoing = |e: &Entry| {
+        e.store == StoreKind::System
+            && e.state == EntryState::Undoing
+            && matches!(
+                e.change,
+                Change::AnchorFile { .. } | Change::TrustTool { .. }
+            )
+    };
+    refresh |= system.journal.entries.iter().any(undoing);
+    if refresh && let Some(layout) = &machine.layout {
+        let words: Vec<&str> = layout
+            .refresh_after_removal
+            .iter()
+            .map(String::as_str)
+            .collect();
+        out.info(&format!("system: running {}", words.join(" ")));
+        run_ok(words[0], &words[1..], &[])?;
+        // Debian's tool tells its Java hook only of the certificates its own list removes, so
+        // the keystore it rebuilt keeps a removed local anchor: take it out with keytool.
+        if let Some(keystore) = &layout.java_keystore
+            && keystore.path.exists()
+        {
+            let labels: Vec<String> = system
+                .journal
+                .entries
+                .iter()
+                .filter(|e| undoing(e))
+                .map(|e| cabundle_trust::label(&e.root))
+                .collect();
+            for alias in java_aliases(&keystore.path) {
+                if labels.iter().any(|l| alias.contains(l.as_str())) {
+                    let ks = keystore.path.display().to_string();
+                    run_ok(
+                        "keytool",
+                        &[
+                            "-delete",
+                            "-keystore",
+                            &ks,
+                            "-storepass",
+                            STOREPASS,
+                            "-alias",
+                            &alias,
+                        ],
+                        &[],
+                    )?;
+                }
+            }
+        }
+        system.journal.entries.retain(|e| !undoing(e));
+        system.save()?;
+    }
+    user.prune_backups();
+    system.prune_backups();
+    Ok(left_alone)
+}
+
+fn remove_if_present(path: &Path) -> anyhow::Result<()> {
+    match fs_err::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Undoes one change; a message when something the user changed since was left alone.
+fn undo(entry: &Entry, state: &State) -> anyhow::Result<Option<String>> {
+    match &entry.change {
+        Change::AnchorFile { path } => match fs_err::read(path) {
+            Ok(bytes) => {
+                let ours = cabundle_cert::read_certificates(&bytes)
+                    .is_ok_and(|cs| cs.len() == 1 && cs[0].sha256.to_string() == entry.root);
+                if ours {
+                    fs_err::remove_file(path)?;
+                    Ok(None)
+                } else {
+                    Ok(Some(format!(
+                        "{} was changed since cabundle wrote it: left as it is",
+                        path.display()
+                    )))
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        },
+        Change::TrustTool { pem } => {
+            with_pem_file(pem, |f| {
+                // Removing an anchor that is gone already is not an error here.
+                let _ = run("trust", &["anchor", "--remove", f], &[]);
+                Ok(())
+            })?;
+            Ok(None)
+        }
+        Change::Nss { database, nickname } => {
+            if nss_has(database, nickname) {
+                let db = format!("sql:{}", database.display());
+                run_ok("certutil", &["-D", "-d", &db, "-n", nickname], &[])?;
+            }
+            Ok(None)
+        }
+        Change::Java { keystore, alias } => {
+            if java_has(keystore, alias) {
+                let ks = keystore.display().to_string();
+                run_ok(
+                    "keytool",
+                    &[
+                        "-delete",
+                        "-keystore",
+                        &ks,
+                        "-storepass",
+                        STOREPASS,
+                        "-alias",
+                        alias,
+                    ],
+                    &[],
+                )?;
+            }
+            Ok(None)
+        }
+        Change::KeptBundle { .. } => Ok(None),
+        Change::File { path, contents } => match fs_err::read(path) {
+            Ok(b) if b == contents.as_bytes() => {
+                fs_err::remove_file(path)?;
+                Ok(None)
+            }
+            Ok(_) => Ok(Some(format!(
+                "{} was changed since cabundle wrote it: left as it is",
+                path.display()
+            ))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        },
+        Change::Block { file, inserted } => {
+            let current = match fs_err::read(&file.path) {
+                Ok(b) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(e.into()),
+            };
+            let (rest, said) = match block::remove(&current, inserted) {
+                block::Removed::Exact(rest) => (rest, None),
+                block::Removed::Edited(rest) => (
+                    rest,
+                    Some(format!(
+                        "the block in {} was edited since: removed from its first marker line to its last",
+                        file.path.display()
+                    )),
+                ),
+                block::Removed::Absent => return Ok(None),
+            };
+            let mode = match &file.before {
+                FileState::Backup { mode, .. } => Some(*mode),
+                FileState::Absent => None,
+            };
+            if rest.is_empty() && file.before == FileState::Absent {
+                fs_err::remove_file(&file.path)?;
+            } else {
+                write_keeping_mode(&file.path, &rest, mode)?;
+            }
+            Ok(said)
+        }
+        Change::Setting {
+            tool,
+            value,
+            before,
+            files,
+        } => {
+            let unchanged = entry.state != EntryState::Pending
+                && files
+                    .iter()
+                    .all(|f| file_sha256(&f.path).ok().flatten() == f.after);
+            let now = tool_value(*tool)?;
+            if unchanged || (entry.state == EntryState::Pending && now.as_deref() == Some(value)) {
+                for f in files {
+                    state.restore(&f.path, &f.before)?;
+                }
+                return Ok(None);
+            }
+            if now.as_deref() == Some(value.as_str()) {
+                tool_set(*tool, before.as_deref())?;
+                Ok(Some(format!(
+                    "{}'s configuration was changed since install: {} put back through {} itself, the rest left as it is",
+                    tool.store(),
+                    tool.key(),
+                    tool.store()
+                )))
+            } else {
+                Ok(Some(format!(
+                    "{} is now {} (not what cabundle set): left as it is",
+                    tool.key(),
+                    now.as_deref().unwrap_or("unset")
+                )))
+            }
+        }
+    }
+}
+
+/// The journal's entries for a listing: each with whether it is in the system journal.
+pub(crate) fn listing<'a>(user: &'a State, system: &'a State) -> Vec<(bool, &'a Entry)> {
+    system
+        .journal
+        .entries
+        .iter()
+        .map(|e| (true, e))
+        .chain(user.journal.entries.iter().map(|e| (false, e)))
+        .collect()
+}
