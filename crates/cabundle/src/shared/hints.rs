@@ -9,12 +9,13 @@
 //! match, and name the variable that client reads (from `cabundle-clients`' one table). The
 //! advice for Java, which reads no variable, is [`java_truststore`], also shown by
 //! `cabundle env --help`. A chain that verifies with a note fails the clients the note is
-//! about ([`client_refuses`]: a common name `requests` on urllib3 2 does not read, a dead end
-//! OpenSSL takes).
+//! about ([`client_refuses`]: a common name `requests` on urllib3 2 does not read), and a
+//! chain that fails only because OpenSSL takes a dead end passes the clients that search
+//! further ([`backtracks`]: Java).
 
 use cabundle_clients::ClientName;
 use cabundle_verify::revocation::Verdict;
-use cabundle_verify::{IssuerFault, Note, Problem, Purpose, Rejection, Report, Role};
+use cabundle_verify::{DeadEnd, IssuerFault, Note, Problem, Purpose, Rejection, Report, Role};
 
 /// Where the chain being explained came from, so the advice can name it.
 #[derive(Clone, Copy, Debug)]
@@ -168,8 +169,43 @@ pub(crate) fn hints(problem: &Problem, report: &Report, source: Source<'_>) -> V
         Problem::UnsupportedKey { .. } => vec![
             "get the certificate reissued with an RSA key of 2048 bits or more, or an ECDSA key on P-256 or P-384 (named curves, not explicit parameters)".to_owned(),
         ],
+        Problem::OpensslDeadEnd {
+            taken,
+            sha256,
+            trusted,
+            why,
+            ..
+        } => vec![dead_end_fix(taken, *sha256, *trusted, *why, server.is_some())],
         Problem::Rejected(rejection) => vec![rejected(rejection, source)],
     }
+}
+
+/// How to take away the dead end OpenSSL takes: out of the store, or out of the chain.
+fn dead_end_fix(
+    taken: &str,
+    sha256: cabundle_cert::Sha256Fingerprint,
+    trusted: bool,
+    why: DeadEnd,
+    server: bool,
+) -> String {
+    let sender = if server { "the server" } else { "the chain" };
+    match (trusted, why) {
+        (true, _) => format!(
+            "remove \"{taken}\" (sha256 {sha256}), which has the issuer's name and another key, from the trust store (a bundle cabundle built: build it again with cabundle build --exclude {sha256}=REASON), so that OpenSSL finds the root that signed"
+        ),
+        (false, DeadEnd::SelfSigned) => format!(
+            "take the self-signed copy \"{taken}\" (sha256 {sha256}) out of {sender}, which must send the intermediate its CA issued, leaf first, each issuer after the certificate it issued (cabundle chain CERT... -o fullchain.pem keeps only the path, in order)"
+        ),
+        (false, DeadEnd::WrongKey) => format!(
+            "take \"{taken}\" (sha256 {sha256}), which has the issuer's name and another key, out of {sender}, which must send the intermediate that signed (cabundle chain CERT... -o fullchain.pem keeps only the path, in order)"
+        ),
+    }
+}
+
+/// Whether `client` searches further when the first issuer it takes leads nowhere (Java's
+/// path builder); the others here build the path with OpenSSL, which does not.
+pub(crate) fn backtracks(client: ClientName) -> bool {
+    client == ClientName::Java
 }
 
 /// The fix for a CA certificate that may not issue: which extension to change, and who can.
@@ -200,15 +236,7 @@ pub(crate) fn client_refuses(client: &cabundle_clients::Client, note: &Note) -> 
             "the certificate names {hostname} in its common name only, and {} (on urllib3 2 or later) never reads the common name",
             client.name
         )),
-        Note::OpensslTakesAnother { taken, .. } if client.name != ClientName::Java => {
-            Some(format!(
-                "{} builds the path with OpenSSL, which takes \"{taken}\" first, a dead end, and does not go back",
-                client.name
-            ))
-        }
-        Note::CommonNameOnly { .. } | Note::OpensslTakesAnother { .. } | Note::Duplicate { .. } => {
-            None
-        }
+        Note::CommonNameOnly { .. } | Note::Duplicate { .. } => None,
     }
 }
 
@@ -218,7 +246,6 @@ pub(crate) fn note_hint(note: &Note) -> String {
         Note::CommonNameOnly { hostname, .. } => format!(
             "get a certificate that lists {hostname} in its subjectAltName, so that browsers and rustls-based clients accept it too"
         ),
-        Note::OpensslTakesAnother { .. } => "send only the certificates of the path, leaf first, each issuer after the certificate it issued (cabundle chain CERT... -o fullchain.pem keeps only the path, in order)".to_owned(),
         Note::Duplicate { .. } => {
             "send each certificate of the chain once: clients ignore the copies".to_owned()
         }
@@ -327,6 +354,11 @@ pub(crate) fn client_reason(problem: &Problem) -> String {
         Problem::UntrustedRoot { subject, sha256 } => {
             format!("root \"{subject}\" (sha256 {sha256}) is not in this store")
         }
+        Problem::OpensslDeadEnd {
+            certificate, taken, ..
+        } => format!(
+            "it builds the path with OpenSSL, which takes \"{taken}\" first as the issuer of \"{certificate}\", a dead end, and does not go back"
+        ),
         Problem::AnchorNotRoot { .. }
         | Problem::NameOfOtherKind { .. }
         | Problem::OutsideNameConstraints { .. }
@@ -379,6 +411,13 @@ pub(crate) fn client_fix(client: ClientName, problem: &Problem) -> Option<String
             "the server needs a certificate from a CA allowed to issue for all its names".to_owned(),
         ),
         Problem::UnusableIssuer { fault, trusted, .. } => Some(issuer_fix(*fault, *trusted)),
+        Problem::OpensslDeadEnd {
+            taken,
+            sha256,
+            trusted,
+            why,
+            ..
+        } => Some(dead_end_fix(taken, *sha256, *trusted, *why, true)),
         Problem::KeyTooSmall { .. } | Problem::UnsupportedKey { .. } => Some(
             "the server needs a certificate (and chain) with keys clients support: RSA of 2048 bits or more, or ECDSA P-256 or P-384".to_owned(),
         ),
@@ -500,6 +539,20 @@ mod tests {
                 issuer: "CN=int".to_owned(),
                 names: vec!["a.test".to_owned()],
             },
+            Problem::OpensslDeadEnd {
+                certificate: "CN=leaf".to_owned(),
+                taken: "CN=int".to_owned(),
+                sha256,
+                trusted: false,
+                why: DeadEnd::SelfSigned,
+            },
+            Problem::OpensslDeadEnd {
+                certificate: "CN=int".to_owned(),
+                taken: "CN=root".to_owned(),
+                sha256,
+                trusted: true,
+                why: DeadEnd::WrongKey,
+            },
         ];
         let report = Report {
             path: Vec::new(),
@@ -536,11 +589,6 @@ mod tests {
             Note::CommonNameOnly {
                 hostname: "localhost".to_owned(),
                 common_name: "localhost".to_owned(),
-            },
-            Note::OpensslTakesAnother {
-                certificate: "CN=leaf".to_owned(),
-                taken: "CN=int".to_owned(),
-                sha256,
             },
             Note::Duplicate {
                 subject: "CN=int".to_owned(),
