@@ -623,6 +623,84 @@ fn revoked_intermediates_report_flags_the_intermediate() {
 }
 
 #[test]
+fn revoked_intermediates_report_from_a_url_flags_the_intermediate() {
+    let Some(pki) = pki() else { return };
+    let int = cabundle_cert::read_certificates(&fs_err::read(pki.path("int.pem")).unwrap())
+        .unwrap()
+        .remove(0);
+    let served = tempfile::tempdir().unwrap();
+    let report = format!(
+        "\"CA Owner\",\"Revocation Status\",\"RFC 5280 Revocation Reason Code\",\"Date of Revocation\",\"Certificate Subject Common Name\",\"SHA-256 Fingerprint\",\"PEM Info\"\n\
+         \"Test\",\"Revoked\",\"(2) cACompromise\",\"2026 Jan 02\",\"Revocation Test Intermediate\",\"{}\",\"'{}'\"\n",
+        hex::encode_upper(int.sha256.0),
+        int.to_pem().trim_end()
+    );
+    fs_err::write(served.path().join("revoked.csv"), report).unwrap();
+    // A loopback HTTPS server with a certificate for 127.0.0.1, trusted through SSL_CERT_FILE
+    // (which the platform verifier reads on Linux).
+    let (cert, key) = (pki.path("https.pem"), pki.path("https.key"));
+    openssl(
+        pki.dir.path(),
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "https.key",
+            "-out",
+            "https.pem",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-days",
+            "2",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+    );
+    let https = support::HttpFiles::start_tls(served.path(), free_port(), (&cert, &key));
+    let url = https.url("revoked.csv");
+    let mut cmd = cabundle(&[
+        "verify",
+        &pki.arg("good-chain.pem"),
+        "--bundle",
+        &pki.arg("root.pem"),
+        "--hostname",
+        "revocation.example",
+        "--revocation",
+        "--revocation-timeout",
+        "3s",
+        "--revoked-intermediates",
+        &url,
+    ]);
+    cmd.env("SSL_CERT_FILE", &cert);
+    let (ok, said) = run_limited(&mut cmd);
+    assert!(!ok, "{said}");
+    assert!(said.contains("  0  CN=Good Leaf: ok"), "{said}");
+    assert!(
+        said.contains(&format!(
+            "revoked: CN=Revocation Test Intermediate, SHA-256 {}, revoked on 2026-01-02 00:00:00 UTC, reason cACompromise, according to the CCADB revoked-intermediates report {url}",
+            int.sha256
+        )),
+        "{said}"
+    );
+    // The report carries no signature: over plain HTTP it is refused, naming the URL.
+    let plain = support::HttpFiles::start(served.path(), free_port());
+    let plain_url = plain.url("revoked.csv");
+    let (ok, said) = verify(&pki, "good", &["--revoked-intermediates", &plain_url]);
+    assert!(!ok, "{said}");
+    assert!(
+        said.contains(&format!(
+            "--revoked-intermediates {plain_url}: the report carries no signature, so it is fetched over https:// only"
+        )),
+        "{said}"
+    );
+}
+
+#[test]
 fn a_bad_revoked_intermediates_report_is_an_error_naming_it() {
     let Some(pki) = pki() else { return };
     let path = pki.path("not-a-report.csv");

@@ -74,9 +74,15 @@ pub(crate) fn load(args: &RevocationArgs) -> anyhow::Result<Option<Sources>> {
     }))
 }
 
-/// Reads the revoked-intermediates report from a file or an `https://` URL.
+/// Reads the revoked-intermediates report from a file or an `https://` URL. Unlike a CRL or an
+/// OCSP response the report carries no signature, so it is never fetched over plain HTTP.
 fn read_listed(from: &str, timeout: Duration) -> anyhow::Result<Vec<Listed>> {
-    let bytes = if from.starts_with("https://") || from.starts_with("http://") {
+    if from.starts_with("http://") {
+        bail!(
+            "--revoked-intermediates {from}: the report carries no signature, so it is fetched over https:// only; give its https:// URL, or download it and pass the file"
+        );
+    }
+    let bytes = if from.starts_with("https://") {
         let opts = fetch_options(timeout, MAX_REPORT_BYTES, false);
         cabundle_fetch::fetch(from, &opts)
             .with_context(|| format!("cannot fetch --revoked-intermediates {from}"))?
