@@ -668,3 +668,33 @@ fn names_outside_name_constraints_are_listed_and_cut() {
     );
     assert!(!said.contains("n12.test"), "{said}");
 }
+
+#[test]
+fn a_long_chain_verifies_with_a_note() {
+    let root = Spec::new("Paths Long Root", None).make();
+    let one = Spec::new("Paths Long Int 1", Some(&root)).make();
+    let two = Spec::new("Paths Long Int 2", Some(&one)).make();
+    let three = Spec::new("Paths Long Int 3", Some(&two)).make();
+    let leaf5 = leaf("long.example", vec![dns("long.example")], &three);
+    check(
+        &[&leaf5, &three.pem, &two.pem, &one.pem],
+        &[&root.pem],
+        Some("long.example"),
+        true,
+        &[
+            "verified: CN=long.example -> CN=Paths Long Int 3",
+            "note: long chain: the path has 5 certificates (3 intermediates), more than the 4 (two intermediates) of most public chains; it verifies",
+            "hint: if the CA offers a shorter chain",
+        ],
+    );
+    // Four certificates: the usual length, no note.
+    let leaf4 = leaf("usual.example", vec![dns("usual.example")], &two);
+    let said = check(
+        &[&leaf4, &two.pem, &one.pem],
+        &[&root.pem],
+        Some("usual.example"),
+        true,
+        &["verified: "],
+    );
+    assert!(!said.contains("long chain"), "{said}");
+}

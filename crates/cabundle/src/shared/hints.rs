@@ -53,6 +53,50 @@ pub(crate) fn revocation_hint(verdict: Verdict, leaf: bool) -> &'static str {
     }
 }
 
+/// The longest path most public chains have: leaf, two intermediates, root. A longer one
+/// that verifies gets [`long_path`]'s note.
+pub(crate) const USUAL_PATH: usize = 4;
+
+/// The note and hint for a path that verifies with more than [`USUAL_PATH`] certificates.
+pub(crate) fn long_path(len: usize) -> Option<(String, String)> {
+    (len > USUAL_PATH).then(|| {
+        (
+            format!(
+                "long chain: the path has {len} certificates ({} intermediates), more than the {USUAL_PATH} (two intermediates) of most public chains; it verifies, but each intermediate the server sends adds its bytes to every handshake and a signature check to every client, and rustls refuses paths of more than 6 intermediates",
+                len - 2
+            ),
+            "if the CA offers a shorter chain (an intermediate cross-signed by a newer root, or one issued by the root directly), send that one, and send only the certificates of the path (cabundle chain CERT... -o fullchain.pem keeps only the path, in order)".to_owned(),
+        )
+    })
+}
+
+/// Where a `--capath` that is a symbolic link leads, when it is not to a directory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CapathLink {
+    /// To nothing: the target does not exist.
+    Dangling,
+    /// To a file, not a directory.
+    File,
+}
+
+/// The error, and its hint, for a `--capath` that is a symbolic link leading nowhere or to a
+/// file (one to a directory is followed, as OpenSSL's `-CApath` follows it).
+pub(crate) fn capath_link_message(
+    link: &std::path::Path,
+    target: &std::path::Path,
+    leads_to: CapathLink,
+) -> String {
+    let (link, target) = (link.display(), target.display());
+    match leads_to {
+        CapathLink::Dangling => format!(
+            "--capath {link} is a symbolic link to {target}, which does not exist\nhint: point the link at the hashed directory (ln -sfn DIR {link}), or give that directory itself; a link to a directory is followed, as openssl verify -CApath follows it"
+        ),
+        CapathLink::File => format!(
+            "--capath {link} is a symbolic link to {target}, a file, not a directory\nhint: give a PEM bundle with --bundle {link}; --capath takes a hashed directory (cabundle rehash DIR makes one), or a link to one"
+        ),
+    }
+}
+
 /// The hint lines for `problem`, one of `report`'s problems.
 pub(crate) fn hints(problem: &Problem, report: &Report, source: Source<'_>) -> Vec<String> {
     let root_expired = report.problems.iter().any(|p| {
