@@ -3,12 +3,14 @@
 //! PKCS#7 `certs-only` file made by `openssl crl2pkcs7`). `probe` names what it fetched and
 //! the fix; `chain --fetch-missing -o` writes a chain with which `openssl verify -untrusted`
 //! and `openssl s_client` (against the server sending it) succeed; a URL that redirects to
-//! itself, one that never answers and one that serves 100 MB are each stopped with a message.
+//! itself, one that never answers and one that serves 100 MB are each stopped with a message,
+//! and so is a loop of the certificates' own caIssuers URLs (A's serves B, B's serves A), in
+//! `verify`, `probe` and `chain`.
 #![allow(clippy::unwrap_used)] // support functions outside #[test] fns panic on failure by design
 
 mod support;
 
-use cabundle_testkit::pki_files::{ca, leaf};
+use cabundle_testkit::pki_files::{ca, issuer_loop, leaf};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -258,4 +260,93 @@ fn a_url_that_loops_hangs_or_floods_is_stopped_with_a_message() {
         assert!(note.contains(&http.url(kind)), "{kind}: {note}");
         assert!(note.contains(says), "{kind}: {note}");
     }
+}
+
+#[test]
+fn caissuers_urls_that_loop_are_stopped_with_a_message() {
+    if !have_all() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let http = HttpFiles::start(dir.path(), free_port());
+    let from = datetime!(2024-01-01 0:00 UTC);
+    let to = datetime!(2036-01-01 0:00 UTC);
+    let (a_url, b_url) = (http.url("a.pem"), http.url("b.pem"));
+    // A's caIssuers serves B, B's serves A; each issued the other.
+    let (a, b) = issuer_loop("AIA Loop A", "AIA Loop B", from, to, &b_url, &a_url);
+    let root = ca("AIA Loop Unrelated Root", None, from, to);
+    let (cert, key) = leaf(
+        "loop.example",
+        &["loop.example"],
+        &a,
+        from,
+        to,
+        Some(&a_url),
+    );
+    let path = |name: &str| dir.path().join(name);
+    for (name, text) in [
+        ("a.pem", &a.pem),
+        ("b.pem", &b.pem),
+        ("root.pem", &root.pem),
+        ("leaf.pem", &cert),
+        ("leaf.key", &key),
+    ] {
+        fs_err::write(path(name), text).unwrap();
+    }
+    let arg = |name: &str| path(name).to_str().unwrap().to_owned();
+    let says_loop = |said: &str| {
+        let note = said
+            .lines()
+            .find(|l| l.contains("fetch-missing: "))
+            .unwrap_or_else(|| panic!("no fetch-missing line:\n{said}"));
+        assert!(
+            note.contains(&format!(
+                "\"CN=AIA Loop B, O=cabundle tests\" (fetched from {b_url}) names \"CN=AIA Loop A, O=cabundle tests\" as its issuer, fetched already from {a_url}: the caIssuers URLs loop without reaching a trusted root"
+            )),
+            "{said}"
+        );
+    };
+    let started = Instant::now();
+    let out = cabundle(&[
+        "verify",
+        &arg("leaf.pem"),
+        "--bundle",
+        &arg("root.pem"),
+        "--fetch-missing",
+        "--fetch-timeout",
+        "2s",
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    says_loop(&text(&out));
+    let out = cabundle(&[
+        "chain",
+        &arg("leaf.pem"),
+        "--fetch-missing",
+        "--fetch-timeout",
+        "2s",
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    says_loop(&text(&out));
+    let server = Server::start(&path("leaf.pem"), &path("leaf.key"), None);
+    let target = format!("127.0.0.1:{}", server.port);
+    let out = cabundle(&[
+        "probe",
+        &target,
+        "--servername",
+        "loop.example",
+        "--bundle",
+        &arg("root.pem"),
+        "--fetch-missing",
+        "--fetch-timeout",
+        "2s",
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    says_loop(&text(&out));
+    assert!(started.elapsed() < Duration::from_secs(30));
 }

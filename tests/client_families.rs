@@ -11,8 +11,9 @@
 //!   as it behaves;
 //! - a self-signed copy of the intermediate sent before it: OpenSSL takes the copy and does
 //!   not go back, so the clients built on it refuse the chain; cabundle's search goes past
-//!   it, so `verify` and `probe` verify with a note naming OpenSSL's dead end, and `doctor`
-//!   judges each client as it behaves.
+//!   it and finds the path others accept, and `verify` and `probe` give OpenSSL's verdict
+//!   (exit 1) naming the dead end, who accepts and who refuses, and `doctor` judges each
+//!   client as it behaves.
 #![allow(clippy::unwrap_used)] // in tests a failed unwrap is a failed test
 
 mod localhost;
@@ -197,10 +198,15 @@ fn a_self_signed_copy_sent_first_fails_openssl_clients_and_cabundle_says_why() {
     }
 
     for (code, said) in verify_and_probe(&pki, server.port) {
-        assert_eq!(code, 0, "{said}");
+        assert_eq!(code, 1, "{said}");
         assert!(
-            said.contains("note: OpenSSL takes another issuer first")
+            said.contains("not verified: 1 problem\nOpenSSL takes a dead end: ")
                 && said.contains(&format!("it takes \"CN={INT_CN}, O=cabundle tests\"")),
+            "{said}"
+        );
+        assert!(
+            said.contains("OpenSSL-based clients (openssl verify, curl, Python, Node, openssl s_client) refuse this chain; browsers, Go, rustls")
+                && said.contains("hint: take the self-signed copy"),
             "{said}"
         );
     }

@@ -1,8 +1,11 @@
 //! Path building that backtracks (issue 18): each case is a private PKI made with rcgen where
 //! the first candidate issuer is the wrong one, or where several paths exist, and each verdict
 //! of `cabundle verify` is compared with `openssl verify -CAfile ROOTS -untrusted CHAIN LEAF`
-//! at the same time (`-attime`). Also the checks OpenSSL makes on an issuer (basicConstraints,
-//! keyUsage, pathLenConstraint), each named as its own problem, and the bound on the search.
+//! at the same time (`-attime`): the exit code is OpenSSL's verdict in every case, and where
+//! only a search that goes back finds the path (OpenSSL 3.0 does not go back), the message
+//! names the dead end OpenSSL takes and who accepts the path. Also the checks OpenSSL makes on
+//! an issuer (basicConstraints, keyUsage, pathLenConstraint), each named as its own problem,
+//! and the bound on the search.
 #![allow(clippy::unwrap_used)] // in tests a failed unwrap is a failed test
 
 mod support;
@@ -117,11 +120,11 @@ fn files(dir: &Path, chain: &[&str], roots: &[&str]) -> (PathBuf, PathBuf) {
 enum Openssl {
     /// The same verdict as cabundle.
     Agrees,
-    /// OpenSSL 3.0 takes the first likely issuer (name, key identifier, validity) of the
-    /// untrusted certificates and of the store and does not go back: where that one is a dead
-    /// end, it fails with the error given, where cabundle finds the other path. A later
-    /// OpenSSL that backtracks may verify.
-    FirstCandidateOnly(&'static str),
+    /// OpenSSL 3.0 takes the first likely issuer (name, key identifier, validity) of the store
+    /// and of the untrusted certificates and does not go back: that one is a dead end, so it
+    /// fails with the error given, where a search that goes back finds a path. cabundle gives
+    /// OpenSSL's verdict (exit 1) and names the dead end and the path others accept.
+    DeadEnd(&'static str),
 }
 
 /// `cabundle verify` and `openssl verify` on one case: cabundle must give `ok` and say each
@@ -167,35 +170,38 @@ fn check_with(
         };
         let ossl = cmd.arg(&chain).output().unwrap();
         let ossl_said = output_text(&ossl);
+        assert_eq!(
+            ossl.status.success(),
+            ok,
+            "openssl disagrees: {ossl_said}\ncabundle said:\n{said}"
+        );
         match openssl {
             Openssl::Agrees => {
-                assert_eq!(
-                    ossl.status.success(),
-                    ok,
-                    "openssl disagrees: {ossl_said}\ncabundle said:\n{said}"
-                );
-                assert!(
-                    !said.contains("OpenSSL takes another issuer first"),
-                    "{said}"
-                );
+                assert!(!said.contains("OpenSSL takes a dead end"), "{said}");
             }
-            Openssl::FirstCandidateOnly(error) => {
+            Openssl::DeadEnd(error) => {
                 assert!(
-                    ossl.status.success() || ossl_said.contains(error),
-                    "openssl should verify or fail with {error:?}: {ossl_said}"
-                );
-                assert!(
-                    said.contains("note: OpenSSL takes another issuer first"),
-                    "cabundle should say OpenSSL takes a dead end:\n{said}"
+                    ossl_said.contains(error),
+                    "openssl should fail with {error:?}: {ossl_said}"
                 );
             }
         }
+    }
+    if let Openssl::DeadEnd(_) = openssl {
+        assert!(
+            said.contains("not verified: ") && said.contains("OpenSSL takes a dead end: "),
+            "cabundle should say OpenSSL takes a dead end:\n{said}"
+        );
+        assert!(
+            said.contains("OpenSSL-based clients (openssl verify, curl, Python, Node, openssl s_client) refuse this chain; browsers, Go, rustls and other clients that search further accept the path shown"),
+            "{said}"
+        );
     }
     said
 }
 
 #[test]
-fn a_self_issued_intermediate_beside_the_real_one_is_passed_over() {
+fn a_self_issued_intermediate_beside_the_real_one_is_a_dead_end_for_openssl_only() {
     let root = Spec::new("Paths Root", None).make();
     let int = Spec::new("Paths Int", Some(&root)).make();
     // The same name and key, self-signed: a dead end that is tried first.
@@ -206,13 +212,24 @@ fn a_self_issued_intermediate_beside_the_real_one_is_passed_over() {
     }
     .make();
     let leaf = leaf("self.example", vec![dns("self.example")], &int);
-    check_with(
+    let said = check_with(
         &[&leaf, &self_issued.pem, &int.pem],
         &[&root.pem],
         Some("self.example"),
-        true,
-        &["verified: CN=self.example -> CN=Paths Int -> CN=Paths Root"],
-        Openssl::FirstCandidateOnly("self-signed certificate in certificate chain"),
+        false,
+        &[
+            "not verified: 1 problem",
+            "OpenSSL takes a dead end: as the issuer of \"CN=self.example\" it takes \"CN=Paths Int\"",
+            "from the chain first, a self-signed certificate outside the trust store, and does not go back",
+            "hint: take the self-signed copy \"CN=Paths Int\" (sha256 ",
+            ") out of the chain, which must send the intermediate its CA issued",
+        ],
+        Openssl::DeadEnd("self-signed certificate in certificate chain"),
+    );
+    // The path shown is the one clients that go back take.
+    assert!(
+        said.contains("  1  CN=Paths Int\n") && said.contains("  2  CN=Paths Root  (trust store)"),
+        "{said}"
     );
     // In the other order both take the real one.
     check(
@@ -225,7 +242,7 @@ fn a_self_issued_intermediate_beside_the_real_one_is_passed_over() {
 }
 
 #[test]
-fn of_two_roots_with_one_name_the_one_that_signed_is_taken() {
+fn of_two_roots_with_one_name_openssl_takes_the_first_and_others_the_one_that_signed() {
     let ski = vec![7; 20];
     let wrong = Spec {
         ski: Some(ski.clone()),
@@ -244,9 +261,23 @@ fn of_two_roots_with_one_name_the_one_that_signed_is_taken() {
         &[&leaf, &int.pem],
         &[&wrong.pem, &right.pem],
         Some("twin.example"),
+        false,
+        &[
+            "not verified: 1 problem",
+            "as the issuer of \"CN=Paths Twin Int\" it takes \"CN=Paths Twin Root\"",
+            "from the trust store first, a certificate with the issuer's name whose key did not sign it",
+            "hint: remove \"CN=Paths Twin Root\" (sha256 ",
+            "from the trust store (a bundle cabundle built: build it again with cabundle build --exclude ",
+        ],
+        Openssl::DeadEnd("certificate signature failure"),
+    );
+    // The root that signed first: OpenSSL finds it too.
+    check(
+        &[&leaf, &int.pem],
+        &[&right.pem, &wrong.pem],
+        Some("twin.example"),
         true,
         &["verified: "],
-        Openssl::FirstCandidateOnly("certificate signature failure"),
     );
     // Only the root with the other key: no issuer signed the intermediate.
     check(
@@ -636,4 +667,34 @@ fn names_outside_name_constraints_are_listed_and_cut() {
         ],
     );
     assert!(!said.contains("n12.test"), "{said}");
+}
+
+#[test]
+fn a_long_chain_verifies_with_a_note() {
+    let root = Spec::new("Paths Long Root", None).make();
+    let one = Spec::new("Paths Long Int 1", Some(&root)).make();
+    let two = Spec::new("Paths Long Int 2", Some(&one)).make();
+    let three = Spec::new("Paths Long Int 3", Some(&two)).make();
+    let leaf5 = leaf("long.example", vec![dns("long.example")], &three);
+    check(
+        &[&leaf5, &three.pem, &two.pem, &one.pem],
+        &[&root.pem],
+        Some("long.example"),
+        true,
+        &[
+            "verified: CN=long.example -> CN=Paths Long Int 3",
+            "note: long chain: the path has 5 certificates (3 intermediates), more than the 4 (two intermediates) of most public chains; it verifies",
+            "hint: if the CA offers a shorter chain",
+        ],
+    );
+    // Four certificates: the usual length, no note.
+    let leaf4 = leaf("usual.example", vec![dns("usual.example")], &two);
+    let said = check(
+        &[&leaf4, &two.pem, &one.pem],
+        &[&root.pem],
+        Some("usual.example"),
+        true,
+        &["verified: "],
+    );
+    assert!(!said.contains("long chain"), "{said}");
 }

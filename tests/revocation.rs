@@ -5,6 +5,9 @@
 //! `probe` say revoked for the one and ok for the other, as `openssl verify -crl_check` and
 //! `openssl ocsp` do; a responder and CRL server that are down give `unknown`; a
 //! revoked-intermediates report in the CCADB's layout, written here, flags the intermediate.
+//! OCSP is POSTed when the responder refuses GET or the GET URL would pass 255 bytes; a
+//! delegated responder certificate without id-kp-OCSPSigning gives `unknown` naming why, as
+//! `openssl ocsp` refuses it.
 #![allow(clippy::unwrap_used)] // support functions outside #[test] fns panic on failure by design
 
 mod support;
@@ -70,6 +73,9 @@ struct Pki {
     ocsp: Option<Killed>,
     http_port: u16,
     ocsp_port: u16,
+    /// Where the `post` and `long` leaves' OCSP URLs point: a responder that takes only
+    /// POST ([`post_only_responder`]), started by the test that needs it.
+    post_port: u16,
 }
 
 impl Pki {
@@ -93,8 +99,10 @@ impl Pki {
 }
 
 /// The configuration `openssl ca` and `openssl req` read: two CAs, each with its database.
-fn openssl_cnf(dir: &Path, http_port: u16, ocsp_port: u16) -> String {
+fn openssl_cnf(dir: &Path, http_port: u16, ocsp_port: u16, post_port: u16) -> String {
     let dir = dir.to_str().unwrap();
+    // A path long enough that the GET URL of a request passes 255 bytes.
+    let long = "ocsp/".repeat(48);
     format!(
         r#"[ca]
 default_ca = ca_int
@@ -159,10 +167,32 @@ authorityKeyIdentifier = keyid
 crlDistributionPoints = URI:http://127.0.0.1:{http_port}/int.crl
 authorityInfoAccess = OCSP;URI:http://127.0.0.1:{ocsp_port}
 
+[post_ext]
+basicConstraints = CA:false
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:revocation.example
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+authorityInfoAccess = OCSP;URI:http://127.0.0.1:{post_port}
+
+[long_ext]
+basicConstraints = CA:false
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:revocation.example
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+authorityInfoAccess = OCSP;URI:http://127.0.0.1:{post_port}/{long}
+
 [ocsp_ext]
 basicConstraints = CA:false
 keyUsage = critical, digitalSignature
 extendedKeyUsage = critical, OCSPSigning
+
+[ocsp_no_eku_ext]
+basicConstraints = CA:false
+keyUsage = critical, digitalSignature
 "#
     )
 }
@@ -248,8 +278,12 @@ fn pki() -> Option<Pki> {
     }
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let (http_port, ocsp_port) = (free_port(), free_port());
-    fs_err::write(d.join("openssl.cnf"), openssl_cnf(d, http_port, ocsp_port)).unwrap();
+    let (http_port, ocsp_port, post_port) = (free_port(), free_port(), free_port());
+    fs_err::write(
+        d.join("openssl.cnf"),
+        openssl_cnf(d, http_port, ocsp_port, post_port),
+    )
+    .unwrap();
     fs_err::create_dir(d.join("new")).unwrap();
     for prefix in ["root", "int"] {
         fs_err::write(d.join(format!("{prefix}-index.txt")), "").unwrap();
@@ -260,17 +294,19 @@ fn pki() -> Option<Pki> {
     sign(d, "ca_root", "root", "root_ext", true);
     request(d, "int", "Revocation Test Intermediate");
     sign(d, "ca_root", "int", "int_ext", false);
-    for (name, cn) in [
-        ("good", "Good Leaf"),
-        ("revoked", "Revoked Leaf"),
-        ("ocsp", "Revocation Test OCSP Responder"),
+    for (name, cn, ext) in [
+        ("good", "Good Leaf", "leaf_ext"),
+        ("revoked", "Revoked Leaf", "leaf_ext"),
+        ("post", "Post Leaf", "post_ext"),
+        ("long", "Long Leaf", "long_ext"),
+        ("ocsp", "Revocation Test OCSP Responder", "ocsp_ext"),
+        (
+            "ocsp-no-eku",
+            "Revocation Test Responder Without EKU",
+            "ocsp_no_eku_ext",
+        ),
     ] {
         request(d, name, cn);
-        let ext = if name == "ocsp" {
-            "ocsp_ext"
-        } else {
-            "leaf_ext"
-        };
         sign(d, "ca_int", name, ext, false);
     }
     openssl(
@@ -288,13 +324,27 @@ fn pki() -> Option<Pki> {
     gencrl(d, "ca_root", "root");
     gencrl(d, "ca_int", "int");
     let int = fs_err::read_to_string(d.join("int.pem")).unwrap();
-    for name in ["good", "revoked"] {
+    for name in ["good", "revoked", "post", "long"] {
         let leaf = fs_err::read_to_string(d.join(format!("{name}.pem"))).unwrap();
         fs_err::write(d.join(format!("{name}-chain.pem")), format!("{leaf}{int}")).unwrap();
     }
     let root = fs_err::read_to_string(d.join("root.pem")).unwrap();
     fs_err::write(d.join("root-int.pem"), format!("{root}{int}")).unwrap();
     let http = support::HttpFiles::start(d, http_port);
+    let ocsp = responder(d, ocsp_port, "ocsp");
+    Some(Pki {
+        dir,
+        http: Some(http),
+        ocsp: Some(ocsp),
+        http_port,
+        ocsp_port,
+        post_port,
+    })
+}
+
+/// `openssl ocsp` answering for the intermediate on `port`, signing with the delegated
+/// responder certificate `signer` (`signer.pem`, `signer.key`).
+fn responder(dir: &Path, port: u16, signer: &str) -> Killed {
     let mut ocsp = Command::new("openssl")
         .args([
             "ocsp",
@@ -303,30 +353,67 @@ fn pki() -> Option<Pki> {
             "-CA",
             "int.pem",
             "-rsigner",
-            "ocsp.pem",
-            "-rkey",
-            "ocsp.key",
-            "-rmd",
-            "sha256",
-            "-ignore_err",
-            "-port",
         ])
-        .arg(ocsp_port.to_string())
-        .current_dir(d)
-        .env("OPENSSL_CONF", d.join("openssl.cnf"))
+        .arg(format!("{signer}.pem"))
+        .arg("-rkey")
+        .arg(format!("{signer}.key"))
+        .args(["-rmd", "sha256", "-ignore_err", "-port"])
+        .arg(port.to_string())
+        .current_dir(dir)
+        .env("OPENSSL_CONF", dir.join("openssl.cnf"))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     wait_for_responder(&mut ocsp);
-    Some(Pki {
-        dir,
-        http: Some(http),
-        ocsp: Some(Killed(ocsp)),
-        http_port,
-        ocsp_port,
-    })
+    Killed(ocsp)
+}
+
+/// A responder in front of `openssl ocsp` that answers GET with HTTP 405 and passes each POST
+/// on, writing one line per request into `log`: `GET`, or `POST CONTENT-TYPE`.
+const POST_ONLY: &str = r#"
+import http.server, sys, urllib.request
+port, upstream, log = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+class H(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *a): pass
+    def note(self, line):
+        with open(log, "a") as f: f.write(line + "\n")
+    def do_GET(self):
+        self.note("GET")
+        self.send_response(405); self.send_header("Content-Length", "0"); self.end_headers()
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.note("POST " + self.headers.get("Content-Type", ""))
+        request = urllib.request.Request(upstream, data=body, headers={"Content-Type": "application/ocsp-request"})
+        data = urllib.request.urlopen(request, timeout=10).read()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/ocsp-response")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+s = http.server.ThreadingHTTPServer(("127.0.0.1", port), H)
+print("ready", flush=True)
+s.serve_forever()
+"#;
+
+/// Starts [`POST_ONLY`] on the PKI's `post_port`, in front of its responder.
+fn post_only_responder(pki: &Pki, log: &Path) -> Killed {
+    let mut child = Command::new(support::PYTHON)
+        .args(["-c", POST_ONLY])
+        .arg(pki.post_port.to_string())
+        .arg(format!("{}/", pki.ocsp_url()))
+        .arg(log)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "ready");
+    Killed(child)
 }
 
 /// `cabundle verify NAME-chain.pem --bundle root.pem --revocation` and more `args`.
@@ -536,6 +623,84 @@ fn revoked_intermediates_report_flags_the_intermediate() {
 }
 
 #[test]
+fn revoked_intermediates_report_from_a_url_flags_the_intermediate() {
+    let Some(pki) = pki() else { return };
+    let int = cabundle_cert::read_certificates(&fs_err::read(pki.path("int.pem")).unwrap())
+        .unwrap()
+        .remove(0);
+    let served = tempfile::tempdir().unwrap();
+    let report = format!(
+        "\"CA Owner\",\"Revocation Status\",\"RFC 5280 Revocation Reason Code\",\"Date of Revocation\",\"Certificate Subject Common Name\",\"SHA-256 Fingerprint\",\"PEM Info\"\n\
+         \"Test\",\"Revoked\",\"(2) cACompromise\",\"2026 Jan 02\",\"Revocation Test Intermediate\",\"{}\",\"'{}'\"\n",
+        hex::encode_upper(int.sha256.0),
+        int.to_pem().trim_end()
+    );
+    fs_err::write(served.path().join("revoked.csv"), report).unwrap();
+    // A loopback HTTPS server with a certificate for 127.0.0.1, trusted through SSL_CERT_FILE
+    // (which the platform verifier reads on Linux).
+    let (cert, key) = (pki.path("https.pem"), pki.path("https.key"));
+    openssl(
+        pki.dir.path(),
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "https.key",
+            "-out",
+            "https.pem",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-days",
+            "2",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+    );
+    let https = support::HttpFiles::start_tls(served.path(), free_port(), (&cert, &key));
+    let url = https.url("revoked.csv");
+    let mut cmd = cabundle(&[
+        "verify",
+        &pki.arg("good-chain.pem"),
+        "--bundle",
+        &pki.arg("root.pem"),
+        "--hostname",
+        "revocation.example",
+        "--revocation",
+        "--revocation-timeout",
+        "3s",
+        "--revoked-intermediates",
+        &url,
+    ]);
+    cmd.env("SSL_CERT_FILE", &cert);
+    let (ok, said) = run_limited(&mut cmd);
+    assert!(!ok, "{said}");
+    assert!(said.contains("  0  CN=Good Leaf: ok"), "{said}");
+    assert!(
+        said.contains(&format!(
+            "revoked: CN=Revocation Test Intermediate, SHA-256 {}, revoked on 2026-01-02 00:00:00 UTC, reason cACompromise, according to the CCADB revoked-intermediates report {url}",
+            int.sha256
+        )),
+        "{said}"
+    );
+    // The report carries no signature: over plain HTTP it is refused, naming the URL.
+    let plain = support::HttpFiles::start(served.path(), free_port());
+    let plain_url = plain.url("revoked.csv");
+    let (ok, said) = verify(&pki, "good", &["--revoked-intermediates", &plain_url]);
+    assert!(!ok, "{said}");
+    assert!(
+        said.contains(&format!(
+            "--revoked-intermediates {plain_url}: the report carries no signature, so it is fetched over https:// only"
+        )),
+        "{said}"
+    );
+}
+
+#[test]
 fn a_bad_revoked_intermediates_report_is_an_error_naming_it() {
     let Some(pki) = pki() else { return };
     let path = pki.path("not-a-report.csv");
@@ -657,4 +822,93 @@ fn probe_reads_the_stapled_response() {
     assert_eq!(entry["verdict"], "failed", "{said}");
     assert_eq!(entry["revocation"][0]["verdict"], "revoked", "{said}");
     drop((revoked_server, good_server));
+}
+
+#[test]
+fn ocsp_is_posted_when_get_is_refused_or_its_url_too_long() {
+    let Some(pki) = pki() else { return };
+    let log = pki.path("requests.log");
+    let _front = post_only_responder(&pki, &log);
+    let url = format!("http://127.0.0.1:{}", pki.post_port);
+    // A short URL: GET first, answered 405, then POST.
+    let (ok, said) = verify(&pki, "post", &[]);
+    assert!(ok, "{said}");
+    assert!(
+        said.contains(&format!("the OCSP responder {url}: good")),
+        "{said}"
+    );
+    let asked = fs_err::read_to_string(&log).unwrap();
+    assert_eq!(asked, "GET\nPOST application/ocsp-request\n");
+    // A URL past 255 bytes once the request is in it: POST only.
+    fs_err::remove_file(&log).unwrap();
+    let (ok, said) = verify(&pki, "long", &[]);
+    assert!(ok, "{said}");
+    assert!(
+        said.contains(&format!("the OCSP responder {url}/ocsp/ocsp/")) && said.contains(": good"),
+        "{said}"
+    );
+    let asked = fs_err::read_to_string(&log).unwrap();
+    assert_eq!(asked, "POST application/ocsp-request\n");
+    // openssl ocsp, which POSTs, gets the same answer through the same front.
+    let said = openssl(
+        pki.dir.path(),
+        &[
+            "ocsp",
+            "-issuer",
+            "int.pem",
+            "-cert",
+            "post.pem",
+            "-url",
+            &url,
+            "-CAfile",
+            "root-int.pem",
+        ],
+    );
+    assert!(said.contains("post.pem: good"), "{said}");
+}
+
+#[test]
+fn a_delegated_responder_needs_the_ocsp_signing_eku() {
+    let Some(mut pki) = pki() else { return };
+    // The responder of pki() signs with a certificate the intermediate issued with
+    // id-kp-OCSPSigning: accepted, by openssl ocsp and by cabundle.
+    assert_eq!(openssl_ocsp(&pki, "good"), "good");
+    let (ok, said) = verify(&pki, "good", &[]);
+    assert!(ok, "{said}");
+    assert!(
+        said.contains(&format!("the OCSP responder {}: good", pki.ocsp_url())),
+        "{said}"
+    );
+    // The same responder signing with a certificate of the intermediate's without the EKU.
+    pki.ocsp = None;
+    pki.ocsp = Some(responder(pki.dir.path(), pki.ocsp_port, "ocsp-no-eku"));
+    let mut cmd = Command::new("openssl");
+    cmd.args(["ocsp", "-issuer", "int.pem", "-cert", "good.pem", "-url"])
+        .arg(pki.ocsp_url())
+        .args(["-CAfile", "root-int.pem"])
+        .current_dir(pki.dir.path());
+    let (_, openssl_said) = run_limited(&mut cmd);
+    // It prints the status it read, under its refusal.
+    assert!(
+        openssl_said.contains("Response Verify Failure")
+            && openssl_said.contains("missing ocspsigning usage"),
+        "{openssl_said}"
+    );
+    for name in ["good", "revoked"] {
+        let (_, said) = verify(&pki, name, &[]);
+        assert!(
+            said.contains(&format!(
+                "the OCSP responder {}: unknown: the OCSP response is signed by the responder certificate \"CN=Revocation Test Responder Without EKU\", which the issuer issued without the OCSP signing extended key usage (id-kp-OCSPSigning), so it may not answer for the issuer",
+                pki.ocsp_url()
+            )),
+            "{said}"
+        );
+        // The CRL still answers.
+        let crl_says = if name == "good" {
+            "good"
+        } else {
+            "revoked on "
+        };
+        assert!(said.contains(&format!("/int.crl: {crl_says}")), "{said}");
+    }
 }

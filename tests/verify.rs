@@ -702,3 +702,71 @@ fn partial_chain_agrees_with_openssl() {
         }
     }
 }
+
+/// A `--capath` that is a symbolic link: to a directory it is followed, as `openssl verify
+/// -CApath` follows it; to nothing or to a file, both fail, and cabundle names the link and
+/// its target.
+#[cfg(unix)]
+#[test]
+fn capath_given_as_a_symbolic_link() {
+    let pki = Pki::new();
+    let dir = tempfile::tempdir().unwrap();
+    let hashed = dir.path().join("hashed");
+    fs_err::create_dir(&hashed).unwrap();
+    fs_err::copy(pki.path("root.pem"), hashed.join("root.pem")).unwrap();
+    let out = cabundle(&["rehash", hashed.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let to_dir = dir.path().join("to-dir");
+    let dangling = dir.path().join("dangling");
+    let to_file = dir.path().join("to-file");
+    std::os::unix::fs::symlink(&hashed, &to_dir).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("nowhere"), &dangling).unwrap();
+    std::os::unix::fs::symlink(pki.path("root.pem"), &to_file).unwrap();
+    let chain = pki.arg("good-chain.pem");
+    for (link, code, says) in [
+        (&to_dir, 0, "verified: ".to_owned()),
+        (
+            &dangling,
+            2,
+            format!(
+                "--capath {} is a symbolic link to {}, which does not exist\nhint: point the link at the hashed directory",
+                dangling.display(),
+                dir.path().join("nowhere").display()
+            ),
+        ),
+        (
+            &to_file,
+            2,
+            format!(
+                "--capath {} is a symbolic link to {}, a file, not a directory\nhint: give a PEM bundle with --bundle {}",
+                to_file.display(),
+                pki.path("root.pem").display(),
+                to_file.display()
+            ),
+        ),
+    ] {
+        let capath = link.to_str().unwrap();
+        let out = cabundle(&["verify", &chain, "--capath", capath, "--at", AT])
+            .output()
+            .unwrap();
+        let said = text(&out);
+        assert_eq!(out.status.code(), Some(code), "{capath}: {said}");
+        assert!(said.contains(&says), "{capath}: {said}");
+        if support::have("openssl") {
+            let openssl = Command::new("openssl")
+                .args(["verify", "-no-CAfile", "-no-CAstore", "-CApath", capath])
+                .args([
+                    "-attime",
+                    &AT_EPOCH.to_string(),
+                    "-untrusted",
+                    &chain,
+                    &chain,
+                ])
+                .output()
+                .unwrap();
+            assert_eq!(openssl.status.success(), code == 0, "{}", text(&openssl));
+        }
+    }
+}

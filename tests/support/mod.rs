@@ -253,11 +253,13 @@ pub fn own_build() -> (PathBuf, String) {
 
 /// A loopback HTTP server of a directory's files (404 for others), with three hostile paths:
 /// `/loop` redirects to itself, `/hang` never answers, `/big` announces and sends 100 MB.
-/// Python's `http.server`; killed when dropped.
+/// Python's `http.server` (over TLS with [`HttpFiles::start_tls`]); killed when dropped.
 pub struct HttpFiles {
     child: std::process::Child,
     /// The port it listens on, on 127.0.0.1.
     pub port: u16,
+    /// Whether it serves over TLS.
+    tls: bool,
 }
 
 const HTTP_FILES: &str = r#"
@@ -283,6 +285,11 @@ class H(http.server.BaseHTTPRequestHandler):
         self.send_response(200); self.send_header("Content-Length", str(len(data))); self.end_headers()
         self.wfile.write(data)
 s = http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[2])), H)
+if len(sys.argv) > 4:
+    import ssl
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(sys.argv[3], sys.argv[4])
+    s.socket = tls.wrap_socket(s.socket, server_side=True)
 print("ready", flush=True)
 s.serve_forever()
 "#;
@@ -290,11 +297,31 @@ s.serve_forever()
 impl HttpFiles {
     /// Serves `dir` on `port` and returns once it listens.
     pub fn start(dir: &std::path::Path, port: u16) -> HttpFiles {
+        HttpFiles::start_with(dir, port, None)
+    }
+
+    /// Serves `dir` on `port` over TLS, with the PEM certificate and key `tls` (its `url`s
+    /// are then `https://`).
+    pub fn start_tls(
+        dir: &std::path::Path,
+        port: u16,
+        tls: (&std::path::Path, &std::path::Path),
+    ) -> HttpFiles {
+        HttpFiles::start_with(dir, port, Some(tls))
+    }
+
+    fn start_with(
+        dir: &std::path::Path,
+        port: u16,
+        tls: Option<(&std::path::Path, &std::path::Path)>,
+    ) -> HttpFiles {
         use std::io::BufRead as _;
-        let mut child = Command::new(PYTHON)
-            .args(["-c", HTTP_FILES])
-            .arg(dir)
-            .arg(port.to_string())
+        let mut cmd = Command::new(PYTHON);
+        cmd.args(["-c", HTTP_FILES]).arg(dir).arg(port.to_string());
+        if let Some((cert, key)) = tls {
+            cmd.arg(cert).arg(key);
+        }
+        let mut child = cmd
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -304,12 +331,17 @@ impl HttpFiles {
             .read_line(&mut line)
             .expect("read the HTTP server's first line");
         assert_eq!(line.trim(), "ready");
-        HttpFiles { child, port }
+        HttpFiles {
+            child,
+            port,
+            tls: tls.is_some(),
+        }
     }
 
     /// The URL of `path` on it.
     pub fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}/{path}", self.port)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://127.0.0.1:{}/{path}", self.port)
     }
 }
 

@@ -9,7 +9,8 @@
 //! this crate writes no file.
 //!
 //! Plain `http://` is fetched only when [`FetchOptions::plain_http`] asks for it, for the signed
-//! objects the standards publish that way (AIA `caIssuers` certificates, CRLs, OCSP).
+//! objects the standards publish that way (AIA `caIssuers` certificates, CRLs, OCSP). [`post`]
+//! sends a body instead (an OCSP request too long for a GET URL), with the same checks.
 //!
 //! Server certificates are verified against the platform trust store (through
 //! `rustls-platform-verifier`), or, when [`FetchOptions::ca_pem`] is given, against those roots
@@ -131,6 +132,38 @@ pub fn fetch_with_progress(
     opts: &FetchOptions,
     progress: &mut ProgressFn<'_>,
 ) -> Result<Fetched, Error> {
+    send(url, &Method::Get, opts, progress)
+}
+
+/// Sends `body` to `url` in a POST request with the header `Content-Type: content_type`, and
+/// takes the answer as [`fetch`] does (the same time-outs, retries and checks). For the
+/// protocols that are asked this way: an OCSP request too long for a GET URL (RFC 6960,
+/// appendix A.1, `application/ocsp-request`).
+pub fn post(
+    url: &str,
+    content_type: &str,
+    body: &[u8],
+    opts: &FetchOptions,
+) -> Result<Fetched, Error> {
+    let method = Method::Post {
+        content_type: content_type.to_owned(),
+        body: body.to_vec(),
+    };
+    send(url, &method, opts, &mut |_, _| {})
+}
+
+/// How a request is made.
+enum Method {
+    Get,
+    Post { content_type: String, body: Vec<u8> },
+}
+
+fn send(
+    url: &str,
+    method: &Method,
+    opts: &FetchOptions,
+    progress: &mut ProgressFn<'_>,
+) -> Result<Fetched, Error> {
     let allowed = url.starts_with("https://") || (opts.plain_http && url.starts_with("http://"));
     if !allowed {
         return Err(Error::NotHttps {
@@ -159,7 +192,7 @@ pub fn fetch_with_progress(
             after: if is_whole { whole } else { opts.try_deadline },
             attempts,
         };
-        let once = get_once(&client, url, attempt, opts, progress);
+        let once = get_once(&client, url, method, attempt, opts, progress);
         let result = match runtime.block_on(async { tokio::time::timeout(limit, once).await }) {
             Ok(result) => result,
             Err(_) if is_whole => Err(Failure::Fatal(passed(attempt))),
@@ -251,12 +284,19 @@ enum Failure {
 async fn get_once(
     client: &reqwest::Client,
     url: &str,
+    method: &Method,
     attempt: u32,
     opts: &FetchOptions,
     progress: &mut ProgressFn<'_>,
 ) -> Result<(String, Vec<u8>), Failure> {
-    let mut response = client
-        .get(url)
+    let request = match method {
+        Method::Get => client.get(url),
+        Method::Post { content_type, body } => client
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, content_type.as_str())
+            .body(body.clone()),
+    };
+    let mut response = request
         .send()
         .await
         .map_err(|e| classify(url, attempt, opts, e))?;

@@ -116,6 +116,51 @@ pub fn ca_with_usages(
     }
 }
 
+/// Two CA certificates named `a` and `b`, each issued by the other's key, each naming in its
+/// caIssuers URL where the other is served (`a_issuers` in `a`, `b_issuers` in `b`): an AIA
+/// loop that reaches no root.
+pub fn issuer_loop(
+    a: &str,
+    b: &str,
+    from: OffsetDateTime,
+    to: OffsetDateTime,
+    a_issuers: &str,
+    b_issuers: &str,
+) -> (Ca, Ca) {
+    let params = |cn: &str, url: &str| {
+        let mut params = CertificateParams::new(Vec::<String>::new()).expect("no names");
+        params.distinguished_name = name(cn);
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        params.not_before = from;
+        params.not_after = to;
+        params.use_authority_key_identifier_extension = true;
+        params.custom_extensions.push(aia(url));
+        params
+    };
+    let (params_a, params_b) = (params(a, a_issuers), params(b, b_issuers));
+    let key_a = KeyPair::generate().expect("key generation");
+    let key_b = KeyPair::generate().expect("key generation");
+    let cert_a = params_a
+        .signed_by(&key_a, &Issuer::from_params(&params_b, &key_b))
+        .expect("sign A");
+    let cert_b = params_b
+        .signed_by(&key_b, &Issuer::from_params(&params_a, &key_a))
+        .expect("sign B");
+    (
+        Ca {
+            pem: cert_a.pem(),
+            params: params_a,
+            key: key_a,
+        },
+        Ca {
+            pem: cert_b.pem(),
+            params: params_b,
+            key: key_b,
+        },
+    )
+}
+
 /// A self-signed copy of `ca`: its name, key and extensions, issued by itself (PEM). Beside
 /// the real one it is a dead end that shares the real one's name and key identifier.
 pub fn self_signed_copy(ca: &Ca) -> String {

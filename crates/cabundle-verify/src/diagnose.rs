@@ -5,7 +5,7 @@
 
 use crate::error::{Error, Result};
 use crate::manifest::excluded_issuer;
-use crate::path::{self, End, Fault, IssuerFault, Node};
+use crate::path::{self, DeadEnd, End, Fault, IssuerFault, Node};
 use cabundle_cert::date::format_moment;
 use cabundle_cert::{Certificate, GeneralName, Purpose, Sha256Fingerprint};
 use cabundle_manifest::Manifest;
@@ -233,6 +233,24 @@ pub enum Problem {
         /// The key's type (`EC P-192`, `DSA`, ...).
         key: String,
     },
+    /// A path to a trust anchor exists, but OpenSSL does not find it: for `certificate` it
+    /// takes `taken` first (a self-signed copy, a certificate of the same name with another
+    /// key) and does not go back (OpenSSL 3.0's `build_chain`), so OpenSSL's default
+    /// verification, and every client built on it, refuses the chain; clients that search
+    /// further (browsers, Go, rustls, Java) accept the path of the [`Report`].
+    OpensslDeadEnd {
+        /// The certificate whose issuer OpenSSL looks for.
+        certificate: String,
+        /// The certificate OpenSSL takes as its issuer.
+        taken: String,
+        /// Its fingerprint.
+        sha256: Sha256Fingerprint,
+        /// Whether it came from the trust store (else from the chain or the untrusted
+        /// certificates).
+        trusted: bool,
+        /// Why it leads nowhere.
+        why: DeadEnd,
+    },
     /// Path validation rejected the chain for another reason.
     Rejected(Rejection),
 }
@@ -250,18 +268,6 @@ pub enum Note {
         hostname: String,
         /// The leaf's common name.
         common_name: String,
-    },
-    /// The chain verifies, but OpenSSL would not find the path: for `certificate` it takes
-    /// `taken` first (a self-signed copy, a certificate of the same name with another key)
-    /// and does not go back, so `openssl` and the clients built on it (curl, Python, Node)
-    /// refuse the chain; Java and browsers search further.
-    OpensslTakesAnother {
-        /// The certificate whose issuer OpenSSL looks for.
-        certificate: String,
-        /// The certificate OpenSSL takes as its issuer.
-        taken: String,
-        /// Its fingerprint.
-        sha256: Sha256Fingerprint,
     },
     /// The chain holds the same certificate more than once.
     Duplicate {
@@ -283,14 +289,6 @@ impl fmt::Display for Note {
             } => write!(
                 f,
                 "common name only: the certificate has no DNS name in a subjectAltName; its common name \"{common_name}\" matches \"{hostname}\", which OpenSSL-based clients (curl, Python's ssl, openssl s_client), Node and Java accept, but browsers, rustls and urllib3 2 (Python requests) refuse"
-            ),
-            Note::OpensslTakesAnother {
-                certificate,
-                taken,
-                sha256,
-            } => write!(
-                f,
-                "OpenSSL takes another issuer first: for \"{certificate}\" it takes \"{taken}\" (sha256 {sha256}), a dead end, and does not go back, so openssl and the clients built on it (curl, Python, Node) refuse this chain; Java and browsers search further"
             ),
             Note::Duplicate {
                 subject,
@@ -541,6 +539,29 @@ impl fmt::Display for Problem {
                     )
                 }
             }
+            Problem::OpensslDeadEnd {
+                certificate,
+                taken,
+                sha256,
+                trusted,
+                why,
+            } => {
+                let from = if *trusted {
+                    "the trust store"
+                } else {
+                    "the chain"
+                };
+                let what = match why {
+                    DeadEnd::SelfSigned => "a self-signed certificate outside the trust store",
+                    DeadEnd::WrongKey => {
+                        "a certificate with the issuer's name whose key did not sign it"
+                    }
+                };
+                write!(
+                    f,
+                    "OpenSSL takes a dead end: as the issuer of \"{certificate}\" it takes \"{taken}\" (sha256 {sha256}) from {from} first, {what}, and does not go back, so OpenSSL-based clients (openssl verify, curl, Python, Node, openssl s_client) refuse this chain; browsers, Go, rustls and other clients that search further accept the path shown"
+                )
+            }
             Problem::Rejected(rejection) => write!(f, "rejected: {rejection}"),
         }
     }
@@ -609,13 +630,6 @@ pub fn verify_with(
     let mut notes = duplicates(chain);
     let outcome = path::build(leaf, given, untrusted, store, opts.at, opts.partial_chain);
     let built = &outcome.best;
-    if let Some((child, taken)) = outcome.openssl_dead_end {
-        notes.push(Note::OpensslTakesAnother {
-            certificate: child.cert.subject.clone(),
-            taken: taken.cert.subject.clone(),
-            sha256: taken.cert.sha256,
-        });
-    }
     let is_anchor = |n: &Node<'_>| n.trusted && (opts.partial_chain || is_self_issued(n.cert));
     let mut problems = Vec::new();
     let last = built.steps.len() - 1;
@@ -712,6 +726,20 @@ pub fn verify_with(
                 });
             }
         }
+    }
+    // OpenSSL's verdict is the verdict: a path that only a search going back finds fails,
+    // and says so first. (webpki has judged the path itself above.)
+    if let Some((child, taken, why)) = outcome.openssl_dead_end {
+        problems.insert(
+            0,
+            Problem::OpensslDeadEnd {
+                certificate: child.cert.subject.clone(),
+                taken: taken.cert.subject.clone(),
+                sha256: taken.cert.sha256,
+                trusted: taken.trusted,
+                why,
+            },
+        );
     }
     if let (Purpose::Tls, Some(host)) = (opts.purpose, &opts.hostname) {
         match check_name(leaf, host) {

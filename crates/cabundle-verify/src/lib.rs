@@ -69,7 +69,7 @@ pub use diagnose::{Link, Note, Options, Problem, Rejection, Report, Role, verify
 pub use error::{Error, Result};
 pub use expiring::{Expiring, expiring};
 pub use parse::parse_window;
-pub use path::IssuerFault;
+pub use path::{DeadEnd, IssuerFault};
 pub use strict::{Family, Rule, Violation};
 
 #[cfg(test)]

@@ -57,6 +57,17 @@ pub enum IssuerFault {
     },
 }
 
+/// Why the issuer OpenSSL takes first leads nowhere.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeadEnd {
+    /// It is self-signed and not in the trust store (a self-signed copy of an intermediate,
+    /// with its name and key): OpenSSL stops there, at a root it does not trust.
+    SelfSigned,
+    /// It has the issuer's name, but its key did not make the signature (a root or
+    /// intermediate of the same name with another key).
+    WrongKey,
+}
+
 /// What is wrong with one certificate of a path.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Fault {
@@ -117,8 +128,9 @@ pub(crate) struct Outcome<'a> {
     /// fault: the number of candidates tried.
     pub(crate) stopped_after: Option<usize>,
     /// When the best path has no fault but OpenSSL, which takes the first likely issuer and
-    /// does not go back, takes a dead end: the certificate and the issuer it takes for it.
-    pub(crate) openssl_dead_end: Option<(Node<'a>, Node<'a>)>,
+    /// does not go back, takes a dead end: the certificate, the issuer it takes for it, and
+    /// why that one leads nowhere.
+    pub(crate) openssl_dead_end: Option<(Node<'a>, Node<'a>, DeadEnd)>,
 }
 
 /// The search's state: the certificates by subject, memoised signature checks, the budget.
@@ -188,7 +200,7 @@ pub(crate) fn build<'a>(
     let openssl_dead_end = if clean {
         search
             .openssl_first()
-            .map(|(child, taken)| (search.nodes[child], search.nodes[taken]))
+            .map(|(child, taken, why)| (search.nodes[child], search.nodes[taken], why))
     } else {
         None
     };
@@ -313,9 +325,10 @@ impl<'a> Search<'a> {
 
     /// Follows OpenSSL's choices from the leaf: the first link whose issuer did not make the
     /// signature, or that ends at a self-signed certificate outside the store, as (the
-    /// certificate, the issuer taken). `None` when OpenSSL reaches an anchor too, or when its
-    /// walk ends some other way (the search's own verdict then stands).
-    fn openssl_first(&mut self) -> Option<(usize, usize)> {
+    /// certificate, the issuer taken, why it is a dead end). `None` when OpenSSL reaches an
+    /// anchor too, or when its walk ends some other way (the search's own verdict then
+    /// stands).
+    fn openssl_first(&mut self) -> Option<(usize, usize, DeadEnd)> {
         let mut path = vec![0];
         while path.len() < MAX_DEPTH {
             let cur = *path.last()?;
@@ -323,10 +336,11 @@ impl<'a> Search<'a> {
                 return None;
             }
             let next = self.openssl_pick(cur, &path)?;
-            let dead_end = self.signed(cur, next) == Some(false)
-                || (!self.is_anchor(self.nodes[next]) && self.is_self_signed(next));
-            if dead_end {
-                return Some((cur, next));
+            if self.signed(cur, next) == Some(false) {
+                return Some((cur, next, DeadEnd::WrongKey));
+            }
+            if !self.is_anchor(self.nodes[next]) && self.is_self_signed(next) {
+                return Some((cur, next, DeadEnd::SelfSigned));
             }
             path.push(next);
         }

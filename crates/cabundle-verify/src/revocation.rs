@@ -13,8 +13,9 @@
 //! - an OCSP response answers only when its status is `successful`, it is a basic response, it
 //!   holds a response for the certificate (by serial number and the issuer's name and key
 //!   hashes), and it is signed by the issuer or by a responder certificate the issuer signed,
-//!   valid at the time and carrying id-kp-OCSPSigning; then the certificate is good, revoked
-//!   (with the date and reason) or unknown to the responder;
+//!   carrying id-kp-OCSPSigning and valid at the time (a responder certificate that made the
+//!   signature but breaks one of these is named, with the rule); then the certificate is
+//!   good, revoked (with the date and reason) or unknown to the responder;
 //! - a list of revoked certificates answers revoked when it holds the certificate's SHA-256,
 //!   and nothing otherwise (it lists only what is revoked).
 //!
@@ -85,9 +86,27 @@ pub enum Why {
     OcspMalformed(String),
     /// The OCSP response holds no answer about this certificate.
     OcspNotAbout,
-    /// The OCSP response is not signed by the issuer, nor by a responder certificate of the
-    /// issuer's valid now with id-kp-OCSPSigning.
+    /// The OCSP response is not signed by the issuer, nor by a responder certificate it
+    /// carries.
     OcspSignature,
+    /// The OCSP response is signed by a responder certificate the certificate's issuer did
+    /// not issue (another name, or another key signed it).
+    OcspResponderNotIssued {
+        /// The responder certificate's subject.
+        responder: String,
+    },
+    /// The OCSP response is signed by a responder certificate of the issuer's without the
+    /// id-kp-OCSPSigning extended key usage: the issuer did not delegate OCSP to it.
+    OcspResponderNoEku {
+        /// The responder certificate's subject.
+        responder: String,
+    },
+    /// The OCSP response is signed by a responder certificate of the issuer's that is not
+    /// valid at the time checked.
+    OcspResponderOutOfDate {
+        /// The responder certificate's subject.
+        responder: String,
+    },
     /// The responder does not know the certificate (`unknown`).
     OcspUnknown,
 }
@@ -113,6 +132,18 @@ impl fmt::Display for Why {
             Why::OcspSignature => write!(
                 f,
                 "the OCSP response is signed neither by the issuer nor by an OCSP responder certificate of the issuer's"
+            ),
+            Why::OcspResponderNotIssued { responder } => write!(
+                f,
+                "the OCSP response is signed by the responder certificate \"{responder}\", which the certificate's issuer did not issue, so it may not answer for it"
+            ),
+            Why::OcspResponderNoEku { responder } => write!(
+                f,
+                "the OCSP response is signed by the responder certificate \"{responder}\", which the issuer issued without the OCSP signing extended key usage (id-kp-OCSPSigning), so it may not answer for the issuer"
+            ),
+            Why::OcspResponderOutOfDate { responder } => write!(
+                f,
+                "the OCSP response is signed by the responder certificate \"{responder}\", which is not valid at the time checked"
             ),
             Why::OcspUnknown => write!(f, "the responder does not know the certificate"),
         }
@@ -433,9 +464,7 @@ fn ocsp_answer(
                 && id.issuer_key_hash == ours.issuer_key_hash
         })
         .ok_or(Why::OcspNotAbout)?;
-    if !signed_by_issuer_or_delegate(&basic, signed, issuer, at) {
-        return Err(Why::OcspSignature);
-    }
+    signed_by_issuer_or_delegate(&basic, signed, issuer, at)?;
     let stale_since = single
         .next_update
         .as_ref()
@@ -453,31 +482,40 @@ fn ocsp_answer(
 }
 
 /// Whether `signed` (the basic response's DER) is signed by `issuer`, or by a certificate of
-/// `basic`'s that `issuer` issued, valid at `at` and carrying id-kp-OCSPSigning.
+/// `basic`'s that `issuer` issued, valid at `at` and carrying id-kp-OCSPSigning (RFC 6960,
+/// 4.2.2.2); when a certificate of `basic`'s made the signature but is not such a delegate,
+/// the error says which rule it breaks, in the order they are checked.
 fn signed_by_issuer_or_delegate(
     basic: &BasicOcspResponse,
     signed: &[u8],
     issuer: &Certificate,
     at: OffsetDateTime,
-) -> bool {
+) -> Result<(), Why> {
     if issuer.signed(signed) == Some(true) {
-        return true;
+        return Ok(());
     }
-    let delegates = basic.certs.iter().flatten().filter_map(|c| {
+    let carried = basic.certs.iter().flatten().filter_map(|c| {
         let der = c.to_der().ok()?;
         Certificate::from_der(&der).ok()
     });
-    delegates.into_iter().any(|responder| {
-        responder.issuer_der == issuer.subject_der
-            && responder.is_signed_by(issuer)
-            && responder.not_before <= at
-            && at <= responder.not_after
-            && responder
-                .extended_key_usage
-                .as_ref()
-                .is_some_and(|ekus| ekus.contains(&ExtendedKeyUsage::OcspSigning))
-            && responder.signed(signed) == Some(true)
-    })
+    let mut why = Why::OcspSignature;
+    for responder in carried.filter(|r| r.signed(signed) == Some(true)) {
+        let subject = responder.subject.clone();
+        if responder.issuer_der != issuer.subject_der || !responder.is_signed_by(issuer) {
+            why = Why::OcspResponderNotIssued { responder: subject };
+        } else if !responder
+            .extended_key_usage
+            .as_ref()
+            .is_some_and(|ekus| ekus.contains(&ExtendedKeyUsage::OcspSigning))
+        {
+            why = Why::OcspResponderNoEku { responder: subject };
+        } else if at < responder.not_before || responder.not_after < at {
+            why = Why::OcspResponderOutOfDate { responder: subject };
+        } else {
+            return Ok(());
+        }
+    }
+    Err(why)
 }
 
 #[cfg(test)]

@@ -61,7 +61,8 @@ pub struct RevocationArgs {
     #[arg(long, value_name = "FILE", requires = "revocation")]
     pub crl: Vec<PathBuf>,
     /// The CCADB's PublicIntermediateCertsRevokedWithPEMCSV report (a file, or an https://
-    /// URL): an intermediate listed in it, matched by SHA-256, is revoked.
+    /// URL; not http://, as the report carries no signature): an intermediate listed in it,
+    /// matched by SHA-256, is revoked.
     #[arg(long, value_name = "FILE|URL", requires = "revocation")]
     pub revoked_intermediates: Option<String>,
     /// How long --revocation waits to connect and for each read of a CRL or an OCSP

@@ -10,7 +10,7 @@ use crate::cli::doctor::DoctorArgs;
 use crate::output::Output;
 use crate::shared::exit::ExitStatus;
 use crate::shared::hints::{
-    build_store, client_fix, client_reason, client_refuses, note_hint, point_at_bundle,
+    backtracks, build_store, client_fix, client_reason, client_refuses, note_hint, point_at_bundle,
 };
 use crate::shared::report;
 use crate::shared::terminal::Terminal;
@@ -21,7 +21,7 @@ use cabundle_clients::{
     Client, Environment, Stale, Store, StoreContents, date_in_name, discover, included_roots,
     load_store, staleness,
 };
-use cabundle_verify::{Options, Purpose};
+use cabundle_verify::{Options, Problem, Purpose};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
@@ -315,8 +315,11 @@ fn entry(
         let notes: Vec<String> = report.notes.iter().map(ToString::to_string).collect();
         e.note = Some(notes.join("; "));
     }
+    // A client that searches further than OpenSSL takes the path OpenSSL misses.
+    let refuses =
+        |p: &&Problem| !(backtracks(client.name) && matches!(p, Problem::OpensslDeadEnd { .. }));
     match verified {
-        Ok(report) if report.is_valid() => {
+        Ok(report) if report.problems.iter().filter(refuses).count() == 0 => {
             // A common name OpenSSL takes for the host is refused by some clients.
             let (mut reasons, mut fixes): (Vec<String>, Vec<String>) = report
                 .notes
@@ -343,11 +346,17 @@ fn entry(
         }
         Ok(report) => {
             e.verdict = Some(Verdict::Fails);
-            let reasons: Vec<String> = report.problems.iter().map(client_reason).collect();
+            let reasons: Vec<String> = report
+                .problems
+                .iter()
+                .filter(refuses)
+                .map(client_reason)
+                .collect();
             e.reason = Some(reasons.join("; "));
             let fixes: Vec<String> = report
                 .problems
                 .iter()
+                .filter(refuses)
                 .filter_map(|p| client_fix(client.name, p))
                 .collect();
             e.fix = (!fixes.is_empty()).then(|| fixes.join("; "));

@@ -44,17 +44,29 @@ pub(crate) fn fetch_issuers(
     let mut walk = Walk::default();
     let mut urls: HashSet<String> = HashSet::new();
     let mut certs: HashSet<Sha256Fingerprint> = HashSet::from([start.sha256]);
-    let has_issuer = |c: &Certificate, walk: &Walk| {
-        c.is_self_issued()
-            || known.iter().any(|k| k.subject_der == c.issuer_der)
-            || walk
-                .fetched
-                .iter()
-                .any(|f| f.cert.subject_der == c.issuer_der)
-    };
+    let has_issuer =
+        |c: &Certificate| c.is_self_issued() || known.iter().any(|k| k.subject_der == c.issuer_der);
     let mut current = start.clone();
     for _ in 0..MAX_DEPTH {
-        if has_issuer(&current, &walk) {
+        if has_issuer(&current) {
+            return walk;
+        }
+        // An issuer met lower on the walk: the certificates name each other (A issued by B,
+        // B by A), and going on would fetch them again.
+        if let Some(met) = walk
+            .fetched
+            .iter()
+            .find(|f| f.cert.subject_der == current.issuer_der)
+        {
+            let from = walk
+                .fetched
+                .last()
+                .map(|f| format!(" (fetched from {})", f.url))
+                .unwrap_or_default();
+            walk.notes.push(format!(
+                "\"{}\"{from} names \"{}\" as its issuer, fetched already from {}: the caIssuers URLs loop without reaching a trusted root",
+                current.subject, met.cert.subject, met.url
+            ));
             return walk;
         }
         if current.ca_issuers.is_empty() {
@@ -93,7 +105,7 @@ pub(crate) fn fetch_issuers(
         current = cert.clone();
         walk.fetched.push(Fetched { cert, url });
     }
-    if !has_issuer(&current, &walk) {
+    if !has_issuer(&current) {
         walk.notes.push(format!(
             "stopped after fetching {MAX_DEPTH} issuers one above the other"
         ));

@@ -109,6 +109,10 @@ pub(crate) fn print_report(
     if report.is_valid() {
         let names: Vec<&str> = report.path.iter().map(|l| l.subject.as_str()).collect();
         writeln!(w, "verified: {}", names.join(" -> "))?;
+        if let Some((note, hint)) = crate::shared::hints::long_path(report.path.len()) {
+            writeln!(w, "note: {note}")?;
+            writeln!(w, "hint: {hint}")?;
+        }
         return print_notes(report, w);
     }
     let n = report.problems.len();

@@ -9,12 +9,13 @@
 //! match, and name the variable that client reads (from `cabundle-clients`' one table). The
 //! advice for Java, which reads no variable, is [`java_truststore`], also shown by
 //! `cabundle env --help`. A chain that verifies with a note fails the clients the note is
-//! about ([`client_refuses`]: a common name `requests` on urllib3 2 does not read, a dead end
-//! OpenSSL takes).
+//! about ([`client_refuses`]: a common name `requests` on urllib3 2 does not read), and a
+//! chain that fails only because OpenSSL takes a dead end passes the clients that search
+//! further ([`backtracks`]: Java).
 
 use cabundle_clients::ClientName;
 use cabundle_verify::revocation::Verdict;
-use cabundle_verify::{IssuerFault, Note, Problem, Purpose, Rejection, Report, Role};
+use cabundle_verify::{DeadEnd, IssuerFault, Note, Problem, Purpose, Rejection, Report, Role};
 
 /// Where the chain being explained came from, so the advice can name it.
 #[derive(Clone, Copy, Debug)]
@@ -49,6 +50,50 @@ pub(crate) fn revocation_hint(verdict: Verdict, leaf: bool) -> &'static str {
             "no CRL or OCSP responder answered (see above); check the network, raise --revocation-timeout, or pass the CRL with --crl FILE"
         }
         (Verdict::Good, _) => "nothing to do",
+    }
+}
+
+/// The longest path most public chains have: leaf, two intermediates, root. A longer one
+/// that verifies gets [`long_path`]'s note.
+pub(crate) const USUAL_PATH: usize = 4;
+
+/// The note and hint for a path that verifies with more than [`USUAL_PATH`] certificates.
+pub(crate) fn long_path(len: usize) -> Option<(String, String)> {
+    (len > USUAL_PATH).then(|| {
+        (
+            format!(
+                "long chain: the path has {len} certificates ({} intermediates), more than the {USUAL_PATH} (two intermediates) of most public chains; it verifies, but each intermediate the server sends adds its bytes to every handshake and a signature check to every client, and rustls refuses paths of more than 6 intermediates",
+                len - 2
+            ),
+            "if the CA offers a shorter chain (an intermediate cross-signed by a newer root, or one issued by the root directly), send that one, and send only the certificates of the path (cabundle chain CERT... -o fullchain.pem keeps only the path, in order)".to_owned(),
+        )
+    })
+}
+
+/// Where a `--capath` that is a symbolic link leads, when it is not to a directory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CapathLink {
+    /// To nothing: the target does not exist.
+    Dangling,
+    /// To a file, not a directory.
+    File,
+}
+
+/// The error, and its hint, for a `--capath` that is a symbolic link leading nowhere or to a
+/// file (one to a directory is followed, as OpenSSL's `-CApath` follows it).
+pub(crate) fn capath_link_message(
+    link: &std::path::Path,
+    target: &std::path::Path,
+    leads_to: CapathLink,
+) -> String {
+    let (link, target) = (link.display(), target.display());
+    match leads_to {
+        CapathLink::Dangling => format!(
+            "--capath {link} is a symbolic link to {target}, which does not exist\nhint: point the link at the hashed directory (ln -sfn DIR {link}), or give that directory itself; a link to a directory is followed, as openssl verify -CApath follows it"
+        ),
+        CapathLink::File => format!(
+            "--capath {link} is a symbolic link to {target}, a file, not a directory\nhint: give a PEM bundle with --bundle {link}; --capath takes a hashed directory (cabundle rehash DIR makes one), or a link to one"
+        ),
     }
 }
 
@@ -168,8 +213,43 @@ pub(crate) fn hints(problem: &Problem, report: &Report, source: Source<'_>) -> V
         Problem::UnsupportedKey { .. } => vec![
             "get the certificate reissued with an RSA key of 2048 bits or more, or an ECDSA key on P-256 or P-384 (named curves, not explicit parameters)".to_owned(),
         ],
+        Problem::OpensslDeadEnd {
+            taken,
+            sha256,
+            trusted,
+            why,
+            ..
+        } => vec![dead_end_fix(taken, *sha256, *trusted, *why, server.is_some())],
         Problem::Rejected(rejection) => vec![rejected(rejection, source)],
     }
+}
+
+/// How to take away the dead end OpenSSL takes: out of the store, or out of the chain.
+fn dead_end_fix(
+    taken: &str,
+    sha256: cabundle_cert::Sha256Fingerprint,
+    trusted: bool,
+    why: DeadEnd,
+    server: bool,
+) -> String {
+    let sender = if server { "the server" } else { "the chain" };
+    match (trusted, why) {
+        (true, _) => format!(
+            "remove \"{taken}\" (sha256 {sha256}), which has the issuer's name and another key, from the trust store (a bundle cabundle built: build it again with cabundle build --exclude {sha256}=REASON), so that OpenSSL finds the root that signed"
+        ),
+        (false, DeadEnd::SelfSigned) => format!(
+            "take the self-signed copy \"{taken}\" (sha256 {sha256}) out of {sender}, which must send the intermediate its CA issued, leaf first, each issuer after the certificate it issued (cabundle chain CERT... -o fullchain.pem keeps only the path, in order)"
+        ),
+        (false, DeadEnd::WrongKey) => format!(
+            "take \"{taken}\" (sha256 {sha256}), which has the issuer's name and another key, out of {sender}, which must send the intermediate that signed (cabundle chain CERT... -o fullchain.pem keeps only the path, in order)"
+        ),
+    }
+}
+
+/// Whether `client` searches further when the first issuer it takes leads nowhere (Java's
+/// path builder); the others here build the path with OpenSSL, which does not.
+pub(crate) fn backtracks(client: ClientName) -> bool {
+    client == ClientName::Java
 }
 
 /// The fix for a CA certificate that may not issue: which extension to change, and who can.
@@ -200,15 +280,7 @@ pub(crate) fn client_refuses(client: &cabundle_clients::Client, note: &Note) -> 
             "the certificate names {hostname} in its common name only, and {} (on urllib3 2 or later) never reads the common name",
             client.name
         )),
-        Note::OpensslTakesAnother { taken, .. } if client.name != ClientName::Java => {
-            Some(format!(
-                "{} builds the path with OpenSSL, which takes \"{taken}\" first, a dead end, and does not go back",
-                client.name
-            ))
-        }
-        Note::CommonNameOnly { .. } | Note::OpensslTakesAnother { .. } | Note::Duplicate { .. } => {
-            None
-        }
+        Note::CommonNameOnly { .. } | Note::Duplicate { .. } => None,
     }
 }
 
@@ -218,7 +290,6 @@ pub(crate) fn note_hint(note: &Note) -> String {
         Note::CommonNameOnly { hostname, .. } => format!(
             "get a certificate that lists {hostname} in its subjectAltName, so that browsers and rustls-based clients accept it too"
         ),
-        Note::OpensslTakesAnother { .. } => "send only the certificates of the path, leaf first, each issuer after the certificate it issued (cabundle chain CERT... -o fullchain.pem keeps only the path, in order)".to_owned(),
         Note::Duplicate { .. } => {
             "send each certificate of the chain once: clients ignore the copies".to_owned()
         }
@@ -327,6 +398,11 @@ pub(crate) fn client_reason(problem: &Problem) -> String {
         Problem::UntrustedRoot { subject, sha256 } => {
             format!("root \"{subject}\" (sha256 {sha256}) is not in this store")
         }
+        Problem::OpensslDeadEnd {
+            certificate, taken, ..
+        } => format!(
+            "it builds the path with OpenSSL, which takes \"{taken}\" first as the issuer of \"{certificate}\", a dead end, and does not go back"
+        ),
         Problem::AnchorNotRoot { .. }
         | Problem::NameOfOtherKind { .. }
         | Problem::OutsideNameConstraints { .. }
@@ -379,6 +455,13 @@ pub(crate) fn client_fix(client: ClientName, problem: &Problem) -> Option<String
             "the server needs a certificate from a CA allowed to issue for all its names".to_owned(),
         ),
         Problem::UnusableIssuer { fault, trusted, .. } => Some(issuer_fix(*fault, *trusted)),
+        Problem::OpensslDeadEnd {
+            taken,
+            sha256,
+            trusted,
+            why,
+            ..
+        } => Some(dead_end_fix(taken, *sha256, *trusted, *why, true)),
         Problem::KeyTooSmall { .. } | Problem::UnsupportedKey { .. } => Some(
             "the server needs a certificate (and chain) with keys clients support: RSA of 2048 bits or more, or ECDSA P-256 or P-384".to_owned(),
         ),
@@ -500,6 +583,20 @@ mod tests {
                 issuer: "CN=int".to_owned(),
                 names: vec!["a.test".to_owned()],
             },
+            Problem::OpensslDeadEnd {
+                certificate: "CN=leaf".to_owned(),
+                taken: "CN=int".to_owned(),
+                sha256,
+                trusted: false,
+                why: DeadEnd::SelfSigned,
+            },
+            Problem::OpensslDeadEnd {
+                certificate: "CN=int".to_owned(),
+                taken: "CN=root".to_owned(),
+                sha256,
+                trusted: true,
+                why: DeadEnd::WrongKey,
+            },
         ];
         let report = Report {
             path: Vec::new(),
@@ -536,11 +633,6 @@ mod tests {
             Note::CommonNameOnly {
                 hostname: "localhost".to_owned(),
                 common_name: "localhost".to_owned(),
-            },
-            Note::OpensslTakesAnother {
-                certificate: "CN=leaf".to_owned(),
-                taken: "CN=int".to_owned(),
-                sha256,
             },
             Note::Duplicate {
                 subject: "CN=int".to_owned(),

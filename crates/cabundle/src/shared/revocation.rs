@@ -3,8 +3,9 @@
 //! revoked-intermediates report (`--revoked-intermediates`), the OCSP response the server
 //! stapled (`probe`, the first certificate), the CRL (a `--crl` file of its issuer's, else
 //! each CRL distribution point fetched over plain HTTP, 10 MiB and the time-out at most), then
-//! each AIA OCSP responder (a GET request, RFC 6960 appendix A.1) unless the stapled response
-//! answered. Every source that was asked is printed with its answer; a source that could not
+//! each AIA OCSP responder (RFC 6960 appendix A.1: a GET request, or a POST when the GET URL
+//! would be longer than 255 bytes or the GET is answered with an HTTP error) unless the
+//! stapled response answered. Every source that was asked is printed with its answer; a source that could not
 //! be reached is `unknown`, never good.
 
 use crate::cli::store::RevocationArgs;
@@ -73,9 +74,15 @@ pub(crate) fn load(args: &RevocationArgs) -> anyhow::Result<Option<Sources>> {
     }))
 }
 
-/// Reads the revoked-intermediates report from a file or an `https://` URL.
+/// Reads the revoked-intermediates report from a file or an `https://` URL. Unlike a CRL or an
+/// OCSP response the report carries no signature, so it is never fetched over plain HTTP.
 fn read_listed(from: &str, timeout: Duration) -> anyhow::Result<Vec<Listed>> {
-    let bytes = if from.starts_with("https://") || from.starts_with("http://") {
+    if from.starts_with("http://") {
+        bail!(
+            "--revoked-intermediates {from}: the report carries no signature, so it is fetched over https:// only; give its https:// URL, or download it and pass the file"
+        );
+    }
+    let bytes = if from.starts_with("https://") {
         let opts = fetch_options(timeout, MAX_REPORT_BYTES, false);
         cabundle_fetch::fetch(from, &opts)
             .with_context(|| format!("cannot fetch --revoked-intermediates {from}"))?
@@ -234,8 +241,14 @@ fn fetch_crl(url: &str, timeout: Duration) -> Result<Crl, String> {
         .ok_or_else(|| format!("{url} served no CRL"))
 }
 
-/// Asks the responder at `url` about `cert` with a GET request (RFC 6960, appendix A.1: the
-/// base64 of the DER request, URL-encoded, after a `/`).
+/// The longest GET URL an OCSP request is sent in; a longer one is POSTed (RFC 6960,
+/// appendix A.1: GET is for requests of less than 255 bytes once encoded).
+const MAX_GET_URL: usize = 255;
+
+/// Asks the responder at `url` about `cert` (RFC 6960, appendix A.1): a GET request (the
+/// base64 of the DER request, URL-encoded, after a `/`) when its URL is at most
+/// [`MAX_GET_URL`] bytes, else a POST of the DER request (`application/ocsp-request`); and a
+/// POST too when the GET is answered with an HTTP error.
 fn fetch_ocsp(
     cert: &Certificate,
     issuer: &Certificate,
@@ -244,16 +257,32 @@ fn fetch_ocsp(
 ) -> Result<Vec<u8>, String> {
     let request = ocsp_request(cert, issuer)
         .map_err(|e| format!("cannot make an OCSP request for {url}: {e}"))?;
+    let opts = fetch_options(timeout, MAX_OCSP_BYTES, true);
+    let post = |after_get: Option<String>| {
+        cabundle_fetch::post(url, "application/ocsp-request", &request, &opts)
+            .map(|f| f.body)
+            .map_err(|e| match after_get {
+                Some(get) => format!("{get}, and to POST: {e}"),
+                None => e.to_string(),
+            })
+    };
     let encoded = base64::engine::general_purpose::STANDARD
-        .encode(request)
+        .encode(&request)
         .replace('+', "%2B")
         .replace('/', "%2F")
         .replace('=', "%3D");
     let sep = if url.ends_with('/') { "" } else { "/" };
     let get = format!("{url}{sep}{encoded}");
-    cabundle_fetch::fetch(&get, &fetch_options(timeout, MAX_OCSP_BYTES, true))
-        .map(|f| f.body)
-        .map_err(|e| e.to_string().replace(&get, url))
+    if get.len() > MAX_GET_URL {
+        return post(None);
+    }
+    match cabundle_fetch::fetch(&get, &opts) {
+        Ok(fetched) => Ok(fetched.body),
+        Err(cabundle_fetch::Error::Status { status, .. }) => {
+            post(Some(format!("{url} answered HTTP {status} to GET")))
+        }
+        Err(e) => Err(e.to_string().replace(&get, url)),
+    }
 }
 
 /// Whether a certificate of `checked` is revoked.

@@ -7,6 +7,7 @@
 use crate::cli::store::StoreArgs;
 use crate::output::Output;
 use crate::shared::files::{self, read_certs};
+use crate::shared::hints::{CapathLink, capath_link_message};
 use anyhow::{Context as _, bail};
 use cabundle_cert::Certificate;
 use cabundle_clients::StoreContents;
@@ -36,6 +37,7 @@ pub(crate) fn load_store(
         add_file(&mut store, file)?;
         files::shown(file)
     } else if let Some(dir) = &args.capath {
+        check_capath_link(dir)?;
         add_dir(&mut store, dir, out)?;
         dir.display().to_string()
     } else {
@@ -81,6 +83,28 @@ pub(crate) fn read_dir(dir: &Path, out: &Output) -> anyhow::Result<Vec<Certifica
 fn add_file(store: &mut StoreContents, file: &Path) -> anyhow::Result<()> {
     store.add_certificates(read_certs(file)?);
     Ok(())
+}
+
+/// A `--capath` that is a symbolic link: one to a directory is that directory, as for
+/// OpenSSL's `-CApath`; one that leads nowhere or to a file is an error naming the link and
+/// its target.
+fn check_capath_link(dir: &Path) -> anyhow::Result<()> {
+    let is_link = fs_err::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        return Ok(());
+    }
+    let target = fs_err::read_link(dir)?;
+    let leads_to = match fs_err::metadata(dir) {
+        Ok(m) if m.is_dir() => return Ok(()),
+        Ok(_) => CapathLink::File,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => CapathLink::Dangling,
+        Err(e) => {
+            return Err(e).with_context(|| {
+                format!("cannot follow the symbolic link to {}", target.display())
+            });
+        }
+    };
+    bail!("{}", capath_link_message(dir, &target, leads_to))
 }
 
 /// A directory named on the command line: it must exist; files skipped are told with `-v`.
