@@ -29,6 +29,17 @@ pub struct DoctorArgs {
     /// answer is asked once more with twice the time before it is "unknown".
     #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = super::values::parse_duration)]
     pub client_timeout: std::time::Duration,
+    /// Fix what fails: make the stores of the failing clients trust the root of the chain HOST
+    /// presents, through `cabundle trust install` (the same plan, question and journal;
+    /// `cabundle trust uninstall` undoes it).
+    #[arg(long, requires = "target")]
+    pub fix: bool,
+    /// With --fix: print the plan and change nothing.
+    #[arg(long, requires = "fix", conflicts_with = "yes")]
+    pub dry_run: bool,
+    /// With --fix: make the changes without asking.
+    #[arg(long, short = 'y', requires = "fix")]
+    pub yes: bool,
     /// How an https report is downloaded.
     #[command(flatten, next_help_heading = "Download (when --report is a URL)")]
     pub http: HttpArgs,

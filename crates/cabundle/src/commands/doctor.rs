@@ -15,10 +15,12 @@ use crate::shared::hints::{
 use crate::shared::report;
 use crate::shared::terminal::Terminal;
 use crate::shared::tls::{Limits, fetch_chain, split_target};
+use crate::shared::trust::flow as trust;
+use cabundle_trust::journal::StoreKind;
 use anyhow::{Context, bail};
 use cabundle_cert::{Certificate, Sha256Fingerprint};
 use cabundle_clients::{
-    Client, Environment, Stale, Store, StoreContents, date_in_name, discover, included_roots,
+    Client, ClientName, Environment, Stale, Store, StoreContents, date_in_name, discover, included_roots,
     load_store, staleness,
 };
 use cabundle_verify::{Options, Problem, Purpose};
@@ -104,11 +106,14 @@ struct StaleJson {
 #[derive(Serialize)]
 struct Json<'a> {
     clients: &'a [Entry],
+    /// The user's NSS databases (Firefox, Chromium), which no client above reads.
+    nss: &'a [String],
 }
 
 /// Runs `cabundle doctor`.
 pub fn run(args: DoctorArgs, out: &Output) -> anyhow::Result<ExitStatus> {
-    // Reading the environment is all doctor does to the machine.
+    // Reading the environment is all doctor does to the machine (until --fix, which goes
+    // through trust install).
     let env = Environment::new(std::env::vars_os());
     let now = OffsetDateTime::now_utc();
     let target = args.target.as_deref().map(split_target).transpose()?;
@@ -194,20 +199,117 @@ pub fn run(args: DoctorArgs, out: &Output) -> anyhow::Result<ExitStatus> {
         })
         .collect();
 
+    let nss: Vec<String> = trust::machine()
+        .map(|m| m.nss.iter().map(|p| p.display().to_string()).collect())
+        .unwrap_or_default();
     let mut w = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut w, &Json { clients: &entries })?;
+        serde_json::to_writer_pretty(
+            &mut w,
+            &Json {
+                clients: &entries,
+                nss: &nss,
+            },
+        )?;
         writeln!(w)?;
     } else {
-        print_text(
-            &mut Terminal::new(&mut w),
-            &entries,
-            server.as_ref(),
-            included.as_ref(),
-        )?;
+        let mut t = Terminal::new(&mut w);
+        print_text(&mut t, &entries, server.as_ref(), included.as_ref())?;
+        match nss.len() {
+            0 => writeln!(t, "nss: no NSS database (Firefox and Chromium make one when first run)")?,
+            n => writeln!(
+                t,
+                "nss: {n} NSS database{} (Firefox, Chromium; cabundle trust install --store nss adds a root): {}",
+                if n == 1 { "" } else { "s" },
+                nss.join(", ")
+            )?,
+        }
     }
+    drop(w);
     let fails = entries.iter().any(|e| e.verdict == Some(Verdict::Fails));
+    if args.fix
+        && let Some(server) = &server
+    {
+        return fix(&clients, &entries, server, &args, now, out);
+    }
     Ok(ExitStatus::ok_if(!fails))
+}
+
+/// `--fix`: the stores of the failing clients made to trust the root at the top of the chain,
+/// when trusting it is what they lack.
+fn fix(
+    clients: &[Client],
+    entries: &[Entry],
+    server: &Server,
+    args: &DoctorArgs,
+    now: OffsetDateTime,
+    out: &Output,
+) -> anyhow::Result<ExitStatus> {
+    let mut stores: Vec<StoreKind> = Vec::new();
+    for (client, e) in clients.iter().zip(entries) {
+        if e.verdict != Some(Verdict::Fails) {
+            continue;
+        }
+        for store in stores_of(client.name) {
+            if !stores.contains(store) {
+                stores.push(*store);
+            }
+        }
+    }
+    if stores.is_empty() {
+        out.info("--fix: every client verifies; nothing to fix");
+        return Ok(ExitStatus::Ok);
+    }
+    let Some(top) = server.chain.iter().rev().find(|c| c.is_ca) else {
+        bail!(
+            "{} sent no CA certificate, so there is no root to trust from it\nhint: get the root from whoever runs the proxy or the server: cabundle trust install ROOT.pem",
+            server.target
+        );
+    };
+    // Trusting the root must be what fixes it: the chain verifies once the root is an anchor.
+    let opts = Options {
+        at: now,
+        hostname: Some(server.host.clone()),
+        purpose: Purpose::Tls,
+        manifest: None,
+        partial_chain: !top.is_self_issued(),
+    };
+    let with_root = cabundle_verify::verify(&server.chain, std::slice::from_ref(top), &opts)?;
+    if let Some(problem) = with_root.problems.first() {
+        bail!(
+            "trusting {} would not fix {}: {}",
+            top.subject,
+            server.target,
+            crate::shared::hints::client_reason(problem)
+        );
+    }
+    let roots = trust::check_roots(
+        vec![top.clone()],
+        &format!("the chain {} sent", server.target),
+        false,
+        now,
+    )?;
+    stores.sort();
+    let asked = trust::Asked {
+        stores,
+        dry_run: args.dry_run,
+        yes: args.yes,
+    };
+    trust::install(&roots, &asked, out)
+}
+
+/// The stores that make a client trust a root (the system store first where it reads it).
+fn stores_of(client: ClientName) -> &'static [StoreKind] {
+    match client {
+        ClientName::Openssl | ClientName::Curl | ClientName::PythonSsl => {
+            &[StoreKind::System, StoreKind::Env]
+        }
+        ClientName::PythonRequests => &[StoreKind::System, StoreKind::Env],
+        ClientName::Pip => &[StoreKind::System, StoreKind::Pip],
+        ClientName::Node => &[StoreKind::Env, StoreKind::Node],
+        ClientName::Git => &[StoreKind::System, StoreKind::Git],
+        ClientName::Java => &[StoreKind::System, StoreKind::Java],
+    }
 }
 
 /// The paths of a store, so that clients sharing one read it once.
