@@ -72,6 +72,15 @@ pub(crate) fn load_states(machine: &Machine, out: &Output) -> anyhow::Result<(St
     Ok((user, system))
 }
 
+/// The locks of the state directories this run may change (the system's only as root).
+fn lock(machine: &Machine) -> anyhow::Result<Vec<super::state::Lock>> {
+    let mut locks = vec![super::state::Lock::take(&machine.user_state)?];
+    if machine.is_root {
+        locks.push(super::state::Lock::take(&machine.system_state)?);
+    }
+    Ok(locks)
+}
+
 /// The machine, from the process environment.
 pub(crate) fn machine() -> anyhow::Result<Machine> {
     Machine::discover(&Environment::new(std::env::vars_os()))
@@ -84,6 +93,7 @@ pub(crate) fn install(
     out: &Output,
 ) -> anyhow::Result<ExitStatus> {
     let machine = machine()?;
+    let _locks = lock(&machine)?;
     let (mut user, mut system) = load_states(&machine, out)?;
     let plan = plan_install(&machine, roots, &asked.stores, &user, &system);
     let mut text = String::from("cabundle trust install: the plan\n");
@@ -122,6 +132,7 @@ pub(crate) fn uninstall(
     out: &Output,
 ) -> anyhow::Result<ExitStatus> {
     let machine = machine()?;
+    let _locks = lock(&machine)?;
     let (mut user, mut system) = load_states(&machine, out)?;
     let mut entries = Vec::new();
     match roots {

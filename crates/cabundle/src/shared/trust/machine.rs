@@ -102,8 +102,19 @@ impl Machine {
                 own: true,
             });
         }
+        // The slow questions (Python starting pip, Node) at once.
+        let (has_pip, node, is_root) = std::thread::scope(|s| {
+            let pip = s.spawn(python_has_pip);
+            let node = s.spawn(node_version);
+            let root = is_root();
+            (
+                pip.join().unwrap_or(false),
+                node.join().unwrap_or(None),
+                root,
+            )
+        });
         let mut tools = Vec::new();
-        if python_has_pip() {
+        if has_pip {
             tools.push(Tool::Pip);
         }
         for (tool, program) in [
@@ -116,14 +127,14 @@ impl Machine {
             }
         }
         Ok(Machine {
-            is_root: is_root(),
+            is_root,
             nss: nss_databases(&home),
             certutil: on_path("certutil").is_some(),
             keystores: java_keystores(env),
             keytool: on_path("keytool").is_some(),
             shell_files,
             tools,
-            node: node_version(),
+            node,
             user_state: state.join("cabundle"),
             system_state: PathBuf::from(SYSTEM_STATE),
             kept_bundle: data.join("cabundle/ca-bundle.pem"),

@@ -17,7 +17,7 @@ pub(crate) use machine::Machine;
 pub(crate) use state::State;
 
 use cabundle_cert::Certificate;
-use cabundle_trust::journal::{Change, Entry, SHARED, StoreKind};
+use cabundle_trust::journal::{Change, Entry, SHARED, StoreKind, Tool};
 use std::path::PathBuf;
 
 /// One change the plan makes, for one root (or for all: [`SHARED`]).
@@ -243,24 +243,42 @@ pub(crate) fn plan_install(
             }
         }
     }
-    for tool in [
-        cabundle_trust::journal::Tool::Pip,
-        cabundle_trust::journal::Tool::Npm,
-        cabundle_trust::journal::Tool::Git,
-        cabundle_trust::journal::Tool::Conda,
-    ] {
-        if !wanted(stores, tool.store()) {
-            continue;
+    let tools: Vec<Tool> = [Tool::Pip, Tool::Npm, Tool::Git, Tool::Conda]
+        .into_iter()
+        .filter(|t| wanted(stores, t.store()))
+        .collect();
+    for tool in tools.iter().filter(|t| !machine.tools.contains(t)) {
+        if !stores.is_empty() {
+            plan.skipped
+                .push((tool.store(), "not installed".to_owned()));
         }
-        if !machine.tools.contains(&tool) {
-            if !stores.is_empty() {
-                plan.skipped
-                    .push((tool.store(), "not installed".to_owned()));
+    }
+    // Each tool asked at once (pip and npm take a while to start).
+    let values: Vec<(Tool, anyhow::Result<Option<String>>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = tools
+            .iter()
+            .filter(|t| machine.tools.contains(t))
+            .map(|t| (*t, s.spawn(move || stores::tool_value(*t))))
+            .collect();
+        handles
+            .into_iter()
+            .map(|(t, h)| {
+                let value = h
+                    .join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("internal error: a query panicked")));
+                (t, value)
+            })
+            .collect()
+    });
+    for (tool, value) in values {
+        match value {
+            Ok(now) => {
+                let (change, in_place) = stores::setting_change(machine, tool, &bundle, user, now);
+                plan.steps.push(Step {
+                    in_place,
+                    ..shared(tool.store(), change)
+                });
             }
-            continue;
-        }
-        match stores::setting_change(machine, tool, &bundle, user) {
-            Ok(change) => plan.steps.push(shared(tool.store(), change)),
             Err(e) => plan.skipped.push((tool.store(), format!("{e:#}"))),
         }
     }

@@ -105,9 +105,28 @@ impl State {
             }
         }
         let _ = fs_err::remove_dir(&dir);
-        if self.journal.entries.is_empty() {
-            let _ = fs_err::remove_dir(&self.dir);
-        }
+    }
+}
+
+/// An exclusive lock on a state directory, held until dropped: two runs never change the
+/// same stores at once (a run that was killed holds none).
+pub(crate) struct Lock {
+    _file: fs_err::File,
+}
+
+impl Lock {
+    /// Waits for the lock of `dir` (made when missing).
+    pub(crate) fn take(dir: &Path) -> anyhow::Result<Lock> {
+        fs_err::create_dir_all(dir)?;
+        let file = fs_err::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join("lock"))?;
+        #[cfg(unix)]
+        rustix::fs::flock(file.file(), rustix::fs::FlockOperation::LockExclusive)
+            .with_context(|| format!("cannot lock {}", dir.join("lock").display()))?;
+        Ok(Lock { _file: file })
     }
 }
 

@@ -73,9 +73,7 @@ pub(crate) fn shared_in_place(change: &Change) -> bool {
         Change::File { path, contents } => {
             fs_err::read(path).is_ok_and(|b| b == contents.as_bytes())
         }
-        Change::Setting { tool, value, .. } => {
-            tool_value(*tool).is_ok_and(|now| now.as_deref() == Some(value.as_str()))
-        }
+        // The tool's value is asked once, by the plan.
         _ => false,
     }
 }
@@ -197,7 +195,7 @@ enum Action<'a> {
 }
 
 /// The tool's current value of its setting, `None` when unset.
-fn tool_value(tool: Tool) -> anyhow::Result<Option<String>> {
+pub(crate) fn tool_value(tool: Tool) -> anyhow::Result<Option<String>> {
     let (program, args) = tool_command(tool, Action::Get);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match run(program, &args, &[]) {
@@ -232,12 +230,14 @@ fn tool_set(tool: Tool, value: Option<&str>) -> anyhow::Result<()> {
 }
 
 /// The change that points a tool's setting at `bundle`.
+/// With it, whether it is in place: `now` is the tool's value now (asked once, by the caller).
 pub(crate) fn setting_change(
     machine: &Machine,
     tool: Tool,
     bundle: &Path,
     user: &State,
-) -> anyhow::Result<Change> {
+    now: Option<String>,
+) -> (Change, bool) {
     let value = bundle.display().to_string();
     let probe = Change::Setting {
         tool,
@@ -245,11 +245,12 @@ pub(crate) fn setting_change(
         before: None,
         files: Vec::new(),
     };
+    let in_place = now.as_deref() == Some(value.as_str());
     // A run killed half-way recorded the value before: keep it.
     if let Some(i) = user.journal.find(SHARED, &probe) {
-        return Ok(user.journal.entries[i].change.clone());
+        return (user.journal.entries[i].change.clone(), in_place);
     }
-    let before = tool_value(tool)?;
+    let before = now;
     let files = tool_files(machine, tool)
         .into_iter()
         .map(|path| FileRecord {
@@ -258,12 +259,15 @@ pub(crate) fn setting_change(
             after: None,
         })
         .collect();
-    Ok(Change::Setting {
-        tool,
-        value,
-        before,
-        files,
-    })
+    (
+        Change::Setting {
+            tool,
+            value,
+            before,
+            files,
+        },
+        in_place,
+    )
 }
 
 fn nss_has(database: &Path, nickname: &str) -> bool {
@@ -429,9 +433,7 @@ pub(crate) fn apply_install(
         .iter()
         .any(|e| e.store == StoreKind::System && e.state == EntryState::Pending);
     if refresh && let Some(layout) = &machine.layout {
-        let words: Vec<&str> = layout.refresh.iter().map(String::as_str).collect();
-        out.info(&format!("system: running {}", words.join(" ")));
-        run_ok(words[0], &words[1..], &[])?;
+        refresh_system(layout, &layout.refresh, out)?;
         for e in &mut system.journal.entries {
             if e.store == StoreKind::System && e.state == EntryState::Pending {
                 e.state = EntryState::Done;
@@ -658,6 +660,20 @@ pub(crate) fn apply_uninstall(
     user.prune_backups();
     system.prune_backups();
     Ok(left_alone)
+}
+
+/// Runs the system store's update tool. Debian's builds its bundle in `<bundle>.new` and
+/// appends to one a killed run left behind: that one is removed first.
+fn refresh_system(layout: &SystemLayout, command: &[String], out: &Output) -> anyhow::Result<()> {
+    if layout.distribution == cabundle_trust::layout::Distribution::Debian {
+        let mut stale = layout.bundle.clone().into_os_string();
+        stale.push(".new");
+        remove_if_present(Path::new(&stale))?;
+    }
+    let words: Vec<&str> = command.iter().map(String::as_str).collect();
+    out.info(&format!("system: running {}", words.join(" ")));
+    run_ok(words[0], &words[1..], &[])?;
+    Ok(())
 }
 
 fn remove_if_present(path: &Path) -> anyhow::Result<()> {
