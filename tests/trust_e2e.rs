@@ -1019,3 +1019,118 @@ fn install_and_uninstall_killed_at_any_point_then_uninstall_leave_every_file_as_
     );
     laps.lap("every file as before");
 }
+
+/// `--from-host` refuses a server whose chain verifies against the public roots already (a
+/// root the system store held before, not one cabundle installed), changing nothing; and a
+/// user who is not root gets the user's stores, with the system store named as skipped.
+#[test]
+fn from_host_refuses_a_chain_that_verifies_and_a_user_without_root_gets_the_user_stores() {
+    let Some(scratch) = isolated(
+        "from_host_refuses_a_chain_that_verifies_and_a_user_without_root_gets_the_user_stores",
+    ) else {
+        return;
+    };
+    let world = World::new(&scratch, false);
+    let root = world.root.to_str().unwrap();
+
+    // A root the distribution ships (in the namespace's system store, by its own tool), and a
+    // server under it: its chain verifies, there is nothing to fix.
+    let now = time::OffsetDateTime::now_utc();
+    let day = time::Duration::days(1);
+    let public = ca("Public Test Root", None, now - day, now + 3650 * day);
+    let (cert, key) = leaf(
+        "localhost",
+        &["127.0.0.1", "localhost"],
+        &public,
+        now - day,
+        now + 90 * day,
+        None,
+    );
+    std::fs::write(
+        Path::new(SYSTEM_ANCHORS).join("public-test-root.crt"),
+        &public.pem,
+    )
+    .unwrap();
+    must(&mut Command::new("update-ca-certificates"));
+    let pki = scratch.join("public");
+    std::fs::create_dir_all(&pki).unwrap();
+    std::fs::write(pki.join("chain.pem"), format!("{cert}{}", public.pem)).unwrap();
+    std::fs::write(pki.join("leaf.key"), key).unwrap();
+    let site = scratch.join("public-site");
+    std::fs::create_dir_all(&site).unwrap();
+    std::fs::write(site.join("index.html"), MARKER).unwrap();
+    let server = Https::start(&site, &pki.join("chain.pem"), &pki.join("leaf.key"));
+    let home = world.home("home", true);
+    let before = State::record(&home);
+    let host = format!("127.0.0.1:{}", server.port);
+    let (status, said) = run_group(
+        &mut trust_command(&home, &["install", "--from-host", &host, "--yes"]),
+        Duration::from_secs(60),
+    );
+    assert_eq!(status, Some(false), "refused:\n{said}");
+    assert!(
+        said.contains("verifies against the public roots"),
+        "the refusal says why:\n{said}"
+    );
+    before.assert_same(&State::record(&home), "after the refused --from-host");
+    drop(server);
+
+    // A user without root (nobody, with a home of its own): the user's stores are done, the
+    // system store is named as skipped, and uninstall puts every file back.
+    let user_home = world.home("user-home", true);
+    must(
+        Command::new("chown")
+            .args(["-R", "65534:65534"])
+            .arg(&user_home),
+    );
+    std::fs::set_permissions(
+        &scratch,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let readable_root = user_home.join("root.pem");
+    std::fs::copy(root, &readable_root).unwrap();
+    let before = State::record(&user_home);
+    let as_nobody = |args: &[&str]| {
+        let mut cmd = trust_command(&user_home, args);
+        let program = cmd.get_program().to_owned();
+        let mut wrapped = Command::new("setpriv");
+        wrapped
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(program)
+            .args(cmd.get_args())
+            .env_clear()
+            .envs(cmd.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))));
+        run_group(&mut wrapped, Duration::from_secs(120))
+    };
+    let pem = readable_root.to_str().unwrap();
+    let (status, said) = as_nobody(&["install", pem, "--yes"]);
+    assert_eq!(status, Some(true), "install as a user:\n{said}");
+    assert!(
+        said.contains("system   skipped: changing the system store needs root"),
+        "the system store is named as skipped:\n{said}"
+    );
+    let profile = std::fs::read_to_string(user_home.join(".profile")).unwrap();
+    assert!(
+        profile.contains("cabundle trust")
+            && profile.contains(".local/share/cabundle/ca-bundle.pem"),
+        "the login file points at the bundle cabundle keeps:\n{profile}"
+    );
+    let kept = std::fs::read(user_home.join(".local/share/cabundle/ca-bundle.pem")).unwrap();
+    let kept = cabundle_cert::read_certificates(&kept).unwrap();
+    assert!(
+        kept.iter()
+            .any(|c| c.sha256.to_string() == sha256_of(&world.root)),
+        "the kept bundle holds the root"
+    );
+    assert!(kept.len() > 1, "and the system's public roots");
+    let (status, said) = as_nobody(&["uninstall", pem, "--yes"]);
+    assert_eq!(status, Some(true), "uninstall as a user:\n{said}");
+    before.assert_same(&State::record(&user_home), "after a user's uninstall");
+    assert!(
+        !user_home
+            .join(".local/share/cabundle/ca-bundle.pem")
+            .exists(),
+        "the kept bundle is removed"
+    );
+}

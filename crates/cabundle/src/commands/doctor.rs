@@ -16,13 +16,13 @@ use crate::shared::report;
 use crate::shared::terminal::Terminal;
 use crate::shared::tls::{Limits, fetch_chain, split_target};
 use crate::shared::trust::flow as trust;
-use cabundle_trust::journal::StoreKind;
 use anyhow::{Context, bail};
 use cabundle_cert::{Certificate, Sha256Fingerprint};
 use cabundle_clients::{
-    Client, ClientName, Environment, Stale, Store, StoreContents, date_in_name, discover, included_roots,
-    load_store, staleness,
+    Client, ClientName, Environment, Stale, Store, StoreContents, date_in_name, discover,
+    included_roots, load_store, staleness,
 };
+use cabundle_trust::journal::StoreKind;
 use cabundle_verify::{Options, Problem, Purpose};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
@@ -216,7 +216,10 @@ pub fn run(args: DoctorArgs, out: &Output) -> anyhow::Result<ExitStatus> {
         let mut t = Terminal::new(&mut w);
         print_text(&mut t, &entries, server.as_ref(), included.as_ref())?;
         match nss.len() {
-            0 => writeln!(t, "nss: no NSS database (Firefox and Chromium make one when first run)")?,
+            0 => writeln!(
+                t,
+                "nss: no NSS database (Firefox and Chromium make one when first run)"
+            )?,
             n => writeln!(
                 t,
                 "nss: {n} NSS database{} (Firefox, Chromium; cabundle trust install --store nss adds a root): {}",

@@ -477,37 +477,33 @@ fn make(machine: &Machine, change: &Change, step: &Step, state: &State) -> anyho
             if !nss_has(database, nickname) {
                 let pem = &step.pem;
                 let db = format!("sql:{}", database.display());
-                with_pem_file(pem, |f| {
-                    run_ok(
-                        "certutil",
-                        &["-A", "-d", &db, "-n", nickname, "-t", "C,,", "-i", f],
-                        &[],
-                    )
-                })?;
+                // The certificate on standard input, as PEM (`-a`).
+                run_ok(
+                    "certutil",
+                    &["-A", "-a", "-d", &db, "-n", nickname, "-t", "C,,"],
+                    pem.as_bytes(),
+                )?;
             }
         }
         Change::Java { keystore, alias } => {
             if !java_has(keystore, alias) {
                 let pem = &step.pem;
                 let ks = keystore.display().to_string();
-                with_pem_file(pem, |f| {
-                    run_ok(
-                        "keytool",
-                        &[
-                            "-importcert",
-                            "-noprompt",
-                            "-keystore",
-                            &ks,
-                            "-storepass",
-                            STOREPASS,
-                            "-alias",
-                            alias,
-                            "-file",
-                            f,
-                        ],
-                        &[],
-                    )
-                })?;
+                // The certificate on standard input.
+                run_ok(
+                    "keytool",
+                    &[
+                        "-importcert",
+                        "-noprompt",
+                        "-keystore",
+                        &ks,
+                        "-storepass",
+                        STOREPASS,
+                        "-alias",
+                        alias,
+                    ],
+                    pem.as_bytes(),
+                )?;
             }
         }
         Change::KeptBundle { path, .. } => {
