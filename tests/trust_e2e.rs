@@ -1092,7 +1092,7 @@ fn from_host_refuses_a_chain_that_verifies_and_a_user_without_root_gets_the_user
     std::fs::copy(root, &readable_root).unwrap();
     let before = State::record(&user_home);
     let as_nobody = |args: &[&str]| {
-        let mut cmd = trust_command(&user_home, args);
+        let cmd = trust_command(&user_home, args);
         let program = cmd.get_program().to_owned();
         let mut wrapped = Command::new("setpriv");
         wrapped
@@ -1133,4 +1133,56 @@ fn from_host_refuses_a_chain_that_verifies_and_a_user_without_root_gets_the_user
             .exists(),
         "the kept bundle is removed"
     );
+}
+
+/// `doctor HOST --fix`: the clients doctor finds failing get the root through the same plan
+/// and journal (`--dry-run` changes nothing), every client verifies after it, and
+/// `trust uninstall --all` puts every file back.
+#[test]
+fn doctor_fix_makes_the_failing_clients_trust_the_root_and_uninstall_undoes_it() {
+    let Some(scratch) =
+        isolated("doctor_fix_makes_the_failing_clients_trust_the_root_and_uninstall_undoes_it")
+    else {
+        return;
+    };
+    let world = World::new(&scratch, true);
+    let sha256 = sha256_of(&world.root);
+    let home = world.home("home", true);
+    let before = State::record(&home);
+    let host = format!("127.0.0.1:{}", world.port());
+    let doctor = |args: &[&str]| {
+        // The environment of `trust_command`, for doctor.
+        let cmd = trust_command(&home, &[]);
+        let program = cmd.get_program().to_owned();
+        let mut doctor = Command::new(program);
+        doctor
+            .args(["doctor", &host])
+            .args(args)
+            .env_clear()
+            .envs(cmd.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))));
+        run_group(&mut doctor, Duration::from_secs(120))
+    };
+    let (status, said) = doctor(&["--fix", "--dry-run"]);
+    assert_eq!(status, Some(true), "doctor --fix --dry-run:\n{said}");
+    assert!(
+        names_fingerprint(&said, &sha256) && said.contains("dry run: nothing changed"),
+        "the plan names the root and changes nothing:\n{said}"
+    );
+    before.assert_same(&State::record(&home), "after doctor --fix --dry-run");
+    let (status, said) = doctor(&["--fix", "--yes"]);
+    assert_eq!(status, Some(true), "doctor --fix --yes:\n{said}");
+    world.expect(&home, Verdict::Verified, "after doctor --fix");
+    // Doctor itself, in a new login shell (which reads the variables the fix exported):
+    // every client it knows verifies now.
+    let (status, said) = run_group(
+        login_shell(&home)
+            .args(["-c", "PATH=\"$CLIENT_PATH\"\n\"$CABUNDLE\" doctor \"$HOST\""])
+            .env("CABUNDLE", env!("CARGO_BIN_EXE_cabundle"))
+            .env("HOST", &host),
+        Duration::from_secs(120),
+    );
+    assert_eq!(status, Some(true), "doctor after the fix:\n{said}");
+    trust_ok(&home, &["uninstall", "--all", "--yes"]);
+    world.expect(&home, Verdict::Refused, "after uninstall --all");
+    before.assert_same(&State::record(&home), "after uninstall --all");
 }

@@ -29,9 +29,9 @@ pub struct DoctorArgs {
     /// answer is asked once more with twice the time before it is "unknown".
     #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = super::values::parse_duration)]
     pub client_timeout: std::time::Duration,
-    /// Fix what fails: make the stores of the failing clients trust the root of the chain HOST
-    /// presents, through `cabundle trust install` (the same plan, question and journal;
-    /// `cabundle trust uninstall` undoes it).
+    /// Fix what fails: make the stores of the failing clients (and the NSS databases browsers
+    /// read) trust the root of the chain HOST presents, through `cabundle trust install` (the
+    /// same plan, question and journal; `cabundle trust uninstall` undoes it).
     #[arg(long, requires = "target")]
     pub fix: bool,
     /// With --fix: print the plan and change nothing.

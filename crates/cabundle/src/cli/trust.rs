@@ -5,6 +5,9 @@ use std::path::PathBuf;
 
 /// Arguments of `cabundle trust`.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Every change is shown first and asked for (--dry-run shows it only, --yes does not ask), recorded in a journal before it is made, and undone exactly by uninstall.\n\nExamples:\n  cabundle doctor example.com\n  sudo cabundle trust install --from-host example.com\n  sudo cabundle trust install proxy-root.pem\n  cabundle trust list\n  sudo cabundle trust uninstall proxy-root.pem"
+)]
 pub struct TrustArgs {
     /// What to do.
     #[command(subcommand)]

@@ -263,6 +263,8 @@ fn fix(
         out.info("--fix: every client verifies; nothing to fix");
         return Ok(ExitStatus::Ok);
     }
+    // Browsers meet the same server (or proxy): the NSS databases doctor lists get the root too.
+    stores.push(StoreKind::Nss);
     let Some(top) = server.chain.iter().rev().find(|c| c.is_ca) else {
         bail!(
             "{} sent no CA certificate, so there is no root to trust from it\nhint: get the root from whoever runs the proxy or the server: cabundle trust install ROOT.pem",
