@@ -1176,7 +1176,10 @@ fn doctor_fix_makes_the_failing_clients_trust_the_root_and_uninstall_undoes_it()
     // every client it knows verifies now.
     let (status, said) = run_group(
         login_shell(&home)
-            .args(["-c", "PATH=\"$CLIENT_PATH\"\n\"$CABUNDLE\" doctor \"$HOST\""])
+            .args([
+                "-c",
+                "PATH=\"$CLIENT_PATH\"\n\"$CABUNDLE\" doctor \"$HOST\"",
+            ])
             .env("CABUNDLE", env!("CARGO_BIN_EXE_cabundle"))
             .env("HOST", &host),
         Duration::from_secs(120),
@@ -1185,4 +1188,80 @@ fn doctor_fix_makes_the_failing_clients_trust_the_root_and_uninstall_undoes_it()
     trust_ok(&home, &["uninstall", "--all", "--yes"]);
     world.expect(&home, Verdict::Refused, "after uninstall --all");
     before.assert_same(&State::record(&home), "after uninstall --all");
+}
+
+/// The modules p11-kit reads (hidden under a tmpfs holding the Arch-like one).
+const P11_KIT_MODULES: &str = "/usr/share/p11-kit/modules";
+/// Where p11-kit's `trust` finds its `extract-compat` script.
+const P11_KIT_LIBEXEC: &str = "/usr/libexec/p11-kit";
+/// The bundle Arch's extraction writes.
+const ARCH_BUNDLE: &str = "/etc/ca-certificates/extracted/tls-ca-bundle.pem";
+
+/// The Arch path run for real with Debian's p11-kit: in the namespace the machine looks like
+/// Arch (its trust-source directory, p11-kit's module reading it, an `extract-compat` that
+/// extracts as Arch's does), `install --store system` stores the anchor with `trust anchor`,
+/// `trust` lists it and the extracted bundle holds it; `uninstall` removes it, and the list
+/// and the bundle are as before.
+#[test]
+fn the_arch_layout_through_p11_kit_trust() {
+    let Some(scratch) = isolated("the_arch_layout_through_p11_kit_trust") else {
+        return;
+    };
+    if !support::have("trust") {
+        return;
+    }
+    let world = World::new(&scratch, false);
+    let root = world.root.to_str().unwrap();
+    let sha256 = sha256_of(&world.root);
+    // Debian's markers gone, Arch's there.
+    std::fs::remove_file(SYSTEM_CONF).unwrap();
+    std::fs::create_dir_all("/etc/ca-certificates/trust-source/anchors").unwrap();
+    std::fs::create_dir_all("/etc/ca-certificates/extracted").unwrap();
+    for dir in [P11_KIT_MODULES, P11_KIT_LIBEXEC] {
+        must(Command::new("mount").args(["-t", "tmpfs", "cabundle-test", dir]));
+    }
+    std::fs::write(
+        Path::new(P11_KIT_MODULES).join("p11-kit-trust.module"),
+        "module: p11-kit-trust.so\ntrust-policy: yes\nx-init-reserved: paths=/etc/ca-certificates/trust-source:/usr/share/ca-certificates/mozilla\n",
+    )
+    .unwrap();
+    let compat = Path::new(P11_KIT_LIBEXEC).join("trust-extract-compat");
+    std::fs::write(
+        &compat,
+        format!("#!/bin/sh\nexec trust extract --format=pem-bundle --filter=ca-anchors --purpose=server-auth --overwrite {ARCH_BUNDLE}\n"),
+    )
+    .unwrap();
+    std::fs::set_permissions(&compat, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    must(Command::new("trust").arg("extract-compat"));
+    let anchors = || must(Command::new("trust").args(["list", "--filter=ca-anchors"]));
+    let bundle = || std::fs::read(ARCH_BUNDLE).unwrap();
+    let (anchors_before, bundle_before) = (anchors(), bundle());
+    let home = world.home("home", true);
+
+    let said = trust_ok(&home, &["install", root, "--store", "system", "--yes"]);
+    assert!(
+        said.contains("trust anchor"),
+        "the plan names the tool:\n{said}"
+    );
+    assert!(anchors().contains(ROOT_CN), "trust lists the root");
+    let extracted = cabundle_cert::read_certificates(&bundle()).unwrap();
+    assert!(
+        extracted.iter().any(|c| c.sha256.to_string() == sha256),
+        "the extracted bundle holds the root"
+    );
+    let again = trust_ok(&home, &["install", root, "--store", "system", "--yes"]);
+    assert!(again.contains("nothing to do"), "{again}");
+
+    trust_ok(&home, &["uninstall", root, "--yes"]);
+    assert_eq!(anchors(), anchors_before, "the anchors are as before");
+    assert!(
+        bundle() == bundle_before,
+        "the extracted bundle is as before, byte for byte"
+    );
+    let left: Vec<_> = std::fs::read_dir("/etc/ca-certificates/trust-source")
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_file())
+        .collect();
+    assert!(left.is_empty(), "no anchor file is left: {left:?}");
 }

@@ -119,11 +119,13 @@ impl Distribution {
                     hook: path("/usr/lib/ca-certificates/update.d/java.run"),
                 }),
             },
+            // `trust anchor` runs the extraction itself; `trust extract-compat` is what Arch's
+            // `update-ca-trust` runs, here once more after a removal.
             Distribution::Arch => SystemLayout {
                 distribution: self,
                 how: HowAdded::TrustTool,
-                refresh: words(&["update-ca-trust"]),
-                refresh_after_removal: words(&["update-ca-trust"]),
+                refresh: words(&["trust", "extract-compat"]),
+                refresh_after_removal: words(&["trust", "extract-compat"]),
                 bundle: path("/etc/ssl/certs/ca-certificates.crt"),
                 java_keystore: Some(JavaKeystore {
                     path: path("/etc/ssl/certs/java/cacerts"),

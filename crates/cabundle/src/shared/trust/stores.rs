@@ -324,6 +324,28 @@ fn with_pem_file<T>(pem: &str, f: impl FnOnce(&str) -> anyhow::Result<T>) -> any
     f(&path.display().to_string())
 }
 
+/// Whether p11-kit's `trust` holds the certificate as an anchor.
+fn trust_has(pem: &str) -> anyhow::Result<bool> {
+    let wanted = cabundle_cert::read_certificates(pem.as_bytes())?;
+    let dir = tempfile::tempdir().context("cannot make a temporary directory")?;
+    let out = dir.path().join("anchors.pem");
+    let out_arg = out.display().to_string();
+    let args = [
+        "extract",
+        "--format=pem-bundle",
+        "--filter=ca-anchors",
+        "--overwrite",
+        out_arg.as_str(),
+    ];
+    if !run("trust", &args, &[]).ok() {
+        return Ok(false);
+    }
+    let anchors = cabundle_cert::read_certificates(&fs_err::read(&out)?)?;
+    Ok(wanted
+        .iter()
+        .all(|w| anchors.iter().any(|a| a.sha256 == w.sha256)))
+}
+
 /// The kept bundle's bytes: the system's public roots plus every root the journal keeps in it.
 fn kept_bundle(machine: &Machine, journal: &Journal) -> anyhow::Result<Option<Vec<u8>>> {
     let pems: Vec<&str> = journal
@@ -471,7 +493,9 @@ fn make(machine: &Machine, change: &Change, step: &Step, state: &State) -> anyho
             }
         }
         Change::TrustTool { pem } => {
-            with_pem_file(pem, |f| run_ok("trust", &["anchor", "--store", f], &[]))?;
+            if !trust_has(pem)? {
+                with_pem_file(pem, |f| run_ok("trust", &["anchor", "--store", f], &[]))?;
+            }
         }
         Change::Nss { database, nickname } => {
             if !nss_has(database, nickname) {
