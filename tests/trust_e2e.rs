@@ -1265,3 +1265,55 @@ fn the_arch_layout_through_p11_kit_trust() {
         .collect();
     assert!(left.is_empty(), "no anchor file is left: {left:?}");
 }
+
+/// What the user changed since install is kept: lines written around the block stay when the
+/// block goes, and a setting the user changed since is left as it is, with a message.
+#[test]
+fn changes_made_since_install_are_left_alone() {
+    let Some(scratch) = isolated("changes_made_since_install_are_left_alone") else {
+        return;
+    };
+    let world = World::new(&scratch, false);
+    let root = world.root.to_str().unwrap();
+    let home = world.home("home", true);
+    let bashrc = home.join(".bashrc");
+    let original = std::fs::read_to_string(&bashrc).unwrap();
+    let stores = ["--store", "env", "--store", "git"];
+    trust_ok(&home, &[&["install", root, "--yes"][..], &stores].concat());
+    let installed = std::fs::read_to_string(&bashrc).unwrap();
+    assert!(installed.contains("cabundle trust"), "{installed}");
+    // The user edits around the block, and points git elsewhere.
+    std::fs::write(
+        &bashrc,
+        format!("# mine, before\n{installed}alias ll='ls -l'\n"),
+    )
+    .unwrap();
+    let git = |args: &[&str]| {
+        must(
+            Command::new("git")
+                .args(["config", "--global"])
+                .args(args)
+                .env("HOME", &home),
+        )
+    };
+    git(&["http.sslCAInfo", "/etc/my-own-bundle.pem"]);
+    let said = trust_ok(
+        &home,
+        &[&["uninstall", root, "--yes"][..], &stores].concat(),
+    );
+    assert_eq!(
+        std::fs::read_to_string(&bashrc).unwrap(),
+        format!("# mine, before\n{original}alias ll='ls -l'\n"),
+        "the block is gone, the user's lines stay"
+    );
+    assert_eq!(
+        git(&["--get", "http.sslCAInfo"]).trim(),
+        "/etc/my-own-bundle.pem"
+    );
+    assert!(
+        said.contains(
+            "http.sslCAInfo is now /etc/my-own-bundle.pem (not what cabundle set): left as it is"
+        ),
+        "the message says what was left:\n{said}"
+    );
+}

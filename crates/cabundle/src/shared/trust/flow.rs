@@ -73,9 +73,17 @@ pub(crate) fn load_states(machine: &Machine, out: &Output) -> anyhow::Result<(St
 }
 
 /// The locks of the state directories this run may change (the system's only as root).
-fn lock(machine: &Machine) -> anyhow::Result<Vec<super::state::Lock>> {
+/// A dry run takes none (it writes nothing, not even a lock file); the system's is taken only
+/// when the run may change the system's stores.
+fn lock(machine: &Machine, asked: &Asked) -> anyhow::Result<Vec<super::state::Lock>> {
+    if asked.dry_run {
+        return Ok(Vec::new());
+    }
     let mut locks = vec![super::state::Lock::take(&machine.user_state)?];
-    if machine.is_root {
+    let system_stores = [StoreKind::System, StoreKind::Java]
+        .iter()
+        .any(|s| super::wanted(&asked.stores, *s));
+    if machine.is_root && (system_stores || machine.system_state.join("journal.json").exists()) {
         locks.push(super::state::Lock::take(&machine.system_state)?);
     }
     Ok(locks)
@@ -93,9 +101,15 @@ pub(crate) fn install(
     out: &Output,
 ) -> anyhow::Result<ExitStatus> {
     let machine = machine()?;
-    let _locks = lock(&machine)?;
+    // With --yes the lock is taken before the plan; otherwise once the answer is yes (the plan
+    // is made again then), so that a question left unanswered holds nothing and writes nothing.
+    let mut locks = if asked.yes {
+        lock(&machine, asked)?
+    } else {
+        Vec::new()
+    };
     let (mut user, mut system) = load_states(&machine, out)?;
-    let plan = plan_install(&machine, roots, &asked.stores, &user, &system);
+    let mut plan = plan_install(&machine, roots, &asked.stores, &user, &system);
     let mut text = String::from("cabundle trust install: the plan\n");
     for r in roots {
         text.push_str(&format!(
@@ -113,10 +127,16 @@ pub(crate) fn install(
         out.info("dry run: nothing changed");
         return Ok(ExitStatus::Ok);
     }
-    if !asked.yes && !confirm("Make these changes?")? {
-        out.info("nothing changed");
-        return Ok(ExitStatus::Failure);
+    if !asked.yes {
+        if !confirm("Make these changes?")? {
+            out.info("nothing changed");
+            return Ok(ExitStatus::Failure);
+        }
+        locks = lock(&machine, asked)?;
+        (user, system) = load_states(&machine, out)?;
+        plan = plan_install(&machine, roots, &asked.stores, &user, &system);
     }
+    let _locks = locks;
     let made = apply_install(&machine, &plan, &mut user, &mut system, out)?;
     out.info(&format!(
         "done: {made} change{} made; new shells read the variables (start one, or log in again)",
@@ -132,25 +152,13 @@ pub(crate) fn uninstall(
     out: &Output,
 ) -> anyhow::Result<ExitStatus> {
     let machine = machine()?;
-    let _locks = lock(&machine)?;
+    let mut locks = if asked.yes {
+        lock(&machine, asked)?
+    } else {
+        Vec::new()
+    };
     let (mut user, mut system) = load_states(&machine, out)?;
-    let mut entries = Vec::new();
-    match roots {
-        None => entries = to_undo(None, &asked.stores, &user, &system),
-        Some(roots) => {
-            for r in roots {
-                let sha = r.sha256.to_string();
-                for e in to_undo(Some(&sha), &asked.stores, &user, &system) {
-                    if !entries
-                        .iter()
-                        .any(|(s, x): &(bool, _)| *s == e.0 && x == &e.1)
-                    {
-                        entries.push(e);
-                    }
-                }
-            }
-        }
-    }
+    let mut entries = undo_entries(roots, asked, &user, &system);
     if entries.is_empty() {
         out.info("nothing recorded to undo");
         return Ok(ExitStatus::Ok);
@@ -173,10 +181,16 @@ pub(crate) fn uninstall(
         out.info("dry run: nothing changed");
         return Ok(ExitStatus::Ok);
     }
-    if !asked.yes && !confirm("Undo these changes?")? {
-        out.info("nothing changed");
-        return Ok(ExitStatus::Failure);
+    if !asked.yes {
+        if !confirm("Undo these changes?")? {
+            out.info("nothing changed");
+            return Ok(ExitStatus::Failure);
+        }
+        locks = lock(&machine, asked)?;
+        (user, system) = load_states(&machine, out)?;
+        entries = undo_entries(roots, asked, &user, &system);
     }
+    let _locks = locks;
     let left = apply_uninstall(&machine, &entries, &mut user, &mut system, out)?;
     out.info(&format!(
         "done: {} change{} undone{}",
@@ -189,6 +203,33 @@ pub(crate) fn uninstall(
         }
     ));
     Ok(ExitStatus::Ok)
+}
+
+/// The entries an uninstall of `roots` (every root when `None`) undoes.
+fn undo_entries(
+    roots: Option<&[Certificate]>,
+    asked: &Asked,
+    user: &State,
+    system: &State,
+) -> Vec<(bool, cabundle_trust::journal::Entry)> {
+    let mut entries = Vec::new();
+    match roots {
+        None => entries = to_undo(None, &asked.stores, user, system),
+        Some(roots) => {
+            for r in roots {
+                let sha = r.sha256.to_string();
+                for e in to_undo(Some(&sha), &asked.stores, user, system) {
+                    if !entries
+                        .iter()
+                        .any(|(s, x): &(bool, _)| *s == e.0 && x == &e.1)
+                    {
+                        entries.push(e);
+                    }
+                }
+            }
+        }
+    }
+    entries
 }
 
 /// Lists what is installed where.

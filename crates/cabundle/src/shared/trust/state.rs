@@ -105,6 +105,11 @@ impl State {
             }
         }
         let _ = fs_err::remove_dir(&dir);
+        // Nothing recorded: the state directory goes (its lock file with it).
+        if self.journal.entries.is_empty() {
+            let _ = fs_err::remove_file(self.dir.join("lock"));
+            let _ = fs_err::remove_dir(&self.dir);
+        }
     }
 }
 
