@@ -234,8 +234,8 @@ python3 -m pip download --no-deps --no-cache-dir --disable-pip-version-check --r
     },
     Client {
         name: "chromium",
-        installed: "command -v chromium",
-        script: r#"chromium --headless --no-sandbox --disable-gpu --no-first-run --user-data-dir="$(mktemp -d -p "$SCRATCH")" --dump-dom "$URL/""#,
+        installed: "command -v chromium || command -v chromium-browser",
+        script: r#""$(command -v chromium || command -v chromium-browser)" --headless --no-sandbox --disable-gpu --no-first-run --user-data-dir="$(mktemp -d -p "$SCRATCH")" --dump-dom "$URL/""#,
         verified: MARKER,
         refused: &["ERR_CERT_AUTHORITY_INVALID"],
     },

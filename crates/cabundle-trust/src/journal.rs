@@ -330,7 +330,7 @@ mod tests {
             store: StoreKind::Env,
             change: Change::Block {
                 file: FileRecord {
-                    path: PathBuf::from("/home/u/.bashrc"),
+                    path: PathBuf::from("/u/.bashrc"),
                     before: FileState::Backup {
                         sha256: "aa".to_owned(),
                         mode: 0o644,

@@ -1,6 +1,7 @@
 //! Arguments of `cabundle trust`.
 
-use clap::{Args, Subcommand, ValueEnum};
+use cabundle_trust::journal::StoreKind;
+use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
 /// Arguments of `cabundle trust`.
@@ -32,35 +33,20 @@ pub enum TrustCommand {
 
 const INSTALL_HELP: &str = "Stores: system (the distribution's anchors and its update tool; needs root), nss (every NSS database of the user: Firefox, Chromium; needs certutil), java (each JDK's cacerts the system store does not rebuild; needs keytool), env (the variables every client reads, in the shells' startup files), pip, npm, git, conda (their configuration, where the tool is present), node (advice).\n\nThe journal: $XDG_STATE_HOME/cabundle (else ~/.local/state/cabundle) for the user's stores, /var/lib/cabundle for the system's. A run killed at any point is finished by the next install, or undone by uninstall.\n\nExamples:\n  sudo cabundle trust install proxy-root.pem\n  cabundle trust install --from-host example.com --dry-run\n  cabundle trust install proxy-root.pem --store env --store pip --yes";
 
-/// The stores, as the command line names them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum StoreArg {
-    /// The distribution's trust store.
-    System,
-    /// The user's NSS databases.
-    Nss,
-    /// JDK keystores.
-    Java,
-    /// Shell startup files.
-    Env,
-    /// pip's configuration.
-    Pip,
-    /// npm's configuration.
-    Npm,
-    /// git's configuration.
-    Git,
-    /// conda's configuration.
-    Conda,
-    /// Node.js (advice only).
-    Node,
+/// `--store NAME`: the one `StoreKind` of `cabundle-trust`, by the name it gives itself (its
+/// names are clap's possible values, so `--help` and completions list them).
+fn store_parser() -> impl clap::builder::TypedValueParser<Value = StoreKind> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(StoreKind::ALL.map(StoreKind::name))
+        .try_map(|name| StoreKind::from_name(&name).ok_or("not a store"))
 }
 
 /// What every `trust` change takes.
 #[derive(Debug, Args, Clone)]
 pub struct ChangeArgs {
     /// Only these stores (repeatable; default: every store found).
-    #[arg(long = "store", value_enum, value_name = "NAME")]
-    pub stores: Vec<StoreArg>,
+    #[arg(long = "store", value_name = "NAME", value_parser = store_parser())]
+    pub stores: Vec<StoreKind>,
     /// Print the plan and change nothing.
     #[arg(long, conflicts_with = "yes")]
     pub dry_run: bool,

@@ -16,6 +16,7 @@ use crate::shared::report;
 use crate::shared::terminal::Terminal;
 use crate::shared::tls::{Limits, fetch_chain, split_target};
 use crate::shared::trust::flow as trust;
+use crate::shared::trust::nss_databases;
 use anyhow::{Context, bail};
 use cabundle_cert::{Certificate, Sha256Fingerprint};
 use cabundle_clients::{
@@ -199,9 +200,13 @@ pub fn run(args: DoctorArgs, out: &Output) -> anyhow::Result<ExitStatus> {
         })
         .collect();
 
-    let nss: Vec<String> = trust::machine()
-        .map(|m| m.nss.iter().map(|p| p.display().to_string()).collect())
-        .unwrap_or_default();
+    let nss: Vec<String> = env
+        .get("HOME")
+        .map(|home| nss_databases(std::path::Path::new(home)))
+        .unwrap_or_default()
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
     let mut w = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(

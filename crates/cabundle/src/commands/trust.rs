@@ -1,16 +1,13 @@
 //! `cabundle trust install`, `uninstall` and `list`: every store of the machine made to trust a
 //! CA, through the plan, the question and the journal of `shared::trust`.
 
-use crate::cli::trust::{
-    ChangeArgs, InstallArgs, StoreArg, TrustArgs, TrustCommand, UninstallArgs,
-};
+use crate::cli::trust::{ChangeArgs, InstallArgs, TrustArgs, TrustCommand, UninstallArgs};
 use crate::output::Output;
 use crate::shared::exit::ExitStatus;
 use crate::shared::files::{read_certs, shown};
 use crate::shared::trust::flow::{self, Asked};
 use anyhow::{Context as _, bail};
 use cabundle_cert::Certificate;
-use cabundle_trust::journal::StoreKind;
 use time::OffsetDateTime;
 
 /// Runs `cabundle trust`.
@@ -24,23 +21,9 @@ pub fn run(args: TrustArgs, out: &Output) -> anyhow::Result<ExitStatus> {
 
 fn asked(change: &ChangeArgs) -> Asked {
     Asked {
-        stores: change.stores.iter().map(|s| store(*s)).collect(),
+        stores: change.stores.clone(),
         dry_run: change.dry_run,
         yes: change.yes,
-    }
-}
-
-fn store(arg: StoreArg) -> StoreKind {
-    match arg {
-        StoreArg::System => StoreKind::System,
-        StoreArg::Nss => StoreKind::Nss,
-        StoreArg::Java => StoreKind::Java,
-        StoreArg::Env => StoreKind::Env,
-        StoreArg::Pip => StoreKind::Pip,
-        StoreArg::Npm => StoreKind::Npm,
-        StoreArg::Git => StoreKind::Git,
-        StoreArg::Conda => StoreKind::Conda,
-        StoreArg::Node => StoreKind::Node,
     }
 }
 

@@ -2,7 +2,7 @@
 //! databases, the JDKs' keystores, the shells and their startup files, the tools whose
 //! configuration names a bundle. Read-only: finding them changes nothing.
 
-use super::run::{Ran, run};
+use super::run::{QUESTION, Ran, run_within};
 use cabundle_clients::Environment;
 use cabundle_clients::shell::Shell;
 use cabundle_trust::journal::Tool;
@@ -157,7 +157,7 @@ fn bash_login_file(home: &Path) -> PathBuf {
 
 /// The user's NSS databases: `~/.pki/nssdb` (Chromium and most NSS programs), Firefox's
 /// profiles, and their snap and flatpak homes; each a directory holding `cert9.db`.
-fn nss_databases(home: &Path) -> Vec<PathBuf> {
+pub(crate) fn nss_databases(home: &Path) -> Vec<PathBuf> {
     let mut candidates = vec![
         home.join(".pki/nssdb"),
         home.join("snap/chromium/current/.pki/nssdb"),
@@ -229,13 +229,13 @@ pub(crate) fn find_on_path(env: &Environment, program: &str) -> Option<PathBuf> 
 }
 
 fn is_root() -> bool {
-    matches!(run("id", &["-u"], &[]), Ran::Exited { code: 0, stdout, .. } if stdout.trim() == "0")
+    matches!(run_within("id", &["-u"], &[], QUESTION), Ran::Exited { code: 0, stdout, .. } if stdout.trim() == "0")
 }
 
 /// Whether `python3 -m pip` runs.
 fn python_has_pip() -> bool {
     matches!(
-        run("python3", &["-m", "pip", "--version"], &[]),
+        run_within("python3", &["-m", "pip", "--version"], &[], QUESTION),
         Ran::Exited { code: 0, .. }
     )
 }
@@ -244,7 +244,7 @@ fn python_has_pip() -> bool {
 fn node_version() -> Option<(u32, u32)> {
     let Ran::Exited {
         code: 0, stdout, ..
-    } = run("node", &["--version"], &[])
+    } = run_within("node", &["--version"], &[], QUESTION)
     else {
         return None;
     };

@@ -13,7 +13,7 @@ mod run;
 mod state;
 mod stores;
 
-pub(crate) use machine::Machine;
+pub(crate) use machine::{Machine, nss_databases};
 pub(crate) use state::State;
 
 use cabundle_cert::Certificate;

@@ -33,8 +33,17 @@ impl Ran {
     }
 }
 
+/// How long a question to a tool may take (its version, a setting): a tool that hangs does
+/// not hold the run.
+pub(crate) const QUESTION: Duration = Duration::from_secs(10);
+
 /// Runs `program` with `args` (and `input` on standard input), bounded by the time-out.
 pub(crate) fn run(program: &str, args: &[&str], input: &[u8]) -> Ran {
+    run_within(program, args, input, TIMEOUT)
+}
+
+/// Runs `program` with `args` (and `input` on standard input), killed after `timeout`.
+pub(crate) fn run_within(program: &str, args: &[&str], input: &[u8], timeout: Duration) -> Ran {
     let mut child = match Command::new(program)
         .args(args)
         .stdin(Stdio::piped())
@@ -65,7 +74,7 @@ pub(crate) fn run(program: &str, args: &[&str], input: &[u8]) -> Ran {
         }
         s
     });
-    let end = Instant::now() + TIMEOUT;
+    let end = Instant::now() + timeout;
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break Some(status),

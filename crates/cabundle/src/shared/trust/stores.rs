@@ -3,7 +3,7 @@
 //! uninstall.
 
 use super::machine::{Machine, ShellFile};
-use super::run::{Ran, run, run_ok};
+use super::run::{QUESTION, Ran, run, run_ok, run_within};
 use super::state::{State, file_sha256, write_keeping_mode};
 use super::{Plan, Step};
 use crate::output::Output;
@@ -198,7 +198,7 @@ enum Action<'a> {
 pub(crate) fn tool_value(tool: Tool) -> anyhow::Result<Option<String>> {
     let (program, args) = tool_command(tool, Action::Get);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    match run(program, &args, &[]) {
+    match run_within(program, &args, &[], QUESTION) {
         Ran::Exited {
             code: 0, stdout, ..
         } => {
@@ -272,7 +272,13 @@ pub(crate) fn setting_change(
 
 fn nss_has(database: &Path, nickname: &str) -> bool {
     let db = format!("sql:{}", database.display());
-    run("certutil", &["-L", "-d", &db, "-n", nickname], &[]).ok()
+    run_within(
+        "certutil",
+        &["-L", "-d", &db, "-n", nickname],
+        &[],
+        QUESTION,
+    )
+    .ok()
 }
 
 fn java_has(keystore: &Path, alias: &str) -> bool {
@@ -311,6 +317,20 @@ fn java_aliases(keystore: &Path) -> Vec<String> {
             .collect(),
         _ => Vec::new(),
     }
+}
+
+/// Deletes `alias` from the keystore `ks`.
+fn java_delete(ks: &str, alias: &str) -> anyhow::Result<()> {
+    let args = [
+        "-delete",
+        "-keystore",
+        ks,
+        "-storepass",
+        STOREPASS,
+        "-alias",
+        alias,
+    ];
+    run_ok("keytool", &args, &[]).map(|_| ())
 }
 
 /// The password of the JDKs' `cacerts` (the same in every JDK).
@@ -636,13 +656,7 @@ pub(crate) fn apply_uninstall(
     };
     refresh |= system.journal.entries.iter().any(undoing);
     if refresh && let Some(layout) = &machine.layout {
-        let words: Vec<&str> = layout
-            .refresh_after_removal
-            .iter()
-            .map(String::as_str)
-            .collect();
-        out.info(&format!("system: running {}", words.join(" ")));
-        run_ok(words[0], &words[1..], &[])?;
+        refresh_system(layout, &layout.refresh_after_removal, out)?;
         // Debian's tool tells its Java hook only of the certificates its own list removes, so
         // the keystore it rebuilt keeps a removed local anchor: take it out with keytool.
         if let Some(keystore) = &layout.java_keystore
@@ -658,19 +672,7 @@ pub(crate) fn apply_uninstall(
             for alias in java_aliases(&keystore.path) {
                 if labels.iter().any(|l| alias.contains(l.as_str())) {
                     let ks = keystore.path.display().to_string();
-                    run_ok(
-                        "keytool",
-                        &[
-                            "-delete",
-                            "-keystore",
-                            &ks,
-                            "-storepass",
-                            STOREPASS,
-                            "-alias",
-                            &alias,
-                        ],
-                        &[],
-                    )?;
+                    java_delete(&ks, &alias)?;
                 }
             }
         }
@@ -742,19 +744,7 @@ fn undo(entry: &Entry, state: &State) -> anyhow::Result<Option<String>> {
         Change::Java { keystore, alias } => {
             if java_has(keystore, alias) {
                 let ks = keystore.display().to_string();
-                run_ok(
-                    "keytool",
-                    &[
-                        "-delete",
-                        "-keystore",
-                        &ks,
-                        "-storepass",
-                        STOREPASS,
-                        "-alias",
-                        alias,
-                    ],
-                    &[],
-                )?;
+                java_delete(&ks, alias)?;
             }
             Ok(None)
         }
