@@ -49,10 +49,6 @@ pub struct ProbeArgs {
     /// --pinnedpubkey` and --pin take).
     #[arg(long)]
     pub pins: bool,
-    /// Fail unless a certificate of the verified path has this public key (`sha256//BASE64`).
-    /// Repeatable: any one of them is enough.
-    #[arg(long, value_name = "PIN")]
-    pub pin: Vec<cabundle_cert::SpkiPin>,
     /// Fail when a certificate the server sends, or of the verified path, expires within this
     /// many days.
     #[arg(long, value_name = "DAYS")]
@@ -61,11 +57,9 @@ pub struct ProbeArgs {
     /// the chain and of the path with its days left.
     #[arg(long, conflicts_with = "save_chain")]
     pub json: bool,
-    /// Fail (exit 1) when the path breaks a rule of a stricter client: OpenSSL's X509_STRICT
-    /// (Python from 3.13) or the CA/Browser Forum profile (browsers, Go, rustls). Without it
-    /// those rules are shown on `strict:` lines and do not change the exit code.
-    #[arg(long)]
-    pub strict: bool,
+    /// The pins and the strict rules.
+    #[command(flatten)]
+    pub checks: super::store::PathCheckArgs,
     /// Fetching what is missing.
     #[command(flatten)]
     pub fetch_missing: super::store::FetchMissingArgs,

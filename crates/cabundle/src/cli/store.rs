@@ -70,3 +70,19 @@ pub struct RevocationArgs {
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = super::values::parse_duration, requires = "revocation")]
     pub revocation_timeout: std::time::Duration,
 }
+
+/// `--pin` and `--strict`, which `verify` and `probe` share: what the verified path must also
+/// satisfy.
+#[derive(Debug, Args, Clone)]
+pub struct PathCheckArgs {
+    /// Fail unless a certificate of the verified path has this public key: a pin in curl's
+    /// `--pinnedpubkey` form, `sha256//BASE64` (`cabundle inspect --pins` and `cabundle probe
+    /// --pins` print them). Repeatable: any one of them is enough.
+    #[arg(long, value_name = "PIN")]
+    pub pin: Vec<cabundle_cert::SpkiPin>,
+    /// Fail (exit 1) when the path breaks a rule of a stricter client: OpenSSL's X509_STRICT
+    /// (Python from 3.13) or the CA/Browser Forum profile (browsers, Go, rustls). Without it
+    /// those rules are shown on `strict:` lines and do not change the exit code.
+    #[arg(long)]
+    pub strict: bool,
+}

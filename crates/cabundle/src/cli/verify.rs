@@ -35,16 +35,9 @@ pub struct VerifyArgs {
     /// lacks, and the exit code is 0.
     #[arg(long, value_name = "FILE")]
     pub intermediates: Option<PathBuf>,
-    /// Fail unless a certificate of the verified path has this public key: a pin in curl's
-    /// `--pinnedpubkey` form, `sha256//BASE64` (`cabundle inspect --pins` prints them).
-    /// Repeatable: any one of them is enough.
-    #[arg(long, value_name = "PIN")]
-    pub pin: Vec<cabundle_cert::SpkiPin>,
-    /// Fail (exit 1) when the path breaks a rule of a stricter client: OpenSSL's X509_STRICT
-    /// (Python from 3.13) or the CA/Browser Forum profile (browsers, Go, rustls). Without it
-    /// those rules are shown on `strict:` lines and do not change the exit code.
-    #[arg(long)]
-    pub strict: bool,
+    /// The pins and the strict rules.
+    #[command(flatten)]
+    pub checks: super::store::PathCheckArgs,
     /// Fetching what is missing.
     #[command(flatten)]
     pub fetch_missing: super::store::FetchMissingArgs,

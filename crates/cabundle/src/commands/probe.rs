@@ -131,14 +131,14 @@ pub fn run(args: ProbeArgs, out: &Output) -> anyhow::Result<ExitStatus> {
             }
         };
         status = worse(status, one);
-        results.push(result);
+        results.push((result, one));
     }
     if args.json {
         let entries: Vec<JsonEntry<'_>> = args
             .targets
             .iter()
             .zip(&results)
-            .map(|(target, result)| json_entry(&cx, target, result))
+            .map(|(target, (result, one))| json_entry(&cx, target, result, *one))
             .collect();
         let mut w = std::io::stdout().lock();
         serde_json::to_writer_pretty(&mut w, &entries)?;
@@ -274,9 +274,9 @@ fn expiring<'a>(cx: &'a Run<'_>, probed: &'a Probed<'_>) -> Vec<&'a Certificate>
 
 /// The verdict without printing: verified as sent, pinned and nothing expiring.
 fn judge(cx: &Run<'_>, probed: &Probed<'_>) -> ExitStatus {
-    let pinned = cx.args.pin.is_empty()
+    let pinned = cx.args.checks.pin.is_empty()
         || matches!(
-            check_pins(probed.report(), known(cx, probed), &cx.args.pin),
+            check_pins(probed.report(), known(cx, probed), &cx.args.checks.pin),
             PinCheck::Pinned(_)
         );
     ExitStatus::ok_if(
@@ -284,7 +284,7 @@ fn judge(cx: &Run<'_>, probed: &Probed<'_>) -> ExitStatus {
             && probed.completed.is_none()
             && pinned
             && expiring(cx, probed).is_empty()
-            && strict_verdict(&probed.report, cx.args.strict) == ExitStatus::Ok
+            && strict_verdict(&probed.report, cx.args.checks.strict) == ExitStatus::Ok
             && !probed
                 .revocation
                 .as_deref()
@@ -362,7 +362,7 @@ fn text(cx: &Run<'_>, probed: &Probed<'_>) -> anyhow::Result<ExitStatus> {
         )?;
         status = ExitStatus::Failure;
     } else if !probed.report.is_valid()
-        || strict_verdict(&probed.report, args.strict) != ExitStatus::Ok
+        || strict_verdict(&probed.report, args.checks.strict) != ExitStatus::Ok
     {
         status = ExitStatus::Failure;
     }
@@ -372,8 +372,8 @@ fn text(cx: &Run<'_>, probed: &Probed<'_>) -> anyhow::Result<ExitStatus> {
             status = ExitStatus::Failure;
         }
     }
-    if !args.pin.is_empty() {
-        let check = check_pins(probed.report(), known(cx, probed), &args.pin);
+    if !args.checks.pin.is_empty() {
+        let check = check_pins(probed.report(), known(cx, probed), &args.checks.pin);
         if !print_pins(&check, &mut w)? {
             status = ExitStatus::Failure;
         }
@@ -468,10 +468,12 @@ fn json_cert(c: &Certificate, at: OffsetDateTime) -> JsonCert<'_> {
     }
 }
 
+/// One server's JSON entry; `status` is the verdict the run already judged.
 fn json_entry<'a>(
     cx: &'a Run<'_>,
     target: &'a str,
     result: &'a anyhow::Result<Probed<'_>>,
+    status: ExitStatus,
 ) -> JsonEntry<'a> {
     let probed = match result {
         Ok(probed) => probed,
@@ -507,15 +509,15 @@ fn json_entry<'a>(
         .flat_map(|r| r.path.iter().filter(|l| l.supplied))
         .map(|l| l.subject.clone())
         .collect();
-    let pinned = (!cx.args.pin.is_empty()).then(|| {
+    let pinned = (!cx.args.checks.pin.is_empty()).then(|| {
         matches!(
-            check_pins(probed.report(), known.iter().copied(), &cx.args.pin),
+            check_pins(probed.report(), known.iter().copied(), &cx.args.checks.pin),
             PinCheck::Pinned(_)
         )
     });
     JsonEntry {
         target,
-        verdict: if judge(cx, probed) == ExitStatus::Ok {
+        verdict: if status == ExitStatus::Ok {
             "ok"
         } else {
             "failed"

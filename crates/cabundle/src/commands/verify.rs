@@ -106,8 +106,11 @@ fn finish(
     at: time::OffsetDateTime,
     w: &mut impl Write,
 ) -> anyhow::Result<ExitStatus> {
-    let pinned = args.pin.is_empty()
-        || print_pins(&check_pins(report, known.iter().copied(), &args.pin), w)?;
+    let pinned = args.checks.pin.is_empty()
+        || print_pins(
+            &check_pins(report, known.iter().copied(), &args.checks.pin),
+            w,
+        )?;
     let revoked = match revocation_sources {
         Some(sources) => {
             let checked = revocation::check(report, known, None, sources, at);
@@ -119,7 +122,7 @@ fn finish(
     Ok(if !pinned || revoked {
         ExitStatus::Failure
     } else if verdict(report) == ExitStatus::Ok {
-        strict_verdict(report, args.strict)
+        strict_verdict(report, args.checks.strict)
     } else {
         verdict(report)
     })
