@@ -1317,3 +1317,40 @@ fn changes_made_since_install_are_left_alone() {
         "the message says what was left:\n{said}"
     );
 }
+
+/// The Java store alone (the system store not taken, so its hook does not cover the JDK):
+/// `keytool` imports the root into each JDK's `cacerts`, the Java client verifies, and
+/// uninstall deletes it again, the certificate lists as before.
+#[test]
+fn the_java_store_alone_goes_through_keytool() {
+    let Some(scratch) = isolated("the_java_store_alone_goes_through_keytool") else {
+        return;
+    };
+    if !support::have("keytool") {
+        return;
+    }
+    let world = World::new(&scratch, true);
+    let root = world.root.to_str().unwrap();
+    let home = world.home("home", true);
+    let java = |home: &Path| {
+        world
+            .clients(home)
+            .into_iter()
+            .find(|(name, _, _)| *name == "java")
+            .map(|(_, verdict, said)| (verdict, said))
+    };
+    let before = State::record(&home);
+    if let Some((verdict, said)) = java(&home) {
+        assert_eq!(verdict, Verdict::Refused, "java before install:\n{said}");
+    }
+    let said = trust_ok(&home, &["install", root, "--store", "java", "--yes"]);
+    assert!(said.contains("keytool: import it into"), "{said}");
+    if let Some((verdict, said)) = java(&home) {
+        assert_eq!(verdict, Verdict::Verified, "java after install:\n{said}");
+    }
+    trust_ok(&home, &["uninstall", root, "--yes"]);
+    if let Some((verdict, said)) = java(&home) {
+        assert_eq!(verdict, Verdict::Refused, "java after uninstall:\n{said}");
+    }
+    before.assert_same(&State::record(&home), "after uninstall of the Java store");
+}

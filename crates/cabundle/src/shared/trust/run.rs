@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// How long a store's tool may run (Debian's tool runs its hooks, Java among them).
-const TIMEOUT: Duration = Duration::from_secs(180);
+pub(crate) const TIMEOUT: Duration = Duration::from_secs(180);
 
 /// How a tool run ended.
 #[derive(Debug)]
@@ -104,7 +104,17 @@ pub(crate) fn run_ok(program: &str, args: &[&str], input: &[u8]) -> anyhow::Resu
         .chain(args.iter().copied())
         .collect::<Vec<_>>()
         .join(" ");
-    match run(program, args, input) {
+    outcome(run(program, args, input), &shown, program)
+}
+
+/// A run that must have succeeded, `shown` naming it in the error.
+pub(crate) fn check(ran: Ran, shown: &str) -> anyhow::Result<()> {
+    let program = shown.split(' ').next().unwrap_or(shown);
+    outcome(ran, shown, program).map(|_| ())
+}
+
+fn outcome(ran: Ran, shown: &str, program: &str) -> anyhow::Result<String> {
+    match ran {
         Ran::Exited {
             code: 0, stdout, ..
         } => Ok(stdout),
@@ -123,6 +133,6 @@ pub(crate) fn run_ok(program: &str, args: &[&str], input: &[u8]) -> anyhow::Resu
         Ran::NotFound => {
             anyhow::bail!("`{shown}` could not be started: {program} is not installed")
         }
-        Ran::TimedOut => anyhow::bail!("`{shown}` ran longer than {TIMEOUT:?} and was stopped"),
+        Ran::TimedOut => anyhow::bail!("`{shown}` ran longer than its time-out and was stopped"),
     }
 }

@@ -3,7 +3,7 @@
 //! uninstall.
 
 use super::machine::{Machine, ShellFile};
-use super::run::{QUESTION, Ran, run, run_ok, run_within};
+use super::run::{QUESTION, Ran, TIMEOUT, check, run, run_ok, run_within};
 use super::state::{State, file_sha256, write_keeping_mode};
 use super::{Plan, Step};
 use crate::output::Output;
@@ -283,20 +283,21 @@ fn nss_has(database: &Path, nickname: &str) -> bool {
 
 fn java_has(keystore: &Path, alias: &str) -> bool {
     let ks = keystore.display().to_string();
-    run(
-        "keytool",
-        &[
-            "-list",
-            "-keystore",
-            &ks,
-            "-storepass",
-            STOREPASS,
-            "-alias",
-            alias,
-        ],
-        &[],
-    )
-    .ok()
+    keytool(&["-list"], &ks, alias, &[], QUESTION).ok()
+}
+
+/// Runs `keytool ACTION` on the keystore `ks` for `alias` (the certificate, when one is read,
+/// on standard input).
+fn keytool(
+    action: &[&str],
+    ks: &str,
+    alias: &str,
+    input: &[u8],
+    timeout: std::time::Duration,
+) -> Ran {
+    let mut args = action.to_vec();
+    args.extend(["-keystore", ks, "-storepass", STOREPASS, "-alias", alias]);
+    run_within("keytool", &args, input, timeout)
 }
 
 /// The aliases of a keystore (none when keytool cannot read it).
@@ -321,16 +322,10 @@ fn java_aliases(keystore: &Path) -> Vec<String> {
 
 /// Deletes `alias` from the keystore `ks`.
 fn java_delete(ks: &str, alias: &str) -> anyhow::Result<()> {
-    let args = [
-        "-delete",
-        "-keystore",
-        ks,
-        "-storepass",
-        STOREPASS,
-        "-alias",
-        alias,
-    ];
-    run_ok("keytool", &args, &[]).map(|_| ())
+    check(
+        keytool(&["-delete"], ks, alias, &[], TIMEOUT),
+        "keytool -delete",
+    )
 }
 
 /// The password of the JDKs' `cacerts` (the same in every JDK).
@@ -534,20 +529,14 @@ fn make(machine: &Machine, change: &Change, step: &Step, state: &State) -> anyho
                 let pem = &step.pem;
                 let ks = keystore.display().to_string();
                 // The certificate on standard input.
-                run_ok(
-                    "keytool",
-                    &[
-                        "-importcert",
-                        "-noprompt",
-                        "-keystore",
-                        &ks,
-                        "-storepass",
-                        STOREPASS,
-                        "-alias",
-                        alias,
-                    ],
+                let ran = keytool(
+                    &["-importcert", "-noprompt"],
+                    &ks,
+                    alias,
                     pem.as_bytes(),
-                )?;
+                    TIMEOUT,
+                );
+                check(ran, "keytool -importcert")?;
             }
         }
         Change::KeptBundle { path, .. } => {
