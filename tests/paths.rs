@@ -698,3 +698,34 @@ fn a_long_chain_verifies_with_a_note() {
     );
     assert!(!said.contains("long chain"), "{said}");
 }
+
+/// A chain that verifies and holds a certificate its path does not use (an old cross-sign, or
+/// another CA's intermediate): a note names it, the exit code stays 0, as in openssl verify.
+#[test]
+fn a_certificate_the_path_does_not_use_gets_a_note() {
+    let root = Spec::new("Paths Unused Root", None).make();
+    let int = Spec::new("Paths Unused Int", Some(&root)).make();
+    let other_root = Spec::new("Paths Unused Other Root", None).make();
+    let stray = Spec::new("Paths Unused Stray Int", Some(&other_root)).make();
+    let leaf = leaf("unused.example", vec![dns("unused.example")], &int);
+    check(
+        &[&leaf, &int.pem, &stray.pem],
+        &[&root.pem],
+        Some("unused.example"),
+        true,
+        &[
+            "verified: CN=unused.example -> CN=Paths Unused Int",
+            "note: not on the path: the chain holds \"CN=Paths Unused Stray Int\"",
+            "hint: a cross-signed certificate may be there for clients with older stores",
+        ],
+    );
+    // Every certificate used: no such note.
+    let said = check(
+        &[&leaf, &int.pem],
+        &[&root.pem],
+        Some("unused.example"),
+        true,
+        &["verified: "],
+    );
+    assert!(!said.contains("not on the path"), "{said}");
+}

@@ -278,6 +278,14 @@ pub enum Note {
         /// How many times it is there.
         times: usize,
     },
+    /// The chain verifies, and holds a certificate its path does not use (an old cross-sign
+    /// kept for clients with older stores, or one that serves no one).
+    NotOnPath {
+        /// Its subject.
+        subject: String,
+        /// Its fingerprint.
+        sha256: Sha256Fingerprint,
+    },
 }
 
 impl fmt::Display for Note {
@@ -297,6 +305,10 @@ impl fmt::Display for Note {
             } => write!(
                 f,
                 "duplicate certificate: the chain holds \"{subject}\" (sha256 {sha256}) {times} times"
+            ),
+            Note::NotOnPath { subject, sha256 } => write!(
+                f,
+                "not on the path: the chain holds \"{subject}\" (sha256 {sha256}), which the verified path does not use"
             ),
         }
     }
@@ -759,7 +771,7 @@ pub fn verify_with(
         .map(|(i, n)| (n.cert, role_of(i)))
         .collect();
     let strict = crate::strict::check(&with_roles, opts.purpose == Purpose::Tls);
-    let path = built
+    let path: Vec<Link> = built
         .steps
         .iter()
         .map(|n| Link {
@@ -772,12 +784,31 @@ pub fn verify_with(
             supplied: n.supplied,
         })
         .collect();
+    if problems.is_empty() {
+        notes.extend(not_on_path(chain, &path));
+    }
     Ok(Report {
         path,
         problems,
         notes,
         strict,
     })
+}
+
+/// A note for each certificate the chain holds (after the leaf, each once) that a verified
+/// path does not use.
+fn not_on_path(chain: &[Certificate], path: &[Link]) -> Vec<Note> {
+    chain
+        .iter()
+        .enumerate()
+        .skip(1)
+        .filter(|(i, c)| chain.iter().position(|o| o.sha256 == c.sha256) == Some(*i))
+        .filter(|(_, c)| !path.iter().any(|l| l.sha256 == c.sha256))
+        .map(|(_, c)| Note::NotOnPath {
+            subject: c.subject.clone(),
+            sha256: c.sha256,
+        })
+        .collect()
 }
 
 /// The problem of a path that stops short of a trust anchor at `top`.

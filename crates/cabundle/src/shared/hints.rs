@@ -280,7 +280,7 @@ pub(crate) fn client_refuses(client: &cabundle_clients::Client, note: &Note) -> 
             "the certificate names {hostname} in its common name only, and {} (on urllib3 2 or later) never reads the common name",
             client.name
         )),
-        Note::CommonNameOnly { .. } | Note::Duplicate { .. } => None,
+        Note::CommonNameOnly { .. } | Note::Duplicate { .. } | Note::NotOnPath { .. } => None,
     }
 }
 
@@ -292,6 +292,9 @@ pub(crate) fn note_hint(note: &Note) -> String {
         ),
         Note::Duplicate { .. } => {
             "send each certificate of the chain once: clients ignore the copies".to_owned()
+        }
+        Note::NotOnPath { .. } => {
+            "a cross-signed certificate may be there for clients with older stores; if it serves no client, leave it out: it adds its bytes to every handshake".to_owned()
         }
     }
 }
@@ -638,6 +641,10 @@ mod tests {
                 subject: "CN=int".to_owned(),
                 sha256,
                 times: 2,
+            },
+            Note::NotOnPath {
+                subject: "CN=old cross-sign".to_owned(),
+                sha256,
             },
         ] {
             let hint = note_hint(&note);
