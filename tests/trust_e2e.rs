@@ -30,8 +30,10 @@
 //! and changes nothing; `list` names the root; `uninstall --yes` makes every client refuse
 //! again, every file as before; then, for a home as empty as a new account's, `install
 //! --from-host` against the server and `uninstall` do the same. The second: install and
-//! uninstall killed (SIGKILL) after fixed delays, with the user's stores and once with every
-//! store, then one uninstall leaves every file as before.
+//! uninstall killed (SIGKILL) after fixed delays, with the user's stores and in three rounds
+//! with every store, then a whole install converges to what an install leaves and an uninstall
+//! to what was there before. Others: a refused --from-host and a user without root, doctor --fix, the Arch
+//! layout through p11-kit, changes made since install, and the Java store alone.
 #![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used)] // in tests a failed unwrap is a failed test
 
@@ -972,7 +974,12 @@ fn install_and_uninstall_killed_at_any_point_then_uninstall_leave_every_file_as_
     let root = world.root.to_str().unwrap();
     let home = world.home("home", true);
     let before = State::record(&home);
-    laps.lap("namespace, PKI, state recorded");
+    // What a whole install leaves, for the install after the killed runs to converge to.
+    trust_ok(&home, &["install", root, "--yes"]);
+    let installed = State::record(&home);
+    trust_ok(&home, &["uninstall", root, "--yes"]);
+    before.assert_same(&State::record(&home), "after a whole install and uninstall");
+    laps.lap("namespace, PKI, states recorded");
 
     let mut killed = 0;
     let mut runs = 0;
@@ -1011,11 +1018,19 @@ fn install_and_uninstall_killed_at_any_point_then_uninstall_leave_every_file_as_
     println!("  {killed} of {runs} runs killed");
     laps.lap("install and uninstall killed");
 
+    // A whole install after them converges to what a whole install leaves; an uninstall then
+    // to what was there before.
+    trust_ok(&home, &["install", root, "--yes"]);
+    laps.lap("install");
+    installed.assert_same(
+        &State::record(&home),
+        "after the killed runs and an install",
+    );
     trust_ok(&home, &["uninstall", root, "--yes"]);
     laps.lap("uninstall");
     before.assert_same(
         &State::record(&home),
-        "after the killed runs and an uninstall",
+        "after the killed runs, an install and an uninstall",
     );
     laps.lap("every file as before");
 }
@@ -1185,6 +1200,10 @@ fn doctor_fix_makes_the_failing_clients_trust_the_root_and_uninstall_undoes_it()
         Duration::from_secs(120),
     );
     assert_eq!(status, Some(true), "doctor after the fix:\n{said}");
+    assert!(
+        said.contains("nss: 1 NSS database"),
+        "doctor lists the NSS database:\n{said}"
+    );
     trust_ok(&home, &["uninstall", "--all", "--yes"]);
     world.expect(&home, Verdict::Refused, "after uninstall --all");
     before.assert_same(&State::record(&home), "after uninstall --all");
