@@ -14,7 +14,7 @@ use crate::shared::hints::{
 };
 use crate::shared::report;
 use crate::shared::terminal::Terminal;
-use crate::shared::tls::{Limits, fetch_chain, split_target};
+use crate::shared::tls::{Limits, fetch_chain, read_chain, split_target};
 use crate::shared::trust::flow as trust;
 use crate::shared::trust::nss_databases;
 use anyhow::{Context, bail};
@@ -136,15 +136,7 @@ pub fn run(args: DoctorArgs, out: &Output) -> anyhow::Result<ExitStatus> {
     });
     let server = match (target, server) {
         (Some((host, port)), Some(ders)) => {
-            let mut chain = Vec::new();
-            for (i, der) in ders?.iter().enumerate() {
-                chain.push(Certificate::from_der(der).with_context(|| {
-                    format!("certificate {i} sent by the server cannot be read")
-                })?);
-            }
-            if chain.is_empty() {
-                bail!("{host}:{port} sent no certificate");
-            }
+            let chain = read_chain(&ders?, &format!("{host}:{port}"))?;
             let target = if host.contains(':') {
                 format!("[{host}]:{port}")
             } else {
@@ -305,7 +297,7 @@ fn fix(
         dry_run: args.dry_run,
         yes: args.yes,
     };
-    trust::install(&roots, &asked, out)
+    trust::install(&trust::machine()?, &roots, &asked, out)
 }
 
 /// The stores that make a client trust a root (the system store first where it reads it).

@@ -17,8 +17,8 @@ use crate::shared::hints::Source;
 use crate::shared::revocation;
 use crate::shared::store::{load_manifest, load_store};
 use crate::shared::terminal::Terminal;
-use crate::shared::tls::{Limits, capture, split_target};
-use anyhow::{Context, bail};
+use crate::shared::tls::{Limits, capture, read_chain, split_target};
+use anyhow::bail;
 use cabundle_cert::date::format_moment;
 use cabundle_cert::{Certificate, Sha256Fingerprint, SpkiPin};
 use cabundle_verify::{Manifest, Options, Purpose, Report};
@@ -167,15 +167,7 @@ fn probe<'t>(cx: &Run<'_>, target: &'t str) -> anyhow::Result<Probed<'t>> {
         &name,
         Limits::new(cx.timeout, cx.args.deadline),
     )?;
-    let mut chain: Vec<Certificate> = Vec::new();
-    for (i, der) in captured.chain.iter().enumerate() {
-        let cert = Certificate::from_der(der)
-            .with_context(|| format!("certificate {i} sent by the server cannot be read"))?;
-        chain.push(cert);
-    }
-    if chain.is_empty() {
-        bail!("{host}:{port} sent no certificate");
-    }
+    let chain = read_chain(&captured.chain, &format!("{host}:{port}"))?;
     let opts = Options {
         at: cx.at,
         hostname: Some(name),

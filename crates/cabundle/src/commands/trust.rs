@@ -3,19 +3,19 @@
 
 use crate::cli::trust::{ChangeArgs, InstallArgs, TrustArgs, TrustCommand, UninstallArgs};
 use crate::output::Output;
+use crate::shared::clock::at_or_now;
 use crate::shared::exit::ExitStatus;
 use crate::shared::files::{read_certs, shown};
 use crate::shared::trust::flow::{self, Asked};
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 use cabundle_cert::Certificate;
-use time::OffsetDateTime;
 
 /// Runs `cabundle trust`.
 pub fn run(args: TrustArgs, out: &Output) -> anyhow::Result<ExitStatus> {
     match args.command {
         TrustCommand::Install(args) => install(args, out),
         TrustCommand::Uninstall(args) => uninstall(args, out),
-        TrustCommand::List => flow::list(out),
+        TrustCommand::List => flow::list(&flow::machine()?, out),
     }
 }
 
@@ -28,34 +28,32 @@ fn asked(change: &ChangeArgs) -> Asked {
 }
 
 fn install(args: InstallArgs, out: &Output) -> anyhow::Result<ExitStatus> {
-    let now = OffsetDateTime::now_utc();
+    let now = at_or_now(None);
     let asked = asked(&args.change);
-    let roots = match (&args.file, &args.from_host) {
+    // A file's roots are checked before the machine is looked at.
+    let (machine, roots) = match (&args.file, &args.from_host) {
         (Some(file), _) => {
             let certs = read_certs(file)?;
-            flow::check_roots(certs, &shown(file), args.allow_intermediate, now)?
+            let roots = flow::check_roots(certs, &shown(file), args.allow_intermediate, now)?;
+            (flow::machine()?, roots)
         }
         (None, Some(target)) => {
-            let root = flow::root_from_host(target, args.timeout, now, out)?;
+            let machine = flow::machine()?;
+            let root = flow::root_from_host(&machine, target, args.timeout, now, out)?;
             let what = format!("the chain {target} sent");
             let roots = flow::check_roots(vec![root], &what, args.allow_intermediate, now)?;
-            if !args.change.yes && args.change.dry_run {
+            if args.change.dry_run {
                 out.info("dry run: the root above would be trusted after a question");
             }
-            roots
+            (machine, roots)
         }
         (None, None) => bail!("no root given"),
     };
-    flow::install(&roots, &asked, out)
+    flow::install(&machine, &roots, &asked, out)
 }
 
 fn uninstall(args: UninstallArgs, out: &Output) -> anyhow::Result<ExitStatus> {
     let asked = asked(&args.change);
-    let roots: Option<Vec<Certificate>> = match &args.file {
-        Some(file) => {
-            Some(read_certs(file).with_context(|| format!("cannot read {}", shown(file)))?)
-        }
-        None => None,
-    };
-    flow::uninstall(roots.as_deref(), &asked, out)
+    let roots: Option<Vec<Certificate>> = args.file.as_deref().map(read_certs).transpose()?;
+    flow::uninstall(&flow::machine()?, roots.as_deref(), &asked, out)
 }

@@ -84,6 +84,24 @@ pub(crate) struct Captured {
     pub(crate) stapled: Option<Vec<u8>>,
 }
 
+/// The certificates a server sent, read in order; none at all is an error naming `target`.
+pub(crate) fn read_chain(
+    ders: &[Vec<u8>],
+    target: &str,
+) -> anyhow::Result<Vec<cabundle_cert::Certificate>> {
+    let mut chain = Vec::with_capacity(ders.len());
+    for (i, der) in ders.iter().enumerate() {
+        chain.push(
+            cabundle_cert::Certificate::from_der(der)
+                .with_context(|| format!("certificate {i} sent by the server cannot be read"))?,
+        );
+    }
+    if chain.is_empty() {
+        bail!("{target} sent no certificate");
+    }
+    Ok(chain)
+}
+
 /// Connects, runs the TLS handshake and returns the certificates the server sent.
 pub(crate) fn fetch_chain(
     host: &str,

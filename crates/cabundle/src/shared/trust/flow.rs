@@ -9,7 +9,7 @@ use crate::shared::exit::ExitStatus;
 use anyhow::{Context as _, bail};
 use cabundle_cert::Certificate;
 use cabundle_clients::Environment;
-use cabundle_trust::journal::StoreKind;
+use cabundle_trust::journal::{Entry, Journal, SHARED, State as EntryState, StoreKind};
 use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use time::OffsetDateTime;
 
@@ -65,7 +65,7 @@ pub(crate) fn load_states(machine: &Machine, out: &Output) -> anyhow::Result<(St
             out.warn(&format!("{e:#}"));
             State {
                 dir: machine.system_state.clone(),
-                journal: cabundle_trust::journal::Journal::new(),
+                journal: Journal::new(),
             }
         }
     };
@@ -89,6 +89,31 @@ fn lock(machine: &Machine, asked: &Asked) -> anyhow::Result<Vec<super::state::Lo
     Ok(locks)
 }
 
+/// With `--yes`, the locks at once (the plan is made under them); otherwise none until the
+/// answer is yes, so that a question left unanswered holds nothing and writes nothing.
+fn locks_now(machine: &Machine, asked: &Asked) -> anyhow::Result<Vec<super::state::Lock>> {
+    if asked.yes {
+        lock(machine, asked)
+    } else {
+        Ok(Vec::new())
+    }
+}
+
+/// Asks `question`; on yes, the locks, under which the caller reads the journals and plans
+/// again; `None` when the answer is no.
+fn ask(
+    question: &str,
+    machine: &Machine,
+    asked: &Asked,
+    out: &Output,
+) -> anyhow::Result<Option<Vec<super::state::Lock>>> {
+    if !confirm(question)? {
+        out.info("nothing changed");
+        return Ok(None);
+    }
+    lock(machine, asked).map(Some)
+}
+
 /// The machine, from the process environment.
 pub(crate) fn machine() -> anyhow::Result<Machine> {
     Machine::discover(&Environment::new(std::env::vars_os()))
@@ -96,20 +121,14 @@ pub(crate) fn machine() -> anyhow::Result<Machine> {
 
 /// Shows the plan for `roots`, asks, and makes it.
 pub(crate) fn install(
+    machine: &Machine,
     roots: &[Certificate],
     asked: &Asked,
     out: &Output,
 ) -> anyhow::Result<ExitStatus> {
-    let machine = machine()?;
-    // With --yes the lock is taken before the plan; otherwise once the answer is yes (the plan
-    // is made again then), so that a question left unanswered holds nothing and writes nothing.
-    let mut locks = if asked.yes {
-        lock(&machine, asked)?
-    } else {
-        Vec::new()
-    };
-    let (mut user, mut system) = load_states(&machine, out)?;
-    let mut plan = plan_install(&machine, roots, &asked.stores, &user, &system);
+    let mut locks = locks_now(machine, asked)?;
+    let (mut user, mut system) = load_states(machine, out)?;
+    let mut plan = plan_install(machine, roots, &asked.stores, &user, &system);
     let mut text = String::from("cabundle trust install: the plan\n");
     for r in roots {
         text.push_str(&format!(
@@ -117,7 +136,7 @@ pub(crate) fn install(
             r.subject, r.sha256
         ));
     }
-    render(&plan, &machine, &mut text);
+    render(&plan, machine, &mut text);
     print(&text)?;
     if plan.nothing_to_do() {
         out.info("every store trusts it already: nothing to do");
@@ -128,16 +147,15 @@ pub(crate) fn install(
         return Ok(ExitStatus::Ok);
     }
     if !asked.yes {
-        if !confirm("Make these changes?")? {
-            out.info("nothing changed");
+        let Some(taken) = ask("Make these changes?", machine, asked, out)? else {
             return Ok(ExitStatus::Failure);
-        }
-        locks = lock(&machine, asked)?;
-        (user, system) = load_states(&machine, out)?;
-        plan = plan_install(&machine, roots, &asked.stores, &user, &system);
+        };
+        locks = taken;
+        (user, system) = load_states(machine, out)?;
+        plan = plan_install(machine, roots, &asked.stores, &user, &system);
     }
     let _locks = locks;
-    let made = apply_install(&machine, &plan, &mut user, &mut system, out)?;
+    let made = apply_install(machine, &plan, &mut user, &mut system, out)?;
     out.info(&format!(
         "done: {made} change{} made; new shells read the variables (start one, or log in again)",
         if made == 1 { "" } else { "s" }
@@ -147,17 +165,13 @@ pub(crate) fn install(
 
 /// Undoes the installation of `root` (every root when `None`).
 pub(crate) fn uninstall(
+    machine: &Machine,
     roots: Option<&[Certificate]>,
     asked: &Asked,
     out: &Output,
 ) -> anyhow::Result<ExitStatus> {
-    let machine = machine()?;
-    let mut locks = if asked.yes {
-        lock(&machine, asked)?
-    } else {
-        Vec::new()
-    };
-    let (mut user, mut system) = load_states(&machine, out)?;
+    let mut locks = locks_now(machine, asked)?;
+    let (mut user, mut system) = load_states(machine, out)?;
     let mut entries = undo_entries(roots, asked, &user, &system);
     if entries.is_empty() {
         out.info("nothing recorded to undo");
@@ -173,7 +187,7 @@ pub(crate) fn uninstall(
         text.push_str(&format!(
             "  {:<8} undo: {}\n",
             e.store.name(),
-            describe(&e.change, Some(&machine))
+            describe(&e.change, machine)
         ));
     }
     print(&text)?;
@@ -182,16 +196,15 @@ pub(crate) fn uninstall(
         return Ok(ExitStatus::Ok);
     }
     if !asked.yes {
-        if !confirm("Undo these changes?")? {
-            out.info("nothing changed");
+        let Some(taken) = ask("Undo these changes?", machine, asked, out)? else {
             return Ok(ExitStatus::Failure);
-        }
-        locks = lock(&machine, asked)?;
-        (user, system) = load_states(&machine, out)?;
+        };
+        locks = taken;
+        (user, system) = load_states(machine, out)?;
         entries = undo_entries(roots, asked, &user, &system);
     }
     let _locks = locks;
-    let left = apply_uninstall(&machine, &entries, &mut user, &mut system, out)?;
+    let left = apply_uninstall(machine, &entries, &mut user, &mut system, out)?;
     out.info(&format!(
         "done: {} change{} undone{}",
         entries.len(),
@@ -211,7 +224,7 @@ fn undo_entries(
     asked: &Asked,
     user: &State,
     system: &State,
-) -> Vec<(bool, cabundle_trust::journal::Entry)> {
+) -> Vec<(bool, Entry)> {
     let mut entries = Vec::new();
     match roots {
         None => entries = to_undo(None, &asked.stores, user, system),
@@ -233,61 +246,43 @@ fn undo_entries(
 }
 
 /// Lists what is installed where.
-pub(crate) fn list(out: &Output) -> anyhow::Result<ExitStatus> {
-    let machine = machine()?;
-    let (user, system) = load_states(&machine, out)?;
+pub(crate) fn list(machine: &Machine, out: &Output) -> anyhow::Result<ExitStatus> {
+    let (user, system) = load_states(machine, out)?;
     let mut text = String::new();
-    let roots: Vec<(String, String)> = system
-        .journal
-        .roots()
-        .into_iter()
-        .chain(user.journal.roots())
-        .map(|(a, b)| (a.to_owned(), b.to_owned()))
-        .fold(Vec::new(), |mut v, r| {
-            if !v.contains(&r) {
-                v.push(r);
-            }
-            v
-        });
+    let mut roots: Vec<(&str, &str)> = system.journal.roots();
+    for r in user.journal.roots() {
+        if !roots.contains(&r) {
+            roots.push(r);
+        }
+    }
     if roots.is_empty() {
         out.info("no root installed by cabundle trust install");
         return Ok(ExitStatus::Ok);
     }
+    let entries = || system.journal.entries.iter().chain(&user.journal.entries);
     for (sha, subject) in &roots {
         text.push_str(&format!("{subject}\n  SHA-256 {sha}\n"));
-        for (is_system, e) in super::stores::listing(&user, &system) {
-            if &e.root == sha {
-                let state = match e.state {
-                    cabundle_trust::journal::State::Done => "",
-                    cabundle_trust::journal::State::Pending => {
-                        " (unfinished: run install again or uninstall)"
-                    }
-                    cabundle_trust::journal::State::Undoing => {
-                        " (being undone: run uninstall again)"
-                    }
-                };
-                let _ = is_system;
-                text.push_str(&format!(
-                    "  {:<8} {}{state}\n",
-                    e.store.name(),
-                    describe(&e.change, Some(&machine))
-                ));
-            }
+        for e in entries().filter(|e| e.root == *sha) {
+            let state = match e.state {
+                EntryState::Done => "",
+                EntryState::Pending => " (unfinished: run install again or uninstall)",
+                EntryState::Undoing => " (being undone: run uninstall again)",
+            };
+            text.push_str(&format!(
+                "  {:<8} {}{state}\n",
+                e.store.name(),
+                describe(&e.change, machine)
+            ));
         }
     }
-    let shared: Vec<_> = user
-        .journal
-        .entries
-        .iter()
-        .filter(|e| e.root == cabundle_trust::journal::SHARED)
-        .collect();
-    if !shared.is_empty() {
+    let mut shared = entries().filter(|e| e.root == SHARED).peekable();
+    if shared.peek().is_some() {
         text.push_str("For every root above:\n");
         for e in shared {
             text.push_str(&format!(
                 "  {:<8} {}\n",
                 e.store.name(),
-                describe(&e.change, Some(&machine))
+                describe(&e.change, machine)
             ));
         }
     }
@@ -301,7 +296,7 @@ fn render(plan: &Plan, machine: &Machine, text: &mut String) {
         text.push_str(&format!(
             "  {:<8} {}{done}\n",
             step.store.name(),
-            describe(&step.change, Some(machine))
+            describe(&step.change, machine)
         ));
     }
     for (store, reason) in &plan.skipped {
@@ -339,23 +334,19 @@ fn confirm(question: &str) -> anyhow::Result<bool> {
 /// verifies against the system's public roots (the roots cabundle installed left out: nothing
 /// to fix) or holds no CA certificate.
 pub(crate) fn root_from_host(
+    machine: &Machine,
     target: &str,
     timeout: std::time::Duration,
     now: OffsetDateTime,
     out: &Output,
 ) -> anyhow::Result<Certificate> {
-    use crate::shared::tls::{Limits, fetch_chain, split_target};
+    use crate::shared::tls::{Limits, fetch_chain, read_chain, split_target};
     let (host, port) = split_target(target)?;
-    let ders = fetch_chain(&host, port, &host, Limits::new(timeout, None))?;
-    let mut chain = Vec::new();
-    for (i, der) in ders.iter().enumerate() {
-        chain.push(
-            Certificate::from_der(der)
-                .with_context(|| format!("certificate {i} sent by {target} cannot be read"))?,
-        );
-    }
-    let machine = machine()?;
-    let (user, system) = load_states(&machine, out)?;
+    let chain = read_chain(
+        &fetch_chain(&host, port, &host, Limits::new(timeout, None))?,
+        target,
+    )?;
+    let (user, system) = load_states(machine, out)?;
     let installed: Vec<String> = user
         .journal
         .roots()

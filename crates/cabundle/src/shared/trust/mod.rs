@@ -103,7 +103,8 @@ pub(crate) fn plan_install(
             (Some(layout), true) => {
                 for cert in roots {
                     let change = stores::system_change(layout, cert);
-                    let in_place = stores::in_place(cert, &change, &system.journal);
+                    let in_place = stores::in_place(cert, &change, &system.journal)
+                        && stores::in_hook_keystore(layout, cert);
                     plan.steps
                         .push(root_step(cert, StoreKind::System, true, change, in_place));
                 }
@@ -332,11 +333,12 @@ pub(crate) fn to_undo(
 }
 
 /// What an entry is, in one line, for a plan or a listing.
-pub(crate) fn describe(change: &Change, machine: Option<&Machine>) -> String {
+pub(crate) fn describe(change: &Change, machine: &Machine) -> String {
     match change {
         Change::AnchorFile { path } => {
             let tool = machine
-                .and_then(|m| m.layout.as_ref())
+                .layout
+                .as_ref()
                 .map(|l| l.refresh.join(" "))
                 .unwrap_or_else(|| "the system's update tool".to_owned());
             format!("write {}, then run {tool}", path.display())

@@ -20,11 +20,10 @@ impl State {
     /// Reads the journal of `dir`; none yet is an empty one.
     pub(crate) fn load(dir: &Path) -> anyhow::Result<State> {
         let path = dir.join("journal.json");
-        let journal = match fs_err::read(&path) {
-            Ok(bytes) => Journal::from_json(&bytes)
+        let journal = match read_if_present(&path)? {
+            Some(bytes) => Journal::from_json(&bytes)
                 .with_context(|| format!("cannot read the journal {}", path.display()))?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Journal::new(),
-            Err(e) => return Err(e.into()),
+            None => Journal::new(),
         };
         Ok(State {
             dir: dir.to_owned(),
@@ -36,12 +35,7 @@ impl State {
     pub(crate) fn save(&self) -> anyhow::Result<()> {
         let path = self.dir.join("journal.json");
         if self.journal.entries.is_empty() {
-            match fs_err::remove_file(&path) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(e.into()),
-            }
-            return Ok(());
+            return remove_if_present(&path);
         }
         cabundle_write::write_atomic(&path, self.journal.to_json().as_bytes())
             .with_context(|| format!("cannot write the journal {}", path.display()))
@@ -49,10 +43,8 @@ impl State {
 
     /// Keeps a copy of `path` (when it exists) among the backups, and says what it was.
     pub(crate) fn back_up(&self, path: &Path) -> anyhow::Result<FileState> {
-        let bytes = match fs_err::read(path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileState::Absent),
-            Err(e) => return Err(e.into()),
+        let Some(bytes) = read_if_present(path)? else {
+            return Ok(FileState::Absent);
         };
         let sha256 = Sha256Fingerprint::of(&bytes).to_string();
         let backup = self.backup_path(&sha256);
@@ -74,11 +66,7 @@ impl State {
     /// Puts `path` back as `before` says it was: the backup's bytes and mode, or no file.
     pub(crate) fn restore(&self, path: &Path, before: &FileState) -> anyhow::Result<()> {
         match before {
-            FileState::Absent => match fs_err::remove_file(path) {
-                Ok(()) => Ok(()),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-                Err(e) => Err(e.into()),
-            },
+            FileState::Absent => remove_if_present(path),
             FileState::Backup { sha256, mode } => {
                 let bytes = fs_err::read(self.backup_path(sha256)).with_context(|| {
                     format!(
@@ -135,13 +123,27 @@ impl Lock {
     }
 }
 
-/// The SHA-256 of a file, `None` when it does not exist.
-pub(crate) fn file_sha256(path: &Path) -> anyhow::Result<Option<String>> {
+/// The bytes of a file, `None` when it does not exist.
+pub(crate) fn read_if_present(path: &Path) -> anyhow::Result<Option<Vec<u8>>> {
     match fs_err::read(path) {
-        Ok(b) => Ok(Some(Sha256Fingerprint::of(&b).to_string())),
+        Ok(b) => Ok(Some(b)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Removes a file; one that does not exist is fine.
+pub(crate) fn remove_if_present(path: &Path) -> anyhow::Result<()> {
+    match fs_err::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The SHA-256 of a file, `None` when it does not exist.
+pub(crate) fn file_sha256(path: &Path) -> anyhow::Result<Option<String>> {
+    Ok(read_if_present(path)?.map(|b| Sha256Fingerprint::of(&b).to_string()))
 }
 
 /// Writes `bytes` to `path` atomically and gives it `mode` (or keeps the mode it had).

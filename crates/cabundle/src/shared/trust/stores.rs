@@ -4,7 +4,7 @@
 
 use super::machine::{Machine, ShellFile};
 use super::run::{QUESTION, Ran, TIMEOUT, check, run, run_ok, run_within};
-use super::state::{State, file_sha256, write_keeping_mode};
+use super::state::{State, file_sha256, read_if_present, remove_if_present, write_keeping_mode};
 use super::{Plan, Step};
 use crate::output::Output;
 use anyhow::Context as _;
@@ -14,7 +14,7 @@ use cabundle_trust::block;
 use cabundle_trust::journal::{
     Change, Entry, FileRecord, FileState, Journal, SHARED, State as EntryState, StoreKind, Tool,
 };
-use cabundle_trust::layout::SystemLayout;
+use cabundle_trust::layout::{Distribution, SystemLayout};
 use std::path::{Path, PathBuf};
 
 /// The name of a root in every store.
@@ -28,6 +28,23 @@ pub(crate) fn system_change(layout: &SystemLayout, cert: &Certificate) -> Change
         Some(path) => Change::AnchorFile { path },
         None => Change::TrustTool { pem: cert.to_pem() },
     }
+}
+
+/// The Java keystore Debian's hook keeps, when it is there: its tool tells the hook only of
+/// the links it adds or removes, so a run killed half-way leaves the keystore behind.
+fn debian_hook_keystore(layout: &SystemLayout) -> Option<&Path> {
+    (layout.distribution == Distribution::Debian)
+        .then_some(layout.java_keystore.as_ref())
+        .flatten()
+        .map(|k| k.path.as_path())
+        .filter(|p| p.exists())
+}
+
+/// Whether Debian's hook keystore (if there is one) holds `cert`, by the alias the hook gives
+/// it.
+pub(crate) fn in_hook_keystore(layout: &SystemLayout, cert: &Certificate) -> bool {
+    debian_hook_keystore(layout)
+        .is_none_or(|k| java_aliases(k).iter().any(|a| a.contains(&label(cert))))
 }
 
 /// Whether a file is writable by this process (its directory, for a file that is replaced).
@@ -94,37 +111,28 @@ pub(crate) fn shell_change(
             contents,
         });
     }
-    let current = match fs_err::read(&file.path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => return Err(e.into()),
+    let record = FileRecord {
+        path: file.path.clone(),
+        before: FileState::Absent,
+        after: None,
     };
-    let text = block::block(&statements);
     // A block recorded by an earlier run keeps the text it inserted.
     let probe = Change::Block {
-        file: FileRecord {
-            path: file.path.clone(),
-            before: FileState::Absent,
-            after: None,
-        },
+        file: record.clone(),
         inserted: String::new(),
     };
-    if let Some(i) = user.journal.find(SHARED, &probe)
-        && let Change::Block { .. } = &user.journal.entries[i].change
-    {
+    if let Some(i) = user.journal.find(SHARED, &probe) {
         return Ok(user.journal.entries[i].change.clone());
     }
+    let current = read_if_present(&file.path)?.unwrap_or_default();
+    let text = block::block(&statements);
     let inserted = if block::has_exact(&current, &text) {
         text
     } else {
         block::insertion(&current, &text)
     };
     Ok(Change::Block {
-        file: FileRecord {
-            path: file.path.clone(),
-            before: FileState::Absent,
-            after: None,
-        },
+        file: record,
         inserted,
     })
 }
@@ -141,50 +149,59 @@ fn tool_files(machine: &Machine, tool: Tool) -> Vec<PathBuf> {
     }
 }
 
-/// The program and the arguments that read, set and unset a tool's setting.
+/// The program and the arguments that read, set and unset a tool's setting: each tool's words
+/// around its key (`git config --global --get http.sslCAInfo`, `npm config set cafile=V
+/// --location=user`, ...).
 fn tool_command(tool: Tool, action: Action<'_>) -> (&'static str, Vec<String>) {
-    let key = tool.key().to_owned();
-    let s = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
-    match tool {
-        Tool::Pip => {
-            let mut args = s(&["-m", "pip", "config", "--user"]);
-            match action {
-                Action::Get => args.extend([s(&["get"]), vec![key]].concat()),
-                Action::Set(v) => args.extend([s(&["set"]), vec![key, v.to_owned()]].concat()),
-                Action::Unset => args.extend([s(&["unset"]), vec![key]].concat()),
-            }
-            ("python3", args)
-        }
-        Tool::Npm => (
-            "npm",
-            match action {
-                Action::Get => s(&["config", "get", "cafile", "--location=user"]),
-                Action::Set(v) => vec![
-                    "config".to_owned(),
-                    "set".to_owned(),
-                    format!("cafile={v}"),
-                    "--location=user".to_owned(),
-                ],
-                Action::Unset => s(&["config", "delete", "cafile", "--location=user"]),
-            },
-        ),
-        Tool::Git => (
-            "git",
-            match action {
-                Action::Get => vec!["config".into(), "--global".into(), "--get".into(), key],
-                Action::Set(v) => vec!["config".into(), "--global".into(), key, v.to_owned()],
-                Action::Unset => vec!["config".into(), "--global".into(), "--unset".into(), key],
-            },
-        ),
-        Tool::Conda => (
-            "conda",
-            match action {
-                Action::Get => s(&["config", "--show", "ssl_verify"]),
-                Action::Set(v) => vec!["config".into(), "--set".into(), key, v.to_owned()],
-                Action::Unset => s(&["config", "--remove-key", "ssl_verify"]),
-            },
-        ),
-    }
+    type Words = &'static [&'static str];
+    // The program, the words before the action, the action's words (get, set, unset), the
+    // words after the key, and whether a value is joined to the key with `=`.
+    let (program, before, [get, set, unset], after, joined): (_, Words, [Words; 3], Words, _) =
+        match tool {
+            Tool::Pip => (
+                "python3",
+                &["-m", "pip", "config", "--user"],
+                [&["get"], &["set"], &["unset"]],
+                &[],
+                false,
+            ),
+            Tool::Npm => (
+                "npm",
+                &["config"],
+                [&["get"], &["set"], &["delete"]],
+                &["--location=user"],
+                true,
+            ),
+            Tool::Git => (
+                "git",
+                &["config", "--global"],
+                [&["--get"], &[], &["--unset"]],
+                &[],
+                false,
+            ),
+            Tool::Conda => (
+                "conda",
+                &["config"],
+                [&["--show"], &["--set"], &["--remove-key"]],
+                &[],
+                false,
+            ),
+        };
+    let key = tool.key();
+    let (words, key_and_value) = match action {
+        Action::Get => (get, vec![key.to_owned()]),
+        Action::Set(v) if joined => (set, vec![format!("{key}={v}")]),
+        Action::Set(v) => (set, vec![key.to_owned(), v.to_owned()]),
+        Action::Unset => (unset, vec![key.to_owned()]),
+    };
+    let args = before
+        .iter()
+        .chain(words)
+        .map(|w| (*w).to_owned())
+        .chain(key_and_value)
+        .chain(after.iter().map(|w| (*w).to_owned()))
+        .collect();
+    (program, args)
 }
 
 #[derive(Clone, Copy)]
@@ -446,7 +463,7 @@ pub(crate) fn apply_install(
             format!(
                 "{}: cannot {}",
                 step.store,
-                super::describe(&change, Some(machine))
+                super::describe(&change, machine)
             )
         })?;
         state.journal.entries[index].change = done;
@@ -460,7 +477,7 @@ pub(crate) fn apply_install(
         out.info(&format!(
             "{}: {}",
             step.store,
-            super::describe(&change, Some(machine))
+            super::describe(&change, machine)
         ));
     }
     // A system change recorded by a run that was killed before the refresh is finished now.
@@ -471,6 +488,26 @@ pub(crate) fn apply_install(
         .any(|e| e.store == StoreKind::System && e.state == EntryState::Pending);
     if refresh && let Some(layout) = &machine.layout {
         refresh_system(layout, &layout.refresh, out)?;
+        // After a run killed half-way the link is there and Debian's hook never hears of the
+        // anchor: it is imported with keytool, under the alias the hook gives it.
+        for step in plan.steps.iter().filter(|s| s.store == StoreKind::System) {
+            if let Some(keystore) = debian_hook_keystore(layout)
+                && !java_aliases(keystore)
+                    .iter()
+                    .any(|a| a.contains(&cabundle_trust::label(&step.root)))
+            {
+                let ks = keystore.display().to_string();
+                let alias = format!("debian:{}.pem", cabundle_trust::label(&step.root));
+                let ran = keytool(
+                    &["-importcert", "-noprompt"],
+                    &ks,
+                    &alias,
+                    step.pem.as_bytes(),
+                    TIMEOUT,
+                );
+                check(ran, "keytool -importcert")?;
+            }
+        }
         for e in &mut system.journal.entries {
             if e.store == StoreKind::System && e.state == EntryState::Pending {
                 e.state = EntryState::Done;
@@ -547,19 +584,10 @@ fn make(machine: &Machine, change: &Change, step: &Step, state: &State) -> anyho
             }
         }
         Change::Block { file, inserted } => {
-            let current = match fs_err::read(&file.path) {
-                Ok(b) => b,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-                Err(e) => return Err(e.into()),
-            };
+            let current = read_if_present(&file.path)?.unwrap_or_default();
             if !block::has_exact(&current, inserted.trim_start_matches('\n')) {
-                let mut bytes = current;
-                if block::has_block(&bytes) {
-                    // An older block (another bundle): replaced.
-                    if let Some(rest) = block::without_block(&bytes) {
-                        bytes = rest;
-                    }
-                }
+                // An older block (another bundle) is replaced.
+                let mut bytes = block::without_block(&current).unwrap_or(current);
                 bytes.extend_from_slice(inserted.as_bytes());
                 write_keeping_mode(&file.path, &bytes, None)?;
             }
@@ -607,7 +635,7 @@ pub(crate) fn apply_uninstall(
             format!(
                 "{}: cannot undo: {}",
                 entry.store,
-                super::describe(&entry.change, Some(machine))
+                super::describe(&entry.change, machine)
             )
         })?;
         if let Some(said) = said {
@@ -626,7 +654,7 @@ pub(crate) fn apply_uninstall(
         out.info(&format!(
             "{}: undone: {}",
             entry.store,
-            super::describe(&entry.change, Some(machine))
+            super::describe(&entry.change, machine)
         ));
         if let Change::KeptBundle { path, .. } = &entry.change {
             match kept_bundle(machine, &state.journal)? {
@@ -648,9 +676,7 @@ pub(crate) fn apply_uninstall(
         refresh_system(layout, &layout.refresh_after_removal, out)?;
         // Debian's tool tells its Java hook only of the certificates its own list removes, so
         // the keystore it rebuilt keeps a removed local anchor: take it out with keytool.
-        if let Some(keystore) = &layout.java_keystore
-            && keystore.path.exists()
-        {
+        if let Some(keystore) = debian_hook_keystore(layout) {
             let labels: Vec<String> = system
                 .journal
                 .entries
@@ -658,9 +684,9 @@ pub(crate) fn apply_uninstall(
                 .filter(|e| undoing(e))
                 .map(|e| cabundle_trust::label(&e.root))
                 .collect();
-            for alias in java_aliases(&keystore.path) {
+            for alias in java_aliases(keystore) {
                 if labels.iter().any(|l| alias.contains(l.as_str())) {
-                    let ks = keystore.path.display().to_string();
+                    let ks = keystore.display().to_string();
                     java_delete(&ks, &alias)?;
                 }
             }
@@ -676,7 +702,7 @@ pub(crate) fn apply_uninstall(
 /// Runs the system store's update tool. Debian's builds its bundle in `<bundle>.new` and
 /// appends to one a killed run left behind: that one is removed first.
 fn refresh_system(layout: &SystemLayout, command: &[String], out: &Output) -> anyhow::Result<()> {
-    if layout.distribution == cabundle_trust::layout::Distribution::Debian {
+    if layout.distribution == Distribution::Debian {
         let mut stale = layout.bundle.clone().into_os_string();
         stale.push(".new");
         remove_if_present(Path::new(&stale))?;
@@ -687,34 +713,32 @@ fn refresh_system(layout: &SystemLayout, command: &[String], out: &Output) -> an
     Ok(())
 }
 
-fn remove_if_present(path: &Path) -> anyhow::Result<()> {
-    match fs_err::remove_file(path) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(e.into()),
+/// Removes a file cabundle wrote when `ours` says it still holds what cabundle wrote; a message
+/// when it was changed since (it is left as it is).
+fn remove_if_ours(path: &Path, ours: impl Fn(&[u8]) -> bool) -> anyhow::Result<Option<String>> {
+    match read_if_present(path)? {
+        None => Ok(None),
+        Some(bytes) if ours(&bytes) => {
+            fs_err::remove_file(path)?;
+            Ok(None)
+        }
+        Some(_) => Ok(Some(format!(
+            "{} was changed since cabundle wrote it: left as it is",
+            path.display()
+        ))),
     }
 }
 
 /// Undoes one change; a message when something the user changed since was left alone.
 fn undo(entry: &Entry, state: &State) -> anyhow::Result<Option<String>> {
     match &entry.change {
-        Change::AnchorFile { path } => match fs_err::read(path) {
-            Ok(bytes) => {
-                let ours = cabundle_cert::read_certificates(&bytes)
-                    .is_ok_and(|cs| cs.len() == 1 && cs[0].sha256.to_string() == entry.root);
-                if ours {
-                    fs_err::remove_file(path)?;
-                    Ok(None)
-                } else {
-                    Ok(Some(format!(
-                        "{} was changed since cabundle wrote it: left as it is",
-                        path.display()
-                    )))
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e.into()),
-        },
+        Change::AnchorFile { path } => {
+            let ours = |bytes: &[u8]| {
+                cabundle_cert::read_certificates(bytes)
+                    .is_ok_and(|cs| cs.len() == 1 && cs[0].sha256.to_string() == entry.root)
+            };
+            remove_if_ours(path, ours)
+        }
         Change::TrustTool { pem } => {
             with_pem_file(pem, |f| {
                 // Removing an anchor that is gone already is not an error here.
@@ -738,23 +762,10 @@ fn undo(entry: &Entry, state: &State) -> anyhow::Result<Option<String>> {
             Ok(None)
         }
         Change::KeptBundle { .. } => Ok(None),
-        Change::File { path, contents } => match fs_err::read(path) {
-            Ok(b) if b == contents.as_bytes() => {
-                fs_err::remove_file(path)?;
-                Ok(None)
-            }
-            Ok(_) => Ok(Some(format!(
-                "{} was changed since cabundle wrote it: left as it is",
-                path.display()
-            ))),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e.into()),
-        },
+        Change::File { path, contents } => remove_if_ours(path, |b| b == contents.as_bytes()),
         Change::Block { file, inserted } => {
-            let current = match fs_err::read(&file.path) {
-                Ok(b) => b,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-                Err(e) => return Err(e.into()),
+            let Some(current) = read_if_present(&file.path)? else {
+                return Ok(None);
             };
             let (rest, said) = match block::remove(&current, inserted) {
                 block::Removed::Exact(rest) => (rest, None),
@@ -784,18 +795,26 @@ fn undo(entry: &Entry, state: &State) -> anyhow::Result<Option<String>> {
             before,
             files,
         } => {
-            let unchanged = entry.state != EntryState::Pending
+            // The hashes after the change are recorded once it was made; without them the run
+            // that made it was killed half-way (the entry's state is "undoing" by now).
+            let made = files.iter().any(|f| f.after.is_some());
+            let unchanged = made
                 && files
                     .iter()
                     .all(|f| file_sha256(&f.path).ok().flatten() == f.after);
             let now = tool_value(*tool)?;
-            if unchanged || (entry.state == EntryState::Pending && now.as_deref() == Some(value)) {
+            let ours = now.as_deref() == Some(value.as_str());
+            if unchanged || (!made && ours) {
                 for f in files {
                     state.restore(&f.path, &f.before)?;
                 }
                 return Ok(None);
             }
-            if now.as_deref() == Some(value.as_str()) {
+            if !made {
+                // Killed before the tool set anything: nothing to undo.
+                return Ok(None);
+            }
+            if ours {
                 tool_set(*tool, before.as_deref())?;
                 Ok(Some(format!(
                     "{}'s configuration was changed since install: {} put back through {} itself, the rest left as it is",
@@ -814,13 +833,47 @@ fn undo(entry: &Entry, state: &State) -> anyhow::Result<Option<String>> {
     }
 }
 
-/// The journal's entries for a listing: each with whether it is in the system journal.
-pub(crate) fn listing<'a>(user: &'a State, system: &'a State) -> Vec<(bool, &'a Entry)> {
-    system
-        .journal
-        .entries
-        .iter()
-        .map(|e| (true, e))
-        .chain(user.journal.entries.iter().map(|e| (false, e)))
-        .collect()
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(tool: Tool, action: Action<'_>) -> String {
+        let (program, args) = tool_command(tool, action);
+        format!("{program} {}", args.join(" "))
+    }
+
+    #[test]
+    fn each_tool_is_asked_and_set_through_its_own_words() {
+        let set = Action::Set("/b.pem");
+        for (tool, get, set_line, unset) in [
+            (
+                Tool::Pip,
+                "python3 -m pip config --user get global.cert",
+                "python3 -m pip config --user set global.cert /b.pem",
+                "python3 -m pip config --user unset global.cert",
+            ),
+            (
+                Tool::Npm,
+                "npm config get cafile --location=user",
+                "npm config set cafile=/b.pem --location=user",
+                "npm config delete cafile --location=user",
+            ),
+            (
+                Tool::Git,
+                "git config --global --get http.sslCAInfo",
+                "git config --global http.sslCAInfo /b.pem",
+                "git config --global --unset http.sslCAInfo",
+            ),
+            (
+                Tool::Conda,
+                "conda config --show ssl_verify",
+                "conda config --set ssl_verify /b.pem",
+                "conda config --remove-key ssl_verify",
+            ),
+        ] {
+            assert_eq!(line(tool, Action::Get), get);
+            assert_eq!(line(tool, set), set_line);
+            assert_eq!(line(tool, Action::Unset), unset);
+        }
+    }
 }
