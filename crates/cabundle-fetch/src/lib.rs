@@ -98,6 +98,24 @@ impl Default for FetchOptions {
     }
 }
 
+impl FetchOptions {
+    /// For the small objects a verification fetches (an issuer, a CRL, an OCSP response, a
+    /// revocation report): one try, each connection and read bounded by `timeout` and the try
+    /// by twice that, at most `max_bytes`; `plain_http` for the objects the standards publish
+    /// over HTTP.
+    pub fn one_try(timeout: Duration, max_bytes: u64, plain_http: bool) -> FetchOptions {
+        FetchOptions {
+            connect_timeout: timeout,
+            read_timeout: timeout,
+            try_deadline: timeout.saturating_mul(2),
+            attempts: 1,
+            max_bytes,
+            plain_http,
+            ..FetchOptions::default()
+        }
+    }
+}
+
 /// A body fetched and checked.
 #[derive(Clone, Debug)]
 pub struct Fetched {

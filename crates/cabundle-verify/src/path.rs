@@ -243,17 +243,25 @@ impl<'a> Search<'a> {
         self.nodes[n].cert.is_self_issued() && self.signed(n, n) != Some(false)
     }
 
-    /// The candidate issuers of `cur`, best first.
-    fn candidates(&self, cur: usize, path: &[usize]) -> Vec<usize> {
-        let cert = self.nodes[cur].cert;
-        let mut out: Vec<usize> = self
-            .by_subject
-            .get(cert.issuer_der.as_slice())
+    /// The certificates named as `cur`'s issuer, in the order they were given, but those on
+    /// `path` already.
+    fn named_issuers<'s>(
+        &'s self,
+        cur: usize,
+        path: &'s [usize],
+    ) -> impl Iterator<Item = usize> + 's {
+        self.by_subject
+            .get(self.nodes[cur].cert.issuer_der.as_slice())
             .into_iter()
             .flatten()
             .copied()
-            .filter(|i| !path.contains(i))
-            .collect();
+            .filter(move |i| !path.contains(i))
+    }
+
+    /// The candidate issuers of `cur`, best first.
+    fn candidates(&self, cur: usize, path: &[usize]) -> Vec<usize> {
+        let cert = self.nodes[cur].cert;
+        let mut out: Vec<usize> = self.named_issuers(cur, path).collect();
         out.sort_by_key(|&i| {
             let n = self.nodes[i];
             let key_match = match (&cert.authority_key_id, &n.cert.subject_key_id) {
@@ -292,12 +300,7 @@ impl<'a> Search<'a> {
     fn openssl_pick(&self, cur: usize, path: &[usize]) -> Option<usize> {
         let cert = self.nodes[cur].cert;
         let likely: Vec<usize> = self
-            .by_subject
-            .get(cert.issuer_der.as_slice())
-            .into_iter()
-            .flatten()
-            .copied()
-            .filter(|i| !path.contains(i))
+            .named_issuers(cur, path)
             .filter(
                 |&i| match (&cert.authority_key_id, &self.nodes[i].cert.subject_key_id) {
                     (Some(a), Some(s)) => a == s,

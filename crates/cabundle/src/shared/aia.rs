@@ -115,15 +115,7 @@ pub(crate) fn fetch_issuers(
 
 /// Fetches `url` and picks the certificate that issued `child`; the error says why none.
 fn fetch_issuer(child: &Certificate, url: &str, timeout: Duration) -> Result<Certificate, String> {
-    let opts = cabundle_fetch::FetchOptions {
-        connect_timeout: timeout,
-        read_timeout: timeout,
-        try_deadline: timeout.saturating_mul(2),
-        attempts: 1,
-        max_bytes: MAX_BYTES,
-        plain_http: true,
-        ..cabundle_fetch::FetchOptions::default()
-    };
+    let opts = cabundle_fetch::FetchOptions::one_try(timeout, MAX_BYTES, true);
     let body = cabundle_fetch::fetch(url, &opts)
         .map_err(|e| format!("caIssuers of \"{}\": {e}", child.subject))?
         .body;

@@ -83,7 +83,7 @@ fn read_listed(from: &str, timeout: Duration) -> anyhow::Result<Vec<Listed>> {
         );
     }
     let bytes = if from.starts_with("https://") {
-        let opts = fetch_options(timeout, MAX_REPORT_BYTES, false);
+        let opts = cabundle_fetch::FetchOptions::one_try(timeout, MAX_REPORT_BYTES, false);
         cabundle_fetch::fetch(from, &opts)
             .with_context(|| format!("cannot fetch --revoked-intermediates {from}"))?
             .body
@@ -102,22 +102,6 @@ fn read_listed(from: &str, timeout: Duration) -> anyhow::Result<Vec<Listed>> {
             )
         })
         .collect())
-}
-
-fn fetch_options(
-    timeout: Duration,
-    max_bytes: u64,
-    plain_http: bool,
-) -> cabundle_fetch::FetchOptions {
-    cabundle_fetch::FetchOptions {
-        connect_timeout: timeout,
-        read_timeout: timeout,
-        try_deadline: timeout.saturating_mul(2),
-        attempts: 1,
-        max_bytes,
-        plain_http,
-        ..cabundle_fetch::FetchOptions::default()
-    }
 }
 
 /// What was found about one certificate of the path.
@@ -227,9 +211,12 @@ fn check_one(
 
 /// Fetches and reads the CRL at `url` (DER, or a PEM `X509 CRL`).
 fn fetch_crl(url: &str, timeout: Duration) -> Result<Crl, String> {
-    let body = cabundle_fetch::fetch(url, &fetch_options(timeout, MAX_CRL_BYTES, true))
-        .map_err(|e| e.to_string())?
-        .body;
+    let body = cabundle_fetch::fetch(
+        url,
+        &cabundle_fetch::FetchOptions::one_try(timeout, MAX_CRL_BYTES, true),
+    )
+    .map_err(|e| e.to_string())?
+    .body;
     let objects =
         cabundle_cert::read_objects(&body).map_err(|e| format!("{url} served no CRL: {e}"))?;
     objects
@@ -257,7 +244,7 @@ fn fetch_ocsp(
 ) -> Result<Vec<u8>, String> {
     let request = ocsp_request(cert, issuer)
         .map_err(|e| format!("cannot make an OCSP request for {url}: {e}"))?;
-    let opts = fetch_options(timeout, MAX_OCSP_BYTES, true);
+    let opts = cabundle_fetch::FetchOptions::one_try(timeout, MAX_OCSP_BYTES, true);
     let post = |after_get: Option<String>| {
         cabundle_fetch::post(url, "application/ocsp-request", &request, &opts)
             .map(|f| f.body)
