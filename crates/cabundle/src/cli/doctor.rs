@@ -57,7 +57,8 @@ fn doctor_help() -> String {
         clients.join(", "),
         " Each is asked where its store is (each query bounded by --client-timeout, its output \
 capped, the program and anything it started killed at the time-out); doctor reads the \
-environment and changes nothing.\n\n\
+environment and changes nothing, unless --fix is given (the plan of cabundle trust install, \
+undone by cabundle trust uninstall).\n\n\
 With --report, a store's \"removed\" roots are those it trusts that the report does not \
 include for TLS as of the report's date (the YYYY-MM-DD in its file name or URL, else \
 today), and its \"missing\" roots those included that it lacks.\n\n\
